@@ -1,0 +1,34 @@
+# The two README commands. Each sets up what it needs on a fresh machine with Python 3.11.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+# Reinstall when the dependency list changes.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+OUT ?= out
+
+.PHONY: run test setup clean bench
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip setuptools wheel
+	# pip (not uv/poetry) so the local CPU torch wheel is picked for torch==2.13.0
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+run: setup
+	$(BIN)/workout-pipeline demo --out $(OUT)
+
+test: setup
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: setup
+	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/train.py
+	$(BIN)/python benchmarks/program.py
+	$(BIN)/python benchmarks/end_to_end.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache

@@ -1,0 +1,48 @@
+"""Crash-safe file writes: write to a temporary file beside the target, then rename over it."""
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; on success rename it onto `target`.
+
+    A crash or exception inside the block leaves the old target (if any) untouched and
+    removes the temporary file, so readers never see a half-written output.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_parquet_atomic(frame: Any, target: str | os.PathLike[str]) -> Path:
+    """Write a DataFrame to Parquet at `target` atomically."""
+    with atomic_path(target) as tmp:
+        frame.to_parquet(tmp, index=False)
+    return Path(target)
+
+
+def write_text_atomic(text: str, target: str | os.PathLike[str]) -> Path:
+    """Write text (UTF-8) to `target` atomically."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(target)
+
+
+def write_json_atomic(obj: Any, target: str | os.PathLike[str]) -> Path:
+    """Write an object as indented JSON to `target` atomically."""
+    return write_text_atomic(json.dumps(obj, indent=2, default=str) + "\n", target)

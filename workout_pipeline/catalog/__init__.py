@@ -1,0 +1,1 @@
+"""Exercise catalog: the built-in catalog, external catalog import, and name resolution."""

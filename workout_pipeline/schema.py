@@ -1,0 +1,74 @@
+"""The canonical set table (a contract, see DESIGN.md): column names, dtypes and helpers."""
+
+import pandas as pd
+
+# Contract order of the canonical columns.
+CANONICAL_COLUMNS: tuple[str, ...] = (
+    "athlete_id",
+    "session_id",
+    "performed_at",
+    "exercise_raw",
+    "exercise_id",
+    "set_index",
+    "set_type",
+    "weight_kg",
+    "reps",
+    "rpe",
+    "rest_s",
+    "duration_s",
+    "distance_m",
+    "source_file",
+    "source_row",
+    "source_format",
+)
+
+CANONICAL_DTYPES: dict[str, str] = {
+    "athlete_id": "string",
+    "session_id": "string",
+    "performed_at": "datetime64[us]",
+    "exercise_raw": "string",
+    "exercise_id": "string",
+    "set_index": "Int64",
+    "set_type": "string",
+    "weight_kg": "float64",
+    "reps": "Int64",
+    "rpe": "float64",
+    "rest_s": "float64",
+    "duration_s": "float64",
+    "distance_m": "float64",
+    "source_file": "string",
+    "source_row": "Int64",
+    "source_format": "string",
+}
+
+SET_TYPES: tuple[str, ...] = ("normal", "warmup", "failure", "drop")
+# Sets that count as work in the evaluation protocol and for volume.
+WORKING_SET_TYPES: tuple[str, ...] = ("normal", "failure")
+
+# A set's identity in the accumulating store: re-ingesting an overlapping export updates, never adds.
+SET_IDENTITY: tuple[str, ...] = ("athlete_id", "performed_at", "exercise_raw", "set_index")
+
+QUARANTINE_COLUMNS: tuple[str, ...] = CANONICAL_COLUMNS + ("reason",)
+
+
+def empty_canonical_frame(with_reason: bool = False) -> pd.DataFrame:
+    """An empty frame with the canonical columns and dtypes (plus `reason` for quarantine)."""
+    frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in CANONICAL_DTYPES.items()})
+    if with_reason:
+        frame["reason"] = pd.Series(dtype="string")
+    return frame
+
+
+def to_canonical(frame: pd.DataFrame, with_reason: bool = False) -> pd.DataFrame:
+    """Return `frame` with exactly the canonical columns (missing ones null) in contract dtypes."""
+    out = pd.DataFrame(index=frame.index)
+    for column, dtype in CANONICAL_DTYPES.items():
+        values = frame[column] if column in frame.columns else pd.Series(pd.NA, index=frame.index)
+        if dtype.startswith("datetime"):
+            out[column] = pd.to_datetime(values, errors="coerce").astype(dtype)
+        else:
+            out[column] = values.astype(dtype)
+    if with_reason:
+        reason = frame["reason"] if "reason" in frame.columns else pd.Series(pd.NA, index=frame.index)
+        out["reason"] = reason.astype("string")
+    return out.reset_index(drop=True)

@@ -1,0 +1,35 @@
+"""Shared fixtures: the real public logs beside the checkout, and a temporary Dagster home."""
+
+import os
+import warnings
+
+import pytest
+
+from workout_pipeline.paths import FREE_EXERCISE_DB_JSON, public_log_files
+
+warnings.filterwarnings("ignore", category=DeprecationWarning, module="torch_geometric")
+
+
+@pytest.fixture(scope="session")
+def real_logs():
+    """{athlete folder name: csv path} of ../shared/data/logs; skip if the folder is absent."""
+    logs = public_log_files()
+    if not logs:
+        pytest.skip("../shared/data/logs is not present beside the checkout")
+    return logs
+
+
+@pytest.fixture(scope="session")
+def free_exercise_db_json():
+    if not FREE_EXERCISE_DB_JSON.exists():
+        pytest.skip("free-exercise-db catalog is not present beside the checkout")
+    return FREE_EXERCISE_DB_JSON
+
+
+@pytest.fixture()
+def dagster_home(tmp_path, monkeypatch):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return home
