@@ -1,0 +1,100 @@
+"""Weekly program optimiser: naive (seed) vs fast formulation on free-exercise-db and subsets.
+
+For each catalog size (50, 200, 400 random exercises and the full 873) both formulations solve
+the same instance; we report wall time, HiGHS's proven gap and the objective. The naive model
+gets a fixed time limit; the fast one is timed at a 1 s budget (median of repeats) and a 10 s
+budget. Results go to the `program` section of docs/benchmarks.md.
+
+Run: .venv/bin/python benchmarks/program.py [--naive-limit 60] [--repeats 3]
+"""
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _report import write_section  # noqa: E402
+
+SEED_LIKE = {
+    # the seed's setting: 7 training days, at least 2 of each day type, no rules beyond the seed
+    "training_days": 7,
+    "split": {"push": 2, "pull": 2, "legs": 2},
+    "session_minutes": None,
+    "max_hard_sets_per_muscle_session": None,
+    "min_sessions_per_muscle": None,
+    "rest_between_muscle_sessions_h": None,
+}
+ALL_RULES_7 = {"training_days": 7, "split": {"push": 2, "pull": 2, "legs": 2}}
+
+
+def _run(catalog, constraints, formulation, limit):
+    """Solve once; None when no program was found within the budget."""
+    from workout_pipeline.errors import InputError
+    from workout_pipeline.program import solve_program
+
+    try:
+        return solve_program(catalog, constraints, formulation=formulation, time_limit_s=limit)
+    except InputError:
+        return None
+
+
+def _cell(result, seconds=None):
+    if result is None:
+        return f"no program in {seconds:g} s" if seconds else "no program"
+    shown = result.solve_seconds if seconds is None else seconds
+    return f"{shown:.2f} s, gap {100 * result.gap:.1f}%, obj {result.objective:.3f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--naive-limit", type=float, default=60.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--sizes", default="50,200,400,full")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+
+    from workout_pipeline.catalog import load_catalog
+    from workout_pipeline.paths import FREE_EXERCISE_DB_JSON
+
+    full = load_catalog(FREE_EXERCISE_DB_JSON)
+    rows = []
+    for size in args.sizes.split(","):
+        catalog = full if size == "full" else full.sample(n=int(size), random_state=0).reset_index(drop=True)
+        label = f"{len(catalog)} ({'full' if size == 'full' else 'random subset'})"
+        for name, constraints in (("seed rules, 7 days", SEED_LIKE), ("all rules, 7 days", ALL_RULES_7)):
+            if name.startswith("all") and size != "full":
+                continue
+            naive = _run(catalog, constraints, "naive", args.naive_limit)
+            quick = [_run(catalog, constraints, "fast", 1.0) for _ in range(args.repeats)]
+            long = _run(catalog, constraints, "fast", 10.0)
+            found = sorted((r for r in quick if r is not None), key=lambda r: r.solve_seconds)
+            quick_cell = (
+                f"{_cell(found[len(found) // 2])} ({len(found)}/{len(quick)} runs found a program)"
+                if found else f"no program in 1 s ({len(quick)} runs)"
+            )
+            sizes = " / ".join(str(r.n_classes) if r is not None else "-" for r in (naive, long))
+            considered = next((r.n_exercises_considered for r in (naive, long, *found) if r is not None), "-")
+            rows.append(f"| {label} | {name} | {considered} / {sizes} | {_cell(naive)} | {quick_cell} | {_cell(long)} |")
+            print(rows[-1], flush=True)
+    markdown = "\n".join(
+        [
+            f"Naive = the seed formulation as one MILP (HiGHS, {args.naive_limit:g} s limit). Fast = aggregated "
+            "classes + week-level master + day-level model + warm-started full model (docs/program.md), at a 1 s "
+            f"budget (median of {args.repeats}) and a 10 s budget. Gap = HiGHS's proven relative gap "
+            "(objective - best lower bound) / objective; lower objective is better. Catalog: free-exercise-db, "
+            "strength kinds only (exercises considered / naive columns / fast classes).",
+            "",
+            "| Catalog | Rules | Exercises / naive / fast classes | Naive | Fast, 1 s budget | Fast, 10 s budget |",
+            "|---|---|---|---|---|---|",
+            *rows,
+        ]
+    )
+    if not args.no_write:
+        write_section("program", markdown)
+    print(markdown)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""`workout-pipeline demo`: materialise the whole asset graph on the shipped demo logs.
+
+Uses a real local Dagster instance under `--out` (DAGSTER_HOME, SQLite, telemetry off, `gpu`
+pool limit 1) so `dagster dev` pointed at the same folders shows the runs and assets afterwards.
+"""
+
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from workout_pipeline.cli import json_command
+from workout_pipeline.errors import InputError
+from workout_pipeline.paths import DATA_DIR, REPO_ROOT
+
+DEMO_DATA_DIR = DATA_DIR / "demo"
+GPU_POOL = "gpu"
+# Used when the package runs without the repository's dagster.yaml beside it.
+FALLBACK_INSTANCE_YAML = """telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+    granularity: op
+  runs:
+    max_concurrent_runs: 4
+"""
+
+
+def prepare_dagster_home(home: Path) -> Path:
+    """Create DAGSTER_HOME with the project's instance settings (telemetry off)."""
+    home.mkdir(parents=True, exist_ok=True)
+    source = REPO_ROOT / "dagster.yaml"
+    text = source.read_text(encoding="utf-8") if source.is_file() else FALLBACK_INSTANCE_YAML
+    target = home / "dagster.yaml"
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        from workout_pipeline.atomic import write_text_atomic
+
+        write_text_atomic(text, target)
+    return home
+
+
+def stage_inbox(source_dir: Path, inbox: Path) -> list[Path]:
+    """Copy the demo logs into the inbox (unchanged files are left alone, so no re-run)."""
+    logs = sorted(p for p in source_dir.glob("*.csv") if p.is_file())
+    if not logs:
+        raise InputError(f"no demo logs (*.csv) in {source_dir}")
+    inbox.mkdir(parents=True, exist_ok=True)
+    staged = []
+    for log in logs:
+        target = inbox / log.name
+        if not target.exists() or target.read_bytes() != log.read_bytes():
+            shutil.copy2(log, target)
+        staged.append(target)
+    return staged
+
+
+def ui_command(out: Path) -> str:
+    """The shell command that opens the Dagster UI on the demo's instance and folders."""
+    return (
+        f"DAGSTER_HOME={out / 'dagster_home'} WORKOUT_PIPELINE_STORAGE={out / 'storage'} "
+        f"WORKOUT_PIPELINE_INBOX={out / 'inbox'} .venv/bin/dagster dev -h 127.0.0.1 -p 3000 "
+        "-m workout_pipeline.definitions"
+    )
+
+
+def run_demo(out: Path, source_dir: Path = DEMO_DATA_DIR, epochs: int | None = None, seed: int = 0) -> dict[str, Any]:
+    """Materialise every asset on the demo logs in a local instance under `out`.
+
+    Steps: the inbox sensor adds one partition per file (and per athlete); one ingestion run
+    per file; one run for catalog + model; one program run per athlete.
+
+    Args:
+        out: Output folder (created): `dagster_home/`, `inbox/`, `storage/`.
+        source_dir: Folder of demo logs (one athlete per file, named by the stem).
+        epochs: Training epochs (None: the model's default).
+        seed: Random seed of training and recommendations.
+
+    Returns:
+        The JSON summary (paths of one athlete's program and report, and of everything else).
+    """
+    import dagster as dg
+
+    from workout_pipeline.definitions import build_definitions
+    from workout_pipeline.defs.sensors import inbox_sensor
+
+    started = time.perf_counter()
+    out = out.absolute()
+    home = prepare_dagster_home(out / "dagster_home")
+    inbox, storage = out / "inbox", out / "storage"
+    stage_inbox(source_dir, inbox)
+    defs = build_definitions(storage_dir=str(storage), inbox_dir=str(inbox))
+
+    runs: dict[str, str] = {}
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        if instance.event_log_storage.supports_global_concurrency_limits:
+            instance.event_log_storage.set_concurrency_slots(GPU_POOL, 1)
+        # The same sensor `dagster dev` runs decides the partitions and ingestion runs.
+        paths_resource = defs.resources["paths"]
+        with dg.build_sensor_context(instance=instance, resources={"paths": paths_resource}) as context:
+            result = inbox_sensor(context)
+        for request in result.dynamic_partitions_requests or []:
+            instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys or []))
+        file_keys = [request.partition_key for request in result.run_requests or []]
+
+        ingest_job = defs.resolve_job_def("ingest_job")
+        failed_files = []
+        for key in file_keys:
+            run = ingest_job.execute_in_process(instance=instance, partition_key=key, raise_on_error=False)
+            runs[f"ingest:{key}"] = "success" if run.success else "failure"
+            if not run.success:
+                failed_files.append(key)
+        if len(failed_files) == len(file_keys):
+            raise InputError(f"no demo log could be ingested ({', '.join(failed_files)})")
+
+        run_config = {"ops": {name: {"config": {"seed": seed, "epochs": epochs}} for name in ("progression_models", "progression_recommendations")}}
+        model_run = defs.resolve_job_def("model_job").execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+        runs["model"] = "success" if model_run.success else "failure"
+        if not model_run.success:
+            raise InputError(f"the model run failed; open the UI to see why: {ui_command(out)}")
+
+        athletes = sorted(instance.get_dynamic_partitions("athletes"))
+        program_job = defs.resolve_job_def("program_job")
+        for athlete in athletes:
+            run = program_job.execute_in_process(instance=instance, partition_key=athlete, raise_on_error=False)
+            runs[f"program:{athlete}"] = "success" if run.success else "failure"
+
+    done = [a for a in athletes if runs.get(f"program:{a}") == "success"]
+    if not done:
+        raise InputError(f"no athlete's program could be built; open the UI to see why: {ui_command(out)}")
+    athlete = done[0]
+    return {
+        "athlete": athlete,
+        "program": str(storage / "programs" / athlete / "program.md"),
+        "report": str(storage / "reports" / athlete / "report.html"),
+        "report_markdown": str(storage / "reports" / athlete / "report.md"),
+        "athletes": athletes,
+        "programs_dir": str(storage / "programs"),
+        "reports_dir": str(storage / "reports"),
+        "metrics": str(storage / "json" / "model_evaluation.json"),
+        "predictions": str(storage / "model" / "predictions.parquet"),
+        "tables_dir": str(storage / "tables"),
+        "dagster_home": str(home),
+        "inbox": str(inbox),
+        "runs": runs,
+        "failed_files": failed_files,
+        "ui": ui_command(out),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+@click.command("demo")
+@click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="Output folder.")
+@click.option("--data", "data_dir", default=str(DEMO_DATA_DIR), show_default=True, type=click.Path(file_okay=False), help="Folder of demo logs.")
+@click.option("--epochs", type=click.IntRange(min=1), default=None, help="Training epochs (default: the model's).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@json_command
+def command(out_dir: str, data_dir: str, epochs: int | None, seed: int) -> dict[str, Any]:
+    """Run the whole asset graph on the demo logs and say where the outputs are."""
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    return run_demo(Path(out_dir), Path(data_dir), epochs=epochs, seed=seed)

@@ -1,0 +1,250 @@
+"""Model group: features → training graph → GraphSAGE + baselines → evaluation → recommendations."""
+
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from workout_pipeline.atomic import write_parquet_atomic
+from workout_pipeline.defs.io_managers import LOAD_FN_KEY, SAVE_FN_KEY
+from workout_pipeline.defs.metadata import markdown_table, plain, png_markdown, value_counts_markdown
+from workout_pipeline.defs.resources import DeviceResource, PipelinePaths
+from workout_pipeline.reports import atomic_png
+
+# Unpartitioned children of the per-file ingest assets: run when any file's sets update, even if
+# some other inbox file never ingested (a broken export must not stall every athlete).
+_ANY_FILE_UPDATED = dg.AutomationCondition.eager().without(~dg.AutomationCondition.any_deps_missing())
+
+
+# Scale-out: on Kubernetes (k8s_job_executor) only the training step's pod requests a GPU; on
+# Celery the step goes to the `gpu` queue. Other executors ignore these tags.
+TRAINING_OP_TAGS = {
+    "dagster-k8s/config": {
+        "container_config": {
+            "resources": {
+                "requests": {"cpu": "2", "memory": "4Gi", "nvidia.com/gpu": "1"},
+                "limits": {"memory": "8Gi", "nvidia.com/gpu": "1"},
+            }
+        }
+    },
+    "dagster-celery/queue": "gpu",
+}
+
+
+class GraphConfig(dg.Config):
+    """Chronological split of the training graph.
+
+    Attributes:
+        test_fraction: Share of each athlete's last training days held out for evaluation.
+    """
+
+    test_fraction: float = 0.2
+
+
+class TrainingConfig(dg.Config):
+    """Training run settings.
+
+    Attributes:
+        seed: Random seed (models and recommendation sampling).
+        epochs: Training epochs; None uses the model module's default.
+    """
+
+    seed: int = 0
+    epochs: int | None = None
+
+
+def combine_file_partitions(validated_sets: Any) -> Any:
+    """All athletes' validated sets with re-exported duplicates collapsed to one row.
+
+    Overlapping exports of the same athlete carry the same set again; the identity
+    (athlete, session start, exercise, set index) keeps the row from the most recently
+    ingested file (the Parquet IO manager concatenates partitions oldest first).
+    """
+    from workout_pipeline.schema import SET_IDENTITY
+
+    if validated_sets.empty:
+        return validated_sets
+    return validated_sets.drop_duplicates(subset=list(SET_IDENTITY), keep="last").reset_index(drop=True)
+
+
+@dg.asset(
+    group_name="model",
+    kinds={"pandas", "parquet"},
+    io_manager_key="parquet_io_manager",
+    automation_condition=_ANY_FILE_UPDATED,
+)
+def exercise_features(context: dg.AssetExecutionContext, validated_sets, exercise_catalog):
+    """One row per athlete × session × exercise occurrence, with features from past data only."""
+    from workout_pipeline.model import build_features
+
+    sets = combine_file_partitions(validated_sets)
+    if sets.empty:
+        raise dg.Failure(description="no validated sets yet: drop an export into the inbox first")
+    features = build_features(sets, exercise_catalog)
+    metadata: dict[str, Any] = {
+        "rows": int(len(features)),
+        "validated_sets": int(len(sets)),
+        "duplicate_sets_collapsed": int(len(validated_sets) - len(sets)),
+        "athletes": int(sets["athlete_id"].nunique()),
+    }
+    working = sets[sets["set_type"].isin(["normal", "failure"]).fillna(False).astype(bool)]
+    unresolved = working[working["exercise_id"].isna()]["exercise_raw"]
+    metadata["unresolved_exercise_names"] = (
+        value_counts_markdown(unresolved, "exercise_raw") if len(unresolved) else dg.MetadataValue.md("_(all resolved)_")
+    )
+    return dg.Output(features, metadata=metadata)
+
+
+def _graph_summary(graph: Any) -> dict[str, Any]:
+    """Node, edge and pair counts of a training graph, for the UI."""
+    summary: dict[str, Any] = {}
+    x = getattr(graph, "x", None)
+    if x is not None and hasattr(x, "shape"):
+        summary["nodes"] = int(x.shape[0])
+        summary["node_features"] = int(x.shape[1]) if len(x.shape) > 1 else 1
+    edge_index = getattr(graph, "edge_index", None)
+    if edge_index is not None and hasattr(edge_index, "shape"):
+        summary["edges"] = int(edge_index.shape[-1])
+    pairs = getattr(graph, "pairs", None)
+    if pairs is not None and hasattr(pairs, "columns") and "split" in pairs.columns:
+        from workout_pipeline.model.graph import SPLIT_NAMES
+
+        for split, count in pairs["split"].value_counts().items():
+            summary[f"{SPLIT_NAMES.get(int(split), str(split))}_pairs"] = int(count)
+    return summary
+
+
+@dg.asset(
+    group_name="model",
+    kinds={"pytorch"},
+    io_manager_key="torch_io_manager",
+    metadata={
+        SAVE_FN_KEY: "workout_pipeline.model:save_training_graph",
+        LOAD_FN_KEY: "workout_pipeline.model:load_training_graph",
+    },
+    automation_condition=dg.AutomationCondition.eager(),
+    check_specs=[
+        dg.AssetCheckSpec(
+            "no_leakage",
+            asset="training_graph",
+            blocking=True,
+            description="No feature, edge or statistic of a training node comes from a test target session or later.",
+        )
+    ],
+)
+def training_graph(context: dg.AssetExecutionContext, config: GraphConfig, exercise_features):
+    """The PyG graph of occurrences (nodes) and progression edges, with a chronological split."""
+    from workout_pipeline.model import build_training_graph, check_no_leakage
+
+    graph = build_training_graph(exercise_features, test_fraction=config.test_fraction)
+    yield dg.Output(graph, metadata={**_graph_summary(graph), "test_fraction": float(config.test_fraction)})
+    problems = list(check_no_leakage(graph))
+    yield dg.AssetCheckResult(
+        check_name="no_leakage",
+        passed=not problems,
+        metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:20]) or "_(none)_")},
+    )
+
+
+@dg.asset(
+    group_name="model",
+    kinds={"pytorch"},
+    io_manager_key="torch_io_manager",
+    pool="gpu",
+    op_tags=TRAINING_OP_TAGS,
+    metadata={
+        SAVE_FN_KEY: "workout_pipeline.model:save_models",
+        LOAD_FN_KEY: "workout_pipeline.model:load_models",
+    },
+    automation_condition=dg.AutomationCondition.eager(),
+)
+def progression_models(
+    context: dg.AssetExecutionContext, config: TrainingConfig, device: DeviceResource, training_graph
+):
+    """GraphSAGE progression model plus the MLP and GCN baselines, trained on the training split.
+
+    Runs in the `gpu` concurrency pool (limit 1) so two runs never train on one GPU at once.
+    """
+    from workout_pipeline.model import train_models
+
+    resolved = device.resolve()
+    context.log.info(f"training on {resolved}")
+    trained = train_models(training_graph, seed=config.seed, device=resolved, epochs=config.epochs)
+    return dg.Output(trained, metadata={"device": resolved, "seed": int(config.seed), "epochs": plain(config.epochs) or "default"})
+
+
+def metrics_rows(metrics: dict) -> list[dict[str, Any]]:
+    """Flatten `{model: {metric: value}}` (possibly under a "models" or "pooled" key) to rows."""
+    per_model = metrics.get("models") or metrics.get("pooled") or metrics
+    rows = []
+    for model, values in per_model.items():
+        if isinstance(values, dict):
+            flat = {k: plain(v) for k, v in values.items() if not isinstance(v, (dict, list))}
+            rows.append({"model": model, **flat})
+    return rows
+
+
+@dg.asset(
+    group_name="model",
+    kinds={"pytorch", "pandas"},
+    io_manager_key="json_io_manager",
+    automation_condition=dg.AutomationCondition.eager(),
+)
+def model_evaluation(
+    context: dg.AssetExecutionContext, paths: PipelinePaths, training_graph, progression_models
+) -> dict:
+    """Held-out metrics (MAE/RMSE of weight and reps, Precision@3/5) of GraphSAGE and every baseline.
+
+    The per-pair predictions are written beside it as Parquet; plots appear in the metadata.
+    """
+    from workout_pipeline.model import evaluate_models, plot_predictions
+
+    metrics, predictions = evaluate_models(training_graph, progression_models)
+    out_dir = paths.storage("model")
+    predictions_path = write_parquet_atomic(predictions, out_dir / "predictions.parquet")
+    plot_path = out_dir / "predictions.png"
+    with atomic_png(plot_path) as tmp:
+        plot_predictions(predictions, tmp)
+    metadata: dict[str, Any] = {
+        "metrics": dg.MetadataValue.md(markdown_table(metrics_rows(metrics))),
+        "test_pairs": int(len(predictions)),
+        "predictions_path": dg.MetadataValue.path(str(predictions_path)),
+        "predictions_plot": png_markdown(plot_path, "predicted vs actual top-set weight"),
+    }
+    embeddings = _embedding_plot(training_graph, progression_models, out_dir)
+    if embeddings is not None:
+        metadata["embeddings_plot"] = png_markdown(embeddings, "GraphSAGE exercise embeddings")
+    context.add_output_metadata(metadata)
+    return metrics
+
+
+def _embedding_plot(graph: Any, trained: Any, out_dir: Path) -> Path | None:
+    from workout_pipeline import model as model_module
+
+    plot_embeddings = getattr(model_module, "plot_embeddings", None)
+    if plot_embeddings is None:
+        return None
+    path = out_dir / "embeddings.png"
+    with atomic_png(path) as tmp:
+        plot_embeddings(graph, trained, tmp)
+    return path
+
+
+@dg.asset(
+    group_name="model",
+    kinds={"pandas", "parquet"},
+    io_manager_key="parquet_io_manager",
+    automation_condition=dg.AutomationCondition.eager(),
+)
+def progression_recommendations(
+    context: dg.AssetExecutionContext, config: TrainingConfig, exercise_features, exercise_catalog, progression_models
+):
+    """Next-session load, reps and rest per athlete and exercise, from the trained model."""
+    from workout_pipeline.model import recommend
+
+    recommendations = recommend(exercise_features, exercise_catalog, trained=progression_models, seed=config.seed)
+    metadata: dict[str, Any] = {"rows": int(len(recommendations))}
+    if "athlete_id" in recommendations.columns:
+        metadata["athletes"] = int(recommendations["athlete_id"].nunique())
+    metadata["preview"] = dg.MetadataValue.md(markdown_table(recommendations.head(15).to_dict("records")))
+    return dg.Output(recommendations, metadata=metadata)

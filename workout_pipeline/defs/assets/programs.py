@@ -1,0 +1,162 @@
+"""Programs group: next week's program per athlete (MILP) and its Markdown/HTML report."""
+
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from workout_pipeline.defs.assets.model import combine_file_partitions
+from workout_pipeline.defs.metadata import markdown_table, plain, png_markdown
+from workout_pipeline.defs.partitions import athlete_partitions
+from workout_pipeline.defs.resources import PipelinePaths
+
+# Per-athlete constraints live beside their exports: inbox/<athlete>/constraints.{yaml,yml,json}.
+CONSTRAINT_FILE_NAMES: tuple[str, ...] = ("constraints.yaml", "constraints.yml", "constraints.json")
+
+
+def constraints_source(paths: PipelinePaths, athlete_id: str) -> str | None:
+    """The constraints file for an athlete: their own, else the pipeline-wide one, else defaults."""
+    folder = Path(paths.inbox_dir) / athlete_id  # athlete ids are sanitised partition keys
+    for name in CONSTRAINT_FILE_NAMES:
+        if (folder / name).is_file():
+            return str(folder / name)
+    return paths.constraints_path or None
+
+
+def rows_for_athlete(frame: Any, athlete_id: str) -> Any:
+    """Rows of one athlete (frames without an `athlete_id` column are shared by everyone)."""
+    if "athlete_id" not in frame.columns:
+        return frame
+    return frame[frame["athlete_id"] == athlete_id].reset_index(drop=True)
+
+
+@dg.asset(
+    partitions_def=athlete_partitions,
+    group_name="programs",
+    kinds={"pulp", "json"},
+    io_manager_key="json_io_manager",
+    # History: every inbox file's validated sets (the athlete's rows are picked inside).
+    ins={"validated_sets": dg.AssetIn(partition_mapping=dg.AllPartitionMapping())},
+    automation_condition=dg.AutomationCondition.eager(),
+    check_specs=[
+        dg.AssetCheckSpec(
+            "meets_hard_constraints",
+            asset="weekly_programs",
+            description="Solved to a feasible program whose sets and exercises per day stay within the hard limits.",
+        )
+    ],
+)
+def weekly_programs(
+    context: dg.AssetExecutionContext,
+    paths: PipelinePaths,
+    exercise_catalog,
+    validated_sets,
+    progression_recommendations,
+):
+    """Next week's program for one athlete: days, exercises, sets, and loads from the model.
+
+    Solved as a mixed-integer program (PuLP + HiGHS) that meets weekly per-muscle set targets
+    under the athlete's constraints; `program.json` and `program.md` are written to storage.
+    """
+    from workout_pipeline.errors import InputError
+    from workout_pipeline.program import load_constraints, solve_program, write_program
+
+    athlete = context.partition_key
+    source = constraints_source(paths, athlete)
+    try:
+        constraints = load_constraints(source)
+        result = solve_program(
+            exercise_catalog,
+            constraints,
+            history=rows_for_athlete(combine_file_partitions(validated_sets), athlete),
+            recommendations=rows_for_athlete(progression_recommendations, athlete),
+            athlete_id=athlete,
+        )
+    except InputError as exc:
+        raise dg.Failure(description=f"program for {athlete}: {exc}") from exc
+    out_dir = paths.storage("programs", athlete)
+    write_program(result, out_dir)
+    program = result.to_dict()
+    yield dg.Output(
+        program,
+        metadata={
+            "status": str(result.status),
+            "objective": plain(result.objective),
+            "gap": plain(result.gap),
+            "solve_seconds": float(plain(result.solve_seconds) or 0.0),
+            "n_exercises_considered": int(plain(result.n_exercises_considered) or 0),
+            "constraints": source or "defaults",
+            "program_dir": dg.MetadataValue.path(str(out_dir)),
+        },
+    )
+    problems = hard_constraint_problems(program, constraints)
+    yield dg.AssetCheckResult(
+        check_name="meets_hard_constraints",
+        passed=not problems,
+        metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:20]) or "_(none)_")},
+    )
+
+
+def hard_constraint_problems(program: dict, constraints: Any) -> list[str]:
+    """Hard rules a solved program must satisfy, re-checked on the written result."""
+    from workout_pipeline.reports import program_days
+
+    problems: list[str] = []
+    status = str(program.get("status", "")).lower()
+    if not any(word in status for word in ("optimal", "feasible")) or "infeasible" in status:
+        problems.append(f"solver status {program.get('status')!r} is not a feasible solution")
+    days = program_days(program)
+    min_sets, max_sets = getattr(constraints, "min_sets", 1), getattr(constraints, "max_sets", 99)
+    min_ex, max_ex = getattr(constraints, "min_exercises_per_day", 0), getattr(constraints, "max_exercises_per_day", 99)
+    training_days = getattr(constraints, "training_days", None)
+    if training_days is not None and len(days) > training_days:
+        problems.append(f"{len(days)} training days, at most {training_days} allowed")
+    for day in days:
+        exercises = day["exercises"]
+        if not min_ex <= len(exercises) <= max_ex:
+            problems.append(f"{day['name']}: {len(exercises)} exercises, allowed {min_ex}..{max_ex}")
+        for exercise in exercises:
+            sets = exercise.get("sets")
+            if sets is not None and not min_sets <= int(sets) <= max_sets:
+                problems.append(f"{day['name']}: {exercise.get('name')} has {sets} sets, allowed {min_sets}..{max_sets}")
+    for muscle, values in (program.get("muscles") or {}).items():
+        minimum = values.get("hard_minimum") if isinstance(values, dict) else None
+        achieved = values.get("effective_sets") if isinstance(values, dict) else None
+        if minimum is not None and achieved is not None and float(achieved) + 1e-6 < float(minimum):
+            problems.append(f"{muscle}: {achieved} effective sets, hard minimum {minimum}")
+    return problems
+
+
+@dg.asset(
+    partitions_def=athlete_partitions,
+    group_name="programs",
+    kinds={"markdown", "html"},
+    automation_condition=dg.AutomationCondition.eager(),
+)
+def program_reports(
+    context: dg.AssetExecutionContext,
+    paths: PipelinePaths,
+    weekly_programs: dict,
+    progression_recommendations,
+    exercise_features,
+) -> dg.MaterializeResult:
+    """The athlete's report (Markdown and HTML): next week's program, recommendations, plots."""
+    from workout_pipeline.reports import write_program_report
+
+    athlete = context.partition_key
+    report = write_program_report(
+        athlete_id=athlete,
+        program=weekly_programs,
+        recommendations=rows_for_athlete(progression_recommendations, athlete),
+        features=rows_for_athlete(exercise_features, athlete),
+        out_dir=paths.storage("reports", athlete),
+    )
+    metadata: dict[str, Any] = {
+        "markdown_path": dg.MetadataValue.path(str(report.markdown_path)),
+        "html_path": dg.MetadataValue.path(str(report.html_path)),
+    }
+    if report.volume_chart is not None:
+        metadata["weekly_volume_per_muscle"] = png_markdown(report.volume_chart, "weekly sets per muscle")
+    if report.muscle_rows:
+        metadata["muscles"] = dg.MetadataValue.md(markdown_table(report.muscle_rows))
+    return dg.MaterializeResult(metadata=metadata)

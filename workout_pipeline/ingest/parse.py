@@ -1,0 +1,410 @@
+"""Parsing one app export into canonical set rows (plus the rows it could not read, with reasons)."""
+
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workout_pipeline.errors import InputError
+from workout_pipeline.ingest.formats import FormatMatch, detect_format, records_to_frame
+from workout_pipeline.ingest.text import iter_records, read_log_text, sniff_delimiter
+from workout_pipeline.ingest.units import infer_weight_unit, snap_converted_kg
+from workout_pipeline.ingest.values import (
+    DISTANCE_TO_M,
+    LB_TO_KG,
+    blank_to_na,
+    distance_factor,
+    map_distinct,
+    parse_clock_durations,
+    parse_datetimes,
+    parse_numbers,
+)
+from workout_pipeline.schema import CANONICAL_COLUMNS, empty_canonical_frame, to_canonical
+
+UNIT_CHOICES = ("auto", "kg", "lb")
+# Required fields per format (roles for Strong, column names otherwise): without them no set can be read.
+_REQUIRED = {
+    "strong": ("date", "exercise", "set_order", "weight", "reps"),
+    "hevy": ("start_time", "exercise_title", "reps"),
+    "fitnotes": ("date", "exercise", "reps"),
+    "fitbod": ("date", "exercise", "sets", "reps", "weight"),
+    "canonical": ("performed_at", "exercise_raw", "reps", "weight_kg"),
+}
+_STRONG_SET_TYPES = {"w": "warmup", "f": "failure", "d": "drop"}
+_STRONG_NON_SET_ROWS = ("rest timer", "note")
+_HEVY_SET_TYPES = {"normal": "normal", "warmup": "warmup", "failure": "failure", "dropset": "drop", "drop": "drop"}
+# A cell a spreadsheet would run as a formula (CSV injection), e.g. "=cmd|' /C calc'!A0".
+_FORMULA_LIKE = r"^[=+\-@].*[|!(]"
+_MAX_FITBOD_SETS = 50
+
+
+@dataclass
+class ParsedLog:
+    """One export parsed into canonical rows.
+
+    Attributes:
+        path: The file.
+        athlete_id: Whose log it is.
+        format: Recognised format (None when unreadable).
+        unit: Unit the loads were written in (``kg``/``lb``; ``mixed`` when rows say so).
+        unit_reason: Why that unit (header, override or the inference's evidence).
+        rows_in: Data rows in the file (header and blank lines not counted).
+        non_set_rows: Rows that are not sets (Strong ``Rest Timer`` / ``Note`` rows).
+        sets: Canonical frame of the readable set rows.
+        rejected: Canonical frame plus ``reason`` of the rows the parser could not read.
+        error: Why the file as a whole could not be read, else None.
+        expanded_sets: Extra sets created by rows standing for several sets (Fitbod ``Sets``),
+            so ``rows_in + expanded_sets == len(sets) + len(rejected) + non_set_rows``.
+        encoding: Detected text encoding.
+    """
+
+    path: Path
+    athlete_id: str
+    format: str | None = None
+    unit: str | None = None
+    unit_reason: str | None = None
+    rows_in: int = 0
+    non_set_rows: int = 0
+    sets: pd.DataFrame = field(default_factory=empty_canonical_frame)
+    rejected: pd.DataFrame = field(default_factory=lambda: empty_canonical_frame(with_reason=True))
+    error: str | None = None
+    expanded_sets: int = 0
+    encoding: str | None = None
+
+
+def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto") -> ParsedLog:
+    """Parse one exported log into canonical set rows; never raises for bad content.
+
+    Args:
+        path: The export (Strong, Hevy, FitNotes, Fitbod or canonical CSV/Parquet).
+        athlete_id: Whose log it is (one file is one athlete's log).
+        unit: ``auto`` infers kg vs lb where the file does not say; ``kg`` / ``lb`` overrides.
+
+    Returns:
+        A ParsedLog; ``error`` is set (and the frames empty) when the file cannot be read.
+    """
+    path = Path(path)
+    log = ParsedLog(path=path, athlete_id=athlete_id)
+    if unit not in UNIT_CHOICES:
+        log.error = f"unit must be one of {', '.join(UNIT_CHOICES)}, not {unit!r}"
+        return log
+    try:
+        _parse_into(log, unit)
+    except InputError as exc:
+        log.error = " ".join(str(exc).split())
+    except Exception as exc:  # noqa: BLE001 - any content problem must become a one-line error
+        log.error = f"{path.name}: could not be parsed ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"
+    if log.error:
+        log.sets, log.rejected = empty_canonical_frame(), empty_canonical_frame(with_reason=True)
+        log.non_set_rows = log.expanded_sets = 0
+    return log
+
+
+def _parse_into(log: ParsedLog, unit: str) -> None:
+    path = log.path
+    if path.is_file() and path.read_bytes()[:4] == b"PAR1":
+        draft = _canonical_parquet(log)
+    else:
+        text, log.encoding = read_log_text(path)
+        delimiter = sniff_delimiter(text)
+        records = iter_records(text, delimiter)
+        head = list(islice(records, 51))
+        match = detect_format(head)
+        if match is None:
+            first = " ".join(",".join(head[0]).split())[:80] if head else ""
+            raise InputError(f"{path.name}: unknown format (first line: {first!r})")
+        log.format = match.format
+        width = len(head[0])
+        data_records = chain(head[1:] if match.has_header else head, records)
+        frame = records_to_frame(data_records, match.columns, width)
+        del text, records, head
+        log.rows_in = len(frame)
+        frame["source_row"] = np.arange(1, len(frame) + 1)
+        family = "strong" if match.format.startswith("strong") else match.format
+        missing = [name for name in _REQUIRED[family] if name not in match.columns]
+        if family == "hevy" and not {"weight_kg", "weight_lbs"} & match.columns.keys():
+            missing.append("weight_kg|weight_lbs")
+        if missing:
+            raise InputError(f"{path.name}: {match.format} export is missing required column(s): {', '.join(missing)}")
+        builder = {
+            "strong": _strong,
+            "hevy": _hevy,
+            "fitnotes": _fitnotes,
+            "fitbod": _fitbod,
+            "canonical": _canonical_text,
+        }[family]
+        draft = builder(frame, match, log, unit, decimal_comma=delimiter == ";")
+    _finish(log, draft)
+
+
+def _flag(draft: pd.DataFrame, mask: pd.Series, reason: str) -> None:
+    """Give rows matching `mask` a parser reason unless they already have one (first reason wins)."""
+    mask = mask.fillna(False).astype(bool) & draft["reason"].isna()
+    draft.loc[mask, "reason"] = reason
+
+
+def _weights_to_kg(values: pd.Series, row_units: pd.Series | None, header_unit: str | None, log: ParsedLog,
+                   unit: str) -> pd.Series:
+    """Convert loads to kg: per-row unit cells, else a header unit, else the override or inference."""
+    if row_units is not None:
+        units = blank_to_na(row_units).str.lower().str.rstrip("s").replace({"kilogram": "kg", "pound": "lb"})
+        stated = units.isin(["kg", "lb"]).fillna(False).astype(bool)
+        if stated.any():
+            present = units[stated].unique().tolist()
+            fallback = unit if unit != "auto" else infer_weight_unit(values[~stated].to_numpy(dtype=float)).unit
+            units = units.where(stated, fallback)
+            log.unit = present[0] if len(present) == 1 else "mixed"
+            log.unit_reason = "unit column in the file" + (f"; rows without one: {fallback}" if (~stated).any() else "")
+            factor = np.where(units.to_numpy(dtype=object) == "lb", LB_TO_KG, 1.0)
+            return _snap_where_lb(values * factor, factor != 1.0)
+    if header_unit:
+        log.unit, log.unit_reason = header_unit, f"header says {header_unit}"
+        if header_unit == "kg":
+            inferred = infer_weight_unit(values.to_numpy(dtype=float))
+            if "kg exports of lb entries" in inferred.reason:
+                log.unit_reason += f" ({inferred.reason})"
+    elif unit != "auto":
+        log.unit, log.unit_reason = unit, f"--unit {unit}"
+    else:
+        inferred = infer_weight_unit(values.to_numpy(dtype=float))
+        log.unit, log.unit_reason = inferred.unit, f"inferred: {inferred.reason}"
+    if log.unit == "lb":
+        return _snap_where_lb(values * LB_TO_KG, np.ones(len(values), dtype=bool))
+    return values
+
+
+def _snap_where_lb(weight_kg: pd.Series, converted: np.ndarray) -> pd.Series:
+    snapped = snap_converted_kg(weight_kg.to_numpy(dtype=float))
+    return pd.Series(np.where(converted, snapped, weight_kg.to_numpy(dtype=float)), index=weight_kg.index)
+
+
+def _reps(frame: pd.DataFrame, column: str, draft: pd.DataFrame, decimal_comma: bool) -> None:
+    reps, bad = parse_numbers(frame[column], decimal_comma)
+    _flag(draft, bad, "bad_number")
+    _flag(draft, reps.notna() & (reps != np.round(reps)), "non_integer_reps")
+    draft["reps"] = reps.where(reps == np.round(reps)).round().astype("Int64")
+
+
+def _number(frame: pd.DataFrame, column: str | None, draft: pd.DataFrame, decimal_comma: bool) -> pd.Series:
+    if column is None or column not in frame.columns:
+        return pd.Series(np.nan, index=frame.index, dtype="float64")
+    values, bad = parse_numbers(frame[column], decimal_comma)
+    _flag(draft, bad, "bad_number")
+    return values
+
+
+def _base_draft(frame: pd.DataFrame, date_column: str, exercise_column: str) -> pd.DataFrame:
+    draft = pd.DataFrame(index=frame.index)
+    draft["reason"] = frame["reason"]
+    draft["source_row"] = frame["source_row"]
+    draft["performed_at"] = parse_datetimes(frame[date_column])
+    draft["exercise_raw"] = blank_to_na(frame[exercise_column])
+    draft["non_set"] = False
+    draft["numbered"] = True  # the format numbers its sets (so repeated identical rows are duplicates)
+    _flag(draft, blank_to_na(frame[date_column]).isna(), "missing_date")
+    _flag(draft, draft["performed_at"].isna(), "unparseable_date")
+    _flag(draft, map_distinct(draft["exercise_raw"], lambda names: names.str.match(_FORMULA_LIKE)), "formula_like_cell")
+    return draft
+
+
+def _strong(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: bool) -> pd.DataFrame:
+    draft = _base_draft(frame, "date", "exercise")
+    order = blank_to_na(frame["set_order"]).str.lower()
+    is_rest = (order == "rest timer").fillna(False).astype(bool)
+    non_set = order.isin(_STRONG_NON_SET_ROWS).fillna(False).astype(bool) & draft["reason"].isna()
+    numeric_order = map_distinct(order, lambda orders: pd.to_numeric(orders, errors="coerce"))
+    set_type = order.map(_STRONG_SET_TYPES).astype("string")
+    set_type = set_type.mask(numeric_order.notna(), "normal")
+    draft["set_type"] = set_type
+    draft["set_order"] = order
+    draft["non_set"] = non_set
+    weights = _number(frame, "weight", draft, decimal_comma)
+    _reps(frame, "reps", draft, decimal_comma)
+    rpe = _number(frame, "rpe" if "rpe" in frame else None, draft, decimal_comma)
+    seconds = _number(frame, "seconds" if "seconds" in frame else None, draft, decimal_comma)
+    distance = _number(frame, "distance" if "distance" in frame else None, draft, decimal_comma)
+    _flag(draft, ~non_set & set_type.isna(), "unknown_set_order")
+    set_rows = ~non_set
+    weight_kg = _weights_to_kg(weights.where(set_rows), frame["weight_unit"] if "weight_unit" in frame else None,
+                               match.units.get("weight"), log, unit)
+    draft["weight_kg"] = weight_kg
+    default_distance = match.units.get("distance") or ("mi" if log.unit == "lb" else "km")
+    factor = (distance_factor(frame["distance_unit"], default_distance) if "distance_unit" in frame
+              else pd.Series(DISTANCE_TO_M[default_distance], index=frame.index))
+    # Strong writes 0 for "not recorded" in Distance/Seconds/RPE.
+    draft["distance_m"] = (distance * factor).where(distance > 0)
+    draft["duration_s"] = seconds.where(seconds > 0)
+    draft["rpe"] = rpe.where(rpe > 0)
+    # A Rest Timer row's Seconds is the rest after the set row before it.
+    draft["rest_s"] = np.nan
+    previous_set = pd.Series(np.where(set_rows, np.arange(len(draft)), np.nan), index=draft.index).ffill()
+    rest_rows = is_rest & non_set & previous_set.notna() & seconds.notna()
+    if rest_rows.any():
+        targets = previous_set[rest_rows].astype(int).to_numpy()
+        draft.loc[draft.index[targets], "rest_s"] = seconds[rest_rows].to_numpy()
+    return draft
+
+
+def _hevy(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: bool) -> pd.DataFrame:
+    draft = _base_draft(frame, "start_time", "exercise_title")
+    raw_type = blank_to_na(frame["set_type"]).str.lower() if "set_type" in frame else pd.Series("normal", index=frame.index)
+    draft["set_type"] = raw_type.map(_HEVY_SET_TYPES).fillna(raw_type).fillna("normal").astype("string")
+    draft["set_order"] = blank_to_na(frame["set_index"]) if "set_index" in frame else pd.NA
+    weight_column = "weight_lbs" if "weight_lbs" in frame else "weight_kg"
+    weights = _number(frame, weight_column, draft, decimal_comma)
+    _reps(frame, "reps", draft, decimal_comma)
+    log.unit, log.unit_reason = ("lb", "header says lb (weight_lbs)") if weight_column == "weight_lbs" else ("kg", "header says kg (weight_kg)")
+    draft["weight_kg"] = _snap_where_lb(weights * LB_TO_KG, np.ones(len(weights), bool)) if log.unit == "lb" else weights
+    distance_column = next((c for c in ("distance_km", "distance_miles", "distance_meters") if c in frame), None)
+    distance = _number(frame, distance_column, draft, decimal_comma)
+    draft["distance_m"] = distance * DISTANCE_TO_M[match.units.get("distance", "km")]
+    draft["duration_s"] = _number(frame, "duration_seconds" if "duration_seconds" in frame else None, draft, decimal_comma)
+    draft["rpe"] = _number(frame, "rpe" if "rpe" in frame else None, draft, decimal_comma)
+    draft["rest_s"] = np.nan
+    return draft
+
+
+def _fitnotes(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: bool) -> pd.DataFrame:
+    draft = _base_draft(frame, "date", "exercise")
+    draft["numbered"] = False  # FitNotes lists sets in order without numbers
+    draft["set_type"] = "normal"
+    draft["set_order"] = pd.NA
+    weight_column = next((c for c in frame.columns if c.startswith("weight") and "unit" not in c), None)
+    weights = _number(frame, weight_column, draft, decimal_comma)
+    unit_column = "weight unit" if "weight unit" in frame else None
+    draft["weight_kg"] = _weights_to_kg(weights, frame[unit_column] if unit_column else None,
+                                        match.units.get("weight"), log, unit)
+    _reps(frame, "reps", draft, decimal_comma)
+    distance = _number(frame, "distance" if "distance" in frame else None, draft, decimal_comma)
+    factor = distance_factor(frame["distance unit"], "km") if "distance unit" in frame else 1000.0
+    draft["distance_m"] = (distance * factor).where(distance > 0)
+    if "time" in frame:
+        seconds, bad = parse_clock_durations(frame["time"])
+        _flag(draft, bad, "bad_number")
+        draft["duration_s"] = seconds.where(seconds > 0)
+    else:
+        draft["duration_s"] = np.nan
+    draft["rpe"] = np.nan
+    draft["rest_s"] = np.nan
+    return draft
+
+
+def _fitbod(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: bool) -> pd.DataFrame:
+    draft = _base_draft(frame, "date", "exercise")
+    draft["numbered"] = False
+    warmup = blank_to_na(frame["iswarmup"]).str.lower().isin(["true", "1", "yes"]) if "iswarmup" in frame else False
+    draft["set_type"] = pd.Series(np.where(warmup, "warmup", "normal"), index=frame.index, dtype="string")
+    draft["set_order"] = pd.NA
+    weights = _number(frame, "weight", draft, decimal_comma)
+    # Fitbod's optional multiplier column (per-side loads) is left aside: the logged load is kept as is.
+    draft["weight_kg"] = _weights_to_kg(weights, None, None, log, unit)
+    _reps(frame, "reps", draft, decimal_comma)
+    draft["distance_m"] = _number(frame, "distance" if "distance" in frame else None, draft, decimal_comma)
+    draft["duration_s"] = _number(frame, "duration" if "duration" in frame else None, draft, decimal_comma)
+    draft["distance_m"] = draft["distance_m"].where(draft["distance_m"] > 0)
+    draft["duration_s"] = draft["duration_s"].where(draft["duration_s"] > 0)
+    draft["rpe"] = np.nan
+    draft["rest_s"] = np.nan
+    sets, bad = parse_numbers(frame["sets"], decimal_comma)
+    _flag(draft, bad, "bad_number")
+    _flag(draft, sets.notna() & ((sets < 1) | (sets > _MAX_FITBOD_SETS) | (sets != np.round(sets))), "sets_out_of_range")
+    # One row may stand for several identical sets: repeat it; rejected rows stay one row.
+    repeats = sets.fillna(1).where(draft["reason"].isna(), 1).clip(1, _MAX_FITBOD_SETS).round().astype(int)
+    log.expanded_sets = int(repeats.sum() - len(repeats))
+    return draft.loc[draft.index.repeat(repeats)].reset_index(drop=True)
+
+
+def _canonical_text(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: bool) -> pd.DataFrame:
+    draft = _base_draft(frame, "performed_at", "exercise_raw")
+    return _canonical_common(frame, draft, log, decimal_comma)
+
+
+def _canonical_common(frame: pd.DataFrame, draft: pd.DataFrame, log: ParsedLog, decimal_comma: bool) -> pd.DataFrame:
+    text = lambda c: blank_to_na(frame[c]) if c in frame else pd.Series(pd.NA, index=frame.index, dtype="string")  # noqa: E731
+    draft["set_type"] = text("set_type").str.lower().fillna("normal")
+    draft["set_order"] = text("set_index")
+    draft["weight_kg"] = _number(frame, "weight_kg", draft, decimal_comma)
+    _reps(frame, "reps", draft, decimal_comma)
+    for column in ("rpe", "rest_s", "duration_s", "distance_m"):
+        draft[column] = _number(frame, column if column in frame else None, draft, decimal_comma)
+    draft["athlete_id"] = text("athlete_id").fillna(log.athlete_id)
+    draft["exercise_id"] = text("exercise_id")
+    log.unit, log.unit_reason = "kg", "canonical table (weight_kg)"
+    return draft
+
+
+def _canonical_parquet(log: ParsedLog) -> pd.DataFrame:
+    log.format = "canonical"
+    try:
+        table = pd.read_parquet(log.path)
+    except Exception as exc:  # noqa: BLE001 - a damaged Parquet file is a user input problem
+        raise InputError(f"{log.path.name}: unreadable Parquet file ({type(exc).__name__})") from exc
+    missing = [c for c in _REQUIRED["canonical"] if c not in table.columns]
+    if missing:
+        raise InputError(f"{log.path.name}: canonical table is missing required column(s): {', '.join(missing)}")
+    frame = table.astype("string").reset_index(drop=True)
+    log.rows_in = len(frame)
+    frame["source_row"] = np.arange(1, len(frame) + 1)
+    frame["reason"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    if "performed_at" in table and pd.api.types.is_datetime64_any_dtype(table["performed_at"]):
+        frame["performed_at"] = table["performed_at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    draft = _base_draft(frame, "performed_at", "exercise_raw")
+    return _canonical_common(frame, draft, log, decimal_comma=False)
+
+
+def _finish(log: ParsedLog, draft: pd.DataFrame) -> None:
+    """Add identities (session, set index), split readable from rejected rows, canonical dtypes."""
+    athlete = log.athlete_id
+    if "athlete_id" not in draft:
+        draft["athlete_id"] = athlete
+    draft["source_file"] = log.path.name
+    draft["source_format"] = log.format
+    started = draft["performed_at"]
+    stamp = map_distinct(started, lambda starts: starts.dt.strftime("%Y%m%dT%H%M%S"))
+    draft["session_id"] = draft["athlete_id"].astype("string") + ":" + stamp.astype("string")
+    log.non_set_rows = int(draft["non_set"].sum())
+    readable = draft["reason"].isna() & ~draft["non_set"]
+    sets = draft[readable].copy()
+    sets["set_index"] = _set_index(sets)
+    rejected = draft[draft["reason"].notna()].copy()
+    rejected["set_index"] = pd.NA
+    log.sets = to_canonical(sets)
+    log.rejected = to_canonical(rejected, with_reason=True)
+
+
+def _set_index(sets: pd.DataFrame) -> pd.Series:
+    """0-based index of each set within its exercise in its session, in file order.
+
+    For formats that number their sets, a row repeated exactly (same number and values) gets the
+    index of its first occurrence, so validation can quarantine it as a duplicate. Formats that do
+    not number sets (FitNotes, Fitbod) legitimately repeat identical rows for identical sets, and so
+    do Strong's unnumbered W/F/D rows (two identical warm-ups are two sets): those count as repeats
+    only as far as the numbered sets of their exercise are repeated (a whole block exported twice).
+    """
+    if sets.empty:
+        return pd.Series(dtype="Int64")
+    group = ["athlete_id", "performed_at", "exercise_raw"]
+    if not bool(sets["numbered"].iloc[0]):
+        return sets.groupby(group, sort=False, dropna=False).cumcount().astype("Int64")
+    content = group + ["set_order", "set_type", "weight_kg", "reps", "rpe", "duration_s", "distance_m"]
+    keyed = sets[content].reset_index(drop=True)
+    row_content = keyed.groupby(content, sort=False, dropna=False).ngroup().to_numpy()
+    numbered = map_distinct(keyed["set_order"], lambda orders: pd.to_numeric(orders, errors="coerce")).notna().to_numpy()
+    group_id = keyed.groupby(group, sort=False, dropna=False).ngroup().to_numpy()
+    copies = pd.Series(row_content).map(pd.Series(row_content).value_counts()).to_numpy()
+    # How many times each exercise block was exported (1 normally, 2 if the block is repeated).
+    block_copies = pd.Series(np.where(numbered, copies, 1)).groupby(group_id).transform("max").to_numpy()
+    occurrence = pd.Series(row_content).groupby(row_content).cumcount().to_numpy()
+    distinct_unnumbered = np.ceil(copies / block_copies).astype(np.int64)
+    copy_number = np.where(numbered, 0, occurrence % np.maximum(distinct_unnumbered, 1))
+    keyed["_copy"] = copy_number
+    distinct_id = keyed.groupby(content + ["_copy"], sort=False, dropna=False).ngroup().to_numpy()
+    first = ~pd.Series(distinct_id).duplicated().to_numpy()
+    index_of_distinct = np.empty(distinct_id.max() + 1, dtype=np.int64)
+    index_of_distinct[distinct_id[first]] = pd.Series(group_id[first]).groupby(group_id[first]).cumcount().to_numpy()
+    return pd.Series(index_of_distinct[distinct_id], index=sets.index).astype("Int64")
+
+
+__all__ = ["ParsedLog", "parse_log_file", "UNIT_CHOICES", "CANONICAL_COLUMNS"]

@@ -1,0 +1,235 @@
+"""Ingesting many exports: parse, validate, resolve exercise names, merge into the store, summarise.
+
+The CLI (`workout-pipeline ingest`) and the Dagster assets both call these functions.
+"""
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workout_pipeline.errors import InputError
+from workout_pipeline.ingest.parse import ParsedLog, parse_log_file
+from workout_pipeline.ingest.store import merge_into_store
+from workout_pipeline.ingest.validate import validate_sets
+from workout_pipeline.schema import WORKING_SET_TYPES, empty_canonical_frame, to_canonical
+
+# Files a folder PATH contributes (others, e.g. a README beside the exports, are left alone).
+LOG_SUFFIXES = (".csv", ".tsv", ".parquet")
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run read and produced.
+
+    Attributes:
+        summary: The CLI's JSON summary (see DESIGN.md, plus ``unresolved`` and ``store``).
+        validated: Validated canonical sets of this run (exercise_id filled).
+        quarantined: Quarantined rows of this run, with ``reason``.
+        checks: GX check results per file name (``ValidationOutcome.checks``).
+    """
+
+    summary: dict[str, Any]
+    validated: pd.DataFrame = field(default_factory=empty_canonical_frame)
+    quarantined: pd.DataFrame = field(default_factory=lambda: empty_canonical_frame(with_reason=True))
+    checks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def athlete_id_for(path: str | Path, root: str | Path | None = None) -> str:
+    """The athlete a log file belongs to.
+
+    A file directly in `root` (or given alone) is named by its stem (``alice.csv`` -> ``alice``);
+    a file one folder down (``root/<athlete>/strong.csv``, the usual layout when the app names
+    every export alike) is named by that folder.
+    """
+    path = Path(path)
+    if root is not None:
+        root = Path(root)
+        try:
+            relative = path.relative_to(root)
+        except ValueError:
+            relative = Path(path.name)
+        if len(relative.parts) >= 2:
+            return relative.parts[0]
+    return path.stem
+
+
+def resolve_exercises(frame: pd.DataFrame, resolver: Any = None) -> pd.DataFrame:
+    """Fill ``exercise_id`` from the exercise-name resolver (a copy is returned).
+
+    Args:
+        frame: Canonical rows.
+        resolver: An object with ``resolve_many(names) -> {name: Resolution}``; defaults to
+            ``workout_pipeline.catalog.resolve.default_resolver()``.
+    """
+    out = frame.copy()
+    if out.empty:
+        return out
+    if resolver is None:
+        from workout_pipeline.catalog.resolve import default_resolver
+
+        resolver = default_resolver()
+    names = out["exercise_raw"].dropna().unique().tolist()
+    resolutions = resolver.resolve_many(names) if names else {}
+    ids = {name: getattr(resolution, "exercise_id", None) for name, resolution in resolutions.items()}
+    resolved = out["exercise_raw"].map(ids).astype("string")
+    # Keep ids a canonical input already carried where the resolver has none.
+    out["exercise_id"] = resolved.fillna(out["exercise_id"].astype("string"))
+    return out
+
+
+def load_user_aliases(path: str | Path) -> dict[str, str]:
+    """Read a user's exercise-name aliases: a JSON or YAML mapping ``{app name: catalog id}``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read aliases file {path}: {exc}") from exc
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+    except Exception as exc:  # noqa: BLE001 - any syntax error is the user's file
+        raise InputError(f"aliases file {path.name} is not valid JSON/YAML ({type(exc).__name__})") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise InputError(f"aliases file {path.name} must map exercise names to catalog ids (name: id)")
+    return dict(data)
+
+
+def expand_paths(paths: Iterable[str | Path], athlete: str | None = None) -> list[tuple[Path, str | None, str | None]]:
+    """Turn the PATH arguments into (file, athlete, error) triples.
+
+    A file given directly takes `athlete` (or its stem). A folder contributes its log files
+    (suffixes in LOG_SUFFIXES, hidden files skipped), one athlete per file named by the file
+    stem, and the log files of its direct subfolders, named by the subfolder.
+    """
+    items: list[tuple[Path, str | None, str | None]] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_dir():
+            items.append((path, athlete or athlete_id_for(path), None))
+            continue
+        found = [p for p in sorted(path.iterdir()) if _is_log_file(p)]
+        for sub in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            found += [p for p in sorted(sub.iterdir()) if _is_log_file(p)]
+        if not found:
+            items.append((path, None, f"{path} is a folder with no log files ({', '.join(LOG_SUFFIXES)})"))
+        items += [(p, athlete_id_for(p, root=path), None) for p in found]
+    return items
+
+
+def _is_log_file(path: Path) -> bool:
+    return path.is_file() and not path.name.startswith(".") and path.suffix.lower() in LOG_SUFFIXES
+
+
+def ingest_paths(
+    paths: Iterable[str | Path],
+    out_dir: str | Path | None = None,
+    athlete: str | None = None,
+    unit: str = "auto",
+    user_aliases: Mapping[str, str] | None = None,
+    resolver: Any = None,
+) -> IngestReport:
+    """Ingest exports: parse, validate (GX), resolve exercises and optionally merge into a store.
+
+    Args:
+        paths: Files and folders (see ``expand_paths``).
+        out_dir: Store folder to merge into; None only returns the frames.
+        athlete: Athlete id for files given directly (default: file stem).
+        unit: ``auto``, ``kg`` or ``lb`` for files that do not state their unit.
+        user_aliases: The user's exercise-name aliases for the resolver.
+        resolver: A resolver to use instead of ``default_resolver(user_aliases)``.
+
+    Returns:
+        The IngestReport. A file that cannot be read gets its ``error`` in ``per_file`` and the
+        others go on; the caller decides what "nothing could be read" means.
+    """
+    items = expand_paths(paths, athlete)
+    if resolver is None:
+        from workout_pipeline.catalog.resolve import default_resolver
+
+        resolver = default_resolver(user_aliases)
+    per_file: list[dict[str, Any]] = []
+    valid_frames, quarantine_frames, ingested_files = [], [], []
+    checks: dict[str, list[dict[str, Any]]] = {}
+    for path, athlete_id, error in items:
+        if error is not None:
+            per_file.append(_file_entry(path, athlete_id, None, error=error))
+            continue
+        log = parse_log_file(path, athlete_id, unit=unit)
+        if log.error:
+            per_file.append(_file_entry(path, athlete_id, log))
+            continue
+        outcome = validate_sets(log.sets)
+        validated = resolve_exercises(outcome.validated, resolver)
+        quarantined = to_canonical(pd.concat([log.rejected, outcome.quarantined], ignore_index=True), with_reason=True)
+        quarantined = resolve_exercises(quarantined, resolver)
+        valid_frames.append(validated)
+        quarantine_frames.append(quarantined)
+        ingested_files.append((athlete_id, path.name))
+        checks[str(path)] = outcome.checks
+        per_file.append(_file_entry(path, athlete_id, log, validated, quarantined))
+    validated_all = to_canonical(pd.concat(valid_frames, ignore_index=True)) if valid_frames else empty_canonical_frame()
+    quarantined_all = (to_canonical(pd.concat(quarantine_frames, ignore_index=True), with_reason=True)
+                       if quarantine_frames else empty_canonical_frame(with_reason=True))
+    summary = _summary(per_file, validated_all, quarantined_all)
+    if out_dir is not None and any(entry["error"] is None for entry in per_file):
+        summary["store"] = {"out": str(out_dir), **merge_into_store(out_dir, validated_all, quarantined_all, ingested_files)}
+    return IngestReport(summary=summary, validated=validated_all, quarantined=quarantined_all, checks=checks)
+
+
+def _file_entry(path: Path, athlete_id: str | None, log: ParsedLog | None, validated: pd.DataFrame | None = None,
+                quarantined: pd.DataFrame | None = None, error: str | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "file": str(path),
+        "athlete": athlete_id,
+        "format": log.format if log else None,
+        "unit": log.unit if log else None,
+        "unit_reason": log.unit_reason if log else None,
+        "rows_in": log.rows_in if log and not log.error else 0,
+        "valid": 0 if validated is None else len(validated),
+        "quarantined": 0 if quarantined is None else len(quarantined),
+        "non_set_rows": log.non_set_rows if log else 0,
+        "error": error or (log.error if log else None),
+    }
+    if log is not None and log.expanded_sets:
+        entry["expanded_sets"] = log.expanded_sets  # rows standing for several sets (Fitbod "Sets")
+    if quarantined is not None and len(quarantined):
+        entry["by_reason"] = {k: int(v) for k, v in quarantined["reason"].value_counts().sort_index().items()}
+    return entry
+
+
+def _summary(per_file: list[dict[str, Any]], validated: pd.DataFrame, quarantined: pd.DataFrame) -> dict[str, Any]:
+    working = validated[validated["set_type"].isin(WORKING_SET_TYPES).fillna(False).astype(bool)]
+    resolved_share = float(working["exercise_id"].notna().mean()) if len(working) else 0.0
+    unresolved = (
+        working[working["exercise_id"].isna()]
+        .groupby("exercise_raw").size().sort_values(ascending=False, kind="stable")
+    )
+    by_reason = quarantined["reason"].value_counts().sort_index() if len(quarantined) else pd.Series(dtype=int)
+    read_ok = [entry for entry in per_file if entry["error"] is None]
+    expanded = sum(entry.get("expanded_sets", 0) for entry in per_file)
+    summary = {
+        "files": len(per_file),
+        "rows_in": sum(entry["rows_in"] for entry in per_file),
+        "valid": len(validated),
+        "quarantined": len(quarantined),
+        "non_set_rows": sum(entry["non_set_rows"] for entry in per_file),
+        "by_reason": {str(k): int(v) for k, v in by_reason.items()},
+        "resolved_share": round(resolved_share, 4),
+        "athletes": sorted({entry["athlete"] for entry in read_ok if entry["athlete"]}),
+        "per_file": per_file,
+        "unresolved": [{"exercise_raw": str(name), "sets": int(count)} for name, count in unresolved.items()],
+    }
+    if expanded:
+        # rows_in + expanded_sets == valid + quarantined + non_set_rows
+        summary["expanded_sets"] = expanded
+    return summary

@@ -1,0 +1,194 @@
+"""Validating canonical set rows with a Great Expectations suite; failing rows go to quarantine.
+
+The suite is defined in code and run on an ephemeral GX context. Its per-expectation
+unexpected-row indices decide which rows are quarantined, with one short reason code per row
+(the first failed rule in the order below). Great Expectations is imported only when rows are
+validated, because importing it takes seconds.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workout_pipeline.schema import CANONICAL_COLUMNS, CANONICAL_DTYPES, SET_IDENTITY, SET_TYPES, empty_canonical_frame, to_canonical
+
+MAX_REPS = 100
+MAX_WEIGHT_KG = 600.0
+MAX_DURATION_S = 24 * 3600.0
+MAX_DISTANCE_M = 1_000_000.0
+EARLIEST_DATE = datetime(1990, 1, 1)
+# Exports carry local wall-clock time: allow a day ahead of this machine's UTC clock.
+FUTURE_SLACK = timedelta(days=1)
+
+
+@dataclass
+class ValidationOutcome:
+    """Validated and quarantined rows, plus what each GX expectation found.
+
+    Attributes:
+        validated: Canonical rows that passed every expectation.
+        quarantined: Canonical rows plus ``reason`` (first failed rule).
+        checks: One dict per expectation: ``name``, ``success``, ``unexpected_count``,
+            ``description``, ``expectation`` (GX class) and ``quarantines`` (whether its
+            unexpected rows go to quarantine under the check name as reason).
+    """
+
+    validated: pd.DataFrame
+    quarantined: pd.DataFrame
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _rules(now: datetime) -> list[tuple[str | None, str, str, dict[str, Any]]]:
+    """(check name, GX expectation class, description, kwargs) in priority order.
+
+    A check named like a quarantine reason (``*_out_of_range``, ``duplicate`` ...) sends its
+    unexpected rows to quarantine with that reason; the others are structural checks that
+    should never fail for parser output (their failures still show in ``checks``).
+    """
+    latest = now + FUTURE_SLACK
+    return [
+        ("canonical_columns", "ExpectTableColumnsToMatchSet", "the canonical columns are all present",
+         {"column_set": list(CANONICAL_COLUMNS) + ["has_measurement"], "exact_match": True}),
+        ("missing_exercise", "ExpectColumnValuesToNotBeNull", "every set names its exercise", {"column": "exercise_raw"}),
+        ("unparseable_date", "ExpectColumnValuesToNotBeNull", "every set has a session start", {"column": "performed_at"}),
+        ("future_date", "ExpectColumnValuesToBeBetween", f"sessions are not in the future (after {latest:%Y-%m-%d %H:%M})",
+         {"column": "performed_at", "max_value": pd.Timestamp(latest)}),
+        ("date_before_1990", "ExpectColumnValuesToBeBetween", "sessions are not before 1990",
+         {"column": "performed_at", "min_value": pd.Timestamp(EARLIEST_DATE)}),
+        ("reps_out_of_range", "ExpectColumnValuesToBeBetween", f"reps are within 0..{MAX_REPS}",
+         {"column": "reps", "min_value": 0, "max_value": MAX_REPS}),
+        ("weight_out_of_range", "ExpectColumnValuesToBeBetween", f"loads are within 0..{MAX_WEIGHT_KG:g} kg",
+         {"column": "weight_kg", "min_value": 0.0, "max_value": MAX_WEIGHT_KG}),
+        ("rpe_out_of_range", "ExpectColumnValuesToBeBetween", "RPE is within 1..10",
+         {"column": "rpe", "min_value": 1.0, "max_value": 10.0}),
+        ("duration_out_of_range", "ExpectColumnValuesToBeBetween", "set durations are within 0 s..24 h",
+         {"column": "duration_s", "min_value": 0.0, "max_value": MAX_DURATION_S}),
+        ("distance_out_of_range", "ExpectColumnValuesToBeBetween", "distances are within 0..1000 km",
+         {"column": "distance_m", "min_value": 0.0, "max_value": MAX_DISTANCE_M}),
+        ("rest_out_of_range", "ExpectColumnValuesToBeBetween", "rests are within 0 s..24 h",
+         {"column": "rest_s", "min_value": 0.0, "max_value": MAX_DURATION_S}),
+        ("invalid_set_type", "ExpectColumnValuesToBeInSet", f"set_type is one of {', '.join(SET_TYPES)}",
+         {"column": "set_type", "value_set": list(SET_TYPES)}),
+        ("missing_measurement", "ExpectColumnValuesToBeInSet", "every set records reps, a duration or a distance",
+         {"column": "has_measurement", "value_set": [True]}),
+        ("athlete_present", "ExpectColumnValuesToNotBeNull", "every set has an athlete", {"column": "athlete_id"}),
+        ("set_index_present", "ExpectColumnValuesToNotBeNull", "every set has a set index", {"column": "set_index"}),
+        ("source_row_present", "ExpectColumnValuesToNotBeNull", "every set points back to its source row", {"column": "source_row"}),
+        ("duplicate", "ExpectCompoundColumnsToBeUnique",
+         "a set identity (athlete, session start, exercise, set index) appears once; later copies are quarantined",
+         {"column_list": list(SET_IDENTITY)}),
+    ]
+
+
+def with_all_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add missing canonical columns as typed nulls (``schema.to_canonical`` cannot cast an
+    untyped all-NA column to float)."""
+    missing = [c for c in CANONICAL_COLUMNS if c not in frame.columns]
+    if not missing:
+        return frame
+    frame = frame.copy()
+    for column in missing:
+        frame[column] = pd.Series(index=frame.index, dtype=CANONICAL_DTYPES[column])
+    return frame
+
+
+# Checks that describe the table rather than sending rows to quarantine.
+STRUCTURAL_CHECKS = ("canonical_columns", "athlete_present", "set_index_present", "source_row_present")
+
+
+def _gx_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The canonical rows as GX's pandas engine handles them fastest: numbers as float64 (NaN
+    for missing), timestamps as datetime64[ns], text kept in pandas' Arrow-backed string dtype."""
+    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    for column in CANONICAL_COLUMNS:
+        values = frame[column].reset_index(drop=True)
+        if column == "performed_at":
+            out[column] = values.astype("datetime64[ns]")
+        elif pd.api.types.is_numeric_dtype(values):
+            out[column] = values.astype("float64")
+        else:
+            out[column] = values.astype("string")
+    out["has_measurement"] = out["reps"].notna() | out["duration_s"].notna() | out["distance_m"].notna()
+    return out
+
+
+def validate_sets(frame: pd.DataFrame, now: datetime | None = None) -> ValidationOutcome:
+    """Run the GX suite on canonical set rows and split them into validated and quarantined.
+
+    Args:
+        frame: Canonical set rows (e.g. ``ParsedLog.sets``).
+        now: The reference time for the future-date rule (default: current UTC time).
+
+    Returns:
+        The ValidationOutcome; every input row is in exactly one of its two frames.
+    """
+    canonical = to_canonical(with_all_columns(frame))
+    now = now or datetime.now()
+    rules = _rules(now)
+    if canonical.empty:
+        checks = [_check(name, cls, desc, True, 0) for name, cls, desc, _ in rules]
+        return ValidationOutcome(canonical, empty_canonical_frame(with_reason=True), checks)
+
+    gx_frame = _gx_frame(canonical)
+    results = _run_gx(gx_frame, rules)
+    reasons = pd.Series(pd.NA, index=gx_frame.index, dtype="string")
+    checks = []
+    for (name, cls, description, _), result in zip(rules, results):
+        reason = None if name in STRUCTURAL_CHECKS else name
+        unexpected = np.asarray(result["unexpected_index_list"], dtype=np.int64)
+        if reason == "duplicate" and len(unexpected):
+            # GX flags every copy; the first occurrence of an identity stays valid.
+            later_copy = gx_frame.duplicated(list(SET_IDENTITY), keep="first").to_numpy()
+            unexpected = unexpected[later_copy[unexpected]]
+        if reason is not None and len(unexpected):
+            free = reasons.iloc[unexpected].isna().to_numpy()
+            reasons.iloc[unexpected[free]] = reason
+        checks.append(_check(name, cls, description, result["success"], result["unexpected_count"]))
+    bad = reasons.notna().to_numpy()
+    quarantined = canonical[bad].copy()
+    quarantined["reason"] = reasons[bad].to_numpy()
+    return ValidationOutcome(
+        validated=canonical[~bad].reset_index(drop=True),
+        quarantined=to_canonical(quarantined, with_reason=True),
+        checks=checks,
+    )
+
+
+def _check(name: str, expectation: str, description: str, success: bool, unexpected_count: int) -> dict[str, Any]:
+    return {"name": name, "success": bool(success), "unexpected_count": int(unexpected_count),
+            "description": description, "expectation": expectation,
+            "quarantines": name not in STRUCTURAL_CHECKS}
+
+
+def _run_gx(gx_frame: pd.DataFrame, rules) -> list[dict[str, Any]]:
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch = (
+        context.data_sources.add_pandas("ingest")
+        .add_dataframe_asset("canonical_sets")
+        .add_batch_definition_whole_dataframe("whole")
+        .get_batch(batch_parameters={"dataframe": gx_frame})
+    )
+    suite = gx.ExpectationSuite(name="canonical_sets")
+    for number, (_, cls, _, kwargs) in enumerate(rules):
+        suite.add_expectation(getattr(gxe, cls)(**kwargs, meta={"rule": number}))
+    validation = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+    results: list[dict[str, Any]] = [{}] * len(rules)
+    for result in validation.results:
+        details = result.result or {}
+        indices = details.get("unexpected_index_list") or []
+        results[int(result.expectation_config.meta["rule"])] = ({
+            "success": bool(result.success),
+            "unexpected_count": int(details.get("unexpected_count") or 0),
+            "unexpected_index_list": [i if isinstance(i, (int, np.integer)) else next(iter(i.values())) for i in indices],
+        })
+    if not all(results):
+        raise RuntimeError("Great Expectations returned a different number of results than expectations")
+    return results

@@ -1,0 +1,198 @@
+"""Vectorised parsing of the numbers, dates and durations apps write into their exports."""
+
+import re
+
+import numpy as np
+import pandas as pd
+
+LB_TO_KG = 0.45359237
+MILE_TO_M = 1609.344
+DISTANCE_TO_M = {"m": 1.0, "meters": 1.0, "metres": 1.0, "km": 1000.0, "mi": MILE_TO_M, "miles": MILE_TO_M,
+                 "mile": MILE_TO_M, "ft": 0.3048, "feet": 0.3048, "yd": 0.9144, "yards": 0.9144}
+
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d*,\d+\s*$")
+
+# Month names and abbreviations as apps print them in common languages (lower case, no dots).
+_MONTHS: dict[str, int] = {}
+for _month, _names in enumerate(
+    [
+        "jan january januar janvier janv enero ene gennaio gen janeiro januari oca ocak sty stycznia янв января 1月",
+        "feb february februar fév fev févr fevr février fevrier febrero febbraio fevereiro februari şub şubat sub subat lut lutego фев февр февраля 2月",
+        "mar march märz mär maerz mars marzo março marco maart mrt mart mar marca марта мар 3月",
+        "apr april avril abril abr aprile nisan nis kwi kwietnia апр апреля 4月",
+        "may mai mayo maggio mag maio mei mayıs mayis maj maja мая май 5月",
+        "jun june juni juin junio giugno giu junho haziran haz cze czerwca июн июня 6月",
+        "jul july juli juil juillet julio luglio lug julho temmuz tem lip lipca июл июля 7月",
+        "aug august août aout agosto ago augustus ağustos agustos ağu agu sie sierpnia авг августа 8月",
+        "sep sept september septembre septiembre set settembre setembro eylül eylul eyl wrz września сен сент сентября 9月",
+        "oct october oktober okt octobre octubre ottobre ott outubro out ekim eki paź paz października окт октября 10月",
+        "nov november novembre noviembre novembro kasım kasim kas lis listopada ноя нояб ноября 11月",
+        "dec december dezember dez décembre decembre déc diciembre dic dicembre dezembro aralık aralik ara gru grudnia дек декабря 12月",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        _MONTHS.setdefault(_name, _month)
+# Ambiguous across languages ("mar" is March in English, Tuesday nowhere; "ago"/"set" fine): keep first.
+
+_NAMED_MONTH_DATE = re.compile(
+    r"^\s*(?P<day>\d{1,2})\.?\s+(?:de\s+)?(?P<month>[^\W\d_]+)\.?,?\s+(?:de\s+)?(?P<year>\d{4}),?"
+    r"(?:\s+(?:at\s+|à\s+|um\s+|às\s+|a\s+las\s+)?(?P<hour>\d{1,2})[:h](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"\s*(?P<ampm>[ap]\.?\s?m\.?)?)?\s*$",
+    re.IGNORECASE,
+)
+_MONTH_FIRST_DATE = re.compile(
+    r"^\s*(?P<month>[^\W\d_]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4}),?"
+    r"(?:\s+(?:at\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[ap]\.?\s?m\.?)?)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def blank_to_na(values: pd.Series) -> pd.Series:
+    """Strip text cells and turn empty ones into missing values (each distinct text once)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = pd.Series(uniques, dtype="string").str.strip()
+    distinct = distinct.mask(distinct == "").array
+    return pd.Series(distinct.take(codes, allow_fill=True), index=values.index, dtype="string")
+
+
+def map_distinct(values: pd.Series, func) -> pd.Series:
+    """Apply a vectorised `func` to the distinct values only and spread the result back.
+
+    Exports repeat the same few texts (dates, loads, names) on many rows, so this is much
+    faster than transforming every row. Missing values map to missing.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return pd.Series(pd.NA, index=values.index, dtype=object)
+    mapped = np.asarray(func(pd.Series(uniques)).to_numpy())
+    result = pd.Series(mapped[np.where(codes >= 0, codes, 0)], index=values.index)
+    return result.where(codes >= 0) if (codes < 0).any() else result
+
+
+def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Parse text cells as floats.
+
+    Args:
+        values: Text cells (empty or missing cells mean "not recorded").
+        decimal_comma: Also read ``72,5`` as 72.5 (semicolon-separated European exports);
+            a lone comma between digits is read as a decimal comma in any case.
+
+    Returns:
+        ``(numbers, bad)``: floats with NaN for missing or unreadable cells, and a mask of the
+        cells that held text but no readable number.
+    """
+    codes, uniques = pd.factorize(blank_to_na(values), use_na_sentinel=True)
+    numbers = np.full(len(codes), np.nan)
+    bad = np.zeros(len(codes), dtype=bool)
+    if len(uniques):
+        distinct_numbers, distinct_bad = _parse_distinct_numbers(pd.Series(uniques, dtype="string"), decimal_comma)
+        present = codes >= 0
+        numbers[present] = distinct_numbers.to_numpy(dtype=float)[codes[present]]
+        bad[present] = distinct_bad.to_numpy(dtype=bool)[codes[present]]
+    return pd.Series(numbers, index=values.index), pd.Series(bad, index=values.index)
+
+
+def _parse_distinct_numbers(text: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
+    present = text.notna()
+    normalised = text.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    looks_decimal_comma = normalised.str.match(_DECIMAL_COMMA.pattern).fillna(False).astype(bool)
+    if decimal_comma:
+        looks_decimal_comma = normalised.str.contains(",", regex=False).fillna(False).astype(bool) & ~normalised.str.contains(
+            ".", regex=False
+        ).fillna(False).astype(bool)
+    normalised = normalised.mask(looks_decimal_comma, normalised.str.replace(",", ".", regex=False))
+    numbers = pd.to_numeric(normalised, errors="coerce").astype("float64")
+    numbers = numbers.where(np.isfinite(numbers))
+    bad = present & numbers.isna()
+    return numbers, bad.astype(bool)
+
+
+def parse_datetimes(values: pd.Series) -> pd.Series:
+    """Parse timestamps as apps write them, returning naive ``datetime64[us]`` (NaT if unreadable).
+
+    ISO-like text (with or without time, ``T``, fractional seconds or a UTC offset, which is
+    converted to UTC) is parsed in one vectorised pass; what is left is tried as
+    "13 Jan 2026, 18:43"-style dates with month names in common app languages, then as
+    other common layouts (12-hour clocks, US month-first with names).
+    """
+    # Exports repeat each session's timestamp on every set row: parse each distinct text once.
+    codes, uniques = pd.factorize(blank_to_na(values), use_na_sentinel=True)
+    parsed = _parse_distinct_datetimes(pd.Series(uniques, dtype="string"))
+    taken = parsed.to_numpy()[np.where(codes >= 0, codes, 0)] if len(parsed) else np.full(len(codes), np.datetime64("NaT"))
+    result = pd.Series(taken, index=values.index).astype("datetime64[us]")
+    return result.where(codes >= 0)
+
+
+def _parse_distinct_datetimes(text: pd.Series) -> pd.Series:
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    present = text.notna()
+    if not present.any():
+        return result
+    iso = text[present].str.match(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2}|UTC)?$")
+    iso_index = iso[iso.fillna(False).astype(bool)].index
+    if len(iso_index):
+        result.loc[iso_index] = _to_naive(pd.to_datetime(text[iso_index], format="ISO8601", errors="coerce", utc=True))
+    remaining = result.isna() & present
+    if remaining.any():
+        result.loc[remaining[remaining].index] = _parse_named_months(text[remaining])
+    remaining = result.isna() & present
+    if remaining.any():
+        # Anything else pandas can read unambiguously (e.g. "2020/09/29 7:10:22 PM").
+        parsed = pd.to_datetime(text[remaining], format="mixed", errors="coerce", utc=True)
+        result.loc[remaining[remaining].index] = _to_naive(parsed)
+    return result
+
+
+def _to_naive(parsed: pd.Series) -> pd.Series:
+    return parsed.dt.tz_convert(None).astype("datetime64[us]")
+
+
+def _parse_named_months(text: pd.Series) -> pd.Series:
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    for pattern in (_NAMED_MONTH_DATE, _MONTH_FIRST_DATE):
+        todo = out.isna()
+        if not todo.any():
+            break
+        parts = text[todo].str.extract(pattern)
+        month = parts["month"].str.lower().str.rstrip(".").map(_MONTHS)
+        hour = pd.to_numeric(parts["hour"], errors="coerce").fillna(0)
+        ampm = parts["ampm"].str.lower().str.replace(r"[.\s]", "", regex=True)
+        hour = hour.where(~((ampm == "pm").fillna(False) & (hour < 12)), hour + 12)
+        hour = hour.where(~((ampm == "am").fillna(False) & (hour == 12)), 0)
+        frame = pd.DataFrame(
+            {
+                "year": pd.to_numeric(parts["year"], errors="coerce"),
+                "month": pd.to_numeric(month, errors="coerce"),
+                "day": pd.to_numeric(parts["day"], errors="coerce"),
+                "hour": hour,
+                "minute": pd.to_numeric(parts["minute"], errors="coerce").fillna(0),
+                "second": pd.to_numeric(parts["second"], errors="coerce").fillna(0),
+            }
+        )
+        ok = frame.notna().all(axis=1)
+        if ok.any():
+            parsed = pd.to_datetime(frame[ok], errors="coerce").astype("datetime64[us]")
+            out.loc[parsed.index] = parsed
+    return out
+
+
+def parse_clock_durations(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse ``h:mm:ss`` / ``mm:ss`` or plain-seconds cells into seconds (with a bad-cell mask)."""
+    text = blank_to_na(values)
+    seconds, bad = parse_numbers(text)
+    clock = text.str.extract(r"^(?:(\d+):)?(\d{1,2}):(\d{2}(?:\.\d+)?)$")
+    clock_seconds = (
+        pd.to_numeric(clock[0], errors="coerce").fillna(0) * 3600
+        + pd.to_numeric(clock[1], errors="coerce") * 60
+        + pd.to_numeric(clock[2], errors="coerce")
+    )
+    is_clock = clock_seconds.notna()
+    seconds = seconds.where(~is_clock, clock_seconds).astype("float64")
+    return seconds, (bad & ~is_clock).astype(bool)
+
+
+def distance_factor(units: pd.Series, default_unit: str) -> pd.Series:
+    """Metres per unit for each row's distance unit text (unknown units give NaN)."""
+    unit = blank_to_na(units).str.lower().str.rstrip(".").fillna(default_unit)
+    return unit.map(DISTANCE_TO_M).astype("float64")

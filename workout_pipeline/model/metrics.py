@@ -1,0 +1,83 @@
+"""Evaluation metrics of the protocol (DESIGN.md): MAE, RMSE, per-athlete medians, Precision@K."""
+
+import numpy as np
+import pandas as pd
+
+
+def mae(actual, predicted) -> float:
+    """Mean absolute error (NaN when empty)."""
+    actual, predicted = np.asarray(actual, float), np.asarray(predicted, float)
+    return float(np.mean(np.abs(actual - predicted))) if actual.size else float("nan")
+
+
+def rmse(actual, predicted) -> float:
+    """Root mean squared error (NaN when empty)."""
+    actual, predicted = np.asarray(actual, float), np.asarray(predicted, float)
+    return float(np.sqrt(np.mean((actual - predicted) ** 2))) if actual.size else float("nan")
+
+
+def progressed(prev_weight, prev_reps, next_weight, next_reps, tolerance: float = 1e-6) -> np.ndarray:
+    """True where the next top set progressed: more weight, or the same weight for more reps."""
+    prev_weight, next_weight = np.asarray(prev_weight, float), np.asarray(next_weight, float)
+    more_weight = next_weight > prev_weight + tolerance
+    same_weight = np.abs(next_weight - prev_weight) <= tolerance
+    return more_weight | (same_weight & (np.asarray(next_reps, float) > np.asarray(prev_reps, float)))
+
+
+def precision_at_k(frame: pd.DataFrame, predicted_weight: str, k: int, predicted_reps: str | None = None) -> float:
+    """Mean over (athlete, test session day) of the share of the top-k exercises, ranked by
+    predicted load increase over the previous occurrence, whose top set actually progressed.
+
+    Ties in predicted increase are broken by the predicted reps increase (when given), then by
+    exercise name, so the ranking is deterministic. A session with fewer than k exercises counts
+    all of them.
+
+    Args:
+        frame: test pairs with `athlete_id`, `target_date`, `exercise_raw`, `prev_weight_kg`,
+            `prev_reps`, `y_weight_kg`, `y_reps` and the prediction columns.
+        predicted_weight: column of predicted weights (kg).
+        k: list length.
+        predicted_reps: optional column of predicted reps for tie-breaking.
+    """
+    if frame.empty:
+        return float("nan")
+    work = pd.DataFrame(
+        {
+            "athlete": frame["athlete_id"].astype(str).to_numpy(),
+            "day": pd.to_datetime(frame["target_date"]).dt.normalize().to_numpy(),
+            "name": frame["exercise_raw"].astype(str).to_numpy(),
+            "increase": frame[predicted_weight].to_numpy(float) - frame["prev_weight_kg"].to_numpy(float),
+            "reps_increase": (frame[predicted_reps].to_numpy(float) - frame["prev_reps"].to_numpy(float))
+            if predicted_reps
+            else 0.0,
+            "hit": progressed(frame["prev_weight_kg"], frame["prev_reps"], frame["y_weight_kg"], frame["y_reps"]),
+        }
+    )
+    work = work.sort_values(["athlete", "day", "increase", "reps_increase", "name"], ascending=[True, True, False, False, True], kind="stable")
+    top = work.groupby(["athlete", "day"], sort=False).head(k)
+    return float(top.groupby(["athlete", "day"], sort=False)["hit"].mean().mean())
+
+
+def model_metrics(frame: pd.DataFrame, model: str) -> dict:
+    """Headline metrics of one model's `pred_weight_kg__<model>` / `pred_reps__<model>` columns."""
+    weight_col, reps_col = f"pred_weight_kg__{model}", f"pred_reps__{model}"
+    result = {
+        "load_mae_kg": mae(frame["y_weight_kg"], frame[weight_col]),
+        "load_rmse_kg": rmse(frame["y_weight_kg"], frame[weight_col]),
+        "reps_mae": mae(frame["y_reps"], frame[reps_col]),
+        "reps_rmse": rmse(frame["y_reps"], frame[reps_col]),
+    }
+    per_athlete_load, per_athlete_reps = {}, {}
+    for athlete, group in frame.groupby("athlete_id", sort=True):
+        per_athlete_load[str(athlete)] = mae(group["y_weight_kg"], group[weight_col])
+        per_athlete_reps[str(athlete)] = mae(group["y_reps"], group[reps_col])
+    result["load_mae_kg_median_athlete"] = float(np.median(list(per_athlete_load.values()))) if per_athlete_load else float("nan")
+    result["reps_mae_median_athlete"] = float(np.median(list(per_athlete_reps.values()))) if per_athlete_reps else float("nan")
+    result["precision_at_3"] = precision_at_k(frame, weight_col, 3, reps_col)
+    result["precision_at_5"] = precision_at_k(frame, weight_col, 5, reps_col)
+    rest_col = f"pred_rest_s__{model}"
+    if rest_col in frame.columns and "y_rest_s" in frame.columns:
+        known = frame["y_rest_s"].notna() & frame[rest_col].notna()
+        result["rest_mae_s"] = mae(frame.loc[known, "y_rest_s"], frame.loc[known, rest_col]) if known.any() else None
+    result["load_mae_kg_per_athlete"] = per_athlete_load
+    return result

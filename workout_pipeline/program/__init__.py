@@ -1,0 +1,26 @@
+"""Weekly program optimiser: a mixed-integer program (PuLP + HiGHS) over the exercise catalog.
+
+Public API:
+    load_constraints(path_or_dict=None) -> ProgramConstraints
+    solve_program(catalog, constraints, history=None, recommendations=None,
+                  formulation="fast", time_limit_s=10.0, athlete_id=None, gap=0.005) -> ProgramResult
+    render_program_markdown(result) -> str
+    write_program(result, out_dir) -> {"json": Path, "markdown": Path}
+    build_naive_model(classes, constraints) -> ProgramModel   (the seed formulation)
+PuLP is imported only inside the functions that solve.
+"""
+
+from workout_pipeline.program.constraints import ProgramConstraints, load_constraints
+from workout_pipeline.program.model import build_naive_model
+from workout_pipeline.program.planner import ProgramResult, solve_program
+from workout_pipeline.program.report import render_program_markdown, write_program
+
+__all__ = [
+    "ProgramConstraints",
+    "ProgramResult",
+    "build_naive_model",
+    "load_constraints",
+    "render_program_markdown",
+    "solve_program",
+    "write_program",
+]

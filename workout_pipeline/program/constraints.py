@@ -1,0 +1,340 @@
+"""The weekly program's constraints file (JSON or YAML): schema, defaults and validation.
+
+Every key is optional; absent keys take literature defaults. Unknown keys and bad values raise
+`InputError` with a one-line message naming the key. See docs/program.md for the reference.
+"""
+
+import json
+import math
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from workout_pipeline.catalog.muscles import MUSCLES
+from workout_pipeline.catalog.vocabulary import EQUIPMENT, STRENGTH_KINDS
+from workout_pipeline.errors import InputError
+
+WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DAY_TYPES: tuple[str, ...] = ("push", "pull", "legs")
+
+# Weekly effective sets per muscle: 10-20 for the major muscles (Schoenfeld et al. 2017,
+# Israetel's MEV-MAV ranges), a little less for muscles that get indirect work from compounds.
+DEFAULT_TARGETS: dict[str, float] = {
+    "chest": 12,
+    "lats": 12,
+    "upper_back": 10,
+    "front_delts": 6,
+    "side_delts": 10,
+    "rear_delts": 8,
+    "triceps": 10,
+    "biceps": 10,
+    "quads": 12,
+    "hamstrings": 10,
+    "glutes": 10,
+    "calves": 8,
+    "abs": 8,
+}
+
+# Default weekday for each number of training days (spread so rest days fall between blocks).
+DEFAULT_WEEKDAYS: dict[int, tuple[str, ...]] = {
+    1: ("Mon",),
+    2: ("Mon", "Thu"),
+    3: ("Mon", "Wed", "Fri"),
+    4: ("Mon", "Tue", "Thu", "Fri"),
+    5: ("Mon", "Tue", "Wed", "Fri", "Sat"),
+    6: ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat"),
+    7: WEEKDAYS,
+}
+
+
+@dataclass(frozen=True)
+class ProgramConstraints:
+    """Validated constraints and objective settings of the weekly program model.
+
+    Attributes mirror the constraints-file keys one to one (docs/program.md). A value of None
+    for an optional rule switches that rule off.
+    """
+
+    training_days: int = 6
+    weekdays: tuple[str, ...] = DEFAULT_WEEKDAYS[6]
+    min_sets: int = 3
+    max_sets: int = 5
+    min_exercises_per_day: int = 3
+    max_exercises_per_day: int = 6
+    secondary_weight: float = 0.5
+    targets: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
+    hard_targets: dict[str, float] = field(default_factory=dict)
+    split: dict[str, int] = field(default_factory=lambda: {"push": 2, "pull": 2, "legs": 2})
+    session_minutes: float | None = 90.0
+    equipment: tuple[str, ...] | None = None
+    exclude_muscles: tuple[str, ...] = ()
+    exclude_exercises: tuple[str, ...] = ()
+    prefer_exercises: tuple[str, ...] = ()
+    avoid_exercises: tuple[str, ...] = ()
+    favour_history: bool = True
+    deload: bool = False
+    deload_factor: float = 0.6
+    max_hard_sets_per_muscle_session: float | None = 8.0
+    min_sessions_per_muscle: int | None = 2
+    rest_between_muscle_sessions_h: float | None = 48.0
+    exercise_kinds: tuple[str, ...] = tuple(sorted(STRENGTH_KINDS))
+    default_reps_compound: int = 8
+    default_reps_isolation: int = 12
+    default_rest_s_compound: float = 150.0
+    default_rest_s_isolation: float = 90.0
+    under_penalty: float = 10.0
+    over_penalty: float = 1.0
+    set_cost: float = 0.05
+    exercise_cost: float = 0.01
+    smoothness_cost: float = 0.01
+    prefer_bonus: float = 0.006
+    history_bonus: float = 0.003
+    avoid_penalty: float = 0.5
+
+    def effective_targets(self) -> dict[str, float]:
+        """Soft weekly targets after injuries (excluded muscles) and the deload factor."""
+        factor = self.deload_factor if self.deload else 1.0
+        return {
+            m: round(v * factor, 4)
+            for m, v in self.targets.items()
+            if m not in self.exclude_muscles and v > 0
+        }
+
+    def effective_hard_targets(self) -> dict[str, float]:
+        """Hard weekly minimums after the deload factor (excluded muscles keep theirs: a
+        conflict between an injury and a hard target is reported, not hidden)."""
+        factor = self.deload_factor if self.deload else 1.0
+        return {m: round(v * factor, 4) for m, v in self.hard_targets.items() if v > 0}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict (tuples as lists)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+_FIELD_NAMES = {f.name for f in fields(ProgramConstraints)}
+
+
+def load_constraints(path_or_dict: "str | Path | dict[str, Any] | None" = None) -> ProgramConstraints:
+    """Read and validate a constraints file or dict.
+
+    Args:
+        path_or_dict: a JSON/YAML file path, an already-parsed dict, or None for the defaults.
+
+    Returns:
+        The validated `ProgramConstraints`.
+
+    Raises:
+        InputError: unreadable file, unknown key or bad value (one-line message).
+    """
+    if path_or_dict is None:
+        raw: dict[str, Any] = {}
+    elif isinstance(path_or_dict, dict):
+        raw = dict(path_or_dict)
+    else:
+        raw = _read_file(Path(path_or_dict))
+    return _validate(raw)
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read constraints file {path}: {exc}") from exc
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+    except (ValueError, Exception) as exc:  # yaml.YAMLError is not a ValueError
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"constraints file {path} is not valid JSON/YAML: {first}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(f"constraints file {path} must hold a mapping of keys, got {type(data).__name__}")
+    return data
+
+
+def _validate(raw: dict[str, Any]) -> ProgramConstraints:
+    unknown = sorted(set(map(str, raw)) - _FIELD_NAMES)
+    if unknown:
+        raise InputError(f"unknown constraints key(s): {', '.join(unknown)} (see docs/program.md)")
+    v: dict[str, Any] = {}
+    # training_days defaults to the number of weekdays named, else six (push/pull/legs twice)
+    days_default = len(raw["weekdays"]) if isinstance(raw.get("weekdays"), list) and raw["weekdays"] else 6
+    v["training_days"] = _int(raw, "training_days", 1, 7, min(max(days_default, 1), 7))
+    v["min_sets"] = _int(raw, "min_sets", 1, 20, 3)
+    v["max_sets"] = _int(raw, "max_sets", 1, 20, 5)
+    if v["max_sets"] < v["min_sets"]:
+        raise InputError(f"max_sets ({v['max_sets']}) is below min_sets ({v['min_sets']})")
+    v["min_exercises_per_day"] = _int(raw, "min_exercises_per_day", 0, 30, 3)
+    v["max_exercises_per_day"] = _int(raw, "max_exercises_per_day", 1, 30, 6)
+    if v["max_exercises_per_day"] < v["min_exercises_per_day"]:
+        raise InputError("max_exercises_per_day is below min_exercises_per_day")
+    v["secondary_weight"] = _number(raw, "secondary_weight", 0.0, 1.0, 0.5)
+    v["targets"] = _muscle_map(raw, "targets", DEFAULT_TARGETS)
+    v["hard_targets"] = _muscle_map(raw, "hard_targets", {})
+    v["split"] = _split(raw, v["training_days"])
+    v["weekdays"] = _weekdays(raw, v["training_days"])
+    v["session_minutes"] = _optional_number(raw, "session_minutes", 5.0, 600.0, 90.0)
+    if "equipment" in raw and raw["equipment"] is not None:
+        equipment = sorted({s.lower().replace(" ", "_") for s in _str_list(raw, "equipment")})
+        unknown_equipment = [e for e in equipment if e not in EQUIPMENT]
+        if unknown_equipment:
+            raise InputError(
+                f"constraints key equipment: unknown equipment {', '.join(unknown_equipment)} (known: {', '.join(EQUIPMENT)})"
+            )
+        v["equipment"] = tuple(equipment)
+    v["exclude_muscles"] = tuple(_muscle_list(raw, "exclude_muscles"))
+    for key in ("exclude_exercises", "prefer_exercises", "avoid_exercises"):
+        v[key] = tuple(_str_list(raw, key))
+    if _present(raw, "exercise_kinds"):
+        v["exercise_kinds"] = tuple(sorted({k.lower().replace(" ", "_") for k in _str_list(raw, "exercise_kinds")}))
+        if not v["exercise_kinds"]:
+            raise InputError("constraints key exercise_kinds must name at least one kind (e.g. strength)")
+    v["favour_history"] = _bool(raw, "favour_history", True)
+    v["deload"] = _bool(raw, "deload", False)
+    v["deload_factor"] = _number(raw, "deload_factor", 0.1, 1.0, 0.6)
+    v["max_hard_sets_per_muscle_session"] = _optional_number(raw, "max_hard_sets_per_muscle_session", 1.0, 100.0, 8.0)
+    v["min_sessions_per_muscle"] = _optional_int(raw, "min_sessions_per_muscle", 1, 7, 2)
+    v["rest_between_muscle_sessions_h"] = _optional_number(raw, "rest_between_muscle_sessions_h", 0.0, 168.0, 48.0)
+    v["default_reps_compound"] = _int(raw, "default_reps_compound", 1, 100, 8)
+    v["default_reps_isolation"] = _int(raw, "default_reps_isolation", 1, 100, 12)
+    v["default_rest_s_compound"] = _number(raw, "default_rest_s_compound", 0.0, 1800.0, 150.0)
+    v["default_rest_s_isolation"] = _number(raw, "default_rest_s_isolation", 0.0, 1800.0, 90.0)
+    for key, default in (
+        ("under_penalty", 10.0),
+        ("over_penalty", 1.0),
+        ("set_cost", 0.05),
+        ("exercise_cost", 0.01),
+        ("smoothness_cost", 0.01),
+        ("prefer_bonus", 0.006),
+        ("history_bonus", 0.003),
+        ("avoid_penalty", 0.5),
+    ):
+        v[key] = _number(raw, key, 0.0, 1000.0, default)
+    if v["prefer_bonus"] + v["history_bonus"] > v["exercise_cost"] + 1e-12:
+        # a negative cost per selected exercise would reward padding days with exercises
+        raise InputError("prefer_bonus + history_bonus must not exceed exercise_cost")
+    return ProgramConstraints(**v)
+
+
+def _present(raw: dict[str, Any], key: str) -> bool:
+    return key in raw and raw[key] is not None
+
+
+def _int(raw: dict[str, Any], key: str, lo: int, hi: int, default: int) -> int:
+    if not _present(raw, key):
+        return default
+    value = raw[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise InputError(f"constraints key {key} must be an integer, got {value!r}")
+    value = int(value)
+    if not lo <= value <= hi:
+        raise InputError(f"constraints key {key} must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _optional_int(raw: dict[str, Any], key: str, lo: int, hi: int, default: int) -> int | None:
+    if key in raw and raw[key] in (None, False):
+        return None
+    return _int(raw, key, lo, hi, default)
+
+
+def _number(raw: dict[str, Any], key: str, lo: float, hi: float, default: float) -> float:
+    if not _present(raw, key):
+        return default
+    value = raw[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InputError(f"constraints key {key} must be a number, got {value!r}")
+    if not lo <= value <= hi:
+        raise InputError(f"constraints key {key} must be between {lo:g} and {hi:g}, got {value:g}")
+    return float(value)
+
+
+def _optional_number(raw: dict[str, Any], key: str, lo: float, hi: float, default: float) -> float | None:
+    if key in raw and raw[key] in (None, False):
+        return None
+    return _number(raw, key, lo, hi, default)
+
+
+def _bool(raw: dict[str, Any], key: str, default: bool) -> bool:
+    if not _present(raw, key):
+        return default
+    if not isinstance(raw[key], bool):
+        raise InputError(f"constraints key {key} must be true or false, got {raw[key]!r}")
+    return raw[key]
+
+
+def _str_list(raw: dict[str, Any], key: str) -> list[str]:
+    if not _present(raw, key):
+        return []
+    value = raw[key]
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
+        raise InputError(f"constraints key {key} must be a list of non-empty strings")
+    return [s.strip() for s in value]
+
+
+def _check_muscle(key: str, muscle: Any) -> str:
+    if muscle not in MUSCLES:
+        raise InputError(f"constraints key {key}: unknown muscle {muscle!r} (known: {', '.join(MUSCLES)})")
+    return muscle
+
+
+def _muscle_list(raw: dict[str, Any], key: str) -> list[str]:
+    return [_check_muscle(key, m) for m in _str_list(raw, key)]
+
+
+def _muscle_map(raw: dict[str, Any], key: str, default: dict[str, float]) -> dict[str, float]:
+    if not _present(raw, key):
+        return dict(default)
+    value = raw[key]
+    if not isinstance(value, dict):
+        raise InputError(f"constraints key {key} must map muscle -> weekly effective sets")
+    out: dict[str, float] = {}
+    for muscle, sets in value.items():
+        _check_muscle(key, muscle)
+        if isinstance(sets, bool) or not isinstance(sets, (int, float)) or not math.isfinite(sets) or not 0 <= sets <= 100:
+            raise InputError(f"constraints key {key}.{muscle} must be a number of sets between 0 and 100, got {sets!r}")
+        out[muscle] = float(sets)
+    return out
+
+
+def _split(raw: dict[str, Any], training_days: int) -> dict[str, int]:
+    if not _present(raw, "split"):
+        base = min(2, training_days // 3)
+        split = {t: base for t in DAY_TYPES}
+    else:
+        value = raw["split"]
+        if not isinstance(value, dict):
+            raise InputError("constraints key split must map push/pull/legs -> minimum days")
+        bad = sorted(set(map(str, value)) - set(DAY_TYPES))
+        if bad:
+            raise InputError(f"constraints key split: unknown day type(s) {', '.join(bad)} (use push, pull, legs)")
+        split = {t: _int(value, t, 0, 7, 0) for t in DAY_TYPES}
+    return split
+
+
+def _weekdays(raw: dict[str, Any], training_days: int) -> tuple[str, ...]:
+    if not _present(raw, "weekdays"):
+        return DEFAULT_WEEKDAYS[training_days]
+    names = _str_list(raw, "weekdays")
+    canonical = []
+    for name in names:
+        match = [w for w in WEEKDAYS if w.lower() == name[:3].lower()]
+        if not match:
+            raise InputError(f"constraints key weekdays: unknown weekday {name!r} (use Mon..Sun)")
+        canonical.append(match[0])
+    if len(set(canonical)) != len(canonical):
+        raise InputError("constraints key weekdays lists a weekday twice")
+    if len(canonical) != training_days:
+        raise InputError(f"constraints key weekdays names {len(canonical)} days but training_days is {training_days}")
+    return tuple(sorted(canonical, key=WEEKDAYS.index))

@@ -1,0 +1,333 @@
+"""From a catalog (plus the athlete's history and recommendations) to what the model optimises.
+
+Every eligible exercise gets a `Prescription` (reps, rest, load: from the recommendations
+table, else the athlete's last top set, else defaults) and thereby a time per set. Exercises
+that are identical for the model (same day category, same contributions to the targeted
+muscles, same primary muscles for the per-session rules, same time per set, same selection cost)
+form one `ExerciseClass`; the fast formulation works on classes and picks the concrete
+exercises afterwards.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints
+from workout_pipeline.schema import WORKING_SET_TYPES
+
+# Equipment every lifter has, whatever `equipment` lists.
+ALWAYS_AVAILABLE_EQUIPMENT: frozenset[str] = frozenset({"bodyweight"})
+SET_OVERHEAD_S = 20.0  # set-up and unracking, per set
+SECONDS_PER_REP = 7.0
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """Load, reps and rest for one exercise, and where they came from."""
+
+    reps: int
+    rest_s: float
+    load_kg: float | None
+    source: str  # recommendation | history | default
+
+    @property
+    def set_seconds(self) -> float:
+        """Time one set takes, rest included: 20 s + 7 s per rep + rest."""
+        return SET_OVERHEAD_S + SECONDS_PER_REP * self.reps + self.rest_s
+
+
+@dataclass(frozen=True)
+class EligibleExercise:
+    """One catalog exercise the model may prescribe."""
+
+    exercise_id: str
+    name: str
+    category: str  # push | pull | legs | core
+    primary: frozenset[str]
+    secondary: frozenset[str]
+    compound: bool
+    prescription: Prescription
+    preferred: bool
+    avoided: bool
+    familiar: bool  # in the athlete's history
+
+
+@dataclass(frozen=True)
+class ExerciseClass:
+    """Exercises the model cannot tell apart; `members` are ordered best first."""
+
+    category: str
+    contributions: tuple[tuple[str, float], ...]  # (muscle, sets credited per set), targeted muscles
+    primary: frozenset[str]  # muscles whose direct work counts for the per-session rules
+    set_seconds: float
+    selection_cost: float
+    members: tuple[EligibleExercise, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None or value is pd.NA:
+        return []
+    if isinstance(value, float) and pd.isna(value):
+        return []
+    if isinstance(value, str):
+        return [m.strip() for m in value.split(";") if m.strip()]
+    return [str(m) for m in value]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == ""
+
+
+def _matches(exercise_id: str, name: str, wanted: frozenset[str]) -> bool:
+    return exercise_id.lower() in wanted or name.lower() in wanted
+
+
+def _lowered(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(v.strip().lower() for v in values)
+
+
+def eligible_exercises(
+    catalog: pd.DataFrame,
+    constraints: ProgramConstraints,
+    prescriptions: dict[str, Prescription] | None = None,
+    familiar_ids: Iterable[str] = (),
+) -> list[EligibleExercise]:
+    """Filter the catalog by kind, equipment and exclusions and attach prescriptions.
+
+    Args:
+        catalog: Frame with the catalog columns (`load_catalog`).
+        constraints: Validated constraints.
+        prescriptions: exercise_id -> Prescription from history/recommendations.
+        familiar_ids: Exercise ids the athlete has done (favoured when `favour_history`).
+
+    Returns:
+        The eligible exercises, in catalog order.
+    """
+    prescriptions = prescriptions or {}
+    familiar = frozenset(familiar_ids) if constraints.favour_history else frozenset()
+    excluded = _lowered(constraints.exclude_exercises)
+    preferred = _lowered(constraints.prefer_exercises)
+    avoided = _lowered(constraints.avoid_exercises)
+    excluded_muscles = frozenset(constraints.exclude_muscles)
+    kinds = frozenset(constraints.exercise_kinds)
+    equipment = None if constraints.equipment is None else frozenset(constraints.equipment) | ALWAYS_AVAILABLE_EQUIPMENT
+    out: list[EligibleExercise] = []
+    for row in catalog.to_dict("records"):
+        exercise_id = str(row["exercise_id"])
+        name = exercise_id if _blank(row.get("name")) else str(row["name"])
+        category = "" if _blank(row.get("category")) else str(row["category"])
+        primary = frozenset(_as_list(row.get("primary_muscles")))
+        secondary = frozenset(_as_list(row.get("secondary_muscles"))) - primary
+        if category not in DAY_TYPES + ("core",) or not primary:
+            continue
+        kind = row.get("kind")
+        if not _blank(kind) and str(kind) not in kinds:
+            continue
+        if equipment is not None and ("other" if _blank(row.get("equipment")) else str(row["equipment"])) not in equipment:
+            continue
+        # an injured muscle is spared direct and indirect work
+        if (primary | secondary) & excluded_muscles or _matches(exercise_id, name, excluded):
+            continue
+        compound = not _blank(row.get("mechanic")) and str(row["mechanic"]) == "compound"
+        prescription = prescriptions.get(exercise_id) or default_prescription(compound, constraints)
+        out.append(
+            EligibleExercise(
+                exercise_id=exercise_id,
+                name=name,
+                category=category,
+                primary=primary,
+                secondary=secondary,
+                compound=compound,
+                prescription=prescription,
+                preferred=_matches(exercise_id, name, preferred),
+                avoided=_matches(exercise_id, name, avoided),
+                familiar=exercise_id in familiar,
+            )
+        )
+    return out
+
+
+def default_prescription(compound: bool, constraints: ProgramConstraints) -> Prescription:
+    """Reps and rest when neither recommendations nor history say anything."""
+    if compound:
+        return Prescription(constraints.default_reps_compound, constraints.default_rest_s_compound, None, "default")
+    return Prescription(constraints.default_reps_isolation, constraints.default_rest_s_isolation, None, "default")
+
+
+def selection_cost(exercise: EligibleExercise, constraints: ProgramConstraints) -> float:
+    """Objective cost of selecting the exercise on a day: the seed's 0.01, lowered for preferred
+    and familiar exercises, raised for avoided ones."""
+    cost = constraints.exercise_cost
+    if exercise.preferred:
+        cost -= constraints.prefer_bonus
+    if exercise.familiar:
+        cost -= constraints.history_bonus
+    if exercise.avoided:
+        cost += constraints.avoid_penalty
+    return round(cost, 9)
+
+
+def contributions(exercise: EligibleExercise, muscles: Iterable[str], secondary_weight: float) -> dict[str, float]:
+    """Effective sets credited to each of `muscles` per set: 1 primary, `secondary_weight` secondary."""
+    out: dict[str, float] = {}
+    for muscle in muscles:
+        if muscle in exercise.primary:
+            out[muscle] = 1.0
+        elif muscle in exercise.secondary and secondary_weight > 0:
+            out[muscle] = secondary_weight
+    return out
+
+
+def _member_rank(exercise: EligibleExercise) -> tuple:
+    # which concrete exercise of a class to prescribe first: preferred, familiar, compound, name
+    return (not exercise.preferred, not exercise.familiar, not exercise.compound, exercise.name.lower())
+
+
+def build_classes(
+    exercises: list[EligibleExercise],
+    constraints: ProgramConstraints,
+    aggregate: bool = True,
+) -> list[ExerciseClass]:
+    """Group exercises the model cannot tell apart (or one class per exercise).
+
+    Args:
+        exercises: Eligible exercises.
+        constraints: Validated constraints (which muscles are targeted, which rules are on).
+        aggregate: False gives one class per exercise (the naive formulation).
+
+    Returns:
+        Classes in a deterministic order.
+    """
+    scored = sorted(set(constraints.effective_targets()) | set(constraints.effective_hard_targets()))
+    per_session_rules = (
+        constraints.max_hard_sets_per_muscle_session is not None
+        or constraints.rest_between_muscle_sessions_h is not None
+    )
+    groups: dict[tuple, list[EligibleExercise]] = {}
+    for index, exercise in enumerate(exercises):
+        contrib = tuple(sorted(contributions(exercise, scored, constraints.secondary_weight).items()))
+        # primaries matter for the per-session rules (all muscles) and session counts (targeted)
+        primary = exercise.primary if per_session_rules else exercise.primary & frozenset(scored)
+        key = (
+            exercise.category,
+            contrib,
+            tuple(sorted(primary)),
+            round(exercise.prescription.set_seconds, 6),
+            selection_cost(exercise, constraints),
+        )
+        if not aggregate:
+            key = key + (index,)
+        groups.setdefault(key, []).append(exercise)
+    classes = [
+        ExerciseClass(
+            category=key[0],
+            contributions=key[1],
+            primary=frozenset(key[2]),
+            set_seconds=key[3],
+            selection_cost=key[4],
+            members=tuple(sorted(members, key=_member_rank)),
+        )
+        for key, members in groups.items()
+    ]
+    return sorted(classes, key=lambda c: (c.category, c.contributions, sorted(c.primary), c.set_seconds, c.selection_cost, c.members[0].exercise_id))
+
+
+def prune_dominated(classes: list[ExerciseClass], max_per_day: int) -> list[ExerciseClass]:
+    """Drop classes another class beats in every respect.
+
+    Class A is dominated by B when both have the same category and the same contributions to
+    the scored muscles, B's primary muscles are a subset of A's (so B is never held back more
+    by the per-session rules), B is no slower and no more expensive, and B alone can fill any
+    day (it has at least `max_per_day` members). Any use of A can then move to B without
+    raising the objective or breaking a constraint, so the optimum is unchanged.
+    """
+    kept: list[ExerciseClass] = []
+    by_signature: dict[tuple, list[ExerciseClass]] = {}
+    for cls in classes:
+        by_signature.setdefault((cls.category, cls.contributions), []).append(cls)
+    for group in by_signature.values():
+        for a in group:
+            dominated = any(
+                b is not a
+                and b.size >= max_per_day
+                and b.primary <= a.primary
+                and b.set_seconds <= a.set_seconds
+                and b.selection_cost <= a.selection_cost
+                and (b.primary, b.set_seconds, b.selection_cost) != (a.primary, a.set_seconds, a.selection_cost)
+                for b in group
+            )
+            if not dominated:
+                kept.append(a)
+    return kept
+
+
+def prescriptions_from_tables(
+    history: pd.DataFrame | None,
+    recommendations: pd.DataFrame | None,
+    athlete_id: str | None,
+) -> tuple[dict[str, Prescription], set[str]]:
+    """Prescriptions per catalog exercise id, and the ids the athlete has done.
+
+    Recommendations (columns athlete_id, exercise_id, load_kg, reps, rest_s, ...) win; then the
+    top set of the athlete's last occurrence of the exercise in the validated sets.
+
+    Args:
+        history: Canonical validated sets (may hold several athletes) or None.
+        recommendations: Recommendations table or None.
+        athlete_id: Whose rows to use; None uses all rows.
+
+    Returns:
+        (exercise_id -> Prescription, set of exercise ids in the history).
+    """
+    out: dict[str, Prescription] = {}
+    familiar: set[str] = set()
+    if history is not None and len(history):
+        sets = history
+        if athlete_id is not None:
+            sets = sets[sets["athlete_id"] == athlete_id]
+        sets = sets[sets["exercise_id"].notna() & sets["set_type"].isin(WORKING_SET_TYPES)]
+        sets = sets[sets["reps"].notna() & (sets["reps"] > 0)]
+        familiar = set(sets["exercise_id"].astype(str))
+        if len(sets):
+            last_time = sets.groupby("exercise_id")["performed_at"].transform("max")
+            last = sets[sets["performed_at"] == last_time]
+            for exercise_id, occurrence in last.groupby("exercise_id"):
+                ordered = occurrence.sort_values(["weight_kg", "reps"], ascending=False, na_position="last")
+                top = ordered.iloc[0]
+                rest = occurrence["rest_s"].dropna()
+                weight = top["weight_kg"]
+                out[str(exercise_id)] = Prescription(
+                    reps=int(top["reps"]),
+                    rest_s=float(rest.median()) if len(rest) else _default_rest(int(top["reps"])),
+                    load_kg=None if pd.isna(weight) or float(weight) <= 0 else float(weight),
+                    source="history",
+                )
+    if recommendations is not None and len(recommendations):
+        recs = recommendations
+        if athlete_id is not None and "athlete_id" in recs.columns:
+            recs = recs[recs["athlete_id"] == athlete_id]
+        for row in recs.to_dict("records"):
+            exercise_id = row.get("exercise_id")
+            reps = row.get("reps")
+            if exercise_id is None or pd.isna(exercise_id) or reps is None or pd.isna(reps) or int(reps) <= 0:
+                continue
+            rest = row.get("rest_s")
+            load = row.get("load_kg")
+            out[str(exercise_id)] = Prescription(
+                reps=int(reps),
+                rest_s=float(rest) if rest is not None and not pd.isna(rest) else _default_rest(int(reps)),
+                load_kg=None if load is None or pd.isna(load) or float(load) <= 0 else float(load),
+                source="recommendation",
+            )
+    return out, familiar
+
+
+def _default_rest(reps: int) -> float:
+    # heavier, lower-rep work needs longer rests
+    return 150.0 if reps <= 8 else 90.0

@@ -1,0 +1,232 @@
+"""`solve_program`: from catalog, constraints and history to a concrete weekly program."""
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workout_pipeline.errors import InputError
+from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints, load_constraints
+from workout_pipeline.program.exercises import (
+    EligibleExercise,
+    build_classes,
+    eligible_exercises,
+    prescriptions_from_tables,
+    prune_dominated,
+)
+from workout_pipeline.program.explain import explain_infeasibility
+from workout_pipeline.program.model import ProgramModel, build_model
+from workout_pipeline.program.solve import run_solver, solve_fast, solve_naive, symmetric_groups
+
+DEFAULT_GAP = 0.005
+DEFAULT_TIME_LIMIT_S = 10.0
+
+
+@dataclass
+class ProgramResult:
+    """A solved weekly program and how well it was proven.
+
+    Attributes:
+        status: "optimal" (gap within the target) or "feasible" (time limit hit first).
+        objective: Objective value of the program (seed objective plus preference terms).
+        gap: Proven relative gap (objective - lower bound) / objective.
+        solve_seconds: Wall time of the optimisation.
+        n_exercises_considered: Eligible exercises after kind/equipment/exclusion filters.
+        days: One dict per training day: day, weekday, type, exercises
+            (exercise_id, name, sets, reps, load_kg, rest_s, source).
+        muscles: muscle -> {effective_sets, target, hard_minimum}.
+    """
+
+    status: str
+    objective: float
+    gap: float
+    solve_seconds: float
+    n_exercises_considered: int
+    days: list[dict[str, Any]]
+    muscles: dict[str, dict[str, Any]]
+    formulation: str = "fast"
+    lower_bound: float | None = None
+    n_classes: int = 0
+    athlete_id: str | None = None
+    deload: bool = False
+    stages: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (the content of program.json)."""
+        return {
+            "status": self.status,
+            "objective": round(self.objective, 6),
+            "gap": round(self.gap, 6),
+            "lower_bound": None if self.lower_bound is None else round(self.lower_bound, 6),
+            "solve_seconds": round(self.solve_seconds, 4),
+            "formulation": self.formulation,
+            "n_exercises_considered": self.n_exercises_considered,
+            "n_classes": self.n_classes,
+            "athlete_id": self.athlete_id,
+            "deload": self.deload,
+            "days": self.days,
+            "muscles": self.muscles,
+        }
+
+
+def _as_constraints(constraints: Any) -> ProgramConstraints:
+    if isinstance(constraints, ProgramConstraints):
+        return constraints
+    return load_constraints(constraints)
+
+
+def solve_program(
+    catalog: pd.DataFrame,
+    constraints: "ProgramConstraints | dict | str | Path | None" = None,
+    history: pd.DataFrame | None = None,
+    recommendations: pd.DataFrame | None = None,
+    formulation: str = "fast",
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    athlete_id: str | None = None,
+    gap: float = DEFAULT_GAP,
+) -> ProgramResult:
+    """Build next week's program.
+
+    Args:
+        catalog: Exercise catalog (`workout_pipeline.catalog.load_catalog`).
+        constraints: `ProgramConstraints`, a dict or file path for `load_constraints`, or None.
+        history: Canonical validated sets; supplies last top sets and familiar exercises.
+        recommendations: Table with athlete_id, exercise_id, load_kg, reps, rest_s (wins over history).
+        formulation: "fast" (aggregated, decomposed) or "naive" (the seed model as one MILP).
+        time_limit_s: Wall-clock budget for the solver.
+        athlete_id: Whose history/recommendations to use; None with one athlete in the history
+            uses that athlete.
+        gap: Relative gap at which the search stops (0.005 = 0.5%).
+
+    Returns:
+        The `ProgramResult`.
+
+    Raises:
+        InputError: bad constraints, several athletes and none chosen, or infeasible constraints
+            (the message names a minimal set of conflicting rules).
+    """
+    if formulation not in ("fast", "naive"):
+        raise ValueError(f"formulation must be fast or naive, got {formulation!r}")
+    c = _as_constraints(constraints)
+    athlete_id = _pick_athlete(history, recommendations, athlete_id)
+    prescriptions, familiar = prescriptions_from_tables(history, recommendations, athlete_id)
+    exercises = eligible_exercises(catalog, c, prescriptions, familiar)
+    started = time.perf_counter()
+    if formulation == "naive":
+        classes = build_classes(exercises, c, aggregate=False)
+        model, report = solve_naive(classes, c, time_limit_s, gap)
+    else:
+        classes = prune_dominated(build_classes(exercises, c), c.max_exercises_per_day)
+        model, report = solve_fast(classes, c, time_limit_s, gap)
+    seconds = time.perf_counter() - started
+    if model is None:
+        if report["status"] == "infeasible":
+            raise InputError(explain_infeasibility(c, lambda relaxed: _feasible(catalog, relaxed, prescriptions, familiar)))
+        raise InputError(f"no program found within the time limit of {time_limit_s:g} s; raise --time-limit")
+    days = _read_days(model, c)
+    return ProgramResult(
+        status=report["status"],
+        objective=float(report["objective"]),
+        gap=float(report["gap"]),
+        solve_seconds=seconds,
+        n_exercises_considered=len(exercises),
+        days=days,
+        muscles=_muscle_summary(days, c),
+        formulation=formulation,
+        lower_bound=None if report.get("bound") in (None, float("-inf")) else float(report["bound"]),
+        n_classes=len(classes),
+        athlete_id=athlete_id,
+        deload=c.deload,
+        stages=report.get("stages", {}),
+    )
+
+
+def _pick_athlete(history: pd.DataFrame | None, recommendations: pd.DataFrame | None, athlete_id: str | None) -> str | None:
+    if athlete_id is not None or history is None or "athlete_id" not in history.columns:
+        return athlete_id
+    athletes = sorted(history["athlete_id"].dropna().astype(str).unique())
+    if len(athletes) > 1:
+        raise InputError(f"the history holds {len(athletes)} athletes ({', '.join(athletes[:5])}...); choose one with --athlete")
+    return athletes[0] if athletes else None
+
+
+def _feasible(catalog: pd.DataFrame, c: ProgramConstraints, prescriptions: dict, familiar: set) -> bool | None:
+    """Whether any program satisfies `c` (None when undecided within 10 s)."""
+    exercises = eligible_exercises(catalog, c, prescriptions, familiar)
+    classes = prune_dominated(build_classes(exercises, c), c.max_exercises_per_day)
+    model = build_model(classes, c, symmetric_day_groups=symmetric_groups(c), feasibility_only=True)
+    run = run_solver(model.problem, 10.0, 1.0)
+    if run["status"] == "infeasible":
+        return False
+    return True if run["objective"] is not None else None
+
+
+def _value(var: Any) -> float:
+    return float(var) if isinstance(var, (int, float)) else float(var.varValue or 0.0)
+
+
+def _read_days(model: ProgramModel, c: ProgramConstraints) -> list[dict[str, Any]]:
+    """The concrete program: each class's sets on a day split over its best `n` members."""
+    days = []
+    for d in model.days:
+        day_type = max(DAY_TYPES, key=lambda k: _value(model.day_type[d, k]))
+        entries = []
+        for (i, day), sets_var in model.sets.items():
+            if day != d:
+                continue
+            total, n = round(_value(sets_var)), round(_value(model.count[i, day]))
+            if total <= 0 or n <= 0:
+                continue
+            base, extra = divmod(total, n)
+            for j, member in enumerate(model.classes[i].members[:n]):
+                entries.append(_entry(member, base + (1 if j < extra else 0)))
+        entries.sort(key=lambda e: (not e["compound"], -e["sets"], e["name"].lower()))
+        for e in entries:
+            del e["compound"]
+        days.append({"day": d + 1, "weekday": c.weekdays[d], "type": day_type, "exercises": entries})
+    return days
+
+
+def _entry(member: EligibleExercise, sets: int) -> dict[str, Any]:
+    p = member.prescription
+    return {
+        "exercise_id": member.exercise_id,
+        "name": member.name,
+        "sets": int(sets),
+        "reps": int(p.reps),
+        "load_kg": None if p.load_kg is None else round(float(p.load_kg), 2),
+        "rest_s": round(float(p.rest_s), 1),
+        "source": p.source,
+        "category": member.category,
+        "primary_muscles": sorted(member.primary),
+        "secondary_muscles": sorted(member.secondary),
+        "compound": member.compound,
+    }
+
+
+def _muscle_summary(days: list[dict[str, Any]], c: ProgramConstraints) -> dict[str, dict[str, Any]]:
+    """Weekly effective sets, targets and direct-training days per muscle of the concrete program."""
+    targets, hard = c.effective_targets(), c.effective_hard_targets()
+    totals: dict[str, float] = {}
+    sessions: dict[str, int] = {}
+    for day in days:
+        trained_today: set[str] = set()
+        for e in day["exercises"]:
+            for m in e["primary_muscles"]:
+                totals[m] = totals.get(m, 0.0) + e["sets"]
+            for m in e["secondary_muscles"]:
+                totals[m] = totals.get(m, 0.0) + c.secondary_weight * e["sets"]
+            trained_today.update(e["primary_muscles"])
+        for m in trained_today:
+            sessions[m] = sessions.get(m, 0) + 1
+    return {
+        m: {
+            "effective_sets": round(totals.get(m, 0.0), 2),
+            "target": targets.get(m),
+            "hard_minimum": hard.get(m),
+            "sessions": sessions.get(m, 0),
+        }
+        for m in sorted(set(totals) | set(targets) | set(hard))
+    }

@@ -1,0 +1,332 @@
+"""Solving the weekly program: the naive seed model, or the fast exact formulation.
+
+Fast formulation (same optimum as the naive one, see docs/program.md):
+
+1. Aggregate interchangeable exercises into classes and drop dominated classes.
+2. Week-level master: weekly sets and exercises per class, the muscle targets and every
+   weekly consequence of the day rules. It is a relaxation of the full model, so its bound is a
+   valid lower bound.
+3. Day-level model: the master's weekly sets per class, spread over days and day types (a small
+   model over the few classes in use). Its solution is a feasible program: an upper bound.
+4. If the gap between them is still above the target, the full aggregated model (symmetry broken
+   where days are interchangeable) is solved warm-started from that program, in the time left.
+The reported gap is (best program - best lower bound) / best program, from HiGHS's own bounds.
+"""
+
+import time
+from dataclasses import replace
+from typing import Any
+
+from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints
+from workout_pipeline.program.exercises import ExerciseClass
+from workout_pipeline.program.model import ProgramModel, build_model, build_naive_model, conflicting_day_pairs
+
+_EPS = 1e-6
+
+
+def _highs(time_limit_s: float, gap: float, start: dict[Any, float] | None = None) -> Any:
+    """A PuLP HiGHS solver; with `start`, the MIP search begins from that solution."""
+    import pulp
+
+    class _WarmHiGHS(pulp.HiGHS):
+        def callSolver(self, lp: Any) -> None:
+            if start:
+                import highspy
+
+                import numpy as np
+
+                # a partial solution (the integers); HiGHS completes the continuous rest
+                known = [(var.index, float(start[var.name])) for var in lp.variables() if var.name in start]
+                if known:
+                    index, value = zip(*known)
+                    lp.solverModel.setSolution(len(known), np.array(index, dtype=np.int32), np.array(value))
+            lp.solverModel.run()
+
+    return _WarmHiGHS(msg=False, timeLimit=max(time_limit_s, 0.05), gapRel=gap, threads=1)
+
+
+def run_solver(problem: Any, time_limit_s: float, gap: float, start: dict[str, float] | None = None) -> dict[str, Any]:
+    """Solve a PuLP problem with HiGHS and report what was really proven.
+
+    Returns:
+        dict with `status` (optimal | feasible | infeasible | unknown), `objective` (None
+        without a solution), `bound` (HiGHS's proven lower bound) and `seconds`.
+    """
+    import pulp
+
+    started = time.perf_counter()
+    problem.solve(_highs(time_limit_s, gap, start))
+    seconds = time.perf_counter() - started
+    model_status = problem.solverModel.getModelStatus()
+    import highspy
+
+    if model_status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+        return {"status": "infeasible", "objective": None, "bound": None, "seconds": seconds}
+    if problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return {"status": "unknown", "objective": None, "bound": None, "seconds": seconds}
+    objective = pulp.value(problem.objective) or 0.0
+    info = problem.solverModel.getInfo()
+    bound = info.mip_dual_bound if problem.isMIP() else objective
+    if bound is None or abs(bound) == float("inf"):
+        bound = None
+    status = "optimal" if problem.sol_status == pulp.LpSolutionOptimal else "feasible"
+    return {"status": status, "objective": objective, "bound": bound, "seconds": seconds}
+
+
+def _values(model: ProgramModel) -> dict[str, float]:
+    return {var.name: (var.varValue or 0.0) for var in model.problem.variables()}
+
+
+def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints) -> tuple[Any, dict[int, Any], dict[int, Any], dict[str, Any]]:
+    """The week-level relaxation: weekly sets `S[c]` and exercise-days `N[c]` per class.
+
+    Each row is implied by the full model (summing its day rows), so the master's optimum is
+    a lower bound on the full optimum. Smoothness is bounded below by the best split of the
+    weekly total T = D*q + r into D integer days: 2*r*(D-r)/D.
+    """
+    import pulp
+
+    c = constraints
+    n_days = c.training_days
+    max_ex = c.max_exercises_per_day
+    targets, hard = c.effective_targets(), c.effective_hard_targets()
+    prob = pulp.LpProblem("weekly_master", pulp.LpMinimize)
+    # days a category can use: every day for core, else all but the other types' minimums
+    type_days = {k: n_days - sum(c.split[o] for o in DAY_TYPES if o != k) for k in DAY_TYPES}
+    weekly_sets, weekly_count = {}, {}
+    for i, cls in enumerate(classes):
+        days_open = n_days if cls.category == "core" else max(type_days[cls.category], 0)
+        cap = min(cls.size, max_ex) * days_open
+        weekly_sets[i] = prob.add_variable(f"S_{i}", 0, c.max_sets * cap, cat="Integer")
+        weekly_count[i] = prob.add_variable(f"N_{i}", 0, cap, cat="Integer")
+        prob += weekly_sets[i] <= c.max_sets * weekly_count[i]
+        prob += weekly_sets[i] >= c.min_sets * weekly_count[i]
+    total_count = pulp.lpSum(weekly_count.values())
+    prob += total_count >= n_days * c.min_exercises_per_day
+    prob += total_count <= n_days * max_ex
+    total = pulp.lpSum(weekly_sets.values())
+    if c.session_minutes is not None:
+        prob += pulp.lpSum(cls.set_seconds * weekly_sets[i] for i, cls in enumerate(classes)) <= n_days * 60 * c.session_minutes
+    # number of days of each type, and what those days need and allow
+    type_days_var = {k: prob.add_variable(f"K_{k}", c.split[k], n_days, cat="Integer") for k in DAY_TYPES}
+    prob += pulp.lpSum(type_days_var.values()) == n_days
+    core = [i for i, cls in enumerate(classes) if cls.category == "core"]
+    shortfalls = []
+    for k in DAY_TYPES:
+        own = [i for i, cls in enumerate(classes) if cls.category == k]
+        prob += pulp.lpSum(weekly_count[i] for i in own) <= max_ex * type_days_var[k]
+        # exercises a type's days lack from their own category must come from core exercises
+        shortfall = prob.add_variable(f"core_need_{k}", 0)
+        prob += shortfall >= c.min_exercises_per_day * type_days_var[k] - pulp.lpSum(weekly_count[i] for i in own)
+        shortfalls.append(shortfall)
+        for i in own:
+            # at most min(size, max_ex) exercises of a class a day, on days of its type only
+            prob += weekly_count[i] <= min(classes[i].size, max_ex) * type_days_var[k]
+        prob += pulp.lpSum(weekly_count[i] for i in own + core) >= c.min_exercises_per_day * type_days_var[k]
+        if c.session_minutes is not None:
+            prob += pulp.lpSum(classes[i].set_seconds * weekly_sets[i] for i in own) <= 60 * c.session_minutes * type_days_var[k]
+    under = {m: prob.add_variable(f"under_{m}", 0) for m in targets}
+    over = {m: prob.add_variable(f"over_{m}", 0) for m in targets}
+    for m in sorted(set(targets) | set(hard)):
+        contribution = pulp.lpSum(dict(cls.contributions).get(m, 0.0) * weekly_sets[i] for i, cls in enumerate(classes))
+        if m in targets:
+            prob += contribution + under[m] - over[m] == targets[m]
+        if m in hard:
+            prob += contribution >= hard[m]
+    conflicts = conflicting_day_pairs(c.weekdays, c.rest_between_muscle_sessions_h)
+    max_sessions = _max_sessions(n_days, conflicts)
+    for m in sorted({m for cls in classes for m in cls.primary}):
+        direct = pulp.lpSum(weekly_sets[i] for i, cls in enumerate(classes) if m in cls.primary)
+        direct_count = pulp.lpSum(weekly_count[i] for i, cls in enumerate(classes) if m in cls.primary)
+        if c.max_hard_sets_per_muscle_session is not None:
+            prob += direct <= c.max_hard_sets_per_muscle_session * max_sessions
+        prob += direct_count <= max_ex * max_sessions
+        if c.min_sessions_per_muscle is not None and m in targets:
+            prob += direct_count >= c.min_sessions_per_muscle
+    for m in targets:
+        if c.min_sessions_per_muscle is not None and not any(m in cls.primary for cls in classes):
+            prob += pulp.lpSum([]) >= 1  # a targeted muscle nothing trains: infeasible
+    prob += pulp.lpSum(shortfalls) <= pulp.lpSum(weekly_count[i] for i in core)
+    quotient = prob.add_variable("total_quotient", 0, cat="Integer")
+    remainder = {r: prob.add_variable(f"total_remainder_{r}", cat="Binary") for r in range(n_days)}
+    prob += pulp.lpSum(remainder.values()) == 1
+    prob += total == n_days * quotient + pulp.lpSum(r * var for r, var in remainder.items())
+    smooth_floor = pulp.lpSum(2.0 * r * (n_days - r) / n_days * var for r, var in remainder.items())
+    prob += (
+        c.under_penalty * pulp.lpSum(under.values())
+        + c.over_penalty * pulp.lpSum(over.values())
+        + c.set_cost * total
+        + pulp.lpSum(cls.selection_cost * weekly_count[i] for i, cls in enumerate(classes))
+        + c.smoothness_cost * smooth_floor
+    )
+    return prob, weekly_sets, weekly_count, type_days_var
+
+
+def _max_sessions(n_days: int, conflicts: list[tuple[int, int]]) -> int:
+    """Most days a muscle can be trained on: the largest set of days with no conflicting pair."""
+    best = 0
+    for mask in range(1 << n_days):
+        chosen = [d for d in range(n_days) if mask >> d & 1]
+        if len(chosen) > best and not any(mask >> a & 1 and mask >> b & 1 for a, b in conflicts):
+            best = len(chosen)
+    return best
+
+
+def _with_spares(classes: list[ExerciseClass], used: list[int], per_category: int = 3) -> list[int]:
+    """`used` plus, per category, the largest classes: spare exercises to fill a day with."""
+    chosen = set(used)
+    for category in DAY_TYPES + ("core",):
+        members = [i for i, cls in enumerate(classes) if cls.category == category and i not in chosen]
+        members.sort(key=lambda i: (-classes[i].size, classes[i].set_seconds, classes[i].selection_cost, i))
+        chosen.update(members[:per_category])
+    return sorted(chosen)
+
+
+def arrange_day_types(counts: dict[str, int], constraints: ProgramConstraints) -> list[str]:
+    """Lay out day types over the training weekdays, fewest same-type days within the rest window.
+
+    Ties go to the first arrangement found (types in push, pull, legs order).
+    """
+    import itertools
+
+    n_days = constraints.training_days
+    rest_h = constraints.rest_between_muscle_sessions_h or 48.0
+    close = conflicting_day_pairs(constraints.weekdays, rest_h)
+    pool = [k for k in DAY_TYPES for _ in range(counts[k])]
+    best, best_score = pool, None
+    for order in sorted(set(itertools.permutations(pool)), key=lambda o: [DAY_TYPES.index(k) for k in o]):
+        score = sum(order[a] == order[b] for a, b in close)
+        if best_score is None or score < best_score:
+            best, best_score = list(order), score
+        if best_score == 0 and len(best) == n_days:
+            break
+    return best
+
+
+def symmetric_groups(constraints: ProgramConstraints) -> list[list[int]]:
+    """Days that are interchangeable: all of them when no 48 h rule links particular weekdays."""
+    if conflicting_day_pairs(constraints.weekdays, constraints.rest_between_muscle_sessions_h):
+        return []
+    return [list(range(constraints.training_days))]
+
+
+def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, time_limit_s: float, gap: float) -> tuple[ProgramModel | None, dict[str, Any]]:
+    """Decomposed exact solve over exercise classes (module docstring).
+
+    Returns:
+        (model holding the best program or None, report dict with status, objective, bound,
+        gap, seconds, stages).
+    """
+    import pulp
+
+    started = time.perf_counter()
+    stages: dict[str, Any] = {}
+    groups = symmetric_groups(constraints)
+
+    def remaining() -> float:
+        return time_limit_s - (time.perf_counter() - started)
+
+    master, weekly_sets, _, type_days_var = build_master(classes, constraints)
+    # the master decides almost everything (muscle volumes); it gets most of the budget
+    master_run = run_solver(master, max(0.6 * time_limit_s, 0.1), gap / 2)
+    stages["master"] = master_run
+    if master_run["status"] == "infeasible":
+        return None, {"status": "infeasible", "seconds": time.perf_counter() - started, "stages": stages}
+    lower = master_run["bound"] if master_run["bound"] is not None else float("-inf")
+
+    best_model: ProgramModel | None = None
+    best_run: dict[str, Any] | None = None
+    if master_run["objective"] is not None:
+        chosen = {i: round(weekly_sets[i].varValue or 0) for i in weekly_sets}
+        used = [i for i, total in chosen.items() if total > 0]
+        counts = {k: round(type_days_var[k].varValue or 0) for k in DAY_TYPES}
+        laid_out = arrange_day_types(counts, constraints)
+        # lay the master's week out over days: its weekly sets per class fixed, day types first
+        # laid out by its counts, then free; last, its classes (plus spares) with sets free
+        attempts = [("days_fixed", used, laid_out, True), ("days_free_types", used, None, True),
+                    ("days_free_sets", _with_spares(classes, used), laid_out, False)]
+        for stage, members, fixed, fix_sets in attempts:
+            day_model = build_model([classes[i] for i in members], constraints, fixed_types=fixed,
+                                    symmetric_day_groups=groups if fixed is None else ())
+            if fix_sets:
+                for j, i in enumerate(members):
+                    prob_vars = [var for (k, d), var in day_model.sets.items() if k == j]
+                    day_model.problem += pulp.lpSum(prob_vars) == chosen[i], f"weekly_{j}"
+            day_run = run_solver(day_model.problem, max(0.3 * remaining(), 0.1), gap / 2)
+            stages[stage] = day_run
+            if day_run["objective"] is not None:
+                # the day model's classes are a subset: map its solution onto the full index
+                best_model, best_run = _reindex(day_model, members, classes), day_run
+                break
+
+    if best_run is None or _gap(best_run["objective"], lower) > gap:
+        full = build_model(classes, constraints, symmetric_day_groups=groups)
+        start = _start_values(best_model, full) if best_model is not None else None
+        full_run = run_solver(full.problem, max(remaining(), 0.2), gap, start)
+        stages["full"] = full_run
+        if full_run["status"] == "infeasible":
+            return None, {"status": "infeasible", "seconds": time.perf_counter() - started, "stages": stages}
+        if full_run["bound"] is not None:
+            lower = max(lower, full_run["bound"])
+        if full_run["objective"] is not None and (best_run is None or full_run["objective"] < best_run["objective"] - _EPS):
+            best_model, best_run = full, full_run
+    seconds = time.perf_counter() - started
+    if best_run is None:
+        return None, {"status": "unknown", "seconds": seconds, "stages": stages}
+    objective = best_run["objective"]
+    final_gap = _gap(objective, lower)
+    status = "optimal" if final_gap <= gap + 1e-9 else "feasible"
+    return best_model, {"status": status, "objective": objective, "bound": lower, "gap": final_gap, "seconds": seconds, "stages": stages}
+
+
+def solve_naive(classes: list[ExerciseClass], constraints: ProgramConstraints, time_limit_s: float, gap: float) -> tuple[ProgramModel | None, dict[str, Any]]:
+    """The seed formulation solved as one MILP."""
+    model = build_naive_model(classes, constraints)
+    run = run_solver(model.problem, time_limit_s, gap)
+    if run["objective"] is None:
+        return None, run
+    bound = run["bound"] if run["bound"] is not None else float("-inf")
+    final_gap = _gap(run["objective"], bound)
+    status = "optimal" if run["status"] == "optimal" or final_gap <= gap + 1e-9 else "feasible"
+    return model, {**run, "status": status, "gap": final_gap}
+
+
+def _gap(objective: float, bound: float) -> float:
+    if bound == float("-inf"):
+        return 1.0
+    return max(0.0, objective - bound) / max(abs(objective), 1e-9)
+
+
+def _reindex(day_model: ProgramModel, used: list[int], classes: list[ExerciseClass]) -> ProgramModel:
+    """Express a day model built over `classes[used]` in the indices of `classes`."""
+    sets = {(used[j], d): var for (j, d), var in day_model.sets.items()}
+    count = {(used[j], d): var for (j, d), var in day_model.count.items()}
+    return replace(day_model, classes=classes, sets=sets, count=count)
+
+
+def _start_values(best: ProgramModel, full: ProgramModel) -> dict[str, float]:
+    """Variable values of `full` that reproduce the program held in `best`."""
+    start: dict[str, float] = {}
+    values = {}
+    order = list(best.days)
+    if full.ordered_days:
+        # interchangeable days are ordered by total sets in the full model: sort ours the same way
+        totals = {d: sum(round(var.varValue or 0) for (i, day), var in best.sets.items() if day == d) for d in best.days}
+        order = sorted(best.days, key=lambda d: -totals[d])
+    position = {d: p for p, d in enumerate(order)}
+    for (i, d), var in best.sets.items():
+        values[i, position[d]] = (round(var.varValue or 0), round(best.count[i, d].varValue or 0))
+    for key, var in full.sets.items():
+        s, n = values.get(key, (0, 0))
+        start[var.name] = s
+        start[full.count[key].name] = n
+    for (d, k), var in full.day_type.items():
+        src = best.day_type[order[d], k]
+        if hasattr(var, "name"):
+            start[var.name] = round(src if isinstance(src, (int, float)) else (src.varValue or 0))
+    for d in full.days:
+        for m in {m for cls in full.classes for m in cls.primary}:
+            on = any(m in full.classes[i].primary and n > 0 for (i, day), (s, n) in values.items() if day == d)
+            start[f"trained_{m}_{d}"] = 1.0 if on else 0.0
+    # the continuous rest (slacks, deviations) is completed by HiGHS
+    return start

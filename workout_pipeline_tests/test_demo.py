@@ -1,0 +1,58 @@
+"""`workout-pipeline demo`: the whole graph in a local instance, JSON summary on the last line."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLI = str(Path(sys.executable).with_name("workout-pipeline"))
+
+
+def run_cli(*args: str, timeout: int = 400) -> subprocess.CompletedProcess:
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def small_demo_data(tmp_path_factory):
+    from workout_pipeline.simulate import simulate_athletes, write_export
+
+    folder = tmp_path_factory.mktemp("demo_data")
+    sets = simulate_athletes(n_athletes=2, weeks=10, seed=11)
+    for fmt, (athlete, rows) in zip(("strong_classic", "fitnotes"), sets.groupby("athlete_id")):
+        write_export(rows, folder / f"{athlete}.csv", fmt)
+    return folder
+
+
+def test_demo_materialises_everything(tmp_path, small_demo_data):
+    out = tmp_path / "out"
+    result = run_cli("demo", "--out", str(out), "--data", str(small_demo_data), "--epochs", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert Path(summary["program"]).is_file() and Path(summary["report"]).is_file()
+    assert Path(summary["report_markdown"]).read_text().startswith("# Training report")
+    assert Path(summary["metrics"]).is_file()
+    assert len(summary["athletes"]) == 2
+    assert all(status == "success" for status in summary["runs"].values()), summary["runs"]
+    home = Path(summary["dagster_home"])
+    assert "enabled: false" in (home / "dagster.yaml").read_text()
+    assert "dagster dev -h 127.0.0.1" in summary["ui"]
+
+    # The runs are in the persistent instance `dagster dev` would open, with the gpu pool set.
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
+        assert instance.event_log_storage.get_concurrency_info("gpu").slot_count == 1
+        assert len(instance.get_runs()) == len(summary["runs"])
+        assert sorted(instance.get_dynamic_partitions("athletes")) == sorted(summary["athletes"])
+
+
+def test_demo_without_logs_is_a_clean_error(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_cli("demo", "--out", str(tmp_path / "out"), "--data", str(empty), timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("error: no demo logs")
+    assert "Traceback" not in result.stderr
