@@ -12,6 +12,8 @@ from workout_pipeline.defs.inbox import scan_inbox
 
 EPOCHS = 3
 RUN_CONFIG = {"ops": {"progression_models": {"config": {"epochs": EPOCHS, "seed": 0}}}}
+# A short solver budget: the test checks wiring and hard constraints, not optimality.
+PROGRAM_CONFIG = {"ops": {"weekly_programs": {"config": {"time_limit_s": 3.0}}}}
 
 
 def write_small_inbox(inbox: Path) -> None:
@@ -78,6 +80,7 @@ def pipeline(tmp_path_factory):
                 partition_key=athlete,
                 instance=instance,
                 resources=resources,
+                run_config=PROGRAM_CONFIG,
                 raise_on_error=False,
             )
         yield {"runs": runs, "storage": storage, "athletes": athletes, "files": files, "assets": assets, "resources": resources, "instance": instance}

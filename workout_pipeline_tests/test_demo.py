@@ -27,7 +27,7 @@ def small_demo_data(tmp_path_factory):
 
 def test_demo_materialises_everything(tmp_path, small_demo_data):
     out = tmp_path / "out"
-    result = run_cli("demo", "--out", str(out), "--data", str(small_demo_data), "--epochs", "2")
+    result = run_cli("demo", "--out", str(out), "--data", str(small_demo_data), "--epochs", "2", "--solve-seconds", "2")
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert Path(summary["program"]).is_file() and Path(summary["report"]).is_file()

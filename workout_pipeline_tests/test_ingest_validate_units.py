@@ -88,9 +88,10 @@ def _lb_of_kg(kg):
     [
         (_lb_of_kg([20, 40, 60, 62.5, 80, 100, 22.5, 12]), "lb", "lb exports of kg entries"),
         (np.array([135, 185, 225]) * LB_TO_KG, "kg", "kg exports of lb entries"),
-        ([20, 40, 60, 62.5, 67.5, 72.5, 12, 14, 16, 22.5, 27.5, 100], "kg", "kilograms"),
-        ([45, 95, 135, 185, 225, 135, 185, 225, 315, 100, 50, 60], "lb", "pounds"),
+        ([20, 40, 60, 62.5, 67.5, 72.5, 12, 14, 16, 22.5, 27.5, 100] * 3, "kg", "kilograms"),
+        ([45, 95, 135, 185, 225, 135, 185, 225, 315, 100, 50, 60] * 3, "lb", "pounds"),
         ([], "kg", "no loads"),
+        ([100, 100, 100, 70], "kg", "too few loads"),
     ],
 )
 def test_unit_inference(loads, unit, evidence):
@@ -105,3 +106,16 @@ def test_number_and_date_parsing_edge_cases():
     dates = parse_datetimes(pd.Series(["2024-03-01 07:10:22", "yesterday", "", "2024-03-01T06:10:22+01:00"]))
     assert dates.iloc[0] == pd.Timestamp("2024-03-01 07:10:22") and pd.isna(dates.iloc[1]) and pd.isna(dates.iloc[2])
     assert dates.iloc[3] == pd.Timestamp("2024-03-01 05:10:22")
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["2023-01-05 5:30:00 PM", "2023-01-05 5:30:00\u202fPM"], ["2023-01-05 17:30"] * 2),
+        (["05.01.2023 17:30"], ["2023-01-05 17:30"]),  # dots: day first
+        (["1/5/2023 5:30 PM", "12/31/2023 08:00"], ["2023-01-05 17:30", "2023-12-31 08:00"]),  # US
+        (["13/1/2023 10:00", "1/5/2023 10:00"], ["2023-01-13 10:00", "2023-05-01 10:00"]),  # day first file
+    ],
+)
+def test_numeric_and_twelve_hour_dates(texts, expected):
+    assert parse_datetimes(pd.Series(texts)).tolist() == [pd.Timestamp(e) for e in expected]

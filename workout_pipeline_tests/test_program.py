@@ -316,3 +316,17 @@ def test_full_free_exercise_db_catalog(free_exercise_db_json):
     assert result.n_exercises_considered == int(catalog["kind"].isin(c.exercise_kinds).sum())
     assert result.lower_bound is not None and result.lower_bound <= result.objective + 1e-9
     check_program(result, c, catalog)
+
+
+def test_objective_evaluation_matches_the_solver():
+    from workout_pipeline.program.exercises import build_classes, eligible_exercises
+    from workout_pipeline.program.model import build_naive_model, evaluate_objective
+    from workout_pipeline.program.solve import run_solver
+
+    c = load_constraints({"training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1},
+                          "targets": {"chest": 7, "lats": 5, "quads": 4}, "min_sessions_per_muscle": None})
+    classes = build_classes(eligible_exercises(make_catalog(16, seed=9), c), c, aggregate=False)
+    model = build_naive_model(classes, c)
+    run = run_solver(model.problem, 30, 1e-6)
+    assert run["status"] == "optimal"
+    assert evaluate_objective(model, c) == pytest.approx(run["objective"], abs=1e-6)

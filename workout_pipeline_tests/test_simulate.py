@@ -70,13 +70,17 @@ def test_canonical_layout(sim):
     assert sim["exercise_id"].isna().all()
     assert (sim["source_file"] == "simulated").all() and (sim["source_format"] == "simulated").all()
     assert set(sim["set_type"].unique()) <= set(SET_TYPES)
-    assert sim[["athlete_id", "session_id", "performed_at", "exercise_raw", "set_index", "weight_kg", "reps"]].notna().all().all()
-    assert (sim["reps"] >= 1).all() and (sim["weight_kg"] >= 0).all()
+    assert sim[["athlete_id", "session_id", "performed_at", "exercise_raw", "set_index"]].notna().all().all()
+    # Lifted sets have a load and reps; conditioning sets (runs, planks) only time (and distance).
+    timed = sim["duration_s"].notna()
+    lifted = sim[~timed]
+    assert lifted[["weight_kg", "reps"]].notna().all().all()
+    assert (lifted["reps"] >= 1).all() and (lifted["weight_kg"] >= 0).all()
+    assert sim.loc[timed, ["weight_kg", "reps"]].isna().all().all() and (sim.loc[timed, "duration_s"] > 0).all()
     # set_index: 0..n-1 within each (session, exercise); source_row 1..n per athlete.
-    for _, group in sim.groupby(["session_id", "exercise_raw"]):
-        assert group["set_index"].tolist() == list(range(len(group)))
-    for _, group in sim.groupby("athlete_id"):
-        assert group["source_row"].tolist() == list(range(1, len(group) + 1))
+    assert (sim["set_index"] == sim.groupby(["session_id", "exercise_raw"]).cumcount()).all()
+    assert (sim["source_row"] == sim.groupby("athlete_id").cumcount() + 1).all()
+    assert not sim.duplicated(["session_id", "exercise_raw", "set_index"]).any()
     # One start time per session; the id follows the ingestion convention athlete:start.
     starts = sim.groupby("session_id")["performed_at"].nunique()
     assert (starts == 1).all()
@@ -200,7 +204,7 @@ def test_sets_per_session_are_realistic(sim):
 
 
 def test_loads_sit_on_plate_steps(sim, profiles, lift_by_name):
-    for (athlete, name), group in sim.groupby(["athlete_id", "exercise_raw"]):
+    for (athlete, name), group in sim[sim["duration_s"].isna()].groupby(["athlete_id", "exercise_raw"]):
         unit = profiles[athlete].unit
         grid = load_grid(lift_by_name[name].equipment, unit)
         loads = group["weight_kg"].to_numpy() * (1.0 if unit == "kg" else 1 / KG_PER_LB)
@@ -209,7 +213,7 @@ def test_loads_sit_on_plate_steps(sim, profiles, lift_by_name):
 
 
 def test_reps_mostly_in_rep_ranges(sim, lift_by_name):
-    work = sim[sim["set_type"] == "normal"]
+    work = sim[(sim["set_type"] == "normal") & sim["duration_s"].isna()]
     lo = work["exercise_raw"].map(lambda n: lift_by_name[n].rep_range[0])
     hi = work["exercise_raw"].map(lambda n: lift_by_name[n].rep_range[1])
     reps = work["reps"].astype(int)
@@ -267,3 +271,28 @@ def test_invalid_arguments():
         AthleteProfile("x", naming="myfitnesspal")
     with pytest.raises(ValueError):
         simulate_sets(0)
+
+
+def test_conditioning_finishers():
+    profile = AthleteProfile("runner", conditioning_rate=0.6, naming="hevy", unit="lb")
+    sets = simulate_profiles([profile], weeks=6, seed=9).sets
+    runs = sets[sets["exercise_raw"] == "Treadmill"]
+    planks = sets[sets["exercise_raw"] == "Plank"]
+    assert len(runs) > 0 and len(planks) > 0
+    speed = runs["distance_m"] / runs["duration_s"]
+    assert speed.between(1.5, 4.5).all() and (runs["duration_s"] % 60 == 0).all()
+    assert planks["distance_m"].isna().all() and planks["duration_s"].between(20, 180).all()
+    # Finishers close the session: nothing is logged after them.
+    last = sets.groupby("session_id").tail(1)
+    finished = sets.loc[sets["duration_s"].notna(), "session_id"].unique()
+    assert last.set_index("session_id").loc[finished, "duration_s"].notna().all()
+
+
+def test_logs_of_any_length_end_at_the_fixed_default_end():
+    """No dependence on today's date, and long simulations never reach into the future."""
+    from workout_pipeline.simulate.athletes import DEFAULT_END
+
+    for weeks in (26, 150):
+        frame = simulate_athletes(1, weeks, seed=1)
+        assert frame["performed_at"].max() < pd.Timestamp(DEFAULT_END)
+        assert frame["performed_at"].min() >= pd.Timestamp(DEFAULT_END) - pd.Timedelta(weeks=weeks)

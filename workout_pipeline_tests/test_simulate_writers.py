@@ -20,7 +20,7 @@ def log():
     """One heavily-logging lifter (RPE, rest timers, drop sets) plus forced notes, 3 weeks."""
     profile = AthleteProfile(
         "writer", level="advanced", days_per_week=4, rest_logging=0.6, rpe_logging=0.9, drop_set_rate=0.6,
-        warmup_logging=0.9, failure_marking=1.0,
+        warmup_logging=0.9, failure_marking=1.0, conditioning_rate=0.7,
     )
     simulated = simulate_profiles([profile], weeks=3, seed=21)
     first_blocks = simulated.sets.drop_duplicates(["session_id", "exercise_raw"]).head(3)
@@ -36,6 +36,11 @@ def log():
 
 def _read(path, fmt) -> pd.DataFrame:
     return pd.read_csv(path, sep=SEPARATOR.get(fmt, ","), dtype=str, keep_default_na=False)
+
+
+def _num(values: pd.Series) -> pd.Series:
+    """Numbers from text cells; empty cells -> NaN."""
+    return pd.to_numeric(values.replace("", np.nan))
 
 
 def _set_rows(parsed: pd.DataFrame, fmt: str) -> pd.DataFrame:
@@ -78,8 +83,8 @@ def test_strong_classic_values_rest_timers_and_notes(tmp_path, log):
     path = write_export(sets, tmp_path / "s.csv", "strong_classic", unit="kg", sessions=log.sessions, notes=log.notes)
     parsed = _read(path, "strong_classic")
     rows = _set_rows(parsed, "strong_classic")
-    assert np.allclose(rows["Weight"].astype(float), sets["weight_kg"].round(2))
-    assert (rows["Reps"].astype(int).to_numpy() == sets["reps"].to_numpy()).all()
+    assert np.allclose(_num(rows["Weight"]), sets["weight_kg"].round(2), equal_nan=True)
+    assert np.allclose(_num(rows["Reps"]), sets["reps"].astype(float), equal_nan=True)
     marks = rows["Set Order"].where(rows["Set Order"].isin(["W", "F", "D"]), "N")
     expected = sets["set_type"].map({"warmup": "W", "failure": "F", "drop": "D", "normal": "N"})
     assert (marks.to_numpy() == expected.to_numpy()).all()
@@ -127,7 +132,7 @@ def test_hevy_is_newest_first_with_zero_based_indices(tmp_path, log):
     # Back in chronological order the rows line up with the canonical frame.
     chrono = parsed.assign(_start=starts).iloc[np.lexsort((np.arange(len(parsed)), starts.to_numpy()))]
     assert (chrono["set_index"].astype(int).to_numpy() == log.sets["set_index"].to_numpy()).all()
-    assert np.allclose(chrono["weight_kg"].astype(float), log.sets["weight_kg"].round(2))
+    assert np.allclose(_num(chrono["weight_kg"]), log.sets["weight_kg"].round(2), equal_nan=True)
     noted = parsed[parsed["exercise_notes"] != ""]
     assert set(noted["exercise_notes"]) == set(log.notes["note"])
 
@@ -139,7 +144,7 @@ def test_fitnotes_and_fitbod_specifics(tmp_path, log):
     fitbod = _read(write_export(log.sets, tmp_path / "b.csv", "fitbod", unit="lb"), "fitbod")
     assert (fitbod["Sets"] == "1").all()
     assert (fitbod["isWarmup"] == "true").sum() == (log.sets["set_type"] == "warmup").sum()
-    assert np.allclose(fitbod["Weight"].astype(float), log.sets["weight_kg"], atol=0.006)  # always kg
+    assert np.allclose(_num(fitbod["Weight"]), log.sets["weight_kg"], atol=0.006, equal_nan=True)  # always kg
     assert fitbod["Date"].str.endswith(" +0000").all()
 
 
@@ -204,6 +209,24 @@ def test_chunked_writing_gives_the_same_bytes(tmp_path, log, monkeypatch, fmt):
     from workout_pipeline.simulate import writers
 
     whole = write_export(log.sets, tmp_path / "whole.csv", fmt, sessions=log.sessions, notes=log.notes).read_bytes()
-    monkeypatch.setattr(writers, "_CHUNK_ROWS", 7)
+    monkeypatch.setattr(writers, "_CHUNK_ROWS", 97)  # several slices, borders inside sessions
     sliced = write_export(log.sets, tmp_path / "sliced.csv", fmt, sessions=log.sessions, notes=log.notes).read_bytes()
     assert sliced == whole
+
+
+def test_runs_and_planks_carry_time_and_distance(tmp_path, log):
+    sets = log.sets
+    timed = sets["duration_s"].notna()
+    assert timed.any() and sets["distance_m"].notna().any()
+    for fmt, unit in [("strong_classic", "kg"), ("strong_v6", "lb"), ("hevy", "lb"), ("strong_semicolon", "lb")]:
+        rows = _set_rows(_read(write_export(sets, tmp_path / f"{fmt}.csv", fmt, unit=unit), fmt), fmt)
+        seconds = _num(rows[{"hevy": "duration_seconds"}.get(fmt, "Seconds")])
+        assert sorted(seconds[seconds > 0]) == sorted(sets.loc[timed, "duration_s"]), fmt
+        per_unit = 1000.0 if unit == "kg" else 1609.344
+        distance = {"hevy": "distance_km" if unit == "kg" else "distance_miles", "strong_v6": "Distance (miles)"}.get(fmt, "Distance")
+        written = np.sort(_num(rows[distance]).to_numpy())
+        written = written[written > 0]
+        assert np.allclose(written, np.sort(sets["distance_m"].dropna() / per_unit), atol=0.001), fmt
+        weight = {"hevy": "weight_lbs", "strong_v6": "Weight (lbs)"}.get(fmt, "Weight")
+        # No load on runs and planks: an empty cell, not a made-up zero.
+        assert (rows[weight] == "").sum() == timed.sum(), fmt

@@ -16,7 +16,7 @@ from workout_pipeline.errors import InputError
 @click.option("--unit", type=click.Choice(["auto", "kg", "lb"]), default="auto", show_default=True,
               help="Unit of loads in files that do not say (auto infers it from the loads).")
 @click.option("--aliases", "aliases_file", default=None, type=click.Path(dir_okay=False, path_type=str),
-              help="JSON/YAML mapping of your exercise names to catalog ids.")
+              help="Your exercise-name aliases: CSV with header exercise_raw,exercise_id (or a JSON/YAML mapping).")
 @json_command
 def command(paths: tuple[str, ...], out_dir: str, athlete: str | None, unit: str, aliases_file: str | None) -> dict[str, Any]:
     """Parse, validate and store training-log exports (Strong, Hevy, FitNotes, Fitbod, canonical).
@@ -25,10 +25,9 @@ def command(paths: tuple[str, ...], out_dir: str, athlete: str | None, unit: str
     athlete (named by the subfolder). Unreadable files get an error in `per_file` and the others
     go on; the command fails (exit 2) only when no file could be read.
     """
-    from workout_pipeline.ingest import ingest_paths, load_user_aliases
+    from workout_pipeline.ingest import ingest_paths
 
-    user_aliases = load_user_aliases(aliases_file) if aliases_file else None
-    report = ingest_paths(paths, out_dir=out_dir, athlete=athlete, unit=unit, user_aliases=user_aliases)
+    report = ingest_paths(paths, out_dir=out_dir, athlete=athlete, unit=unit, user_aliases=aliases_file)
     errors = [entry for entry in report.summary["per_file"] if entry["error"]]
     if errors and len(errors) == len(report.summary["per_file"]):
         first = errors[0]["error"]

@@ -16,7 +16,6 @@ from workout_pipeline.ingest.pipeline import (
     athlete_id_for,
     expand_paths,
     ingest_paths,
-    load_user_aliases,
     resolve_exercises,
 )
 from workout_pipeline.ingest.store import QUARANTINED_FILE, VALIDATED_FILE, load_store, merge_into_store
@@ -37,7 +36,6 @@ __all__ = [
     "infer_weight_unit",
     "ingest_paths",
     "load_store",
-    "load_user_aliases",
     "merge_into_store",
     "parse_log_file",
     "resolve_exercises",

@@ -21,7 +21,7 @@ from workout_pipeline.ingest.values import (
     parse_datetimes,
     parse_numbers,
 )
-from workout_pipeline.schema import CANONICAL_COLUMNS, empty_canonical_frame, to_canonical
+from workout_pipeline.schema import empty_canonical_frame, to_canonical
 
 UNIT_CHOICES = ("auto", "kg", "lb")
 # Required fields per format (roles for Strong, column names otherwise): without them no set can be read.
@@ -98,14 +98,22 @@ def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto") -> Par
         log.error = f"{path.name}: could not be parsed ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"
     if log.error:
         log.sets, log.rejected = empty_canonical_frame(), empty_canonical_frame(with_reason=True)
-        log.non_set_rows = log.expanded_sets = 0
+        log.rows_in = log.non_set_rows = log.expanded_sets = 0
     return log
 
 
+def _starts_with(path: Path, magic: bytes) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(len(magic)) == magic
+
+
 def _parse_into(log: ParsedLog, unit: str) -> None:
+    """Read, recognise and normalise the file into `log` (raises InputError when unusable)."""
     path = log.path
-    if path.is_file() and path.read_bytes()[:4] == b"PAR1":
+    if path.is_file() and _starts_with(path, b"PAR1"):
         draft = _canonical_parquet(log)
+        if draft is None:
+            return
     else:
         text, log.encoding = read_log_text(path)
         delimiter = sniff_delimiter(text)
@@ -121,13 +129,15 @@ def _parse_into(log: ParsedLog, unit: str) -> None:
         frame = records_to_frame(data_records, match.columns, width)
         del text, records, head
         log.rows_in = len(frame)
-        frame["source_row"] = np.arange(1, len(frame) + 1)
         family = "strong" if match.format.startswith("strong") else match.format
         missing = [name for name in _REQUIRED[family] if name not in match.columns]
         if family == "hevy" and not {"weight_kg", "weight_lbs"} & match.columns.keys():
             missing.append("weight_kg|weight_lbs")
         if missing:
             raise InputError(f"{path.name}: {match.format} export is missing required column(s): {', '.join(missing)}")
+        if log.rows_in == 0:
+            return  # a header without rows: nothing to read, nothing lost
+        frame["source_row"] = np.arange(1, len(frame) + 1)
         builder = {
             "strong": _strong,
             "hevy": _hevy,
@@ -181,6 +191,7 @@ def _snap_where_lb(weight_kg: pd.Series, converted: np.ndarray) -> pd.Series:
 
 
 def _reps(frame: pd.DataFrame, column: str, draft: pd.DataFrame, decimal_comma: bool) -> None:
+    """Parse reps into ``draft`` (whole numbers only: 7.5 reps is quarantined, not rounded)."""
     reps, bad = parse_numbers(frame[column], decimal_comma)
     _flag(draft, bad, "bad_number")
     _flag(draft, reps.notna() & (reps != np.round(reps)), "non_integer_reps")
@@ -188,6 +199,7 @@ def _reps(frame: pd.DataFrame, column: str, draft: pd.DataFrame, decimal_comma: 
 
 
 def _number(frame: pd.DataFrame, column: str | None, draft: pd.DataFrame, decimal_comma: bool) -> pd.Series:
+    """Parse an optional numeric column (NaN when absent); unreadable cells flag ``bad_number``."""
     if column is None or column not in frame.columns:
         return pd.Series(np.nan, index=frame.index, dtype="float64")
     values, bad = parse_numbers(frame[column], decimal_comma)
@@ -196,6 +208,7 @@ def _number(frame: pd.DataFrame, column: str | None, draft: pd.DataFrame, decima
 
 
 def _base_draft(frame: pd.DataFrame, date_column: str, exercise_column: str) -> pd.DataFrame:
+    """The fields every format has: session start, exercise name, provenance and row problems."""
     draft = pd.DataFrame(index=frame.index)
     draft["reason"] = frame["reason"]
     draft["source_row"] = frame["source_row"]
@@ -210,6 +223,7 @@ def _base_draft(frame: pd.DataFrame, date_column: str, exercise_column: str) -> 
 
 
 def _strong(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: bool) -> pd.DataFrame:
+    """Strong classic / semicolon / v6: Set Order is a number, W/F/D, or a non-set row."""
     draft = _base_draft(frame, "date", "exercise")
     order = blank_to_na(frame["set_order"]).str.lower()
     is_rest = (order == "rest timer").fillna(False).astype(bool)
@@ -248,6 +262,7 @@ def _strong(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma:
 
 
 def _hevy(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: bool) -> pd.DataFrame:
+    """Hevy: one row per set with set_type; the unit is in the weight column's name."""
     draft = _base_draft(frame, "start_time", "exercise_title")
     raw_type = blank_to_na(frame["set_type"]).str.lower() if "set_type" in frame else pd.Series("normal", index=frame.index)
     draft["set_type"] = raw_type.map(_HEVY_SET_TYPES).fillna(raw_type).fillna("normal").astype("string")
@@ -267,6 +282,7 @@ def _hevy(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: b
 
 
 def _fitnotes(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: bool) -> pd.DataFrame:
+    """FitNotes: date-only sessions, sets in file order, unit in the header or a unit column."""
     draft = _base_draft(frame, "date", "exercise")
     draft["numbered"] = False  # FitNotes lists sets in order without numbers
     draft["set_type"] = "normal"
@@ -292,6 +308,7 @@ def _fitnotes(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comm
 
 
 def _fitbod(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: bool) -> pd.DataFrame:
+    """Fitbod: a row may stand for ``Sets`` identical sets; loads carry no unit (inferred)."""
     draft = _base_draft(frame, "date", "exercise")
     draft["numbered"] = False
     warmup = blank_to_na(frame["iswarmup"]).str.lower().isin(["true", "1", "yes"]) if "iswarmup" in frame else False
@@ -317,11 +334,13 @@ def _fitbod(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma:
 
 
 def _canonical_text(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: bool) -> pd.DataFrame:
+    """The project's own canonical table written as CSV."""
     draft = _base_draft(frame, "performed_at", "exercise_raw")
     return _canonical_common(frame, draft, log, decimal_comma)
 
 
 def _canonical_common(frame: pd.DataFrame, draft: pd.DataFrame, log: ParsedLog, decimal_comma: bool) -> pd.DataFrame:
+    """Canonical columns read back; the file's own athlete_id and exercise_id are kept."""
     text = lambda c: blank_to_na(frame[c]) if c in frame else pd.Series(pd.NA, index=frame.index, dtype="string")  # noqa: E731
     draft["set_type"] = text("set_type").str.lower().fillna("normal")
     draft["set_order"] = text("set_index")
@@ -335,7 +354,8 @@ def _canonical_common(frame: pd.DataFrame, draft: pd.DataFrame, log: ParsedLog, 
     return draft
 
 
-def _canonical_parquet(log: ParsedLog) -> pd.DataFrame:
+def _canonical_parquet(log: ParsedLog) -> pd.DataFrame | None:
+    """The project's own canonical table as Parquet (None when it has no rows)."""
     log.format = "canonical"
     try:
         table = pd.read_parquet(log.path)
@@ -346,6 +366,8 @@ def _canonical_parquet(log: ParsedLog) -> pd.DataFrame:
         raise InputError(f"{log.path.name}: canonical table is missing required column(s): {', '.join(missing)}")
     frame = table.astype("string").reset_index(drop=True)
     log.rows_in = len(frame)
+    if log.rows_in == 0:
+        return None
     frame["source_row"] = np.arange(1, len(frame) + 1)
     frame["reason"] = pd.Series(pd.NA, index=frame.index, dtype="string")
     if "performed_at" in table and pd.api.types.is_datetime64_any_dtype(table["performed_at"]):
@@ -390,6 +412,9 @@ def _set_index(sets: pd.DataFrame) -> pd.Series:
         return sets.groupby(group, sort=False, dropna=False).cumcount().astype("Int64")
     content = group + ["set_order", "set_type", "weight_kg", "reps", "rpe", "duration_s", "distance_m"]
     keyed = sets[content].reset_index(drop=True)
+    if not keyed.duplicated(content).any():
+        # No row repeats another: file order within the exercise is the index.
+        return pd.Series(keyed.groupby(group, sort=False, dropna=False).cumcount().to_numpy(), index=sets.index).astype("Int64")
     row_content = keyed.groupby(content, sort=False, dropna=False).ngroup().to_numpy()
     numbered = map_distinct(keyed["set_order"], lambda orders: pd.to_numeric(orders, errors="coerce")).notna().to_numpy()
     group_id = keyed.groupby(group, sort=False, dropna=False).ngroup().to_numpy()
@@ -407,4 +432,4 @@ def _set_index(sets: pd.DataFrame) -> pd.Series:
     return pd.Series(index_of_distinct[distinct_id], index=sets.index).astype("Int64")
 
 
-__all__ = ["ParsedLog", "parse_log_file", "UNIT_CHOICES", "CANONICAL_COLUMNS"]
+__all__ = ["ParsedLog", "UNIT_CHOICES", "parse_log_file"]

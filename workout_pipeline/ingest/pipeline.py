@@ -3,7 +3,6 @@
 The CLI (`workout-pipeline ingest`) and the Dagster assets both call these functions.
 """
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +10,6 @@ from typing import Any
 
 import pandas as pd
 
-from workout_pipeline.errors import InputError
 from workout_pipeline.ingest.parse import ParsedLog, parse_log_file
 from workout_pipeline.ingest.store import merge_into_store
 from workout_pipeline.ingest.validate import validate_sets
@@ -81,29 +79,6 @@ def resolve_exercises(frame: pd.DataFrame, resolver: Any = None) -> pd.DataFrame
     return out
 
 
-def load_user_aliases(path: str | Path) -> dict[str, str]:
-    """Read a user's exercise-name aliases: a JSON or YAML mapping ``{app name: catalog id}``."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read aliases file {path}: {exc}") from exc
-    try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            import yaml
-
-            data = yaml.safe_load(text)
-    except Exception as exc:  # noqa: BLE001 - any syntax error is the user's file
-        raise InputError(f"aliases file {path.name} is not valid JSON/YAML ({type(exc).__name__})") from exc
-    if data is None:
-        return {}
-    if not isinstance(data, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-        raise InputError(f"aliases file {path.name} must map exercise names to catalog ids (name: id)")
-    return dict(data)
-
-
 def expand_paths(paths: Iterable[str | Path], athlete: str | None = None) -> list[tuple[Path, str | None, str | None]]:
     """Turn the PATH arguments into (file, athlete, error) triples.
 
@@ -135,7 +110,7 @@ def ingest_paths(
     out_dir: str | Path | None = None,
     athlete: str | None = None,
     unit: str = "auto",
-    user_aliases: Mapping[str, str] | None = None,
+    user_aliases: str | Path | Mapping[str, str | None] | None = None,
     resolver: Any = None,
 ) -> IngestReport:
     """Ingest exports: parse, validate (GX), resolve exercises and optionally merge into a store.
@@ -145,7 +120,8 @@ def ingest_paths(
         out_dir: Store folder to merge into; None only returns the frames.
         athlete: Athlete id for files given directly (default: file stem).
         unit: ``auto``, ``kg`` or ``lb`` for files that do not state their unit.
-        user_aliases: The user's exercise-name aliases for the resolver.
+        user_aliases: The user's exercise-name aliases (alias file path or mapping), passed to
+            ``catalog.resolve.default_resolver``.
         resolver: A resolver to use instead of ``default_resolver(user_aliases)``.
 
     Returns:

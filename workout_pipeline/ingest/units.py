@@ -17,6 +17,8 @@ _ROUND_TOLERANCE = 0.002
 _LB_PLATE_TOTALS = np.array([45, 95, 135, 185, 225, 275, 315, 365, 405, 455, 495], dtype=float)
 # Minimum share of converted-looking loads that counts as evidence of a cross-unit export.
 _CONVERTED_SHARE = 0.2
+# Below this many loads, rounding and magnitude say too little: assume kg (and say so).
+_MIN_LOADS_TO_VOTE = 20
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,14 @@ def infer_weight_unit(loads: np.ndarray) -> UnitInference:
     lb_of_kg = ~as_written_round & _is_multiple(values * LB_TO_KG, _KG_STEP)
     kg_of_lb = ~as_written_round & _is_multiple(values / LB_TO_KG, _LB_STEP)
     share_lb_of_kg, share_kg_of_lb = lb_of_kg.mean(), kg_of_lb.mean()
-    if max(share_lb_of_kg, share_kg_of_lb) >= _CONVERTED_SHARE:
+    if max(share_lb_of_kg, share_kg_of_lb) >= _CONVERTED_SHARE and max(lb_of_kg.sum(), kg_of_lb.sum()) >= 3:
         if share_lb_of_kg >= share_kg_of_lb:
             return UnitInference(
                 "lb", f"{share_lb_of_kg:.0%} of loads are lb exports of kg entries (x0.45359237 gives round kg)"
             )
         return UnitInference("kg", f"{share_kg_of_lb:.0%} of loads are kg exports of lb entries (/0.45359237 gives round lb)")
+    if len(values) < _MIN_LOADS_TO_VOTE:
+        return UnitInference("kg", f"too few loads ({len(values)}) to tell kg from lb; assumed kg")
     not_multiple_of_5 = (~_is_multiple(values, 5.0)).mean()
     lb_plate_share = np.isin(np.round(values, 3), _LB_PLATE_TOTALS).mean()
     median = float(np.median(values))

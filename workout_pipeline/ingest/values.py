@@ -138,10 +138,48 @@ def _parse_distinct_datetimes(text: pd.Series) -> pd.Series:
         result.loc[remaining[remaining].index] = _parse_named_months(text[remaining])
     remaining = result.isna() & present
     if remaining.any():
+        result.loc[remaining[remaining].index] = _parse_numeric_day_month(text[remaining])
+    remaining = result.isna() & present
+    if remaining.any():
         # Anything else pandas can read unambiguously (e.g. "2020/09/29 7:10:22 PM").
         parsed = pd.to_datetime(text[remaining], format="mixed", errors="coerce", utc=True)
         result.loc[remaining[remaining].index] = _to_naive(parsed)
     return result
+
+
+_NUMERIC_DATE = re.compile(
+    r"^\s*(?P<first>\d{1,2})(?P<sep>[./-])(?P<second>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2}),?"
+    r"(?:[\sT]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second_s>\d{2}))?\s*(?P<ampm>[ap]\.?\s?m\.?)?)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _parse_numeric_day_month(text: pd.Series) -> pd.Series:
+    """``05.01.2023 17:30`` (dots: always day first) and ``1/5/2023`` / ``13/1/2023`` (slashes:
+    day first when any date of the file has a first number above 12, else US month first)."""
+    parts = text.str.extract(_NUMERIC_DATE)
+    first = pd.to_numeric(parts["first"], errors="coerce")
+    second = pd.to_numeric(parts["second"], errors="coerce")
+    day_first = (parts["sep"] == ".").fillna(False).astype(bool) | bool((first > 12).any())
+    year = pd.to_numeric(parts["year"], errors="coerce")
+    year = year.where(year >= 100, year + 2000)
+    hour = pd.to_numeric(parts["hour"], errors="coerce").fillna(0)
+    ampm = parts["ampm"].str.lower().str.replace(r"[.\s]", "", regex=True)
+    hour = hour.where(~((ampm == "pm").fillna(False) & (hour < 12)), hour + 12)
+    hour = hour.where(~((ampm == "am").fillna(False) & (hour == 12)), 0)
+    frame = pd.DataFrame({
+        "year": year,
+        "month": second.where(day_first, first),
+        "day": first.where(day_first, second),
+        "hour": hour,
+        "minute": pd.to_numeric(parts["minute"], errors="coerce").fillna(0),
+        "second": pd.to_numeric(parts["second_s"], errors="coerce").fillna(0),
+    })
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    ok = frame.notna().all(axis=1) & frame["month"].between(1, 12) & frame["day"].between(1, 31)
+    if ok.any():
+        out.loc[ok[ok].index] = pd.to_datetime(frame[ok], errors="coerce").astype("datetime64[us]")
+    return out
 
 
 def _to_naive(parsed: pd.Series) -> pd.Series:

@@ -66,13 +66,13 @@ class GraphSAGE(nn.Module):
         """Node embeddings after the last message-passing layer."""
         h0 = self.encoder(x)
         h = h0
+        if edge_type is None or self.num_relations == 1:
+            by_relation = [edge_index]
+        else:
+            by_relation = [edge_index[:, edge_type == relation] for relation in range(self.num_relations)]
         for root, convs, norm in zip(self.roots, self.convs, self.norms):
             out = root(h)
-            for relation, conv in enumerate(convs):
-                if edge_type is None or self.num_relations == 1:
-                    index = edge_index
-                else:
-                    index = edge_index[:, edge_type == relation]
+            for conv, index in zip(convs, by_relation):
                 out = out + conv(h, index)
             h = h + self.dropout(torch.relu(norm(out)))
         return h
@@ -88,7 +88,7 @@ class GCN(nn.Module):
     def __init__(self, in_channels: int, hidden_channels: int = 64, out_channels: int = OUTPUTS, num_layers: int = 2, dropout: float = 0.1):
         super().__init__()
         self.encoder = nn.Sequential(nn.Linear(in_channels, hidden_channels), nn.ReLU())
-        self.convs = nn.ModuleList(GCNConv(hidden_channels, hidden_channels) for _ in range(num_layers))
+        self.convs = nn.ModuleList(GCNConv(hidden_channels, hidden_channels, cached=False) for _ in range(num_layers))
         self.norms = nn.ModuleList(nn.LayerNorm(hidden_channels) for _ in range(num_layers))
         self.dropout = nn.Dropout(dropout)
         self.head = _Head(hidden_channels, out_channels)

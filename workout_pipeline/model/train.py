@@ -32,9 +32,9 @@ ABLATION_MODELS: dict[str, dict] = {
     "graphsage_one_relation": {"arch": "sage", "layers": 2, "aggr": "mean", "hidden": 64, "relational": False},
     "gat": {"arch": "gat", "layers": 2, "hidden": 64},
 }
-MAX_EPOCHS = 300
+MAX_EPOCHS = 200
 EVAL_EVERY = 5
-PATIENCE_EVALS = 20
+PATIENCE_EVALS = 12
 LEARNING_RATE = 0.01
 WEIGHT_DECAY = 1e-4
 # Loss weights: bring the gate (BCE), load (fraction of e1RM), reps and rest (minutes) to one scale.
@@ -50,7 +50,8 @@ class TrainedModels:
     Attributes:
         configs: model name -> architecture config.
         states: model name -> state_dict.
-        thresholds: model name -> smallest predicted change (in plate steps) that changes the load.
+        thresholds: model name -> {athlete: smallest predicted change (in plate steps) that changes
+            the load, inf = never}; key "*" is the default for athletes without validation pairs.
         epochs: model name -> epochs of the final (refitted) fit.
         feature_names, feature_mean, feature_std: the input contract and its normalisation.
         num_relations: edge relations the graph had.
@@ -60,7 +61,7 @@ class TrainedModels:
 
     configs: dict[str, dict]
     states: dict[str, dict]
-    thresholds: dict[str, float]
+    thresholds: dict[str, dict[str, float]]
     epochs: dict[str, int]
     feature_names: list[str]
     feature_mean: Any
@@ -129,14 +130,15 @@ def _loss(out, targets, mask):
     return loss
 
 
-def decode(outputs: np.ndarray, pairs, threshold: float = 0.5) -> dict[str, np.ndarray]:
+def decode(outputs: np.ndarray, pairs, threshold: "float | dict[str, float]" = 0.5) -> dict[str, np.ndarray]:
     """Turn raw outputs at each pair's previous-occurrence node into predictions.
 
     Args:
         outputs: [P, 4] network outputs for the pairs' `src` nodes.
         pairs: frame with `prev_weight_kg`, `prev_reps`, `prev_rest_s`, `scale_kg`, `load_step_kg`.
         threshold: a predicted change smaller than this many plate steps keeps the load
-            (0.5 = plain rounding to the nearest step); tuned on validation.
+            (0.5 = plain rounding to the nearest step, inf = never change); either one number or
+            {athlete_id: number, "*": default} (pairs then need `athlete_id`); tuned on validation.
 
     Returns:
         {"weight_kg", "reps", "rest_s", "change_probability"} arrays.
@@ -146,6 +148,9 @@ def decode(outputs: np.ndarray, pairs, threshold: float = 0.5) -> dict[str, np.n
     step = np.where(step > 0, step, 2.5)
     probability = 1.0 / (1.0 + np.exp(-outputs[:, 0]))
     change_kg = outputs[:, 1] * pairs["scale_kg"].to_numpy(float)
+    if isinstance(threshold, dict):
+        default = float(threshold.get("*", 0.5))
+        threshold = np.array([float(threshold.get(str(a), default)) for a in pairs["athlete_id"]], dtype=float)
     # whole plate steps; changes under `threshold` steps mean "same load"
     steps = np.where(np.abs(change_kg) >= threshold * step, np.sign(change_kg) * np.maximum(np.round(np.abs(change_kg) / step), 1), 0)
     weight = np.maximum(prev_w + steps * step, 0.0)
@@ -212,7 +217,7 @@ def train_models(
     configs, states, thresholds, epochs_done, history = {}, {}, {}, {}, {}
     for name, config in models.items():
         started = time.perf_counter()
-        best_epoch, val_curve, threshold = max_epochs, [], 0.5
+        best_epoch, val_curve, threshold = max_epochs, [], {"*": 0.5}
         if val_mask is not None:
             _, best_epoch, val_curve, threshold = _fit(
                 config, graph, x, edge_index, edge_type, targets, fit_mask, val_mask, max_epochs, seed, torch_device, num_relations
@@ -220,7 +225,7 @@ def train_models(
         net, _, _, _ = _fit(config, graph, x, edge_index, edge_type, targets, full_mask, None, best_epoch, seed, torch_device, num_relations)
         configs[name] = json.loads(json.dumps(config))
         states[name] = {k: v.detach().cpu() for k, v in net.state_dict().items()}
-        thresholds[name] = float(threshold)
+        thresholds[name] = {str(k): float(v) for k, v in threshold.items()}
         epochs_done[name] = int(best_epoch)
         history[name] = {"val_load_mae": val_curve, "seconds": time.perf_counter() - started}
     return TrainedModels(
@@ -252,7 +257,7 @@ def _fit(config, graph, x, edge_index, edge_type, targets, fit_mask, val_mask, e
         net = build_network(config, x.shape[1], num_relations).to(device)
         optimiser = torch.optim.AdamW(net.parameters(), lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
         val_pairs = graph.pairs[val_mask.cpu().numpy()] if val_mask is not None else None
-        best = (float("inf"), epochs, 0.5)
+        best = (float("inf"), epochs, {"*": 0.5})
         curve: list[float] = []
         since_best = 0
         for epoch in range(1, max(int(epochs), 1) + 1):
@@ -284,17 +289,27 @@ def _pair_outputs(net, x, edge_index, edge_type, src) -> np.ndarray:
         return net(x, edge_index, edge_type)[src].cpu().numpy().astype(float)
 
 
-def _best_threshold(outputs: np.ndarray, pairs) -> tuple[float, float]:
-    """Validation score (load MAE kg + 0.1 x reps MAE) at the best change threshold."""
+def _best_threshold(outputs: np.ndarray, pairs) -> tuple[float, dict[str, float]]:
+    """Per athlete, the change threshold with the best validation score (load MAE kg + 0.1 x
+    reps MAE; "never change" is a candidate, so a lifter whose loads the model cannot call keeps
+    repeat-last loads); returns the pooled score under those thresholds and the thresholds."""
     actual_w = pairs["y_weight_kg"].to_numpy(float)
     actual_r = pairs["y_reps"].to_numpy(float)
-    best = (float("inf"), 0.5)
-    for threshold in GATE_THRESHOLDS:
+    athletes = pairs["athlete_id"].astype(str).to_numpy()
+    candidates = GATE_THRESHOLDS + (float("inf"),)
+    errors = {}
+    for threshold in candidates:
         pred = decode(outputs, pairs, float(threshold))
-        score = np.mean(np.abs(pred["weight_kg"] - actual_w)) + 0.1 * np.mean(np.abs(pred["reps"] - actual_r))
-        if score < best[0] - 1e-9:
-            best = (float(score), float(threshold))
-    return best
+        errors[threshold] = np.abs(pred["weight_kg"] - actual_w) + 0.1 * np.abs(pred["reps"] - actual_r)
+    chosen: dict[str, float] = {}
+    total = np.zeros(len(pairs))
+    for athlete in np.unique(athletes):
+        mine = athletes == athlete
+        best = min(candidates, key=lambda t: (errors[t][mine].mean(), t))
+        chosen[str(athlete)] = float(best)
+        total[mine] = errors[best][mine]
+    chosen["*"] = float(min(candidates[:-1], key=lambda t: (errors[t].mean(), t)))
+    return float(total.mean()) if len(total) else float("inf"), chosen
 
 
 def predict_pairs(trained: TrainedModels, name: str, graph: TrainingGraph, pairs=None) -> dict[str, np.ndarray]:
@@ -327,7 +342,7 @@ def save_models(trained: TrainedModels, path) -> Any:
     payload = {
         "configs_json": json.dumps(trained.configs),
         "states": trained.states,
-        "thresholds": dict(trained.thresholds),
+        "thresholds": {k: dict(v) for k, v in trained.thresholds.items()},
         "epochs": dict(trained.epochs),
         "feature_names": list(trained.feature_names),
         "feature_mean": trained.feature_mean,
@@ -350,7 +365,7 @@ def load_models(path) -> TrainedModels:
     return TrainedModels(
         configs=json.loads(payload["configs_json"]),
         states=payload["states"],
-        thresholds={k: float(v) for k, v in payload["thresholds"].items()},
+        thresholds={k: {a: float(t) for a, t in v.items()} for k, v in payload["thresholds"].items()},
         epochs={k: int(v) for k, v in payload["epochs"].items()},
         feature_names=list(payload["feature_names"]),
         feature_mean=payload["feature_mean"],

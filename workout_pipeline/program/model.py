@@ -225,3 +225,23 @@ def build_naive_model(classes: list[ExerciseClass], constraints: ProgramConstrai
     if any(cls.size != 1 for cls in classes):
         raise ValueError("the naive model takes one class per exercise")
     return build_model(classes, constraints, seed_style=True)
+
+
+def evaluate_objective(model: ProgramModel, constraints: ProgramConstraints) -> float:
+    """The seed objective (with preference terms) of the program held in `model`'s variables.
+
+    Used when a program comes from a model whose own objective differs (a feasibility solve).
+    """
+    c = constraints
+    sets = {key: round(var.varValue or 0) for key, var in model.sets.items()}
+    counts = {key: round(var.varValue or 0) for key, var in model.count.items()}
+    value = 0.0
+    for m, target in c.effective_targets().items():
+        got = sum(dict(model.classes[i].contributions).get(m, 0.0) * s for (i, d), s in sets.items())
+        value += c.under_penalty * max(0.0, target - got) + c.over_penalty * max(0.0, got - target)
+    value += c.set_cost * sum(sets.values())
+    value += sum(model.classes[i].selection_cost * n for (i, d), n in counts.items())
+    per_day = [sum(s for (i, day), s in sets.items() if day == d) for d in model.days]
+    mean = sum(per_day) / len(per_day)
+    value += c.smoothness_cost * sum(abs(t - mean) for t in per_day)
+    return value

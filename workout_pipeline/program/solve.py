@@ -19,12 +19,12 @@ from typing import Any
 
 from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints
 from workout_pipeline.program.exercises import ExerciseClass
-from workout_pipeline.program.model import ProgramModel, build_model, build_naive_model, conflicting_day_pairs
+from workout_pipeline.program.model import ProgramModel, build_model, build_naive_model, conflicting_day_pairs, evaluate_objective
 
 _EPS = 1e-6
 
 
-def _highs(time_limit_s: float, gap: float, start: dict[Any, float] | None = None) -> Any:
+def _highs(time_limit_s: float, gap: float, start: dict[Any, float] | None = None, **options: Any) -> Any:
     """A PuLP HiGHS solver; with `start`, the MIP search begins from that solution."""
     import pulp
 
@@ -42,27 +42,37 @@ def _highs(time_limit_s: float, gap: float, start: dict[Any, float] | None = Non
                     lp.solverModel.setSolution(len(known), np.array(index, dtype=np.int32), np.array(value))
             lp.solverModel.run()
 
-    return _WarmHiGHS(msg=False, timeLimit=max(time_limit_s, 0.05), gapRel=gap, threads=1)
+    return _WarmHiGHS(msg=False, timeLimit=max(time_limit_s, 0.05), gapRel=gap, threads=1, **options)
 
 
-def run_solver(problem: Any, time_limit_s: float, gap: float, start: dict[str, float] | None = None) -> dict[str, Any]:
+def run_solver(problem: Any, time_limit_s: float, gap: float, start: dict[str, float] | None = None, **options: Any) -> dict[str, Any]:
     """Solve a PuLP problem with HiGHS and report what was really proven.
+
+    `options` are passed to HiGHS as they are (e.g. mip_max_improving_sols=1 stops at the
+    first solution).
 
     Returns:
         dict with `status` (optimal | feasible | infeasible | unknown), `objective` (None
         without a solution), `bound` (HiGHS's proven lower bound) and `seconds`.
     """
+    import highspy
     import pulp
 
     started = time.perf_counter()
-    problem.solve(_highs(time_limit_s, gap, start))
+    try:
+        problem.solve(_highs(time_limit_s, gap, start, **options))
+        has_solution = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    except KeyError:
+        # PuLP 3.3 has no mapping for HiGHS's solution-limit stop; the values are already read
+        if problem.solverModel.getModelStatus() != highspy.HighsModelStatus.kSolutionLimit:
+            raise
+        problem.sol_status = pulp.LpSolutionIntegerFeasible
+        has_solution = problem.solverModel.getInfo().primal_solution_status == 2
     seconds = time.perf_counter() - started
     model_status = problem.solverModel.getModelStatus()
-    import highspy
-
     if model_status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
         return {"status": "infeasible", "objective": None, "bound": None, "seconds": seconds}
-    if problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+    if not has_solution:
         return {"status": "unknown", "objective": None, "bound": None, "seconds": seconds}
     objective = pulp.value(problem.objective) or 0.0
     info = problem.solverModel.getInfo()
@@ -71,10 +81,6 @@ def run_solver(problem: Any, time_limit_s: float, gap: float, start: dict[str, f
         bound = None
     status = "optimal" if problem.sol_status == pulp.LpSolutionOptimal else "feasible"
     return {"status": status, "objective": objective, "bound": bound, "seconds": seconds}
-
-
-def _values(model: ProgramModel) -> dict[str, float]:
-    return {var.name: (var.varValue or 0.0) for var in model.problem.variables()}
 
 
 def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints) -> tuple[Any, dict[int, Any], dict[int, Any], dict[str, Any]]:
@@ -230,6 +236,11 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
     # the master decides almost everything (muscle volumes); it gets most of the budget
     master_run = run_solver(master, max(0.6 * time_limit_s, 0.1), gap / 2)
     stages["master"] = master_run
+    if master_run["status"] == "unknown":
+        # nothing yet (budget too small for this catalog): search on, over budget, rather than
+        # return no program; HiGHS's first master solutions are poor, so give it a few seconds
+        master_run = run_solver(master, max(remaining(), 3.0), gap / 2)
+        stages["master_continued"] = master_run
     if master_run["status"] == "infeasible":
         return None, {"status": "infeasible", "seconds": time.perf_counter() - started, "stages": stages}
     lower = master_run["bound"] if master_run["bound"] is not None else float("-inf")
@@ -270,6 +281,24 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
             lower = max(lower, full_run["bound"])
         if full_run["objective"] is not None and (best_run is None or full_run["objective"] < best_run["objective"] - _EPS):
             best_model, best_run = full, full_run
+    if best_run is None:
+        # no program within the budget: take any feasible one rather than none (over budget)
+        rescue = build_model(classes, constraints, symmetric_day_groups=groups, feasibility_only=True)
+        rescue_run = run_solver(rescue.problem, max(remaining(), 10.0), 1.0)
+        stages["rescue"] = rescue_run
+        if rescue_run["status"] == "infeasible":
+            return None, {"status": "infeasible", "seconds": time.perf_counter() - started, "stages": stages}
+        if rescue_run["objective"] is not None:
+            best_model = rescue
+            best_run = {**rescue_run, "objective": evaluate_objective(rescue, constraints)}
+            # then a short improving search from it
+            full = build_model(classes, constraints, symmetric_day_groups=groups)
+            polish_run = run_solver(full.problem, max(remaining(), 0.2 * time_limit_s, 0.5), gap, _start_values(rescue, full))
+            stages["rescue_polish"] = polish_run
+            if polish_run["bound"] is not None:
+                lower = max(lower, polish_run["bound"])
+            if polish_run["objective"] is not None and polish_run["objective"] < best_run["objective"] - _EPS:
+                best_model, best_run = full, polish_run
     seconds = time.perf_counter() - started
     if best_run is None:
         return None, {"status": "unknown", "seconds": seconds, "stages": stages}

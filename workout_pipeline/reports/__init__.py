@@ -27,6 +27,7 @@ RECOMMENDATION_COLUMNS: tuple[str, ...] = (
     "last_weight_kg",
     "last_reps",
     "weight_kg",
+    "load_kg",
     "reps",
     "rest_s",
     "confidence",

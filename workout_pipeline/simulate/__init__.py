@@ -1,7 +1,7 @@
 """Seeded simulator of realistic lifters, app-format export writers and the shipped demo data.
 
 Public API:
-    simulate_athletes(n_athletes=3, weeks=26, seed=0, start=date(2025, 1, 6)) -> canonical frame
+    simulate_athletes(n_athletes=3, weeks=26, seed=0, start=None) -> canonical frame (logs end 2025-07-07)
     simulate_profiles(profiles, weeks, seed, start) -> SimulatedLog (sets + sessions + notes)
     simulate_sets(n_sets, weeks=26, seed=0) -> SimulatedLog with exactly n_sets rows (benchmarks)
     random_profiles(n_athletes, seed) -> list[AthleteProfile]

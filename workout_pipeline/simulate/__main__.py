@@ -30,8 +30,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the entry point; returns the process exit code."""
+    """Run the entry point; returns the process exit code (2 with a one-line error on bad input)."""
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except (OSError, ValueError) as exc:
+        print(f"error: {type(exc).__name__}: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Do what the parsed arguments ask; print the JSON summary line."""
     from workout_pipeline.simulate import EXPORT_FORMATS, generate_demo, simulate_sets, write_export
 
     started = time.perf_counter()
@@ -46,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if args.format not in EXPORT_FORMATS:
             print(f"error: unknown format {args.format!r}; known: {', '.join(EXPORT_FORMATS)}", file=sys.stderr)
+            return 2
+        if args.out.is_dir():
+            print(f"error: --out {args.out} is a folder; give a file path", file=sys.stderr)
             return 2
         if args.sets < 1:
             print("error: --sets must be at least 1", file=sys.stderr)

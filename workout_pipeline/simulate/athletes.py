@@ -13,7 +13,8 @@ How it works, in three vectorised stages:
    ("reached the top of the range -> add a plate step", "missed -> repeat", "three stalls ->
    drop about 10%"). Loads always sit on real plate/dumbbell/stack steps.
 3. **Sets**: warm-up ramps before heavy compounds, working sets, occasional failure and drop
-   sets, RPE on some sessions and rest-timer values on some, then one canonical row per set.
+   sets, RPE on some sessions and rest-timer values on some, conditioning finishers (treadmill
+   runs, timed planks) for some lifters, then one canonical row per set.
 
 Everything is drawn from one `numpy.random.Generator` seeded by `seed`, so the same arguments give
 the identical frame.
@@ -28,6 +29,7 @@ import pandas as pd
 from workout_pipeline.schema import to_canonical
 from workout_pipeline.simulate.lifts import (
     DAY_TEMPLATES,
+    FINISHERS,
     KG_PER_LB,
     LIFT_INDEX,
     LIFTS,
@@ -39,7 +41,9 @@ from workout_pipeline.simulate.lifts import (
 
 LEVELS: tuple[str, ...] = ("novice", "intermediate", "advanced")
 SIMULATED = "simulated"
-DEFAULT_START = date(2025, 1, 6)
+# Logs end here by default (a fixed Monday, so output never depends on today's date and long
+# simulations do not run into the future).
+DEFAULT_END = date(2025, 7, 7)
 
 # Progression schemes (codes used in the vectorised state).
 LINEAR, DOUBLE, RPE = 0, 1, 2
@@ -84,6 +88,8 @@ class AthleteProfile:
         rest_logging: Share of sessions with rest-timer values.
         drop_set_rate: Chance of a drop set after an isolation lift.
         failure_marking: Chance that a set taken to failure is marked as such.
+        conditioning_rate: Share of sessions that end with a treadmill run (duration and
+            distance, no load or reps) or timed planks (duration only).
     """
 
     athlete_id: str
@@ -102,6 +108,7 @@ class AthleteProfile:
     rest_logging: float = 0.1
     drop_set_rate: float = 0.1
     failure_marking: float = 0.5
+    conditioning_rate: float = 0.0
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
@@ -117,7 +124,7 @@ class AthleteProfile:
         if not self.bodyweight_kg > 0:
             raise ValueError("bodyweight_kg must be positive")
         shares = (self.miss_rate, self.warmup_logging, self.rpe_logging, self.rest_logging, self.drop_set_rate,
-                  self.failure_marking)
+                  self.failure_marking, self.conditioning_rate)
         if not all(0.0 <= share <= 1.0 for share in shares):
             raise ValueError("rates and logging shares must lie in [0, 1]")
         if self.deload_every_weeks is not None and self.deload_every_weeks < 1:
@@ -188,13 +195,14 @@ def random_profiles(n_athletes: int, seed: int = 0) -> list[AthleteProfile]:
                 ),
                 drop_set_rate={"novice": 0.0, "intermediate": 0.1, "advanced": 0.15}[level],
                 failure_marking=float(rng.uniform(0.3, 0.9)),
+                conditioning_rate=float(rng.choice([0.0, 0.15, 0.4], p=[0.5, 0.3, 0.2])),
             )
         )
     return profiles
 
 
 def simulate_athletes(
-    n_athletes: int = 3, weeks: int = 26, seed: int = 0, start: date = DEFAULT_START
+    n_athletes: int = 3, weeks: int = 26, seed: int = 0, start: date | None = None
 ) -> pd.DataFrame:
     """Simulate `n_athletes` lifters with varied profiles for `weeks` weeks.
 
@@ -202,7 +210,8 @@ def simulate_athletes(
         n_athletes: Number of athletes (levels cycle novice, intermediate, advanced).
         weeks: Length of the log in weeks.
         seed: Random seed; the same arguments give an identical frame.
-        start: First day (moved back to its Monday).
+        start: First day (moved back to its Monday); default: `weeks` before `DEFAULT_END`
+            (26 weeks start on 2025-01-06).
 
     Returns:
         The canonical set table (`schema.to_canonical`), `exercise_id` null and the `source_*`
@@ -212,7 +221,7 @@ def simulate_athletes(
 
 
 def simulate_profiles(
-    profiles: list[AthleteProfile], weeks: int = 26, seed: int = 0, start: date = DEFAULT_START
+    profiles: list[AthleteProfile], weeks: int = 26, seed: int = 0, start: date | None = None
 ) -> SimulatedLog:
     """Simulate the given athletes (sets plus session metadata for the app writers).
 
@@ -220,7 +229,7 @@ def simulate_profiles(
         profiles: One profile per athlete (ids must be unique).
         weeks: Length of the log in weeks (>= 1).
         seed: Random seed.
-        start: First day (moved back to its Monday).
+        start: First day (moved back to its Monday); default: `weeks` before `DEFAULT_END`.
 
     Returns:
         A `SimulatedLog`.
@@ -231,18 +240,21 @@ def simulate_profiles(
     if len(set(ids)) != len(ids):
         raise ValueError("athlete ids must be unique")
     rng = np.random.default_rng([seed, 2])
+    if start is None:
+        start = DEFAULT_END - timedelta(weeks=weeks)
     monday = start - timedelta(days=start.weekday())
     grids = _Grids()
     calendars = [_calendar(p, a, weeks, monday, rng) for a, p in enumerate(profiles)]
     sessions = pd.concat([c[0] for c in calendars], ignore_index=True) if calendars else None
     if sessions is None or sessions.empty:
         empty = to_canonical(pd.DataFrame())
-        return SimulatedLog(empty, _empty_sessions(), pd.DataFrame(columns=["session_id", "exercise_raw", "note"]), list(profiles))
+        no_notes = pd.DataFrame(columns=["session_id", "exercise_raw", "note"])
+        return SimulatedLog(empty, _empty_sessions(), no_notes, list(profiles))
     occurrences = pd.concat([c[1] for c in calendars], ignore_index=True)
     series = pd.concat([c[2] for c in calendars], ignore_index=True)
     occ, ser, work = _progress(occurrences, series, sessions, profiles, grids, rng)
     sets, set_seconds = _expand_sets(occ, ser, work, sessions, profiles, grids, rng)
-    sessions, notes = _session_meta(sessions, sets, set_seconds, occ, work, profiles, rng)
+    sessions, notes = _session_meta(sessions, set_seconds, occ, work, profiles, rng)
     return SimulatedLog(sets=sets, sessions=sessions, notes=notes, profiles=list(profiles))
 
 
@@ -481,7 +493,8 @@ def _progress(occurrences, series, sessions, profiles, grids, rng):
     first_of_series = np.r_[True, s_idx[1:] != s_idx[:-1]]
     walk -= _group_start_values(np.r_[0.0, walk[:-1]], first_of_series)
     cap = ser["capacity"].to_numpy()
-    latent = cap[s_idx] * (1 + ser["gain"].to_numpy()[s_idx] * (1 - np.exp(-k / ser["tau"].to_numpy()[s_idx]))) * np.exp(walk)
+    growth = 1 + ser["gain"].to_numpy()[s_idx] * (1 - np.exp(-k / ser["tau"].to_numpy()[s_idx]))
+    latent = cap[s_idx] * growth * np.exp(walk)
     readiness = sessions["readiness"].to_numpy()[sess] - 0.01 * occ["position"].to_numpy()
     today = latent * np.exp(readiness)
     deload = sessions["deload"].to_numpy()[sess]
@@ -638,7 +651,8 @@ def _expand_sets(occ, ser, work, sessions, profiles, grids, rng):
     warm_p = np.array([p.warmup_logging for p in profiles])[athlete] * np.where(position < 2, 1.0, 0.5)
     logs_warmup = compound & (equipment != "bodyweight") & (rng.random(n_occ) < warm_p)
     shares = np.where((equipment == "barbell")[:, None], _WARMUP_SHARES[None, :], np.array([-1, 0.5, -1, -1])[None, :])
-    wu_load = grids.at(g[:, None].repeat(4, 1), grids.index_of(g[:, None], (top[:, None] + bw[:, None]) * shares - bw[:, None]))
+    wu_target = (top[:, None] + bw[:, None]) * shares - bw[:, None]
+    wu_load = grids.at(g[:, None].repeat(4, 1), grids.index_of(g[:, None], wu_target))
     wu_load = np.where(shares == 0.0, grids.values[g, 0][:, None], wu_load)
     lightest_work = np.nanmin(np.where(np.isnan(loads), np.inf, loads), axis=1)
     valid = (shares >= 0) & (wu_load <= 0.9 * top[:, None]) & (wu_load < lightest_work[:, None])
@@ -676,39 +690,68 @@ def _expand_sets(occ, ser, work, sessions, profiles, grids, rng):
     set_type = np.concatenate([np.full(wu_occ.size, "warmup"), work_type, np.full(dr_occ.size, "drop")])
     in_reserve = np.concatenate([np.full(wu_occ.size, np.nan), rir_left[wk_occ, wk_j], np.zeros(dr_occ.size)])
 
-    # Row order: athlete's sessions by date, exercises by position, sets warm-up -> work -> drop.
-    row_order = np.lexsort((order, position[occ_row], sess[occ_row]))
-    occ_row, load, rep_count = occ_row[row_order], load[row_order], rep_count[row_order]
-    set_type, in_reserve, order = set_type[row_order], in_reserve[row_order], order[row_order]
-    n_rows = occ_row.size
-    new_occ = np.r_[True, occ_row[1:] != occ_row[:-1]]
-    set_index = np.arange(n_rows) - _group_start_values(np.arange(n_rows), new_occ)
+    # Per-row attributes, then conditioning finishers (treadmill runs, planks) at session ends.
+    n_lift_rows = occ_row.size
     row_session = sess[occ_row]
+    row_position = position[occ_row]
     row_athlete = athlete[occ_row]
+    row_lift = lift[occ_row]
+    row_compound = compound[occ_row]
+    load = load.astype(float)
+    rep_count = rep_count.astype(float)
+    duration = np.full(n_lift_rows, np.nan)
+    distance = np.full(n_lift_rows, np.nan)
+    fin = _finishers(sessions, profiles, rng)
+    row_session = np.concatenate([row_session, fin["session"]])
+    row_position = np.concatenate([row_position, np.full(fin["session"].size, 100)])
+    order = np.concatenate([order, fin["order"]])
+    row_athlete = np.concatenate([row_athlete, sessions["athlete_idx"].to_numpy()[fin["session"]]])
+    row_lift = np.concatenate([row_lift, len(LIFTS) + fin["kind"]])
+    row_compound = np.concatenate([row_compound, np.zeros(fin["session"].size, dtype=bool)])
+    load = np.concatenate([load, np.full(fin["session"].size, np.nan)])
+    rep_count = np.concatenate([rep_count, np.full(fin["session"].size, np.nan)])
+    set_type = np.concatenate([set_type, np.full(fin["session"].size, "normal")])
+    in_reserve = np.concatenate([in_reserve, np.full(fin["session"].size, np.nan)])
+    duration = np.concatenate([duration, fin["duration"]])
+    distance = np.concatenate([distance, fin["distance"]])
+
+    # Row order: athlete's sessions by date, exercises by position, sets warm-up -> work -> drop.
+    row_order = np.lexsort((order, row_position, row_session))
+    row_session, row_position, row_athlete = row_session[row_order], row_position[row_order], row_athlete[row_order]
+    row_lift, row_compound, load = row_lift[row_order], row_compound[row_order], load[row_order]
+    rep_count, set_type, in_reserve = rep_count[row_order], set_type[row_order], in_reserve[row_order]
+    duration, distance = duration[row_order], distance[row_order]
+    n_rows = row_session.size
+    new_block = np.r_[True, (row_session[1:] != row_session[:-1]) | (row_position[1:] != row_position[:-1])]
+    set_index = np.arange(n_rows) - _group_start_values(np.arange(n_rows), new_block)
+    row_level = np.array([p.level for p in profiles])[row_athlete]
 
     # RPE on sessions the lifter logs it: 10 minus the reps left, as felt (noisy, half points).
-    session_rpe = rng.random(len(sessions)) < np.array([p.rpe_logging for p in profiles])[sessions["athlete_idx"].to_numpy()]
+    session_athlete = sessions["athlete_idx"].to_numpy()
+    session_rpe = rng.random(len(sessions)) < np.array([p.rpe_logging for p in profiles])[session_athlete]
     felt = np.round(2 * (10 - in_reserve + rng.normal(0, 0.35, n_rows))) / 2
     rpe = np.where(session_rpe[row_session] & (set_type != "warmup"), np.clip(felt, 6, 10), np.nan)
 
     # Rest after each set: longer after heavy compounds; logged on some sessions only.
-    is_compound = compound[occ_row]
-    base = np.where(set_type == "warmup", 60.0, np.where(is_compound, 150.0, 80.0))
-    base *= np.where(level[occ_row] == "advanced", 1.25, 1.0)
+    base = np.where(set_type == "warmup", 60.0, np.where(row_compound, 150.0, 80.0))
+    base *= np.where(row_level == "advanced", 1.25, 1.0)
     rest_taken = np.round(base * np.exp(rng.normal(0, 0.25, n_rows)) / 5) * 5
     last_of_session = np.r_[row_session[1:] != row_session[:-1], True]
-    session_rest = rng.random(len(sessions)) < np.array([p.rest_logging for p in profiles])[sessions["athlete_idx"].to_numpy()]
+    session_rest = rng.random(len(sessions)) < np.array([p.rest_logging for p in profiles])[session_athlete]
     rest = np.where(session_rest[row_session] & ~last_of_session, rest_taken, np.nan)
-    set_seconds = 20 + 4 * rep_count + np.where(last_of_session, 0, rest_taken)
+    set_seconds = np.where(np.isnan(duration), 20 + 4 * np.nan_to_num(rep_count), duration)
+    set_seconds += np.where(last_of_session, 0, rest_taken)
 
     unit_factor = np.array([1.0 if p.unit == "kg" else KG_PER_LB for p in profiles])
-    names = {n: np.array([lf.name(n) for lf in LIFTS], dtype=object) for n in ("strong", "hevy", "fitnotes", "fitbod")}
+    everything = LIFTS + FINISHERS
+    names = {n: np.array([x.name(n) for x in everything], dtype=object) for n in NAMINGS}
     naming = np.array([p.naming for p in profiles], dtype=object)
     exercise = np.empty(n_rows, dtype=object)
     for style, table in names.items():
         pick = naming[row_athlete] == style
-        exercise[pick] = table[lift[occ_row][pick]]
+        exercise[pick] = table[row_lift[pick]]
     started = sessions["started_at"].to_numpy()
+    new_athlete = np.r_[True, row_athlete[1:] != row_athlete[:-1]]
     frame = pd.DataFrame(
         {
             "athlete_id": sessions["athlete_id"].to_numpy()[row_session],
@@ -719,20 +762,48 @@ def _expand_sets(occ, ser, work, sessions, profiles, grids, rng):
             "set_index": set_index,
             "set_type": set_type,
             "weight_kg": load * unit_factor[row_athlete],
-            "reps": rep_count,
+            "reps": pd.array(np.where(np.isnan(rep_count), 0, rep_count).astype(np.int64), dtype="Int64"),
             "rpe": rpe,
             "rest_s": rest,
-            "duration_s": np.nan,
-            "distance_m": np.nan,
+            "duration_s": duration,
+            "distance_m": distance,
             "source_file": SIMULATED,
-            "source_row": np.arange(n_rows) - _group_start_values(np.arange(n_rows), np.r_[True, row_athlete[1:] != row_athlete[:-1]]) + 1,
+            "source_row": np.arange(n_rows) - _group_start_values(np.arange(n_rows), new_athlete) + 1,
             "source_format": SIMULATED,
         }
     )
+    frame.loc[np.isnan(rep_count), "reps"] = pd.NA
     return to_canonical(frame), pd.Series(set_seconds).groupby(row_session).sum()
 
 
-def _session_meta(sessions, sets, set_seconds, occ, work, profiles, rng):
+def _finishers(sessions, profiles, rng) -> dict[str, np.ndarray]:
+    """Conditioning at the end of some sessions: one treadmill run or 2-3 timed planks.
+
+    Returns:
+        Arrays per row: `session` (global index), `kind` (index into FINISHERS), `order`,
+        `duration` (s) and `distance` (m, runs only).
+    """
+    athlete = sessions["athlete_idx"].to_numpy()
+    rate = np.array([p.conditioning_rate for p in profiles])[athlete]
+    chosen = np.nonzero(rng.random(len(sessions)) < rate)[0]
+    runs = rng.random(chosen.size) < 0.5
+    n_sets = np.where(runs, 1, rng.integers(2, 4, chosen.size))
+    session = np.repeat(chosen, n_sets)
+    kind = np.repeat(np.where(runs, 0, 1), n_sets)
+    order = np.arange(session.size) - np.repeat(np.cumsum(n_sets) - n_sets, n_sets)
+    minutes = np.clip(np.round(np.exp(rng.normal(np.log(18), 0.35, session.size))), 5, 60)
+    speed = np.clip(rng.normal(2.6, 0.3, session.size), 1.6, 4.0)  # m/s, an easy run
+    plank = np.clip(np.round(rng.normal(60, 15, session.size) / 5) * 5, 20, 180)
+    return {
+        "session": session,
+        "kind": kind,
+        "order": order,
+        "duration": np.where(kind == 0, minutes * 60, plank),
+        "distance": np.where(kind == 0, np.round(minutes * 60 * speed / 10) * 10, np.nan),
+    }
+
+
+def _session_meta(sessions, set_seconds, occ, work, profiles, rng):
     """Session table (name, duration, notes) and exercise notes for the app writers."""
     out = sessions.copy()
     out["duration_s"] = set_seconds.reindex(range(len(out))).fillna(0).to_numpy() + 300.0
@@ -743,7 +814,8 @@ def _session_meta(sessions, sets, set_seconds, occ, work, profiles, rng):
     notes[(mood < -0.05) & (pick < 0.4)] = "Tired, slept badly"
     notes[out["deload"].to_numpy()] = "Deload week"
     out["workout_notes"] = pd.Series(notes, dtype="string")
-    sessions_out = out[["session_id", "athlete_id", "started_at", "duration_s", "workout_name", "workout_notes", "deload"]].copy()
+    columns = ["session_id", "athlete_id", "started_at", "duration_s", "workout_name", "workout_notes", "deload"]
+    sessions_out = out[columns].copy()
     sessions_out["session_id"] = sessions_out["session_id"].astype("string")
     sessions_out["athlete_id"] = sessions_out["athlete_id"].astype("string")
     sessions_out["workout_name"] = sessions_out["workout_name"].astype("string")
@@ -762,20 +834,22 @@ def _session_meta(sessions, sets, set_seconds, occ, work, profiles, rng):
     return sessions_out.reset_index(drop=True), exercise_notes
 
 
-def simulate_sets(n_sets: int, weeks: int = 26, seed: int = 0, start: date = DEFAULT_START) -> SimulatedLog:
+def simulate_sets(n_sets: int, weeks: int = 26, seed: int = 0, start: date | None = None) -> SimulatedLog:
     """Simulate about `n_sets` sets (for benchmarks): enough random athletes, then the first `n_sets` rows.
 
     Args:
         n_sets: Number of set rows wanted (>= 1).
         weeks: Weeks per athlete.
         seed: Random seed.
-        start: First day.
+        start: First day (default: `weeks` before `DEFAULT_END`).
 
     Returns:
         A `SimulatedLog` with exactly `n_sets` set rows (the last athlete may be cut mid-log).
     """
     if n_sets < 1:
         raise ValueError("n_sets must be at least 1")
+    if weeks < 1:
+        raise ValueError("weeks must be at least 1")
     n_athletes = max(1, int(np.ceil(n_sets / (weeks * 60))))
     while True:
         log = simulate_profiles(random_profiles(n_athletes, seed), weeks=weeks, seed=seed, start=start)

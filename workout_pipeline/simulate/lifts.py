@@ -51,6 +51,7 @@ class Lift:
 
 
 def _lift(key, strong, hevy, fitnotes, fitbod, category, equipment, compound, ratio, reps, days, **kw):
+    """Compact table row -> `Lift` (Hevy name defaults to Strong's; days space-separated)."""
     names = {"strong": strong, "hevy": hevy or strong, "fitnotes": fitnotes, "fitbod": fitbod}
     return Lift(key, names, category, equipment, compound, ratio, reps, tuple(days.split()), **kw)
 
@@ -130,6 +131,27 @@ LIFTS: tuple[Lift, ...] = (
           (10, 15), "legs lower push"),
 )
 
+
+
+@dataclass(frozen=True)
+class Finisher:
+    """Conditioning work logged by time (and distance): no load, no reps."""
+
+    key: str
+    names: dict[str, str]
+    category: str
+
+    def name(self, naming: str) -> str:
+        """The exercise's name as the given app writes it."""
+        return self.names.get(naming) or self.names["strong"]
+
+
+FINISHERS: tuple[Finisher, ...] = (
+    Finisher("treadmill", {"strong": "Running (Treadmill)", "hevy": "Treadmill", "fitnotes": "Treadmill",
+                           "fitbod": "Running"}, "Cardio"),
+    Finisher("plank", {"strong": "Plank", "hevy": "Plank", "fitnotes": "Plank", "fitbod": "Plank"}, "Abs"),
+)
+
 LIFT_INDEX: dict[str, int] = {lift.key: i for i, lift in enumerate(LIFTS)}
 
 # Split-day templates: ordered slots, each a list of candidate lift keys (the athlete picks one
@@ -203,5 +225,5 @@ def category_for(name: str) -> str:
 
 
 _CATEGORY_BY_NAME: dict[str, str] = {
-    n.casefold(): lift.category for lift in LIFTS for n in lift.names.values()
+    n.casefold(): lift.category for lift in LIFTS + FINISHERS for n in lift.names.values()
 }

@@ -14,6 +14,18 @@ from workout_pipeline.defs.resources import PipelinePaths
 CONSTRAINT_FILE_NAMES: tuple[str, ...] = ("constraints.yaml", "constraints.yml", "constraints.json")
 
 
+class ProgramConfig(dg.Config):
+    """Solver budget of the weekly program.
+
+    Attributes:
+        time_limit_s: Wall-clock limit of the MILP solve per athlete.
+        gap: Relative optimality gap at which the search stops early.
+    """
+
+    time_limit_s: float = 10.0
+    gap: float = 0.005
+
+
 def constraints_source(paths: PipelinePaths, athlete_id: str) -> str | None:
     """The constraints file for an athlete: their own, else the pipeline-wide one, else defaults."""
     folder = Path(paths.inbox_dir) / athlete_id  # athlete ids are sanitised partition keys
@@ -48,6 +60,7 @@ def rows_for_athlete(frame: Any, athlete_id: str) -> Any:
 )
 def weekly_programs(
     context: dg.AssetExecutionContext,
+    config: ProgramConfig,
     paths: PipelinePaths,
     exercise_catalog,
     validated_sets,
@@ -71,6 +84,8 @@ def weekly_programs(
             history=rows_for_athlete(combine_file_partitions(validated_sets), athlete),
             recommendations=rows_for_athlete(progression_recommendations, athlete),
             athlete_id=athlete,
+            time_limit_s=config.time_limit_s,
+            gap=config.gap,
         )
     except InputError as exc:
         raise dg.Failure(description=f"program for {athlete}: {exc}") from exc
