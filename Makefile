@@ -26,6 +26,8 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/simulate.py
+	$(BIN)/python benchmarks/catalog.py
 	$(BIN)/python benchmarks/train.py
 	$(BIN)/python benchmarks/program.py
 	$(BIN)/python benchmarks/end_to_end.py

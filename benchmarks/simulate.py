@@ -7,6 +7,7 @@ Each size runs in a fresh subprocess so peak memory (max RSS) belongs to that si
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -49,6 +50,7 @@ def main() -> None:
     if args.one:
         print(json.dumps(measure_one(args.one)))
         return
+    load_before = os.getloadavg()[0]
     rows = []
     for size in args.sizes:
         done = subprocess.run(
@@ -60,6 +62,8 @@ def main() -> None:
         "`simulate_sets(N)` (26-week athletes, seed 0) then `write_export` of the same sets; each size in a fresh",
         "process (peak RSS covers simulation and both writes). Goal: 100k sets simulated in a few seconds,",
         "1M in well under a minute.",
+        f"1-minute load average when the run started: {load_before:.1f} on this 2-core machine (other work running",
+        "beside it inflates the times).",
         "",
         "| sets | athletes | simulate (s) | write strong_classic (s) | write hevy (s) | strong_classic MB | peak RSS (MB) |",
         "|---:|---:|---:|---:|---:|---:|---:|",

@@ -63,7 +63,10 @@ def to_canonical(frame: pd.DataFrame, with_reason: bool = False) -> pd.DataFrame
     """Return `frame` with exactly the canonical columns (missing ones null) in contract dtypes."""
     out = pd.DataFrame(index=frame.index)
     for column, dtype in CANONICAL_DTYPES.items():
-        values = frame[column] if column in frame.columns else pd.Series(pd.NA, index=frame.index)
+        if column in frame.columns:
+            values = frame[column]
+        else:  # a missing column is all-null in its own dtype (float NaN cannot come from pd.NA)
+            values = pd.Series(float("nan") if dtype == "float64" else pd.NA, index=frame.index)
         if dtype.startswith("datetime"):
             out[column] = pd.to_datetime(values, errors="coerce").astype(dtype)
         else:

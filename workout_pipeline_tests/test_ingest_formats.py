@@ -278,3 +278,34 @@ def test_unit_override(tmp_path):
     log = parse_log_file(_write(tmp_path, "a.csv", STRONG_CLASSIC), "alice", unit="lb")
     assert log.unit == "lb" and log.unit_reason == "--unit lb"
     assert log.sets["weight_kg"].iloc[1] == pytest.approx(62.5 * LB_TO_KG, abs=1e-4)
+
+
+def test_trailing_delimiters_and_bare_delimiter_lines(tmp_path):
+    header = STRONG_CLASSIC.split("\n", 1)[0] + ",\n"
+    rows = ['2024-03-01 18:00:00,"A",1h,"Squat (Barbell)",1,100,5,0,0,"","",,\n',
+            '2024-03-01 18:00:00,"A",1h,"Squat (Barbell)",2,100,5,0,0,"","",,\n',
+            ",,,,,,,,,,,,\n", ",,,,,,,,,,,,\n"]
+    log = parse_log_file(_write(tmp_path, "t.csv", header + "".join(rows)), "olga", unit="kg")
+    _accounted(log)
+    assert log.rows_in == 2 and len(log.sets) == 2
+    # Without the writer's trailing delimiter on the header, one extra empty field on every row
+    # is still tolerated; on a single row among many it means a shifted row.
+    plain_header = STRONG_CLASSIC.split("\n", 1)[0] + "\n"
+    log = parse_log_file(_write(tmp_path, "u.csv", plain_header + "".join(rows[:2])), "olga", unit="kg")
+    _accounted(log)
+    assert len(log.sets) == 2 and log.rejected.empty
+
+
+def test_fast_and_row_by_row_readers_agree(tmp_path, monkeypatch, real_logs):
+    """pyarrow's reader (well-formed files) and the csv-module path (any file) give the same rows."""
+    from workout_pipeline.ingest import parse as parse_module
+
+    files = [_write(tmp_path, "a.csv", STRONG_CLASSIC), *real_logs.values()]
+    fast = [parse_log_file(path, "x") for path in files]
+    monkeypatch.setattr(parse_module, "read_uniform_table", lambda *args, **kwargs: None)
+    slow = [parse_log_file(path, "x") for path in files]
+    for a, b in zip(fast, slow):
+        _accounted(a)
+        assert (a.rows_in, a.unit, a.non_set_rows) == (b.rows_in, b.unit, b.non_set_rows)
+        pd.testing.assert_frame_equal(a.sets, b.sets)
+        pd.testing.assert_frame_equal(a.rejected, b.rejected)

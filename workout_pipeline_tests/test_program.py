@@ -305,6 +305,34 @@ def test_cli_success_and_bad_input(tmp_path):
     done = _cli("--catalog", catalog_csv, "--history", tmp_path / "nowhere", "--out", tmp_path / "o4")
     assert done.returncode == 2 and "validated_sets.parquet" in done.stderr
 
+    # an ingest store: loads come from the recommendations table, for the chosen athlete
+    from workout_pipeline.schema import to_canonical
+
+    store = tmp_path / "store"
+    store.mkdir()
+    chest_only = [r.exercise_id for r in catalog.itertuples() if r.primary_muscles == ["chest"]]
+    sets = to_canonical(pd.DataFrame({"athlete_id": ["ann", "bob"], "session_id": ["s1", "s2"],
+                                      "performed_at": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+                                      "exercise_raw": ["Fly", "Fly"], "exercise_id": [chest_only[0]] * 2,
+                                      "set_index": [0, 0], "set_type": ["normal", "normal"],
+                                      "weight_kg": [30.0, 50.0], "reps": [10, 10], "rpe": [float("nan")] * 2,
+                                      "rest_s": [float("nan")] * 2, "duration_s": [float("nan")] * 2,
+                                      "distance_m": [float("nan")] * 2, "source_file": ["x.csv"] * 2,
+                                      "source_row": [1, 2], "source_format": ["canonical"] * 2}))
+    sets.to_parquet(store / "validated_sets.parquet", index=False)
+    pd.DataFrame({"athlete_id": ["ann"] * len(chest_only), "exercise_id": chest_only, "exercise_raw": chest_only,
+                  "load_kg": [42.5] * len(chest_only), "reps": [9] * len(chest_only), "sets": [3] * len(chest_only),
+                  "rest_s": [100.0] * len(chest_only), "confidence": [0.8] * len(chest_only),
+                  "reason": ["model"] * len(chest_only)}).to_parquet(store / "recommendations.parquet", index=False)
+    done = _cli("--catalog", catalog_csv, "--targets", targets, "--history", store, "--out", tmp_path / "o5")
+    assert done.returncode == 2 and "--athlete" in done.stderr  # two athletes, none chosen
+    done = _cli("--catalog", catalog_csv, "--targets", targets, "--history", store, "--athlete", "ann",
+                "--out", tmp_path / "o5", "--time-limit", "20")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout.strip().splitlines()[-1])
+    chest = [e for d in payload["days"] for e in d["exercises"] if e["exercise_id"] in chest_only]
+    assert chest and all(e["load_kg"] == 42.5 and e["reps"] == 9 for e in chest)
+
 
 def test_full_free_exercise_db_catalog(free_exercise_db_json):
     from workout_pipeline.catalog import load_catalog

@@ -296,3 +296,34 @@ def test_logs_of_any_length_end_at_the_fixed_default_end():
         frame = simulate_athletes(1, weeks, seed=1)
         assert frame["performed_at"].max() < pd.Timestamp(DEFAULT_END)
         assert frame["performed_at"].min() >= pd.Timestamp(DEFAULT_END) - pd.Timedelta(weeks=weeks)
+
+
+def test_hidden_truth_drives_the_logged_numbers():
+    """The latent one-rep max grows, and what was lifted never beats the day's capacity by much."""
+    log = simulate_profiles(random_profiles(4, 2), weeks=26, seed=2)
+    truth = log.truth
+    assert len(truth) == len(log.sets[log.sets["duration_s"].isna()].drop_duplicates(["session_id", "exercise_raw"]))
+    grows = truth.groupby(["athlete_id", "exercise_raw"])["latent_e1rm_kg"].agg(["first", "last"])
+    assert (grows["last"] > grows["first"]).mean() >= 0.8
+    work = log.sets[log.sets["set_type"].isin(WORKING_SET_TYPES) & log.sets["exercise_raw"].str.contains("(Barbell)", regex=False)]
+    top = work.sort_values(["weight_kg", "reps"]).groupby(["session_id", "exercise_raw"]).tail(1)
+    epley = top["weight_kg"] * (1 + top["reps"].astype(float) / 30)
+    both = top.assign(epley=epley).merge(truth, on=["session_id", "exercise_raw"])
+    assert len(both) > 100
+    ratio = both["epley"] / both["today_e1rm_kg"]
+    assert (ratio <= 1.1).mean() >= 0.99
+    assert np.corrcoef(both["epley"], both["today_e1rm_kg"])[0, 1] > 0.95
+
+
+def test_short_rests_cost_reps_on_the_next_set():
+    """Rest is worth predicting: after a short rest the next set at the same load loses more reps."""
+    profiles = [AthleteProfile(f"r{i}", level=level, rest_logging=1.0) for i, level in enumerate(("novice", "intermediate", "advanced"))]
+    sets = simulate_profiles(profiles, weeks=26, seed=4).sets
+    work = sets[sets["set_type"].isin(WORKING_SET_TYPES)]
+    block = work.groupby(["session_id", "exercise_raw"])
+    pairs = work.assign(next_reps=block["reps"].shift(-1), next_weight=block["weight_kg"].shift(-1))
+    pairs = pairs[(pairs["next_weight"] == pairs["weight_kg"]) & pairs["rest_s"].notna()]
+    lost = (pairs["reps"] - pairs["next_reps"]).astype(float)
+    relative_rest = pairs["rest_s"] / pairs.groupby("exercise_raw")["rest_s"].transform("median")
+    assert len(pairs) > 1000
+    assert lost[relative_rest < 0.85].mean() > lost[relative_rest > 1.15].mean() + 0.1

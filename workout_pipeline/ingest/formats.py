@@ -226,12 +226,56 @@ def records_to_frame(records: Iterable[list[str]], columns: dict[str, int], widt
         del chunk, fields
     if not chunks:
         return pd.DataFrame({name: np.array([], dtype=object) for name in names + ["reason"]})
-    frame = pd.concat(chunks, ignore_index=True)
-    # Lines of bare delimiters (",,,,") are blank lines, not data rows.
-    blank = np.ones(len(frame), dtype=bool)
-    for name in names:
-        blank &= (frame[name] == "").to_numpy()
-    if blank.any():
-        frame = frame[~blank].reset_index(drop=True)
+    frame = drop_blank_rows(pd.concat(chunks, ignore_index=True), names)
     frame["reason"] = frame["reason"].astype("string")
     return frame
+
+
+def drop_blank_rows(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Drop lines of bare delimiters (",,,,"): blank lines, not data rows."""
+    blank = (frame[names[0]] == "").to_numpy(dtype=bool, copy=True) if names else np.zeros(len(frame), dtype=bool)
+    for name in names[1:]:
+        candidates = np.flatnonzero(blank)
+        if not len(candidates):
+            break
+        blank[candidates] = frame[name].to_numpy()[candidates] == ""
+    return frame[~blank].reset_index(drop=True) if blank.any() else frame
+
+
+def read_uniform_table(text: str, delimiter: str, has_header: bool, columns: dict[str, int],
+                       width: int) -> pd.DataFrame | None:
+    """Fast path: read the data rows with pyarrow's CSV reader when every row is well formed.
+
+    Returns the same frame as ``records_to_frame`` (text columns by role, ``reason`` all
+    missing), or None when any row has a field count other than `width`, the text does not
+    start with its first record, or pyarrow cannot parse it (e.g. a truncated quote): the
+    caller then takes the row-by-row path, which quarantines such rows individually.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if not text or text[0] in "\n\r \t":
+        return None
+    invalid_rows: list[int | None] = []
+
+    def on_invalid_row(row) -> str:
+        invalid_rows.append(row.number)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, skip_rows=1 if has_header else 0),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                             newlines_in_values=True, invalid_row_handler=on_invalid_row),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(width)},
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+        return None
+    if invalid_rows or table.num_columns != width:
+        return None
+    frame = pd.DataFrame({role: table.column(position).to_pandas() for role, position in columns.items()})
+    frame["reason"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    return drop_blank_rows(frame, list(columns))

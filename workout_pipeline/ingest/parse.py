@@ -1,14 +1,14 @@
 """Parsing one app export into canonical set rows (plus the rows it could not read, with reasons)."""
 
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from workout_pipeline.errors import InputError
-from workout_pipeline.ingest.formats import FormatMatch, detect_format, records_to_frame
+from workout_pipeline.ingest.formats import FormatMatch, detect_format, read_uniform_table, records_to_frame
 from workout_pipeline.ingest.text import iter_records, read_log_text, sniff_delimiter
 from workout_pipeline.ingest.units import infer_weight_unit, snap_converted_kg
 from workout_pipeline.ingest.values import (
@@ -38,6 +38,8 @@ _HEVY_SET_TYPES = {"normal": "normal", "warmup": "warmup", "failure": "failure",
 # A cell a spreadsheet would run as a formula (CSV injection), e.g. "=cmd|' /C calc'!A0".
 _FORMULA_LIKE = r"^[=+\-@].*[|!(]"
 _MAX_FITBOD_SETS = 50
+# Characters read to recognise the format (the header and the first records).
+_HEAD_CHARS = 64 * 1024
 
 
 @dataclass
@@ -117,24 +119,31 @@ def _parse_into(log: ParsedLog, unit: str) -> None:
     else:
         text, log.encoding = read_log_text(path)
         delimiter = sniff_delimiter(text)
-        records = iter_records(text, delimiter)
-        head = list(islice(records, 51))
+        # Recognise the format from the first records of a prefix (the last one may be cut).
+        prefix = text[:_HEAD_CHARS]
+        head = list(islice(iter_records(prefix, delimiter), 51))
+        if len(prefix) < len(text) and len(head) > 1:
+            head = head[:-1]
         match = detect_format(head)
         if match is None:
             first = " ".join(",".join(head[0]).split())[:80] if head else ""
             raise InputError(f"{path.name}: unknown format (first line: {first!r})")
         log.format = match.format
-        width = len(head[0])
-        data_records = chain(head[1:] if match.has_header else head, records)
-        frame = records_to_frame(data_records, match.columns, width)
-        del text, records, head
-        log.rows_in = len(frame)
         family = "strong" if match.format.startswith("strong") else match.format
         missing = [name for name in _REQUIRED[family] if name not in match.columns]
         if family == "hevy" and not {"weight_kg", "weight_lbs"} & match.columns.keys():
             missing.append("weight_kg|weight_lbs")
         if missing:
             raise InputError(f"{path.name}: {match.format} export is missing required column(s): {', '.join(missing)}")
+        width = len(head[0])
+        frame = read_uniform_table(text, delimiter, match.has_header, match.columns, width)
+        if frame is None:
+            records = iter_records(text, delimiter)
+            if match.has_header:
+                next(records, None)
+            frame = records_to_frame(records, match.columns, width)
+        del text, head
+        log.rows_in = len(frame)
         if log.rows_in == 0:
             return  # a header without rows: nothing to read, nothing lost
         frame["source_row"] = np.arange(1, len(frame) + 1)

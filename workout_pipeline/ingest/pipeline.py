@@ -153,13 +153,21 @@ def ingest_paths(
         ingested_files.append((athlete_id, path.name))
         checks[str(path)] = outcome.checks
         per_file.append(_file_entry(path, athlete_id, log, validated, quarantined))
-    validated_all = to_canonical(pd.concat(valid_frames, ignore_index=True)) if valid_frames else empty_canonical_frame()
-    quarantined_all = (to_canonical(pd.concat(quarantine_frames, ignore_index=True), with_reason=True)
-                       if quarantine_frames else empty_canonical_frame(with_reason=True))
+    validated_all = _stack(valid_frames, with_reason=False)
+    quarantined_all = _stack(quarantine_frames, with_reason=True)
     summary = _summary(per_file, validated_all, quarantined_all)
     if out_dir is not None and any(entry["error"] is None for entry in per_file):
         summary["store"] = {"out": str(out_dir), **merge_into_store(out_dir, validated_all, quarantined_all, ingested_files)}
     return IngestReport(summary=summary, validated=validated_all, quarantined=quarantined_all, checks=checks)
+
+
+def _stack(frames: list[pd.DataFrame], with_reason: bool) -> pd.DataFrame:
+    """Concatenate per-file canonical frames (no copy for the common single-file run)."""
+    if not frames:
+        return empty_canonical_frame(with_reason=with_reason)
+    if len(frames) == 1:
+        return frames[0]
+    return to_canonical(pd.concat(frames, ignore_index=True), with_reason=with_reason)
 
 
 def _file_entry(path: Path, athlete_id: str | None, log: ParsedLog | None, validated: pd.DataFrame | None = None,

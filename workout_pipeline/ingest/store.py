@@ -95,11 +95,14 @@ def merge_into_store(
 
     files = set(ingested_files) if ingested_files is not None else set()
     for frame in (new_valid, new_quarantine):
-        files |= set(zip(frame["athlete_id"].astype(str), frame["source_file"].astype(str)))
-    from_ingested = pd.Series(
-        list(zip(old_quarantine["athlete_id"].astype(str), old_quarantine["source_file"].astype(str))),
-        dtype=object,
-    ).isin(files).to_numpy() if len(old_quarantine) else pd.Series([], dtype=bool).to_numpy()
+        pairs = frame[["athlete_id", "source_file"]].drop_duplicates()
+        files |= set(zip(pairs["athlete_id"].astype(str), pairs["source_file"].astype(str)))
+    replaced = pd.DataFrame(sorted(files), columns=["athlete_id", "source_file"], dtype="string").assign(_replaced=True)
+    from_ingested = (
+        old_quarantine[["athlete_id", "source_file"]].astype("string")
+        .merge(replaced, on=["athlete_id", "source_file"], how="left")["_replaced"]
+        .fillna(False).astype(bool).to_numpy()
+    )
     merged_quarantine = pd.concat([old_quarantine[~from_ingested], new_quarantine], ignore_index=True)
     merged_quarantine = _drop_requarantined(merged_quarantine)
 

@@ -89,7 +89,7 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
                 "improvement_pct": 100.0 * (repeat - sage) / repeat if repeat else None,
             }
     metrics["training"] = {
-        name: {"epochs": trained.epochs[name], "gate_threshold": trained.thresholds[name], **_clean(trained.history.get(name, {}))}
+        name: {"epochs": trained.epochs[name], "change_threshold_steps": trained.thresholds[name], **_clean(trained.history.get(name, {}))}
         for name in trained.configs
     }
     return metrics, predictions

@@ -25,7 +25,7 @@ TEMPORAL_LAGS = 3
 # Window for "another lift that trained the same muscles recently".
 MUSCLE_WINDOW_DAYS = 7
 # Share of the training period (per athlete, by training days) held out for early stopping.
-VALIDATION_FRACTION = 0.15
+VALIDATION_FRACTION = 0.25
 
 SPLIT_TRAIN, SPLIT_VALIDATION, SPLIT_TEST = 0, 1, 2
 SPLIT_NAMES = {SPLIT_TRAIN: "train", SPLIT_VALIDATION: "validation", SPLIT_TEST: "test"}

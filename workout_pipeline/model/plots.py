@@ -86,7 +86,8 @@ def plot_e1rm_history(features: pd.DataFrame, recommendations: pd.DataFrame, ath
         rec = recs[recs["exercise_raw"].astype(str) == name] if len(recs) else recs
         if len(rec):
             row = rec.iloc[0]
-            next_date = pd.to_datetime(row["last_date"]) + pd.Timedelta(days=float(lift["days_since_prev"].median() or 7))
+            gap = lift["days_since_prev"].median()
+            next_date = pd.to_datetime(row["last_date"]) + pd.Timedelta(days=float(gap) if pd.notna(gap) else 7.0)
             ax.scatter([next_date], [float(epley_e1rm(row["load_kg"], row["reps"]))], marker="*", s=120, color=line.get_color())
     ax.set_title(f"{athlete_id}: e1RM history (line) and next prescription (star)")
     ax.set_ylabel("e1RM (kg)")

@@ -6,6 +6,7 @@ Public API:
                   formulation="fast", time_limit_s=10.0, athlete_id=None, gap=0.005) -> ProgramResult
     render_program_markdown(result) -> str
     write_program(result, out_dir) -> {"json": Path, "markdown": Path}
+    read_history_store(history_dir) -> (validated_sets, recommendations or None)
     build_naive_model(classes, constraints) -> ProgramModel   (the seed formulation)
 PuLP is imported only inside the functions that solve.
 """
@@ -14,12 +15,14 @@ from workout_pipeline.program.constraints import ProgramConstraints, load_constr
 from workout_pipeline.program.model import build_naive_model
 from workout_pipeline.program.planner import ProgramResult, solve_program
 from workout_pipeline.program.report import render_program_markdown, write_program
+from workout_pipeline.program.store import read_history_store
 
 __all__ = [
     "ProgramConstraints",
     "ProgramResult",
     "build_naive_model",
     "load_constraints",
+    "read_history_store",
     "render_program_markdown",
     "solve_program",
     "write_program",

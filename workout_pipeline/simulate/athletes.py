@@ -7,7 +7,8 @@ How it works, in three vectorised stages:
 2. **Progression** (all athlete-lift series at once, one step per occurrence): each lift has a
    latent one-rep max that grows with diminishing returns (`1 - exp(-k / tau)`) plus a slow random
    walk; a session's capacity is that times a readiness/fatigue factor (daily noise, position in
-   the session, weeks since the last deload, time off). The lifter picks the load by their
+   the session, weeks since the last deload, time off), and each set loses reps to the sets
+   before it, more so after a short rest. The lifter picks the load by their
    scheme (novice linear progression, double progression, or RPE-based top sets), the reps they
    get follow from Epley's formula at that capacity, and the outcome decides the next load
    ("reached the top of the range -> add a plate step", "missed -> repeat", "three stalls ->
@@ -51,7 +52,7 @@ MAX_WORK_SETS = 5
 GRID_KEYS: tuple[tuple[str, str], ...] = tuple(
     (equipment, unit)
     for unit in ("kg", "lb")
-    for equipment in ("barbell", "dumbbell", "machine", "cable", "plate_machine", "bodyweight")
+    for equipment in ("barbell", "ez_bar", "dumbbell", "machine", "cable", "plate_machine", "bodyweight")
 )
 
 # Per training level: strength relative to the intermediate standard, total possible gain over a
@@ -142,12 +143,18 @@ class SimulatedLog:
             `workout_name`, `workout_notes`, `deload` (what app exports carry beyond sets).
         notes: Exercise notes: `session_id`, `exercise_raw`, `note`.
         profiles: The athletes' profiles.
+        truth: The hidden state behind each lifted exercise occurrence, for checking models
+            against what really drove the numbers: `athlete_id`, `session_id`, `performed_at`,
+            `exercise_raw`, `latent_e1rm_kg` (the slowly growing one-rep max, including the
+            bodyweight share of bodyweight lifts), `today_e1rm_kg` (that times the day's
+            readiness, fatigue and position), `scheme` (linear / double / rpe), `deload`.
     """
 
     sets: pd.DataFrame
     sessions: pd.DataFrame
     notes: pd.DataFrame
     profiles: list[AthleteProfile]
+    truth: pd.DataFrame | None = None
 
 
 def random_profiles(n_athletes: int, seed: int = 0) -> list[AthleteProfile]:
@@ -254,8 +261,9 @@ def simulate_profiles(
     series = pd.concat([c[2] for c in calendars], ignore_index=True)
     occ, ser, work = _progress(occurrences, series, sessions, profiles, grids, rng)
     sets, set_seconds = _expand_sets(occ, ser, work, sessions, profiles, grids, rng)
+    truth = _truth(occ, ser, sessions, profiles)
     sessions, notes = _session_meta(sessions, set_seconds, occ, work, profiles, rng)
-    return SimulatedLog(sets=sets, sessions=sessions, notes=notes, profiles=list(profiles))
+    return SimulatedLog(sets=sets, sessions=sessions, notes=notes, profiles=list(profiles), truth=truth)
 
 
 # --------------------------------------------------------------------------------------------
@@ -458,6 +466,7 @@ def _series_table(series, profiles, rng) -> pd.DataFrame:
             "bw_load": bodyweight * bw_share,
             "linear_step": np.where(lower, 2, 1),
             "compound": compound,
+            "usual_rest": np.where(compound, 150.0, 80.0) * np.where(level == "advanced", 1.25, 1.0),
             "unit_factor": unit_factor,
             "failure_marking": np.array([p.failure_marking for p in prof]),
         }
@@ -521,6 +530,12 @@ def _progress(occurrences, series, sessions, profiles, grids, rng):
     rir_left = np.zeros((n_occ, MAX_WORK_SETS))
     n_sets = np.zeros(n_occ, dtype=np.int64)
     noise = rng.normal(0, 0.45, (n_occ, MAX_WORK_SETS))
+    # Rest after each working set, drawn up front: a short rest leaves the next set weaker
+    # (each earlier set costs `set_fatigue` reps, scaled by sqrt(usual rest / rest taken)).
+    usual_rest = ser["usual_rest"].to_numpy()[s_idx][:, None]
+    work_rest = np.round(usual_rest * np.exp(rng.normal(0, 0.25, (n_occ, MAX_WORK_SETS))) / 5) * 5
+    recovery_cost = np.sqrt(usual_rest / np.maximum(work_rest, 5.0))
+    carried_fatigue = np.cumsum(recovery_cost, axis=1) - recovery_cost
     set_no = np.arange(MAX_WORK_SETS)[None, :]
 
     step_rows = np.argsort(occ["k"].to_numpy(), kind="stable")
@@ -545,7 +560,7 @@ def _progress(occurrences, series, sessions, profiles, grids, rng):
         nset = np.where(is_deload, np.maximum(work_sets[s] - 1, 2), work_sets[s])
         set_load = np.where((sch == RPE)[:, None] & (set_no > 0), backoff[:, None], top[:, None])
         effective = set_load + bw[s][:, None]
-        possible = _epley_reps(c[:, None], effective) - set_no * set_fatigue[s][:, None] + noise[rows]
+        possible = _epley_reps(c[:, None], effective) - carried_fatigue[rows] * set_fatigue[s][:, None] + noise[rows]
         possible_int = np.floor(possible).astype(np.int64)
         target = np.where(sch == LINEAR, lo[s], hi[s])[:, None] * np.ones_like(set_no)
         target = np.where((sch == RPE)[:, None], np.where(set_no == 0, lo[s][:, None], lo[s][:, None] + 2), target)
@@ -605,8 +620,9 @@ def _progress(occurrences, series, sessions, profiles, grids, rng):
 
     occ["n_sets"] = n_sets
     occ["today"] = today
+    occ["latent"] = latent
     occ["deload"] = deload
-    occ_arrays = {"loads": loads, "reps": reps, "failed": failed, "rir_left": rir_left}
+    occ_arrays = {"loads": loads, "reps": reps, "failed": failed, "rir_left": rir_left, "rest": work_rest}
     return occ, ser, occ_arrays
 
 
@@ -689,6 +705,7 @@ def _expand_sets(occ, ser, work, sessions, profiles, grids, rng):
     rep_count = np.concatenate([wu_reps, reps[wk_occ, wk_j], drop_reps[dr_occ]]).astype(np.int64)
     set_type = np.concatenate([np.full(wu_occ.size, "warmup"), work_type, np.full(dr_occ.size, "drop")])
     in_reserve = np.concatenate([np.full(wu_occ.size, np.nan), rir_left[wk_occ, wk_j], np.zeros(dr_occ.size)])
+    planned_rest = np.concatenate([np.full(wu_occ.size, np.nan), work["rest"][wk_occ, wk_j], np.full(dr_occ.size, np.nan)])
 
     # Per-row attributes, then conditioning finishers (treadmill runs, planks) at session ends.
     n_lift_rows = occ_row.size
@@ -712,6 +729,7 @@ def _expand_sets(occ, ser, work, sessions, profiles, grids, rng):
     rep_count = np.concatenate([rep_count, np.full(fin["session"].size, np.nan)])
     set_type = np.concatenate([set_type, np.full(fin["session"].size, "normal")])
     in_reserve = np.concatenate([in_reserve, np.full(fin["session"].size, np.nan)])
+    planned_rest = np.concatenate([planned_rest, np.full(fin["session"].size, np.nan)])
     duration = np.concatenate([duration, fin["duration"]])
     distance = np.concatenate([distance, fin["distance"]])
 
@@ -720,7 +738,7 @@ def _expand_sets(occ, ser, work, sessions, profiles, grids, rng):
     row_session, row_position, row_athlete = row_session[row_order], row_position[row_order], row_athlete[row_order]
     row_lift, row_compound, load = row_lift[row_order], row_compound[row_order], load[row_order]
     rep_count, set_type, in_reserve = rep_count[row_order], set_type[row_order], in_reserve[row_order]
-    duration, distance = duration[row_order], distance[row_order]
+    duration, distance, planned_rest = duration[row_order], distance[row_order], planned_rest[row_order]
     n_rows = row_session.size
     new_block = np.r_[True, (row_session[1:] != row_session[:-1]) | (row_position[1:] != row_position[:-1])]
     set_index = np.arange(n_rows) - _group_start_values(np.arange(n_rows), new_block)
@@ -732,10 +750,12 @@ def _expand_sets(occ, ser, work, sessions, profiles, grids, rng):
     felt = np.round(2 * (10 - in_reserve + rng.normal(0, 0.35, n_rows))) / 2
     rpe = np.where(session_rpe[row_session] & (set_type != "warmup"), np.clip(felt, 6, 10), np.nan)
 
-    # Rest after each set: longer after heavy compounds; logged on some sessions only.
+    # Rest after each set (working sets: as drawn with their effect on the next set); logged on
+    # some sessions only.
     base = np.where(set_type == "warmup", 60.0, np.where(row_compound, 150.0, 80.0))
     base *= np.where(row_level == "advanced", 1.25, 1.0)
-    rest_taken = np.round(base * np.exp(rng.normal(0, 0.25, n_rows)) / 5) * 5
+    drawn = np.round(base * np.exp(rng.normal(0, 0.25, n_rows)) / 5) * 5
+    rest_taken = np.where(np.isnan(planned_rest), drawn, planned_rest)
     last_of_session = np.r_[row_session[1:] != row_session[:-1], True]
     session_rest = rng.random(len(sessions)) < np.array([p.rest_logging for p in profiles])[session_athlete]
     rest = np.where(session_rest[row_session] & ~last_of_session, rest_taken, np.nan)
@@ -803,6 +823,32 @@ def _finishers(sessions, profiles, rng) -> dict[str, np.ndarray]:
     }
 
 
+def _truth(occ, ser, sessions, profiles) -> pd.DataFrame:
+    """The latent one-rep maxes per occurrence in kg, in the set table's order."""
+    athlete = occ["athlete_idx"].to_numpy()
+    to_kg = np.array([1.0 if p.unit == "kg" else KG_PER_LB for p in profiles])[athlete]
+    naming = np.array([p.naming for p in profiles], dtype=object)[athlete]
+    names = [LIFTS[li].name(n) for li, n in zip(occ["lift"].to_numpy(), naming)]
+    session = occ["session"].to_numpy()
+    truth = pd.DataFrame(
+        {
+            "athlete_id": sessions["athlete_id"].to_numpy()[session],
+            "session_id": sessions["session_id"].to_numpy()[session],
+            "performed_at": sessions["started_at"].to_numpy()[session],
+            "exercise_raw": names,
+            "latent_e1rm_kg": occ["latent"].to_numpy() * to_kg,
+            "today_e1rm_kg": occ["today"].to_numpy() * to_kg,
+            "scheme": np.array(["linear", "double", "rpe"])[ser["scheme"].to_numpy()[occ["series"].to_numpy()]],
+            "deload": occ["deload"].to_numpy(),
+            "_order": session * 100 + occ["position"].to_numpy(),
+        }
+    )
+    truth = truth.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+    for column in ("athlete_id", "session_id", "exercise_raw", "scheme"):
+        truth[column] = truth[column].astype("string")
+    return truth
+
+
 def _session_meta(sessions, set_seconds, occ, work, profiles, rng):
     """Session table (name, duration, notes) and exercise notes for the app writers."""
     out = sessions.copy()
@@ -860,5 +906,6 @@ def simulate_sets(n_sets: int, weeks: int = 26, seed: int = 0, start: date | Non
     kept = set(sets["session_id"].unique())
     log.sessions = log.sessions[log.sessions["session_id"].isin(kept)].reset_index(drop=True)
     log.notes = log.notes[log.notes["session_id"].isin(kept)].reset_index(drop=True)
+    log.truth = log.truth[log.truth["session_id"].isin(kept)].reset_index(drop=True)
     log.sets = sets
     return log

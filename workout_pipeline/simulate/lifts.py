@@ -25,7 +25,8 @@ class Lift:
         key: Stable internal key.
         names: App name per naming style (`strong`, `hevy`, `fitnotes`, `fitbod`).
         category: FitNotes category (Chest, Back, Legs, Shoulders, Biceps, Triceps, Abs).
-        equipment: Load-grid family: barbell, dumbbell, machine, cable, plate_machine, bodyweight.
+        equipment: Load-grid family: barbell, ez_bar, dumbbell, machine, cable, plate_machine,
+            bodyweight.
         compound: Heavy multi-joint lift that gets warm-up sets and longer rests.
         ratio: Intermediate one-rep max over bodyweight (on the effective load).
         rep_range: Double-progression rep range (low, high).
@@ -77,7 +78,7 @@ LIFTS: tuple[Lift, ...] = (
     _lift("pushdown", "Triceps Pushdown (Cable - Straight Bar)", "Triceps Pushdown", "Cable Tricep Pushdown",
           "Cable Tricep Pushdown", "Triceps", "cable", False, 0.42, (10, 15), "push upper"),
     _lift("skull", "Skullcrusher (Barbell)", None, "EZ-Bar Skullcrusher", "Skullcrusher",
-          "Triceps", "barbell", False, 0.38, (8, 12), "push"),
+          "Triceps", "ez_bar", False, 0.38, (8, 12), "push"),
     _lift("dip", "Triceps Dip", None, "Parallel Bar Triceps Dip", "Dip", "Triceps", "bodyweight", True,
           1.45, (6, 12), "push", bodyweight_share=1.0),
     # pull
@@ -95,7 +96,7 @@ LIFTS: tuple[Lift, ...] = (
           "Seated Cable Row", "Back", "cable", True, 0.85, (8, 12), "pull upper"),
     _lift("face_pull", "Face Pull (Cable)", "Face Pull", "Cable Face Pull", "Face Pull", "Shoulders", "cable",
           False, 0.35, (12, 15), "pull upper"),
-    _lift("curl_bb", "Bicep Curl (Barbell)", None, "Barbell Curl", "Barbell Curl", "Biceps", "barbell",
+    _lift("curl_bb", "Bicep Curl (Barbell)", None, "Barbell Curl", "Barbell Curl", "Biceps", "ez_bar",
           False, 0.5, (8, 12), "pull upper"),
     _lift("hammer", "Hammer Curl (Dumbbell)", None, "Dumbbell Hammer Curl", "Dumbbell Hammer Curl",
           "Biceps", "dumbbell", False, 0.2, (10, 12), "pull upper"),
@@ -194,13 +195,14 @@ def load_grid(equipment: str, unit: str) -> np.ndarray:
     """The loads a lifter can actually set up, in the athlete's unit, ascending.
 
     Barbells: 20 kg bar with 1.25 kg plates (2.5 kg jumps) or a 45 lb bar with 2.5 lb plates
-    (5 lb jumps). Dumbbells: a typical rack (1 kg steps to 10 kg then 2 kg; 5 lb steps with the
+    (5 lb jumps); curls and skullcrushers use a 7.5 kg / 15 lb EZ bar. Dumbbells: a typical rack (1 kg steps to 10 kg then 2 kg; 5 lb steps with the
     small 8/12 lb bells). Stacks: 5 kg / 10 lb (machines), 2.5 kg / 5 lb (cables). Plate-loaded
     machines: 5 kg / 10 lb pairs from an empty sled. Bodyweight: added load from 0.
     """
     if unit == "kg":
         grids = {
             "barbell": _grid(20, 400, 2.5),
+            "ez_bar": _grid(7.5, 150, 2.5),
             "dumbbell": np.concatenate([_grid(1, 10, 1), _grid(12, 70, 2)]),
             "machine": _grid(5, 300, 5),
             "cable": _grid(2.5, 150, 2.5),
@@ -210,6 +212,7 @@ def load_grid(equipment: str, unit: str) -> np.ndarray:
     else:
         grids = {
             "barbell": _grid(45, 900, 5),
+            "ez_bar": _grid(15, 330, 5),
             "dumbbell": np.concatenate([[5.0, 8.0, 10.0, 12.0], _grid(15, 150, 5)]),
             "machine": _grid(10, 650, 10),
             "cable": _grid(5, 330, 5),

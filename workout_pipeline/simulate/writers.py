@@ -175,37 +175,64 @@ def _changes(values: pd.Series) -> np.ndarray:
     return out
 
 
+def _per_distinct(values: pd.Series, format_unique) -> pd.Series:
+    """Apply `format_unique` (array of distinct values -> array of text) once per distinct value.
+
+    Logs repeat the same names, loads and rep counts on thousands of rows, so formatting the
+    distinct values and gathering is far cheaper than formatting every cell.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    formatted = np.asarray(format_unique(np.asarray(uniques, dtype=object)), dtype=object)
+    out = np.append(formatted, "")[codes]  # code -1 (missing) -> ""
+    return pd.Series(out, index=values.index, dtype=object)
+
+
 def _quote(values: pd.Series) -> pd.Series:
-    """Always-quoted CSV fields ("" inside doubled)."""
-    return '"' + values.astype("string").fillna("").str.replace('"', '""', regex=False) + '"'
+    """Always-quoted CSV fields ("" inside doubled); missing -> ``""``."""
+    quoted = _per_distinct(values, lambda u: ['"' + str(v).replace('"', '""') + '"' for v in u])
+    return quoted.where(quoted != "", '""')
 
 
 def _minimal(values: pd.Series, sep: str = ",") -> pd.Series:
     """CSV fields quoted only when they need it (separator, quote or line break inside)."""
-    text = values.astype("string").fillna("")
-    needs = text.str.contains(f'[{sep}"\\r\\n]', regex=True)
-    return text.where(~needs, _quote(text))
+    specials = (sep, '"', "\r", "\n")
+
+    def render(unique):
+        out = []
+        for value in unique:
+            text = str(value)
+            needs = any(ch in text for ch in specials)
+            out.append('"' + text.replace('"', '""') + '"' if needs else text)
+        return out
+
+    return _per_distinct(values, render)
 
 
-def _number(values: pd.Series, decimals: int, style: str) -> pd.Series:
+def _number(values: pd.Series, decimals: int | None, style: str) -> pd.Series:
     """Format numbers; NaN -> "".
 
     style: `point` always shows a decimal point (`75.0`, Strong), `compact` drops a zero
     fraction (`90`, `86.25`, Hevy), `int` writes integers.
     """
     arr = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    ok = ~np.isnan(arr)
-    rounded = np.round(np.where(ok, arr, 0.0), 0 if style == "int" else decimals)
-    whole = rounded == np.floor(rounded)
-    as_int = rounded.astype(np.int64).astype(str).astype(object)
     if style == "int":
-        text = as_int
-    else:
-        # numpy writes the shortest repr that reads back exactly ('75.0', '61.23').
-        text = rounded.astype(str).astype(object)
+        arr = np.round(arr)
+    elif decimals is not None:  # None: full precision
+        arr = np.round(arr, decimals)
+    rounded = pd.Series(arr, index=values.index)
+
+    def render(unique):
+        unique = unique.astype(float)
+        as_int = [str(int(v)) for v in unique]
+        if style == "int":
+            return as_int
+        # repr is the shortest text that reads back exactly ('75.0', '61.23').
+        text = [repr(float(v)) for v in unique]
         if style == "compact":
-            text = np.where(whole, as_int, text)
-    return pd.Series(np.where(ok, text, ""), index=values.index, dtype=object)
+            text = [i if float(v).is_integer() else t for v, i, t in zip(unique, as_int, text)]
+        return text
+
+    return _per_distinct(rounded, render)
 
 
 def _strftime(stamps: pd.Series, fmt: str) -> pd.Series:
@@ -237,10 +264,10 @@ def _strong_duration(seconds: pd.Series) -> pd.Series:
 
 def _strong_set_order(table: pd.DataFrame) -> pd.Series:
     """1..n for normal sets of an exercise block; W / F / D for warm-up, failure, drop sets."""
-    block = table["_first_of_block"].cumsum()
-    normal = (table["set_type"] == "normal").astype(int)
-    counter = normal.groupby(block).cumsum()
-    marks = table["set_type"].map(_STRONG_SET_MARK).astype(object)
+    set_type = table["set_type"].astype(object).fillna("normal").to_numpy()  # untyped sets count as normal
+    marks = np.array([_STRONG_SET_MARK.get(t, "") for t in set_type], dtype=object)
+    normal = (marks == "").astype(np.int64)
+    counter = pd.Series(normal).groupby(np.cumsum(table["_first_of_block"].to_numpy())).cumsum().to_numpy()
     return pd.Series(np.where(normal == 1, counter.astype(str), marks), index=table.index, dtype=object)
 
 
@@ -255,7 +282,7 @@ def _clock(seconds: pd.Series) -> pd.Series:
 
 def _join(columns: list[pd.Series], sep: str) -> pd.Series:
     """Join pre-formatted fields into lines (index of the first column kept)."""
-    as_lists = [c.astype(str).tolist() for c in columns]
+    as_lists = [c.to_numpy(dtype=object).tolist() if c.dtype == object else c.astype(str).tolist() for c in columns]
     return pd.Series([sep.join(fields) for fields in zip(*as_lists)], index=columns[0].index, dtype=object)
 
 
@@ -411,7 +438,7 @@ def _write_hevy(table: pd.DataFrame, unit: str) -> str:
         [
             _quote(t["workout_name"]), _quote(_hevy_time(t["performed_at"])), _quote(_hevy_time(t["ended_at"])),
             _quote(t["workout_notes"]), _quote(t["exercise_raw"]), pd.Series("", index=t.index), _quote(t["exercise_note"]),
-            _number(t["set_index"], 0, "int"), _quote(t["set_type"].map(_HEVY_SET_TYPE)),
+            _number(t["set_index"], 0, "int"), _quote(t["set_type"].astype(object).map(_HEVY_SET_TYPE).fillna("normal")),
             _number(weight, 2, "compact"), _number(t["reps"], 0, "int"), _number(distance, 3, "compact"),
             _number(t["duration_s"], 0, "int"),
             _number(t["rpe"], 1, "compact"),
@@ -458,7 +485,7 @@ def _write_fitbod(table: pd.DataFrame, unit: str) -> str:
             _strftime(table["performed_at"], "%Y-%m-%d %H:%M:%S +0000"), _minimal(table["exercise_raw"]),
             pd.Series("1", index=table.index), _number(table["reps"], 0, "int"),
             _number(table["weight_kg"], 2, "point"),
-            pd.Series(np.where(table["set_type"] == "warmup", "true", "false"), index=table.index),
+            pd.Series(np.where(table["set_type"].astype(object) == "warmup", "true", "false"), index=table.index),
             _minimal(pd.Series(np.where(table["_first_of_block"], table["exercise_note"], ""), index=table.index)),
         ],
         ",",
@@ -467,11 +494,22 @@ def _write_fitbod(table: pd.DataFrame, unit: str) -> str:
 
 
 def _write_canonical(table: pd.DataFrame, unit: str) -> str:
-    """The project's canonical columns as CSV (kg, seconds, metres; ISO timestamps)."""
+    """The project's canonical columns as CSV (kg, seconds, metres; ISO timestamps; floats at
+    full precision; text quoted only when needed)."""
     del unit
-    frame = to_canonical(table[list(CANONICAL_COLUMNS)])
-    frame["performed_at"] = _strftime(frame["performed_at"], "%Y-%m-%dT%H:%M:%S")
-    return frame.to_csv(index=False, header=False, lineterminator="\n")
+    text_columns = ("athlete_id", "session_id", "exercise_raw", "exercise_id", "set_type", "source_file", "source_format")
+    int_columns = ("set_index", "reps", "source_row")
+    fields = []
+    for column in CANONICAL_COLUMNS:
+        if column == "performed_at":
+            fields.append(_strftime(table[column], "%Y-%m-%dT%H:%M:%S"))
+        elif column in text_columns:
+            fields.append(_minimal(table[column]))
+        elif column in int_columns:
+            fields.append(_number(table[column], 0, "int"))
+        else:
+            fields.append(_number(table[column], None, "point"))
+    return _lines(_join(fields, ","))
 
 
 EXPORT_FORMATS: dict[str, Callable[[pd.DataFrame, str], str]] = {
