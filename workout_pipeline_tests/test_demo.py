@@ -40,13 +40,16 @@ def test_demo_materialises_everything(tmp_path, small_demo_data):
     assert "dagster dev -h 127.0.0.1" in summary["ui"]
 
     # The runs are in the persistent instance `dagster dev` would open, with the gpu pool set.
-    from dagster import DagsterInstance
+    from dagster import DagsterInstance, RunsFilter
 
     with DagsterInstance.from_config(str(home)) as instance:
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
         assert instance.event_log_storage.get_concurrency_info("gpu").slot_count == 1
         assert len(instance.get_runs()) == len(summary["runs"])
         assert sorted(instance.get_dynamic_partitions("athletes")) == sorted(summary["athletes"])
+        # Ingestion runs carry the inbox sensor's run keys, so `dagster dev` will not redo them.
+        sensor_runs = instance.get_runs(filters=RunsFilter(tags={"dagster/sensor_name": "inbox_sensor"}))
+        assert len(sensor_runs) == 2 and all(run.tags.get("dagster/run_key") for run in sensor_runs)
 
 
 def test_demo_without_logs_is_a_clean_error(tmp_path):

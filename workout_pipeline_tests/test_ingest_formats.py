@@ -309,3 +309,13 @@ def test_fast_and_row_by_row_readers_agree(tmp_path, monkeypatch, real_logs):
         assert (a.rows_in, a.unit, a.non_set_rows) == (b.rows_in, b.unit, b.non_set_rows)
         pd.testing.assert_frame_equal(a.sets, b.sets)
         pd.testing.assert_frame_equal(a.rejected, b.rejected)
+
+
+def test_formula_like_names_are_quarantined_but_odd_names_are_kept(tmp_path):
+    header = STRONG_CLASSIC.split("\n", 1)[0] + "\n"
+    names = ["=cmd|' /C calc'!A0", "@SUM(1+1)*cmd|x", "=HYPERLINK(\"\"http://x\"\")", "-Push Up (Knees)", "+ Incline Curl (Dumbbell)"]
+    rows = [f'2024-03-01 18:00:00,"A",1h,"{name}",1,10,5,0,0,"","",\n' for name in names]
+    log = parse_log_file(_write(tmp_path, "f.csv", header + "".join(rows)), "pia", unit="kg")
+    _accounted(log)
+    assert log.rejected["reason"].tolist() == ["formula_like_cell"] * 3
+    assert log.sets["exercise_raw"].tolist() == ["-Push Up (Knees)", "+ Incline Curl (Dumbbell)"]

@@ -18,6 +18,9 @@ from workout_pipeline.paths import DATA_DIR, REPO_ROOT
 
 DEMO_DATA_DIR = DATA_DIR / "demo"
 GPU_POOL = "gpu"
+# Dagster's tags for a sensor's run key and name (used by the daemon to skip known run keys).
+RUN_KEY_TAG = "dagster/run_key"
+SENSOR_NAME_TAG = "dagster/sensor_name"
 # Demo budgets that keep a cold `make run` near its 90 s goal on 2 cores: the MILP time limit
 # per athlete and the training epochs (the model's own default trains up to 200 epochs).
 DEMO_SOLVE_SECONDS = 5.0
@@ -127,12 +130,17 @@ def run_demo(
             result = inbox_sensor(context)
         for request in result.dynamic_partitions_requests or []:
             instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys or []))
-        file_keys = [request.partition_key for request in result.run_requests or []]
+        requests = list(result.run_requests or [])
+        file_keys = [request.partition_key for request in requests]
 
         ingest_job = defs.resolve_job_def("ingest_job")
         failed_files = []
-        for key in file_keys:
-            if not _execute(ingest_job, f"ingest:{key}", runs, instance=instance, partition_key=key):
+        for request in requests:
+            # Tagged like the sensor's own runs, so `dagster dev` on this instance recognises
+            # the run keys and does not ingest the same files again.
+            tags = {**request.tags, RUN_KEY_TAG: request.run_key, SENSOR_NAME_TAG: inbox_sensor.name}
+            key = request.partition_key
+            if not _execute(ingest_job, f"ingest:{key}", runs, instance=instance, partition_key=key, tags=tags):
                 failed_files.append(key)
         if len(failed_files) == len(file_keys):
             raise InputError(f"no demo log could be ingested ({', '.join(failed_files)})")

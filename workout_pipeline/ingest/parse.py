@@ -35,8 +35,10 @@ _REQUIRED = {
 _STRONG_SET_TYPES = {"w": "warmup", "f": "failure", "d": "drop"}
 _STRONG_NON_SET_ROWS = ("rest timer", "note")
 _HEVY_SET_TYPES = {"normal": "normal", "warmup": "warmup", "failure": "failure", "dropset": "drop", "drop": "drop"}
-# A cell a spreadsheet would run as a formula (CSV injection), e.g. "=cmd|' /C calc'!A0".
-_FORMULA_LIKE = r"^[=+\-@].*[|!(]"
+# A cell a spreadsheet would run as a formula (CSV injection), e.g. "=cmd|' /C calc'!A0" or
+# "@SUM(1+1)*cmd|...": any "=" start, or +/-/@ followed by a pipe or a function call. Names such
+# as "-Push Up (Knees)" (space before the parenthesis) stay names.
+_FORMULA_LIKE = r"^=|^[+\-@].*(?:\||[A-Za-z]\()"
 _MAX_FITBOD_SETS = 50
 # Characters read to recognise the format (the header and the first records).
 _HEAD_CHARS = 64 * 1024

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from workout_pipeline.atomic import atomic_path
@@ -76,20 +77,26 @@ def merge_into_store(
     new_valid = to_canonical(validated).drop_duplicates(list(SET_IDENTITY), keep="last")
     new_quarantine = to_canonical(quarantined, with_reason=True)
 
-    # Upsert: drop stored sets the new rows re-state, then append the new rows.
+    # Upsert: one integer key per set identity across old and new rows, then drop the stored
+    # sets the new rows re-state and append the new rows (new_valid has unique identities).
     identity = list(SET_IDENTITY)
-    new_keys = new_valid[identity].drop_duplicates()
-    joined = old_valid.merge(new_keys.assign(_restated=True), on=identity, how="left")
-    restated = joined["_restated"].fillna(False).astype(bool).to_numpy()
-    previous = old_valid[restated]
-    compared = new_valid.merge(previous, on=identity, how="left", suffixes=("", "_old"), indicator=True)
-    existed = (compared["_merge"] == "both").to_numpy()
-    changed = pd.Series(False, index=compared.index)
-    for column in _CONTENT:
-        old = compared[f"{column}_old"]
-        new = compared[column]
-        changed |= ~((new == old).fillna(False).astype(bool) | (new.isna() & old.isna()))
-    changed = changed.to_numpy()
+    keys = (pd.concat([old_valid[identity], new_valid[identity]], ignore_index=True)
+            .groupby(identity, sort=False, dropna=False).ngroup().to_numpy())
+    old_keys, new_keys = keys[: len(old_valid)], keys[len(old_valid):]
+    restated = np.isin(old_keys, new_keys)
+    old_position = pd.Series(np.arange(len(old_valid)), index=old_keys)
+    old_position = old_position[~old_position.index.duplicated(keep="last")]  # a hand-edited store
+    matched = old_position.reindex(new_keys).to_numpy()
+    existed = ~np.isnan(matched)
+    changed = np.zeros(len(new_valid), dtype=bool)
+    if existed.any():
+        new_rows = np.flatnonzero(existed)
+        old_rows = matched[existed].astype(np.int64)
+        for column in _CONTENT:
+            new = new_valid[column].iloc[new_rows].reset_index(drop=True)
+            old = old_valid[column].iloc[old_rows].reset_index(drop=True)
+            same = (new == old).fillna(False).astype(bool) | (new.isna() & old.isna())
+            changed[new_rows] |= ~same.to_numpy()
     merged_valid = pd.concat([old_valid[~restated], new_valid], ignore_index=True)
     merged_valid = merged_valid.sort_values(_SORT, kind="stable").reset_index(drop=True)
 

@@ -70,11 +70,12 @@ def infer_weight_unit(loads: np.ndarray) -> UnitInference:
     not_multiple_of_5 = (~_is_multiple(values, 5.0)).mean()
     lb_plate_share = np.isin(np.round(values, 3), _LB_PLATE_TOTALS).mean()
     median = float(np.median(values))
-    # Votes: each piece of evidence leans one way; ties go to kg (the canonical unit).
+    # Votes: the 5-step share is the main evidence (kg logs are full of 2.5 kg steps and 2 kg
+    # dumbbell steps; lb logs move in 5 lb steps); plate totals and magnitude break ties.
     lb_votes = 0
-    lb_votes += 1 if not_multiple_of_5 < 0.08 else -1 if not_multiple_of_5 > 0.15 else 0
+    lb_votes += 2 if not_multiple_of_5 < 0.03 else 1 if not_multiple_of_5 < 0.08 else -2 if not_multiple_of_5 > 0.15 else 0
     lb_votes += 1 if lb_plate_share > 0.15 else 0
-    lb_votes += 1 if median > 90 else -1 if median < 50 else 0
+    lb_votes += 1 if median > 90 else -1 if median < 25 else 0
     detail = f"{not_multiple_of_5:.0%} of loads off 5-steps, {lb_plate_share:.0%} lb plate totals, median {median:g}"
     if lb_votes >= 2:
         return UnitInference("lb", f"loads look like pounds ({detail})")

@@ -52,6 +52,11 @@ def _rules(now: datetime) -> list[tuple[str | None, str, str, dict[str, Any]]]:
     return [
         ("canonical_columns", "ExpectTableColumnsToMatchSet", "the canonical columns are all present",
          {"column_set": list(CANONICAL_COLUMNS) + ["has_measurement"], "exact_match": True}),
+        ("performed_at_is_timestamp", "ExpectColumnValuesToBeOfType", "session starts are timestamps",
+         {"column": "performed_at", "type_": "datetime64[ns]"}),
+        ("weight_kg_is_number", "ExpectColumnValuesToBeOfType", "loads are numbers (kg)",
+         {"column": "weight_kg", "type_": "float64"}),
+        ("reps_is_number", "ExpectColumnValuesToBeOfType", "reps are numbers", {"column": "reps", "type_": "float64"}),
         ("missing_exercise", "ExpectColumnValuesToNotBeNull", "every set names its exercise", {"column": "exercise_raw"}),
         ("unparseable_date", "ExpectColumnValuesToNotBeNull", "every set has a session start", {"column": "performed_at"}),
         ("future_date", "ExpectColumnValuesToBeBetween", f"sessions are not in the future (after {latest:%Y-%m-%d %H:%M})",
@@ -96,7 +101,10 @@ def with_all_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 # Checks that describe the table rather than sending rows to quarantine.
-STRUCTURAL_CHECKS = ("canonical_columns", "athlete_present", "set_index_present", "source_row_present")
+STRUCTURAL_CHECKS = (
+    "canonical_columns", "performed_at_is_timestamp", "weight_kg_is_number", "reps_is_number",
+    "athlete_present", "set_index_present", "source_row_present",
+)
 
 
 def _gx_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -120,7 +128,8 @@ def validate_sets(frame: pd.DataFrame, now: datetime | None = None) -> Validatio
 
     Args:
         frame: Canonical set rows (e.g. ``ParsedLog.sets``).
-        now: The reference time for the future-date rule (default: current UTC time).
+        now: The reference time for the future-date rule (default: this machine's local time,
+            since exports carry local wall-clock times; a day of slack is added).
 
     Returns:
         The ValidationOutcome; every input row is in exactly one of its two frames.
@@ -139,6 +148,9 @@ def validate_sets(frame: pd.DataFrame, now: datetime | None = None) -> Validatio
     for (name, cls, description, _), result in zip(rules, results):
         reason = None if name in STRUCTURAL_CHECKS else name
         unexpected = np.asarray(result["unexpected_index_list"], dtype=np.int64)
+        if reason is not None and not result["success"] and not len(unexpected):
+            # GX raised inside the expectation: never let that pass rows silently.
+            raise RuntimeError(f"Great Expectations could not evaluate check {name!r}: {result['exception']}")
         if reason == "duplicate" and len(unexpected):
             # GX flags every copy; the first occurrence of an identity stays valid.
             later_copy = gx_frame.duplicated(list(SET_IDENTITY), keep="first").to_numpy()
@@ -188,6 +200,7 @@ def _run_gx(gx_frame: pd.DataFrame, rules) -> list[dict[str, Any]]:
             "success": bool(result.success),
             "unexpected_count": int(details.get("unexpected_count") or 0),
             "unexpected_index_list": [i if isinstance(i, (int, np.integer)) else next(iter(i.values())) for i in indices],
+            "exception": str((result.exception_info or {}).get("exception_message", ""))[:200],
         })
     if not all(results):
         raise RuntimeError("Great Expectations returned a different number of results than expectations")

@@ -202,7 +202,12 @@ def _validate(raw: dict[str, Any]) -> ProgramConstraints:
     v["deload"] = _bool(raw, "deload", False)
     v["deload_factor"] = _number(raw, "deload_factor", 0.1, 1.0, 0.6)
     v["max_hard_sets_per_muscle_session"] = _optional_number(raw, "max_hard_sets_per_muscle_session", 1.0, 100.0, 8.0)
-    v["min_sessions_per_muscle"] = _optional_int(raw, "min_sessions_per_muscle", 1, 7, 2)
+    # twice a week needs two days of every type: on by default only with 6 or 7 training days
+    sessions_default = 2 if v["training_days"] >= 6 else None
+    if "min_sessions_per_muscle" in raw or sessions_default is not None:
+        v["min_sessions_per_muscle"] = _optional_int(raw, "min_sessions_per_muscle", 1, 7, 2)
+    else:
+        v["min_sessions_per_muscle"] = None
     v["rest_between_muscle_sessions_h"] = _optional_number(raw, "rest_between_muscle_sessions_h", 0.0, 168.0, 48.0)
     v["default_reps_compound"] = _int(raw, "default_reps_compound", 1, 100, 8)
     v["default_reps_isolation"] = _int(raw, "default_reps_isolation", 1, 100, 12)

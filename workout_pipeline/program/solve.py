@@ -3,12 +3,14 @@
 Fast formulation (same optimum as the naive one, see docs/program.md):
 
 1. Aggregate interchangeable exercises into classes and drop dominated classes.
-2. Week-level master: weekly sets and exercises per class, the muscle targets and every
+2. Heuristic week: the master (below) with one-set minimums is nearly as easy as its LP; the
+   classes it uses plus single-muscle classes form a small master solved for real.
+3. Week-level master: weekly sets and exercises per class, the muscle targets and every
    weekly consequence of the day rules. It is a relaxation of the full model, so its bound is a
    valid lower bound.
-3. Day-level model: the master's weekly sets per class, spread over days and day types (a small
-   model over the few classes in use). Its solution is a feasible program: an upper bound.
-4. If the gap between them is still above the target, the full aggregated model (symmetry broken
+4. Day-level model: each candidate week's sets per class spread over days and day types (a
+   small model over the few classes in use). Its solution is a feasible program: an upper bound.
+5. If the gap between them is still above the target, the full aggregated model (symmetry broken
    where days are interchangeable) is solved warm-started from that program, in the time left.
 The reported gap is (best program - best lower bound) / best program, from HiGHS's own bounds.
 """
@@ -73,7 +75,9 @@ def run_solver(problem: Any, time_limit_s: float, gap: float, start: dict[str, f
     if model_status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
         return {"status": "infeasible", "objective": None, "bound": None, "seconds": seconds}
     if not has_solution:
-        return {"status": "unknown", "objective": None, "bound": None, "seconds": seconds}
+        bound = problem.solverModel.getInfo().mip_dual_bound if problem.isMIP() else None
+        bound = None if bound is None or abs(bound) == float("inf") else bound
+        return {"status": "unknown", "objective": None, "bound": bound, "seconds": seconds}
     objective = pulp.value(problem.objective) or 0.0
     info = problem.solverModel.getInfo()
     bound = info.mip_dual_bound if problem.isMIP() else objective
@@ -168,6 +172,43 @@ def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints) 
     return prob, weekly_sets, weekly_count, type_days_var
 
 
+def _heuristic_week(classes: list[ExerciseClass], constraints: ProgramConstraints, budget_s: float,
+                    stages: dict[str, Any]) -> tuple[dict[int, int], dict[str, int], dict[str, float]] | None:
+    """Weekly sets per class, day-type counts and master start values from a restricted master
+    (a heuristic: no bound is taken from it).
+
+    The master with one-set minimums is nearly as easy as its LP. The classes it uses, plus the
+    single-muscle classes and a few large spares per category, form a small master solved for real.
+    """
+    import dataclasses
+
+    started = time.perf_counter()
+    easy, easy_sets, _, _ = build_master(classes, dataclasses.replace(constraints, min_sets=1))
+    easy_run = run_solver(easy, budget_s / 3, 0.01)
+    stages["heuristic_relaxed"] = easy_run
+    if easy_run["objective"] is None:
+        return None
+    support = {i for i, var in easy_sets.items() if (var.varValue or 0) > 0.5}
+    single = {i for i, cls in enumerate(classes) if len(cls.contributions) == 1 and cls.contributions[0][1] == 1.0}
+    members = _with_spares(classes, sorted(support | single))
+    small, small_sets, small_counts, small_types = build_master([classes[i] for i in members], constraints)
+    small_run = run_solver(small, max(budget_s - (time.perf_counter() - started), 0.5), 0.01)
+    stages["heuristic_restricted"] = small_run
+    if small_run["objective"] is None:
+        return None
+    chosen = {i: 0 for i in range(len(classes))}
+    chosen.update({i: round(small_sets[j].varValue or 0) for j, i in enumerate(members)})
+    counts = {k: round(var.varValue or 0) for k, var in small_types.items()}
+    # the same week as a start for the full master (same variable names, by class index)
+    start = {f"S_{i}": float(chosen[i]) for i in range(len(classes))}
+    start.update({f"N_{i}": 0.0 for i in range(len(classes))})
+    start.update({f"N_{i}": float(round(small_counts[j].varValue or 0)) for j, i in enumerate(members)})
+    start.update({var.name: float(round(var.varValue or 0)) for var in small_types.values()})
+    start.update({var.name: float(round(var.varValue or 0)) for var in small.variables()
+                  if var.name.startswith("total_")})
+    return chosen, counts, start
+
+
 def _max_sessions(n_days: int, conflicts: list[tuple[int, int]]) -> int:
     """Most days a muscle can be trained on: the largest set of days with no conflicting pair."""
     best = 0
@@ -233,27 +274,29 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
         return time_limit_s - (time.perf_counter() - started)
 
     master, weekly_sets, _, type_days_var = build_master(classes, constraints)
-    # the master decides almost everything (muscle volumes); it gets most of the budget
-    master_run = run_solver(master, max(0.6 * time_limit_s, 0.1), gap / 2)
+    # a quick heuristic week first: on large catalogs it beats HiGHS's own early master solutions
+    heuristic = _heuristic_week(classes, constraints, max(0.35 * time_limit_s, 2.0), stages)
+    # the master decides almost everything (muscle volumes) and gives the lower bound
+    # (not started from the heuristic week: HiGHS then tends to stay at it; better two weeks)
+    master_run = run_solver(master, max(0.7 * time_limit_s - (time.perf_counter() - started), 0.1), gap / 2)
     stages["master"] = master_run
-    if master_run["status"] == "unknown":
-        # nothing yet (budget too small for this catalog): search on, over budget, rather than
-        # return no program; HiGHS's first master solutions are poor, so give it a few seconds
-        master_run = run_solver(master, max(remaining(), 3.0), gap / 2)
-        stages["master_continued"] = master_run
     if master_run["status"] == "infeasible":
         return None, {"status": "infeasible", "seconds": time.perf_counter() - started, "stages": stages}
     lower = master_run["bound"] if master_run["bound"] is not None else float("-inf")
+    weeks = []
+    if master_run["objective"] is not None:
+        weeks.append(({i: round(var.varValue or 0) for i, var in weekly_sets.items()},
+                      {k: round(type_days_var[k].varValue or 0) for k in DAY_TYPES}))
+    if heuristic is not None and (not weeks or weeks[0] != heuristic[:2]):
+        weeks.append(heuristic[:2])
 
     best_model: ProgramModel | None = None
     best_run: dict[str, Any] | None = None
-    if master_run["objective"] is not None:
-        chosen = {i: round(weekly_sets[i].varValue or 0) for i in weekly_sets}
+    for number, (chosen, counts) in enumerate(weeks):
         used = [i for i, total in chosen.items() if total > 0]
-        counts = {k: round(type_days_var[k].varValue or 0) for k in DAY_TYPES}
         laid_out = arrange_day_types(counts, constraints)
-        # lay the master's week out over days: its weekly sets per class fixed, day types first
-        # laid out by its counts, then free; last, its classes (plus spares) with sets free
+        # lay the week out over days: its weekly sets per class fixed, day types first laid out
+        # by its counts, then free; last, its classes (plus spares) with sets free
         attempts = [("days_fixed", used, laid_out, True), ("days_free_types", used, None, True),
                     ("days_free_sets", _with_spares(classes, used), laid_out, False)]
         for stage, members, fixed, fix_sets in attempts:
@@ -263,11 +306,12 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
                 for j, i in enumerate(members):
                     prob_vars = [var for (k, d), var in day_model.sets.items() if k == j]
                     day_model.problem += pulp.lpSum(prob_vars) == chosen[i], f"weekly_{j}"
-            day_run = run_solver(day_model.problem, max(0.3 * remaining(), 0.1), gap / 2)
-            stages[stage] = day_run
+            day_run = run_solver(day_model.problem, max(0.3 * remaining(), 1.0), gap / 2)
+            stages[f"{stage}_{number}"] = day_run
             if day_run["objective"] is not None:
-                # the day model's classes are a subset: map its solution onto the full index
-                best_model, best_run = _reindex(day_model, members, classes), day_run
+                if best_run is None or day_run["objective"] < best_run["objective"] - _EPS:
+                    # the day model's classes are a subset: map its solution onto the full index
+                    best_model, best_run = _reindex(day_model, members, classes), day_run
                 break
 
     if best_run is None or _gap(best_run["objective"], lower) > gap:

@@ -2,6 +2,8 @@
 
 import dagster as dg
 
+from workout_pipeline.defs.automation import WHEN_MISSING
+
 from workout_pipeline.defs.metadata import value_counts_markdown
 from workout_pipeline.defs.resources import PipelinePaths
 
@@ -10,7 +12,7 @@ from workout_pipeline.defs.resources import PipelinePaths
     group_name="catalog",
     kinds={"pandas", "parquet"},
     io_manager_key="parquet_io_manager",
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=WHEN_MISSING,
 )
 def exercise_catalog(context: dg.AssetExecutionContext, paths: PipelinePaths):
     """Exercises with primary/secondary muscles, equipment and load steps.

@@ -5,15 +5,13 @@ from typing import Any
 
 import dagster as dg
 
+from workout_pipeline.defs.automation import ANY_FILE_UPDATED, EAGER_UNLESS_BLOCKED
+
 from workout_pipeline.atomic import write_parquet_atomic
 from workout_pipeline.defs.io_managers import LOAD_FN_KEY, SAVE_FN_KEY
 from workout_pipeline.defs.metadata import markdown_table, plain, png_markdown, value_counts_markdown
 from workout_pipeline.defs.resources import DeviceResource, PipelinePaths
 from workout_pipeline.reports import atomic_png
-
-# Unpartitioned children of the per-file ingest assets: run when any file's sets update, even if
-# some other inbox file never ingested (a broken export must not stall every athlete).
-_ANY_FILE_UPDATED = dg.AutomationCondition.eager().without(~dg.AutomationCondition.any_deps_missing())
 
 
 # Scale-out: on Kubernetes (k8s_job_executor) only the training step's pod requests a GPU; on
@@ -71,7 +69,7 @@ def combine_file_partitions(validated_sets: Any) -> Any:
     group_name="model",
     kinds={"pandas", "parquet"},
     io_manager_key="parquet_io_manager",
-    automation_condition=_ANY_FILE_UPDATED,
+    automation_condition=ANY_FILE_UPDATED,
 )
 def exercise_features(context: dg.AssetExecutionContext, validated_sets, exercise_catalog):
     """One row per athlete × session × exercise occurrence, with features from past data only."""
@@ -122,7 +120,7 @@ def _graph_summary(graph: Any) -> dict[str, Any]:
         SAVE_FN_KEY: "workout_pipeline.model:save_training_graph",
         LOAD_FN_KEY: "workout_pipeline.model:load_training_graph",
     },
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=EAGER_UNLESS_BLOCKED,
     check_specs=[
         dg.AssetCheckSpec(
             "no_leakage",
@@ -156,7 +154,7 @@ def training_graph(context: dg.AssetExecutionContext, config: GraphConfig, exerc
         SAVE_FN_KEY: "workout_pipeline.model:save_models",
         LOAD_FN_KEY: "workout_pipeline.model:load_models",
     },
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=EAGER_UNLESS_BLOCKED,
 )
 def progression_models(
     context: dg.AssetExecutionContext, config: TrainingConfig, device: DeviceResource, training_graph
@@ -188,7 +186,7 @@ def metrics_rows(metrics: dict) -> list[dict[str, Any]]:
     group_name="model",
     kinds={"pytorch", "pandas"},
     io_manager_key="json_io_manager",
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=EAGER_UNLESS_BLOCKED,
 )
 def model_evaluation(
     context: dg.AssetExecutionContext, paths: PipelinePaths, training_graph, progression_models
@@ -234,7 +232,7 @@ def _embedding_plot(graph: Any, trained: Any, out_dir: Path) -> Path | None:
     group_name="model",
     kinds={"pandas", "parquet"},
     io_manager_key="parquet_io_manager",
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=EAGER_UNLESS_BLOCKED,
 )
 def progression_recommendations(
     context: dg.AssetExecutionContext, config: TrainingConfig, exercise_features, exercise_catalog, progression_models

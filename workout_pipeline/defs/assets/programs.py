@@ -5,6 +5,8 @@ from typing import Any
 
 import dagster as dg
 
+from workout_pipeline.defs.automation import EAGER_UNLESS_BLOCKED
+
 from workout_pipeline.defs.assets.model import combine_file_partitions
 from workout_pipeline.defs.metadata import markdown_table, plain, png_markdown
 from workout_pipeline.defs.partitions import athlete_partitions
@@ -49,7 +51,7 @@ def rows_for_athlete(frame: Any, athlete_id: str) -> Any:
     io_manager_key="json_io_manager",
     # History: every inbox file's validated sets (the athlete's rows are picked inside).
     ins={"validated_sets": dg.AssetIn(partition_mapping=dg.AllPartitionMapping())},
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=EAGER_UNLESS_BLOCKED,
     check_specs=[
         dg.AssetCheckSpec(
             "meets_hard_constraints",
@@ -146,7 +148,7 @@ def hard_constraint_problems(program: dict, constraints: Any) -> list[str]:
     partitions_def=athlete_partitions,
     group_name="programs",
     kinds={"markdown", "html"},
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=EAGER_UNLESS_BLOCKED,
 )
 def program_reports(
     context: dg.AssetExecutionContext,
