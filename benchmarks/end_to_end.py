@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import write_section  # noqa: E402
 
-from workout_pipeline.commands.demo import DEMO_EPOCHS, DEMO_SOLVE_SECONDS  # noqa: E402
+from workout_pipeline.defs.demo import DEMO_EPOCHS, DEMO_SOLVE_SECONDS  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_GOAL_S = 90.0

@@ -65,7 +65,7 @@ def generate_strong_csv(path: Path, n_sets: int, seed: int = 0) -> None:
     frame.to_csv(path, index=False)
 
 
-def measure(csv_path: str, out_dir: str) -> dict:
+def measure(csv_path: str, out_dir: str, malformed_path: str) -> dict:
     """Run the ingest in this (fresh) process and return timings and peak memory."""
     started = time.perf_counter()
     from workout_pipeline.ingest import ingest_paths, parse_log_file, validate_sets
@@ -88,6 +88,9 @@ def measure(csv_path: str, out_dir: str) -> dict:
     # Next week's export repeats the whole history: merging it into the 1M-set store adds nothing.
     again = ingest_paths([csv_path], out_dir=out_dir, athlete="bench").summary["store"]
     t3 = time.perf_counter()
+    # One malformed row sends the file to the row-by-row reader (per-row field counts).
+    malformed = parse_log_file(malformed_path, "bench")
+    t4 = time.perf_counter()
     return {
         "import_s": imported - started,
         "ingest_s": total,
@@ -95,6 +98,8 @@ def measure(csv_path: str, out_dir: str) -> dict:
         "parse_s": t1 - t0,
         "validate_s": t2 - t1,
         "reingest_s": t3 - t2,
+        "malformed_parse_s": t4 - t3,
+        "malformed_rejected": malformed.rejected["reason"].value_counts().to_dict(),
         "reingest_added": again["added"],
         "reingest_unchanged": again["unchanged"],
         "max_rss_gb": max_rss_gb,
@@ -109,7 +114,7 @@ def measure(csv_path: str, out_dir: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", type=int, default=1_000_000)
-    parser.add_argument("--measure", nargs=2, metavar=("CSV", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--measure", nargs=3, metavar=("CSV", "OUT", "MALFORMED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(*args.measure)))
@@ -120,8 +125,13 @@ def main() -> None:
         generate_strong_csv(csv_path, args.sets)
         generated_s = time.perf_counter() - t
         size_mb = csv_path.stat().st_size / 1e6
-        child = subprocess.run([sys.executable, __file__, "--measure", str(csv_path), str(Path(tmp) / "store")],
-                               check=True, capture_output=True, text=True)
+        malformed_path = Path(tmp) / "bench_malformed.csv"
+        with malformed_path.open("w", encoding="utf-8") as out, csv_path.open(encoding="utf-8") as source:
+            out.write(source.read())
+            # An unquoted comma in the exercise name shifts the row by one field.
+            out.write("2006-01-01 07:00:00,Generated,1h 10m,Squat, Barbell,1,100.0,5,0,0,,,\n")
+        child = subprocess.run([sys.executable, __file__, "--measure", str(csv_path), str(Path(tmp) / "store"),
+                                str(malformed_path)], check=True, capture_output=True, text=True)
         result = json.loads(child.stdout.strip().splitlines()[-1])
     end_to_end = result["import_s"] + result["ingest_s"]
     verdict = lambda ok: "meets" if ok else "MISSES"  # noqa: E731
@@ -129,7 +139,9 @@ def main() -> None:
 `benchmarks/ingest.py`: {args.sets:,} generated Strong-classic set rows ({size_mb:.0f} MB CSV, generated in
 {generated_s:.1f} s, not counted), ingested by `ingest_paths` (the function behind `workout-pipeline
 ingest`) in a fresh process: decode + CSV split + vectorised parse + unit inference + Great
-Expectations validation + exercise resolution + atomic Parquet store write.
+Expectations validation + exercise resolution + atomic Parquet store write. Well-formed files are
+read by pyarrow's CSV reader; a file with any row of the wrong field count is read row by row
+(Python's csv module) so that row can be quarantined on its own.
 
 | measure | value | goal |
 | --- | --- | --- |
@@ -140,6 +152,7 @@ Expectations validation + exercise resolution + atomic Parquet store write.
 | GX validation only (second run) | {result['validate_s']:.1f} s | |
 | peak resident memory of the ingest call (`ru_maxrss`) | {result['max_rss_gb']:.2f} GB | <= {GOAL_MEMORY_GB:g} GB ({verdict(result['max_rss_gb'] <= GOAL_MEMORY_GB)}) |
 | same export again into the 1M-set store (upsert) | {result['reingest_s']:.1f} s: {result['reingest_added']:,} added, {result['reingest_unchanged']:,} unchanged | no duplicates |
+| parse only, same file plus one malformed row (row-by-row reader) | {result['malformed_parse_s']:.1f} s, rejected: {json.dumps(result['malformed_rejected'])} | |
 | rows in / valid / quarantined | {result['rows_in']:,} / {result['valid']:,} / {result['quarantined']:,} | every row accounted |
 
 Quarantine reasons: {json.dumps(result['by_reason'])} (the generator plants one reps=250 row per 10,000).

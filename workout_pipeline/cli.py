@@ -52,26 +52,35 @@ def json_command(func: Callable[..., dict[str, Any]]) -> Callable[..., None]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+COMMAND_MODULES: dict[str, str] = {
+    "ingest": "workout_pipeline.commands.ingest",
+    "evaluate": "workout_pipeline.commands.evaluate",
+    "program": "workout_pipeline.commands.program",
+    "demo": "workout_pipeline.commands.demo",
+}
+
+
+class LazyCommandGroup(click.Group):
+    """Imports a sub-command's module only when it is used, so `--help` and each command stay
+    fast and a command module can import this one without a circular import."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMAND_MODULES.get(cmd_name)
+        if module_name is None:
+            return None
+        import importlib
+
+        return importlib.import_module(module_name).command
+
+
+@click.group(cls=LazyCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="workout-pipeline")
 def main() -> None:
     """Ingest training logs, learn progression, plan next week."""
 
-
-def _register() -> None:
-    import importlib
-
-    for name in ("ingest", "evaluate", "program", "demo"):
-        try:
-            module = importlib.import_module(f"workout_pipeline.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"workout_pipeline.commands.{name}":
-                continue  # command not built yet
-            raise
-        main.add_command(module.command)
-
-
-_register()
 
 if __name__ == "__main__":
     main()

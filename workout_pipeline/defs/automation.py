@@ -11,7 +11,7 @@ _UPSTREAM_BLOCKED = _A.any_deps_match(_A.any_checks_match(_A.check_failed(), blo
 EAGER_UNLESS_BLOCKED = (_A.eager() & ~_UPSTREAM_BLOCKED).with_label("eager unless an upstream blocking check failed")
 
 # Assets without parents (the catalog): build once when missing, e.g. on a fresh deployment.
-WHEN_MISSING = (_A.missing() & ~_A.in_progress()).with_label("when missing")
+WHEN_MISSING = (_A.missing().since_last_handled() & ~_A.in_progress()).with_label("when missing")
 
 # Unpartitioned children of the per-file ingest assets: run when any file's sets update even if
 # another inbox file never ingested (one broken export must not stall every athlete).

@@ -36,7 +36,7 @@ for _month, _names in enumerate(
 # Ambiguous across languages ("mar" is March in English, Tuesday nowhere; "ago"/"set" fine): keep first.
 
 _NAMED_MONTH_DATE = re.compile(
-    r"^\s*(?P<day>\d{1,2})\.?\s+(?:de\s+)?(?P<month>[^\W\d_]+)\.?,?\s+(?:de\s+)?(?P<year>\d{4}),?"
+    r"^\s*(?P<day>\d{1,2})\.?\s+(?:de\s+)?(?P<month>[^\W\d_]+)\.?,?\s+(?:de\s+)?(?P<year>\d{4})(?:\s*г\.?)?,?"
     r"(?:\s+(?:at\s+|à\s+|um\s+|às\s+|a\s+las\s+)?(?P<hour>\d{1,2})[:h](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
     r"\s*(?P<ampm>[ap]\.?\s?m\.?)?)?\s*$",
     re.IGNORECASE,
@@ -141,6 +141,9 @@ def _parse_distinct_datetimes(text: pd.Series) -> pd.Series:
         result.loc[remaining[remaining].index] = _parse_numeric_day_month(text[remaining])
     remaining = result.isna() & present
     if remaining.any():
+        result.loc[remaining[remaining].index] = _parse_year_first(text[remaining])
+    remaining = result.isna() & present
+    if remaining.any():
         # Anything else pandas can read unambiguously (e.g. "2020/09/29 7:10:22 PM").
         parsed = pd.to_datetime(text[remaining], format="mixed", errors="coerce", utc=True)
         result.loc[remaining[remaining].index] = _to_naive(parsed)
@@ -174,6 +177,30 @@ def _parse_numeric_day_month(text: pd.Series) -> pd.Series:
         "hour": hour,
         "minute": pd.to_numeric(parts["minute"], errors="coerce").fillna(0),
         "second": pd.to_numeric(parts["second_s"], errors="coerce").fillna(0),
+    })
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    ok = frame.notna().all(axis=1) & frame["month"].between(1, 12) & frame["day"].between(1, 31)
+    if ok.any():
+        out.loc[ok[ok].index] = pd.to_datetime(frame[ok], errors="coerce").astype("datetime64[us]")
+    return out
+
+
+_YEAR_FIRST_DATE = re.compile(
+    r"^\s*(?P<year>\d{4})\s*(?:年|\.)\s*(?P<month>\d{1,2})\s*(?:月|\.)\s*(?P<day>\d{1,2})\s*(?:日|\.)?,?"
+    r"\s*(?:(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?\s*$"
+)
+
+
+def _parse_year_first(text: pd.Series) -> pd.Series:
+    """CJK and Korean app dates: ``2026年1月13日 18:43``, ``2026. 1. 13. 18:43``."""
+    parts = text.str.extract(_YEAR_FIRST_DATE)
+    frame = pd.DataFrame({
+        "year": pd.to_numeric(parts["year"], errors="coerce"),
+        "month": pd.to_numeric(parts["month"], errors="coerce"),
+        "day": pd.to_numeric(parts["day"], errors="coerce"),
+        "hour": pd.to_numeric(parts["hour"], errors="coerce").fillna(0),
+        "minute": pd.to_numeric(parts["minute"], errors="coerce").fillna(0),
+        "second": pd.to_numeric(parts["second"], errors="coerce").fillna(0),
     })
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     ok = frame.notna().all(axis=1) & frame["month"].between(1, 12) & frame["day"].between(1, 31)
