@@ -172,7 +172,12 @@ def main() -> None:
     parser.add_argument("--scaling-epochs", type=int, default=30)
     parser.add_argument("--extra-seeds", default="1,2", help="GraphSAGE reruns with these seeds (robustness)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads (1 is much faster than 2 on a shared 2-core machine)")
     args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(args.threads)
 
     extra_seeds = [int(s) for s in args.extra_seeds.split(",") if s]
     metrics, ablations, public, seeds = _public_logs(args.seed, not args.skip_ablations, extra_seeds)
@@ -183,7 +188,7 @@ def main() -> None:
     train_eval = public["train_s"] + public["evaluate_s"]
     section = (
         f"Public logs (5 athletes, {public['sets']} valid sets, {public['nodes']} occurrence nodes, "
-        f"{public['edges']} edges), seed {args.seed}, CPU:\n\n"
+        f"{public['edges']} edges), seed {args.seed}, CPU, {args.threads} torch thread(s):\n\n"
         "| step | seconds |\n| --- | ---: |\n"
         f"| ingest | {public['ingest_s']:.1f} |\n| features | {public['features_s']:.1f} |\n"
         f"| graph | {public['graph_s']:.1f} |\n| train GraphSAGE + GCN + MLP | {public['train_s']:.1f} |\n"

@@ -319,3 +319,14 @@ def test_formula_like_names_are_quarantined_but_odd_names_are_kept(tmp_path):
     _accounted(log)
     assert log.rejected["reason"].tolist() == ["formula_like_cell"] * 3
     assert log.sets["exercise_raw"].tolist() == ["-Push Up (Knees)", "+ Incline Curl (Dumbbell)"]
+
+
+def test_row_by_row_reader_judges_extra_empty_fields_over_the_whole_file():
+    from workout_pipeline.ingest.formats import records_to_frame
+
+    good = ["2024-03-01", "Squat", "1"]
+    # The shifted row is alone in its chunk: it must still be judged against the whole file.
+    records = [good, good, good, ["2024-03-01", "Squat", "Barbell", ""], good[:2]]
+    frame = records_to_frame(records, {"date": 0, "exercise": 1, "set_order": 2}, width=3, chunk_size=3)
+    assert frame["reason"].tolist()[3:] == ["wrong_field_count", "wrong_field_count"]
+    assert frame["reason"].isna().sum() == 3

@@ -26,6 +26,17 @@ from workout_pipeline.model.metrics import mae, precision_at_k, progressed, rmse
 from workout_pipeline.model.train import predict_pairs
 from workout_pipeline_tests.test_model_data import catalog_frame, synthetic_sets
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """pytest -n 2 runs two workers on two cores: one torch thread each avoids oversubscription."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 FAST = {"graphsage": {"arch": "sage", "layers": 2, "aggr": "mean", "hidden": 16}}
 
 

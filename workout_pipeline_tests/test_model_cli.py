@@ -9,6 +9,17 @@ from click.testing import CliRunner
 from workout_pipeline.cli import main
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """pytest -n 2 runs two workers on two cores: one torch thread each avoids oversubscription."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.mark.slow
 def test_evaluate_on_the_public_logs(real_logs, tmp_path):
     folder = next(iter(real_logs.values())).parent.parent

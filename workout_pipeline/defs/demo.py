@@ -21,8 +21,8 @@ RUN_KEY_TAG = "dagster/run_key"
 SENSOR_NAME_TAG = "dagster/sensor_name"
 # Demo budgets that keep a cold `make run` near its 90 s goal on 2 cores: the MILP time limit
 # per athlete and the training epochs (the model's own default trains up to 200 epochs).
-DEMO_SOLVE_SECONDS = 5.0
-DEMO_EPOCHS = 40
+DEMO_SOLVE_SECONDS = 3.0
+DEMO_EPOCHS = 30
 # Dagster's step-by-step DEBUG log would bury the summary; the demo prints one line per run.
 QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 # Used when the package runs without the repository's dagster.yaml beside it.

@@ -212,21 +212,27 @@ def records_to_frame(records: Iterable[list[str]], columns: dict[str, int], widt
         reasons[lengths < width] = "wrong_field_count"
         longer = np.flatnonzero(lengths > width)
         blank_tail = np.array([not any(chunk[i][width:]) for i in longer], dtype=bool)
-        # Empty extra fields are a writer's trailing delimiter when most rows have them; on a few
-        # rows they mean a field split in two (an unquoted comma) shifted the row.
-        tolerate = len(longer) >= 0.5 * len(chunk)
-        reasons[longer[~blank_tail | (not tolerate)]] = "wrong_field_count"
+        reasons[longer[~blank_tail]] = "wrong_field_count"
+        extra_empty = np.zeros(len(chunk), dtype=bool)
+        extra_empty[longer[blank_tail]] = True
         for i in np.flatnonzero(lengths < take):
             chunk[i] = chunk[i] + filler[lengths[i]:]
         fields = list(zip(*chunk))
         data = {name: np.array(fields[pos], dtype=object) for name, pos in zip(names, positions)}
         data["reason"] = reasons
+        data["_extra_empty"] = extra_empty
         # dtype=object: no per-chunk string inference; columns are factorised once downstream.
         chunks.append(pd.DataFrame(data, dtype=object))
         del chunk, fields
     if not chunks:
         return pd.DataFrame({name: np.array([], dtype=object) for name in names + ["reason"]})
-    frame = drop_blank_rows(pd.concat(chunks, ignore_index=True), names)
+    frame = pd.concat(chunks, ignore_index=True)
+    # Empty extra fields are a writer's trailing delimiter when most rows have them; on a few
+    # rows they mean a field split in two (an unquoted comma) shifted the row.
+    extra_empty = frame.pop("_extra_empty").to_numpy(dtype=bool)
+    if extra_empty.sum() < 0.5 * len(frame):
+        frame.loc[extra_empty, "reason"] = "wrong_field_count"
+    frame = drop_blank_rows(frame, names)
     frame["reason"] = frame["reason"].astype("string")
     return frame
 
