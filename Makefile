@@ -22,6 +22,7 @@ run: setup
 	$(BIN)/workout-pipeline demo --out $(OUT)
 
 test: setup
+	@bash scripts/ensure_chromium.sh  # for the UI screenshot test; harmless where it cannot install
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: setup

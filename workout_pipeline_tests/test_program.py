@@ -358,3 +358,23 @@ def test_objective_evaluation_matches_the_solver():
     run = run_solver(model.problem, 30, 1e-6)
     assert run["status"] == "optimal"
     assert evaluate_objective(model, c) == pytest.approx(run["objective"], abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", [20, 24, 30])
+def test_lattice_bound_is_valid_and_above_the_structural_minimum(seed):
+    from workout_pipeline.program.exercises import build_classes, eligible_exercises
+    from workout_pipeline.program.lattice import lattice_bound
+
+    rng = random.Random(seed)
+    catalog = make_catalog(16, seed=seed)
+    trained = sorted({m for muscles in catalog["primary_muscles"] for m in muscles})
+    raw = {"training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1}, "min_exercises_per_day": 2,
+           "max_exercises_per_day": 4, "min_sessions_per_muscle": None, "rest_between_muscle_sessions_h": None,
+           "session_minutes": None,
+           "targets": {m: rng.choice([7, 8, 10, 11]) for m in rng.sample(trained, min(4, len(trained)))}}
+    c = load_constraints(raw)
+    bound = lattice_bound(build_classes(eligible_exercises(catalog, c), c), c)
+    naive = solve_program(catalog, raw, formulation="naive", time_limit_s=60, gap=1e-6)
+    structural = 3 * 2 * (3 * 0.05 + 0.01)  # days x exercises x (3 sets + one selection)
+    assert naive.status == "optimal"
+    assert structural + 1e-9 < bound <= naive.objective + 1e-9
