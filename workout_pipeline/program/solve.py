@@ -174,12 +174,13 @@ def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints) 
 
 
 def _heuristic_week(classes: list[ExerciseClass], constraints: ProgramConstraints, budget_s: float,
-                    stages: dict[str, Any]) -> tuple[dict[int, int], dict[str, int], dict[str, float]] | None:
+                    stages: dict[str, Any], exact_first: bool = False) -> tuple[dict[int, int], dict[str, int], dict[str, float]] | None:
     """Weekly sets per class, day-type counts and master start values from a restricted master
     (a heuristic: no bound is taken from it).
 
     The master with one-set minimums is nearly as easy as its LP. The classes it uses, plus the
-    single-muscle classes and a few large spares per category, form a small master solved for real.
+    single-muscle classes and a few large spares per category, form a small master solved for real
+    (with `exact_first`, first with every target to be met exactly, then with the slacks).
     """
     import dataclasses
 
@@ -192,9 +193,19 @@ def _heuristic_week(classes: list[ExerciseClass], constraints: ProgramConstraint
     support = {i for i, var in easy_sets.items() if (var.varValue or 0) > 0.5}
     single = {i for i, cls in enumerate(classes) if len(cls.contributions) == 1 and cls.contributions[0][1] == 1.0}
     members = _with_spares(classes, sorted(support | single))
-    small, small_sets, small_counts, small_types = build_master([classes[i] for i in members], constraints)
-    small_run = run_solver(small, max(budget_s - (time.perf_counter() - started), 0.5), 0.01)
-    stages["heuristic_restricted"] = small_run
+    small_run: dict[str, Any] = {"objective": None}
+    if exact_first:
+        # weeks that meet every target exactly: on large catalogs found far sooner, and better
+        small, small_sets, small_counts, small_types = build_master([classes[i] for i in members], constraints)
+        for var in small.variables():
+            if var.name.startswith(("under_", "over_")):
+                var.upBound = 0
+        small_run = run_solver(small, max(0.5 * (budget_s - (time.perf_counter() - started)), 0.3), 0.01)
+        stages["heuristic_restricted_exact"] = small_run
+    if small_run["objective"] is None:
+        small, small_sets, small_counts, small_types = build_master([classes[i] for i in members], constraints)
+        small_run = run_solver(small, max(budget_s - (time.perf_counter() - started), 0.5), 0.01)
+        stages["heuristic_restricted"] = small_run
     if small_run["objective"] is None:
         return None
     chosen = {i: 0 for i in range(len(classes))}
@@ -279,7 +290,21 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
     stages["lattice_bound"] = lattice
     master, weekly_sets, _, type_days_var = build_master(classes, constraints)
     # a quick heuristic week first: on large catalogs it beats HiGHS's own early master solutions
-    heuristic = _heuristic_week(classes, constraints, max(0.35 * time_limit_s, 2.0), stages)
+    heuristic = _heuristic_week(classes, constraints, max(0.35 * time_limit_s, min(2.0, 0.6 * time_limit_s)), stages,
+                                exact_first=lattice is not None)
+    exact_week = None
+    if lattice is not None and remaining() > 0.5 * time_limit_s and time_limit_s >= 3:
+        # when the lattice bound applies, the best programs usually meet every target exactly:
+        # the master with no slack left finds such weeks (it is only a heuristic, no bound)
+        exact, exact_sets, _, exact_types = build_master(classes, constraints)
+        for var in exact.variables():
+            if var.name.startswith(("under_", "over_")):
+                var.upBound = 0
+        exact_run = run_solver(exact, 0.25 * time_limit_s, gap / 2)
+        stages["exact_week"] = exact_run
+        if exact_run["objective"] is not None:
+            exact_week = (({i: round(var.varValue or 0) for i, var in exact_sets.items()},
+                           {k: round(exact_types[k].varValue or 0) for k in DAY_TYPES}), exact_run["objective"])
     # the master decides almost everything (muscle volumes) and gives the lower bound
     # (not started from the heuristic week: HiGHS then tends to stay at it; better two weeks)
     master_run = run_solver(master, max(0.7 * time_limit_s - (time.perf_counter() - started), 0.1), gap / 2)
@@ -295,6 +320,9 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
                       {k: round(type_days_var[k].varValue or 0) for k in DAY_TYPES}))
     if heuristic is not None and (not weeks or weeks[0] != heuristic[:2]):
         weeks.append(heuristic[:2])
+    if exact_week is not None and exact_week[0] not in weeks:
+        better_than_master = master_run["objective"] is None or exact_week[1] < master_run["objective"] - _EPS
+        weeks.insert(0 if better_than_master else len(weeks), exact_week[0])
 
     best_model: ProgramModel | None = None
     best_run: dict[str, Any] | None = None
