@@ -184,7 +184,7 @@ def main() -> None:
     table = _results_table(metrics, ablations, seeds)
     print(table)
     if args.write_docs:
-        _write_model_md(table, "python benchmarks/train.py --write-docs")
+        _write_model_md(table, ".venv/bin/python benchmarks/train.py --write-docs")
     train_eval = public["train_s"] + public["evaluate_s"]
     section = (
         f"Public logs (5 athletes, {public['sets']} valid sets, {public['nodes']} occurrence nodes, "
