@@ -3,8 +3,10 @@
 Fast formulation (same optimum as the naive one, see docs/program.md):
 
 1. Aggregate interchangeable exercises into classes and drop dominated classes.
-2. Heuristic week: the master (below) with one-set minimums is nearly as easy as its LP; the
-   classes it uses plus single-muscle classes form a small master solved for real.
+2. Lattice bound (`workout_pipeline.program.lattice`): a valid lower bound from the congruences
+   every exact-hit program satisfies. Heuristic weeks: the master (below) with one-set minimums
+   is nearly as easy as its LP; the classes it uses plus single-muscle classes form a small
+   master solved for real, first with every target to be met exactly (no slack).
 3. Week-level master: weekly sets and exercises per class, the muscle targets and every
    weekly consequence of the day rules. It is a relaxation of the full model, so its bound is a
    valid lower bound.
@@ -12,7 +14,8 @@ Fast formulation (same optimum as the naive one, see docs/program.md):
    small model over the few classes in use). Its solution is a feasible program: an upper bound.
 5. If the gap between them is still above the target, the full aggregated model (symmetry broken
    where days are interchangeable) is solved warm-started from that program, in the time left.
-The reported gap is (best program - best lower bound) / best program, from HiGHS's own bounds.
+The reported gap is (best program - best lower bound) / best program; the bound is the larger of
+HiGHS's own bounds and the lattice bound.
 """
 
 import time
