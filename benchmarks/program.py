@@ -60,6 +60,7 @@ def main() -> None:
 
     full = load_catalog(FREE_EXERCISE_DB_JSON)
     rows = []
+    verdict = "Goal (full catalog, seed rules: proven gap <= 0.5%, median <= 1 s): not measured in this run."
     for size in args.sizes.split(","):
         catalog = full if size == "full" else full.sample(n=int(size), random_state=0).reset_index(drop=True)
         label = f"{len(catalog)} ({'full' if size == 'full' else 'random subset'})"
@@ -74,6 +75,8 @@ def main() -> None:
                 f"{_cell(found[len(found) // 2])} ({len(found)}/{len(quick)} runs found a program)"
                 if found else f"no program in 1 s ({len(quick)} runs)"
             )
+            if size == "full" and name.startswith("seed"):
+                verdict = _verdict(found, len(quick), long)
             sizes = " / ".join(str(r.n_classes) if r is not None else "-" for r in (naive, long))
             considered = next((r.n_exercises_considered for r in (naive, long, *found) if r is not None), "-")
             rows.append(f"| {label} | {name} | {considered} / {sizes} | {_cell(naive)} | {quick_cell} | {_cell(long)} |")
@@ -83,18 +86,37 @@ def main() -> None:
             f"Naive = the seed formulation as one MILP (HiGHS, {args.naive_limit:g} s limit). Fast = aggregated "
             "classes + lattice lower bound + exact-hit heuristic weeks + week-level master + day-level models + "
             "warm-started full model (docs/program.md), at a 1 s "
-            f"budget (median of {args.repeats}) and a 10 s budget. Gap = HiGHS's proven relative gap "
-            "(objective - best lower bound) / objective; lower objective is better. Catalog: free-exercise-db, "
+            f"budget (median of {args.repeats}) and a 10 s budget. Gap = proven relative gap "
+            "(objective - best lower bound) / objective, the bound being the larger of HiGHS's bound and the "
+            "lattice bound; lower objective is better. Catalog: free-exercise-db, "
             "strength kinds only (exercises considered / naive columns / fast classes).",
             "",
             "| Catalog | Rules | Exercises / naive / fast classes | Naive | Fast, 1 s budget | Fast, 10 s budget |",
             "|---|---|---|---|---|---|",
             *rows,
+            "",
+            verdict,
         ]
     )
     if not args.no_write:
         write_section("program", markdown)
     print(markdown)
+
+
+def _verdict(found, n_runs, long) -> str:
+    """One line saying whether the full-catalog goal is met, computed from this run's numbers."""
+    goal = "Goal (full catalog, seed rules: proven gap <= 0.5%, median <= 1 s)"
+    if not found:
+        return f"{goal}: **not met** (no program within the 1 s budget in {n_runs} runs)."
+    median = found[len(found) // 2]
+    met = median.gap is not None and median.gap <= 0.005 and median.solve_seconds <= 1.0
+    line = (
+        f"{goal}: **{'met' if met else 'not met'}**: median of {n_runs} runs {median.solve_seconds:.2f} s "
+        f"at a proven gap of {100 * median.gap:.1f}%"
+    )
+    if long is not None and long.gap is not None:
+        line += f"; with a 10 s budget {long.solve_seconds:.2f} s at {100 * long.gap:.1f}%"
+    return line + "."
 
 
 if __name__ == "__main__":
