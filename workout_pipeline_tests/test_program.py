@@ -378,3 +378,47 @@ def test_lattice_bound_is_valid_and_above_the_structural_minimum(seed):
     structural = 3 * 2 * (3 * 0.05 + 0.01)  # days x exercises x (3 sets + one selection)
     assert naive.status == "optimal"
     assert structural + 1e-9 < bound <= naive.objective + 1e-9
+
+
+def _history_of(athlete: str, exercise_ids: list[str]) -> pd.DataFrame:
+    t0 = pd.Timestamp("2024-03-04 18:00")
+    rows = [
+        {"athlete_id": athlete, "performed_at": t0 + pd.Timedelta(days=2 * i), "exercise_id": eid,
+         "set_type": "normal", "weight_kg": 40.0 + i, "reps": 8, "rest_s": None}
+        for i, eid in enumerate(exercise_ids)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_familiar_exercises_first_with_catalog_fill_ins_and_fallback():
+    from workout_pipeline.catalog import load_catalog
+
+    catalog = load_catalog()
+    own = ["bench_press_barbell", "squat_barbell", "deadlift_barbell", "bent_over_row_barbell",
+           "overhead_press_barbell", "lat_pulldown_cable", "bicep_curl_barbell", "lateral_raise_dumbbell",
+           "triceps_pushdown_cable", "lying_leg_curl_machine", "romanian_deadlift_barbell", "pull_up",
+           "incline_bench_press_dumbbell", "leg_press_machine"]
+    own = [e for e in own if e in set(catalog["exercise_id"])]
+    history = _history_of("a", own)
+    c = load_constraints({"training_days": 6})
+    result = solve_program(catalog, c, history=history, athlete_id="a", time_limit_s=5)
+    by_id = catalog.set_index("exercise_id")
+    covered = set().union(*(set(by_id.loc[e, "primary_muscles"]) for e in own))
+    chosen = [e for d in result.days for e in d["exercises"]]
+    familiar_sets = sum(e["sets"] for e in chosen if e["exercise_id"] in own)
+    assert familiar_sets >= 0.6 * sum(e["sets"] for e in chosen)
+    for e in chosen:  # anything unfamiliar fills a targeted muscle the lifter's own lifts do not train
+        if e["exercise_id"] not in own:
+            assert set(by_id.loc[e["exercise_id"], "primary_muscles"]) - covered, e
+    assert all(e["load_kg"] == 40.0 + own.index(e["exercise_id"]) for e in chosen if e["exercise_id"] in own)
+    everything = solve_program(catalog, {"training_days": 6, "familiar_first": False}, history=history,
+                               athlete_id="a", time_limit_s=2)
+    assert everything.n_exercises_considered > result.n_exercises_considered
+
+    # one familiar push lift cannot fill pull and legs days: the whole catalog takes over
+    narrow = {"training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1}, "targets": {"chest": 10},
+              "min_sessions_per_muscle": None}
+    result = solve_program(catalog, narrow, history=_history_of("a", ["bench_press_barbell"]), athlete_id="a",
+                           time_limit_s=5)
+    types = {d["type"] for d in result.days}
+    assert types == {"push", "pull", "legs"} and result.n_exercises_considered > 1

@@ -72,6 +72,7 @@ class ProgramConstraints:
     prefer_exercises: tuple[str, ...] = ()
     avoid_exercises: tuple[str, ...] = ()
     favour_history: bool = True
+    familiar_first: bool = True
     deload: bool = False
     deload_factor: float = 0.6
     max_hard_sets_per_muscle_session: float | None = 8.0
@@ -199,6 +200,7 @@ def _validate(raw: dict[str, Any]) -> ProgramConstraints:
         if not v["exercise_kinds"]:
             raise InputError("constraints key exercise_kinds must name at least one kind (e.g. strength)")
     v["favour_history"] = _bool(raw, "favour_history", True)
+    v["familiar_first"] = _bool(raw, "familiar_first", True)
     v["deload"] = _bool(raw, "deload", False)
     v["deload_factor"] = _number(raw, "deload_factor", 0.1, 1.0, 0.6)
     v["max_hard_sets_per_muscle_session"] = _optional_number(raw, "max_hard_sets_per_muscle_session", 1.0, 100.0, 8.0)

@@ -114,12 +114,16 @@ def solve_program(
     prescriptions, familiar = prescriptions_from_tables(history, recommendations, athlete_id)
     exercises = eligible_exercises(catalog, c, prescriptions, familiar)
     started = time.perf_counter()
-    if formulation == "naive":
-        classes = build_classes(exercises, c, aggregate=False)
-        model, report = solve_naive(classes, c, time_limit_s, gap)
-    else:
-        classes = prune_dominated(build_classes(exercises, c), c.max_exercises_per_day)
-        model, report = solve_fast(classes, c, time_limit_s, gap)
+    pool = familiar_pool(exercises, c)
+    model = None
+    if pool is not None:
+        # The lifter's own exercises first (they carry loads from the model or history);
+        # the whole catalog only when that pool cannot make a feasible week.
+        classes, model, report = _solve_on(pool, c, formulation, time_limit_s, gap)
+        if model is not None:
+            exercises = pool
+    if model is None:
+        classes, model, report = _solve_on(exercises, c, formulation, time_limit_s, gap)
     seconds = time.perf_counter() - started
     if model is None:
         if report["status"] == "infeasible":
@@ -141,6 +145,34 @@ def solve_program(
         deload=c.deload,
         stages=report.get("stages", {}),
     )
+
+
+def _solve_on(exercises: list, c: ProgramConstraints, formulation: str, time_limit_s: float, gap: float):
+    """Build the classes of `exercises` and solve them with the chosen formulation."""
+    if formulation == "naive":
+        classes = build_classes(exercises, c, aggregate=False)
+        model, report = solve_naive(classes, c, time_limit_s, gap)
+    else:
+        classes = prune_dominated(build_classes(exercises, c), c.max_exercises_per_day)
+        model, report = solve_fast(classes, c, time_limit_s, gap)
+    return classes, model, report
+
+
+def familiar_pool(exercises: list, c: ProgramConstraints) -> list | None:
+    """The candidates when the athlete has history: their own and preferred exercises, plus,
+    for each targeted muscle none of those trains as a primary muscle, the eligible exercises
+    that do. None when the rule is off or the athlete has no familiar exercise.
+    """
+    if not (c.familiar_first and c.favour_history):
+        return None
+    own = [e for e in exercises if (e.familiar or e.preferred) and not e.avoided]
+    if not own:
+        return None
+    covered = set().union(*(e.primary for e in own))
+    wanted = set(c.effective_targets()) | {m for m, v in c.hard_targets.items() if v > 0}
+    missing = wanted - covered
+    fill_ins = [e for e in exercises if e not in own and e.primary & missing]
+    return own + fill_ins
 
 
 def _pick_athlete(history: pd.DataFrame | None, recommendations: pd.DataFrame | None, athlete_id: str | None) -> str | None:
