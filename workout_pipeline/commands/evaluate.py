@@ -18,8 +18,12 @@ from workout_pipeline.errors import InputError
               help="Exercise catalog (default: the built-in one).")
 @click.option("--epochs", default=None, type=click.IntRange(min=1), help="Maximum training epochs (default: the model's).")
 @click.option("--device", default="auto", show_default=True, help="auto (CUDA when available), cpu or cuda.")
+@click.option("--threads", default=None, type=click.IntRange(min=1),
+              help="Torch CPU threads for training (default: min(4, cores), 1 on <= 2 cores).")
 @json_command
-def command(paths: tuple[str, ...], out_dir: str, seed: int, catalog_path: str | None, epochs: int | None, device: str) -> dict[str, Any]:
+def command(
+    paths: tuple[str, ...], out_dir: str, seed: int, catalog_path: str | None, epochs: int | None, device: str, threads: int | None
+) -> dict[str, Any]:
     """Ingest the logs, train GraphSAGE, GCN and MLP, score them and the rule baselines on the
     chronological test split, and prescribe each athlete's next sessions.
 
@@ -27,12 +31,26 @@ def command(paths: tuple[str, ...], out_dir: str, seed: int, catalog_path: str |
     DIR/predictions.parquet (one row per test pair), DIR/recommendations.parquet (from a
     GraphSAGE trained on all history) and PNG plots.
     """
-    outcome = run_evaluation(paths, out_dir, seed=seed, catalog_path=catalog_path, epochs=epochs, device=device)
+    outcome = run_evaluation(paths, out_dir, seed=seed, catalog_path=catalog_path, epochs=epochs, device=device, threads=threads)
     return outcome
 
 
-def run_evaluation(paths, out_dir, seed: int = 0, catalog_path: str | None = None, epochs: int | None = None, device: str = "auto") -> dict[str, Any]:
+def run_evaluation(
+    paths,
+    out_dir,
+    seed: int = 0,
+    catalog_path: str | None = None,
+    epochs: int | None = None,
+    device: str = "auto",
+    threads: int | None = None,
+) -> dict[str, Any]:
     """The `evaluate` command's work as a plain function (the same steps as the Dagster assets).
+
+    Args:
+        paths: log files or folders. out_dir: output folder. seed: training seed.
+        catalog_path: exercise catalog (default: the built-in one). epochs: maximum epochs.
+        device: "auto", "cpu" or "cuda". threads: torch CPU threads for training (default
+            `train.default_threads()`).
 
     Returns:
         The JSON summary: per-model load/reps MAE, P@5, GraphSAGE vs repeat_last, output paths.
@@ -67,7 +85,7 @@ def run_evaluation(paths, out_dir, seed: int = 0, catalog_path: str | None = Non
         raise RuntimeError("leakage check failed: " + "; ".join(problems))
     if not (graph.pairs["split"] == 2).any():
         raise InputError("no test pairs: each athlete needs a lift logged twice within 28 days in their last 20% of training days")
-    trained = train_models(graph, seed=seed, device=device, epochs=epochs)
+    trained = train_models(graph, seed=seed, device=device, epochs=epochs, threads=threads)
     metrics, predictions = evaluate_models(graph, trained)
     metrics["seed"] = seed
     metrics["ingest"] = {k: report.summary.get(k) for k in ("rows_in", "valid", "quarantined", "resolved_share")}

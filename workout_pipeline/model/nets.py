@@ -151,8 +151,37 @@ class MLP(nn.Module):
         return self.head(self.embed(x), self.encoder(x))
 
 
+class SeedEnsemble(nn.Module):
+    """K independently initialised copies of one network; outputs and embeddings are averaged.
+
+    Each member is trained on its own loss (see `train._fit`), so averaging cancels much of the
+    initialisation noise that makes a single small network's load calls seed-dependent.
+    """
+
+    def __init__(self, members: list[nn.Module]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def member_outputs(self, x: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor | None = None) -> list[torch.Tensor]:
+        """Each member's per-node outputs (used for training: one loss per member)."""
+        return [member(x, edge_index, edge_type) for member in self.members]
+
+    def embed(self, x: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor | None = None) -> torch.Tensor:
+        """Mean of the members' node embeddings."""
+        return torch.stack([member.embed(x, edge_index, edge_type) for member in self.members]).mean(dim=0)
+
+    def forward(self, x: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor | None = None) -> torch.Tensor:
+        """Mean of the members' per-node outputs."""
+        return torch.stack(self.member_outputs(x, edge_index, edge_type)).mean(dim=0)
+
+
 def build_network(config: dict, in_channels: int, num_relations: int) -> nn.Module:
-    """Instantiate a network from a JSON-able config {"arch", "hidden", "layers", "aggr", "dropout"}."""
+    """Instantiate a network from a JSON-able config {"arch", "hidden", "layers", "aggr", "dropout",
+    "ensemble"}; "ensemble": K > 1 builds a `SeedEnsemble` of K such networks."""
+    members = int(config.get("ensemble", 1))
+    if members > 1:
+        single = {k: v for k, v in config.items() if k != "ensemble"}
+        return SeedEnsemble([build_network(single, in_channels, num_relations) for _ in range(members)])
     arch = config["arch"]
     hidden = int(config.get("hidden", 64))
     layers = int(config.get("layers", 2))

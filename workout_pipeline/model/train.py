@@ -4,9 +4,10 @@ Each network predicts, from the previous occurrence's node, the *change* to the 
 occurrence: a change-or-not gate (about half of real next sessions repeat the load exactly), the
 load change relative to the athlete's best e1RM for the lift (L1, so it learns a median), the reps
 change and the rest change. A prediction is the last value plus the change, the load change
-rounded to whole plate steps and applied only when the gate says so. Early stopping and the gate
-threshold come from the validation slice at the end of the training period; the final weights are
-refitted on the whole training period for the chosen number of epochs. Test pairs are never seen.
+rounded to whole plate steps and applied only where the gate's probability reaches a threshold.
+Early stopping (from MIN_EPOCHS on) and the per-athlete gate thresholds come from the validation
+slice at the end of the training period, and the early-stopped weights are kept (with no
+validation pairs the network is fitted on all training pairs). Test pairs are never seen.
 """
 
 import json
@@ -20,12 +21,15 @@ from workout_pipeline.model.graph import SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATI
 
 # The models `train_models` trains by default (the evaluation protocol's neural models).
 DEFAULT_MODELS: dict[str, dict] = {
-    "graphsage": {"arch": "sage", "layers": 2, "aggr": "mean", "hidden": 64},
+    # 3 independently initialised GraphSAGEs averaged: one network's load calls were seed noise
+    "graphsage": {"arch": "sage", "layers": 2, "aggr": "mean", "hidden": 32, "ensemble": 3},
     "gcn": {"arch": "gcn", "layers": 2, "hidden": 64},
     "mlp": {"arch": "mlp", "layers": 2, "hidden": 64},
 }
-# Ablations reported in docs/model.md (GraphSAGE depth, aggregator, relations; attention).
+# Ablations reported in docs/model.md (one network instead of the ensemble; GraphSAGE depth,
+# aggregator, relations; attention), single networks.
 ABLATION_MODELS: dict[str, dict] = {
+    "graphsage_single": {"arch": "sage", "layers": 2, "aggr": "mean", "hidden": 32},
     "graphsage_depth1": {"arch": "sage", "layers": 1, "aggr": "mean", "hidden": 64},
     "graphsage_depth3": {"arch": "sage", "layers": 3, "aggr": "mean", "hidden": 64},
     "graphsage_max": {"arch": "sage", "layers": 2, "aggr": "max", "hidden": 64},
@@ -43,6 +47,9 @@ GATE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 CHANGE_TOLERANCE_KG = 1e-6
 # Relative validation improvement over "never change" an athlete's threshold must show.
 MIN_VALIDATION_GAIN = 0.05
+# Early stopping only from this epoch on: before it the gated score sits at "never change" and
+# would stop training at epoch 5, before the network has learnt anything (a seed-dependent tie).
+MIN_EPOCHS = 50
 
 
 @dataclass
@@ -52,9 +59,9 @@ class TrainedModels:
     Attributes:
         configs: model name -> architecture config.
         states: model name -> state_dict.
-        thresholds: model name -> {athlete: smallest predicted change (in plate steps) that changes
-            the load, inf = never}; key "*" is the default for athletes without validation pairs.
-        epochs: model name -> epochs of the final (refitted) fit.
+        thresholds: model name -> {athlete: smallest change-or-not probability that changes the
+            load, inf = never}; key "*" is the default for athletes without validation pairs.
+        epochs: model name -> the early-stopping epoch (or the epochs fitted without validation).
         feature_names, feature_mean, feature_std: the input contract and its normalisation.
         num_relations: edge relations the graph had.
         seed: the training seed. device: where it was trained.
@@ -138,8 +145,8 @@ def decode(outputs: np.ndarray, pairs, threshold: "float | dict[str, float]" = 0
     Args:
         outputs: [P, 4] network outputs for the pairs' `src` nodes.
         pairs: frame with `prev_weight_kg`, `prev_reps`, `prev_rest_s`, `scale_kg`, `load_step_kg`.
-        threshold: a predicted change smaller than this many plate steps keeps the load
-            (0.5 = plain rounding to the nearest step, inf = never change); either one number or
+        threshold: the load changes (by the predicted change in whole plate steps, at least one)
+            only where the change-or-not probability is at least this (inf = never change); either one number or
             {athlete_id: number, "*": default} (pairs then need `athlete_id`); tuned on validation.
 
     Returns:
@@ -153,8 +160,13 @@ def decode(outputs: np.ndarray, pairs, threshold: "float | dict[str, float]" = 0
     if isinstance(threshold, dict):
         default = float(threshold.get("*", 0.5))
         threshold = np.array([float(threshold.get(str(a), default)) for a in pairs["athlete_id"]], dtype=float)
-    # whole plate steps; changes under `threshold` steps mean "same load"
-    steps = np.where(np.abs(change_kg) >= threshold * step, np.sign(change_kg) * np.maximum(np.round(np.abs(change_kg) / step), 1), 0)
+    # change only where the change-or-not head is at least `threshold` sure; then by the predicted
+    # change in whole plate steps (at least one)
+    steps = np.where(
+        (probability >= threshold) & (np.abs(change_kg) > 0),
+        np.sign(change_kg) * np.maximum(np.round(np.abs(change_kg) / step), 1),
+        0,
+    )
     weight = np.maximum(prev_w + steps * step, 0.0)
     reps = np.maximum(pairs["prev_reps"].to_numpy(float) + np.round(outputs[:, 2]), 1.0)
     prev_rest = pairs["prev_rest_s"].to_numpy(float)
@@ -184,6 +196,7 @@ def train_models(
     device: str = "auto",
     epochs: int | None = None,
     models: dict[str, dict] | None = None,
+    threads: int | None = None,
 ) -> TrainedModels:
     """Train each network full-batch on the graph's training pairs.
 
@@ -193,16 +206,38 @@ def train_models(
         device: "auto" (CUDA when available, else CPU), "cpu" or "cuda".
         epochs: maximum epochs (default MAX_EPOCHS); small values make tests fast.
         models: name -> config; default DEFAULT_MODELS (GraphSAGE, GCN, MLP).
+        threads: torch CPU threads while training (default `default_threads()`); the previous
+            setting is restored afterwards.
 
     Returns:
         TrainedModels with CPU state dicts.
     """
     import torch
 
-    from workout_pipeline.errors import InputError
-
     models = dict(models or DEFAULT_MODELS)
     torch_device = resolve_device(device)
+    threads_before = torch.get_num_threads()
+    torch.set_num_threads(int(threads) if threads else default_threads())
+    try:
+        return _train_all(graph, seed, torch_device, epochs, models)
+    finally:
+        torch.set_num_threads(threads_before)
+
+
+def default_threads() -> int:
+    """min(4, cores), or 1 on machines with <= 2 cores (there, under load, one thread was ~6x
+    faster than two for these small full-batch graphs)."""
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 1 if cores <= 2 else min(4, cores)
+
+
+def _train_all(graph: TrainingGraph, seed: int, torch_device, epochs: int | None, models: dict[str, dict]) -> TrainedModels:
+    import torch
+
+    from workout_pipeline.errors import InputError
+
     split = graph.pairs["split"].to_numpy()
     has_train = bool((split == SPLIT_TRAIN).any())
     has_val = bool((split == SPLIT_VALIDATION).any())
@@ -219,12 +254,17 @@ def train_models(
     configs, states, thresholds, epochs_done, history = {}, {}, {}, {}, {}
     for name, config in models.items():
         started = time.perf_counter()
-        best_epoch, val_curve, threshold = max_epochs, [], {"*": 0.5}
+        best_epoch, val_curve, threshold, fitted = max_epochs, [], {"*": 0.5}, None
         if val_mask is not None:
-            _, best_epoch, val_curve, threshold = _fit(
+            fitted, best_epoch, val_curve, threshold = _fit(
                 config, graph, x, edge_index, edge_type, targets, fit_mask, val_mask, max_epochs, seed, torch_device, num_relations
             )
-        net, _, _, _ = _fit(config, graph, x, edge_index, edge_type, targets, full_mask, None, best_epoch, seed, torch_device, num_relations)
+        if val_mask is not None:
+            # keep the early-stopped network: the gate thresholds were tuned on *its* validation
+            # outputs; a refit on train + validation made different calls the gate never saw
+            net = fitted
+        else:
+            net, _, _, _ = _fit(config, graph, x, edge_index, edge_type, targets, full_mask, None, best_epoch, seed, torch_device, num_relations)
         configs[name] = json.loads(json.dumps(config))
         states[name] = {k: v.detach().cpu() for k, v in net.state_dict().items()}
         thresholds[name] = {str(k): float(v) for k, v in threshold.items()}
@@ -267,10 +307,14 @@ def _fit(config, graph, x, edge_index, edge_type, targets, fit_mask, val_mask, e
         for epoch in range(1, max(int(epochs), 1) + 1):
             net.train()
             optimiser.zero_grad()
-            loss = _loss(net(x, edge_index, edge_type), targets, fit_mask)
+            if hasattr(net, "member_outputs"):
+                # ensemble: every member learns on its own (independent fits, averaged outputs)
+                loss = sum(_loss(out, targets, fit_mask) for out in net.member_outputs(x, edge_index, edge_type))
+            else:
+                loss = _loss(net(x, edge_index, edge_type), targets, fit_mask)
             loss.backward()
             optimiser.step()
-            if val_mask is not None and (epoch % EVAL_EVERY == 0 or epoch == epochs):
+            if val_mask is not None and epoch >= min(MIN_EPOCHS, epochs) and (epoch % EVAL_EVERY == 0 or epoch == epochs):
                 # stop on what is scored: validation MAE under the per-athlete thresholds
                 outputs = _pair_outputs(net, x, edge_index, edge_type, targets["src"][val_mask])
                 score, threshold = _best_threshold(outputs, val_pairs)
