@@ -82,50 +82,53 @@ class GraphSAGE(nn.Module):
         return self.head(self.embed(x, edge_index, edge_type), self.encoder(x))
 
 
-class GCN(nn.Module):
+class _ResidualGNN(nn.Module):
+    """Encoder, residual message-passing layers over all edges as one relation, and the head.
+
+    Subclasses only choose the convolution (`_conv`)."""
+
+    def __init__(self, in_channels: int, hidden_channels: int, out_channels: int, num_layers: int, dropout: float):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Linear(in_channels, hidden_channels), nn.ReLU())
+        self.convs = nn.ModuleList(self._conv(hidden_channels) for _ in range(num_layers))
+        self.norms = nn.ModuleList(nn.LayerNorm(hidden_channels) for _ in range(num_layers))
+        self.dropout = nn.Dropout(dropout)
+        self.head = _Head(hidden_channels, out_channels)
+
+    def _conv(self, channels: int) -> nn.Module:
+        raise NotImplementedError
+
+    def embed(self, x: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor | None = None) -> torch.Tensor:
+        """Node embeddings after the last layer."""
+        h = self.encoder(x)
+        for conv, norm in zip(self.convs, self.norms):
+            h = h + self.dropout(torch.relu(norm(conv(h, edge_index))))
+        return h
+
+    def forward(self, x: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor | None = None) -> torch.Tensor:
+        """Per-node outputs [N, out_channels]."""
+        return self.head(self.embed(x, edge_index), self.encoder(x))
+
+
+class GCN(_ResidualGNN):
     """GCN over all edges as one relation (symmetric normalisation, self-loops)."""
 
     def __init__(self, in_channels: int, hidden_channels: int = 64, out_channels: int = OUTPUTS, num_layers: int = 2, dropout: float = 0.1):
-        super().__init__()
-        self.encoder = nn.Sequential(nn.Linear(in_channels, hidden_channels), nn.ReLU())
-        self.convs = nn.ModuleList(GCNConv(hidden_channels, hidden_channels, cached=False) for _ in range(num_layers))
-        self.norms = nn.ModuleList(nn.LayerNorm(hidden_channels) for _ in range(num_layers))
-        self.dropout = nn.Dropout(dropout)
-        self.head = _Head(hidden_channels, out_channels)
+        super().__init__(in_channels, hidden_channels, out_channels, num_layers, dropout)
 
-    def embed(self, x: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor | None = None) -> torch.Tensor:
-        """Node embeddings after the last layer."""
-        h = self.encoder(x)
-        for conv, norm in zip(self.convs, self.norms):
-            h = h + self.dropout(torch.relu(norm(conv(h, edge_index))))
-        return h
-
-    def forward(self, x: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor | None = None) -> torch.Tensor:
-        """Per-node outputs [N, out_channels]."""
-        return self.head(self.embed(x, edge_index), self.encoder(x))
+    def _conv(self, channels: int) -> nn.Module:
+        return GCNConv(channels, channels, cached=False)
 
 
-class GAT(nn.Module):
-    """Graph attention over all edges (2 heads averaged per layer, self-loops)."""
+class GAT(_ResidualGNN):
+    """Graph attention over all edges (`heads` heads averaged per layer, self-loops)."""
 
     def __init__(self, in_channels: int, hidden_channels: int = 64, out_channels: int = OUTPUTS, num_layers: int = 2, heads: int = 2, dropout: float = 0.1):
-        super().__init__()
-        self.encoder = nn.Sequential(nn.Linear(in_channels, hidden_channels), nn.ReLU())
-        self.convs = nn.ModuleList(GATConv(hidden_channels, hidden_channels, heads=heads, concat=False) for _ in range(num_layers))
-        self.norms = nn.ModuleList(nn.LayerNorm(hidden_channels) for _ in range(num_layers))
-        self.dropout = nn.Dropout(dropout)
-        self.head = _Head(hidden_channels, out_channels)
+        self.heads = heads  # read by _conv during the base constructor
+        super().__init__(in_channels, hidden_channels, out_channels, num_layers, dropout)
 
-    def embed(self, x: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor | None = None) -> torch.Tensor:
-        """Node embeddings after the last layer."""
-        h = self.encoder(x)
-        for conv, norm in zip(self.convs, self.norms):
-            h = h + self.dropout(torch.relu(norm(conv(h, edge_index))))
-        return h
-
-    def forward(self, x: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor | None = None) -> torch.Tensor:
-        """Per-node outputs [N, out_channels]."""
-        return self.head(self.embed(x, edge_index), self.encoder(x))
+    def _conv(self, channels: int) -> nn.Module:
+        return GATConv(channels, channels, heads=self.heads, concat=False)
 
 
 class MLP(nn.Module):
