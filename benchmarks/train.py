@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 MODEL_MD = REPO / "docs" / "model.md"
 
 
-def _public_logs(seed: int, with_ablations: bool, extra_seeds: list[int]) -> tuple[dict, dict, dict, dict]:
+def _public_logs(seed: int, with_ablations: bool, extra_seeds: list[int], threads: int) -> tuple[dict, dict, dict, dict]:
     from workout_pipeline.catalog import load_catalog
     from workout_pipeline.ingest import ingest_paths
     from workout_pipeline.model import (
@@ -52,18 +52,18 @@ def _public_logs(seed: int, with_ablations: bool, extra_seeds: list[int]) -> tup
     assert check_no_leakage(graph) == []
     timings["graph_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    trained = train_models(graph, seed=seed)
+    trained = train_models(graph, seed=seed, threads=threads)
     timings["train_s"] = time.perf_counter() - started
     started = time.perf_counter()
     metrics, _ = evaluate_models(graph, trained)
     timings["evaluate_s"] = time.perf_counter() - started
     seeds = {seed: metrics["models"]["graphsage"]}
     for other_seed in extra_seeds:
-        again = train_models(graph, seed=other_seed, models={"graphsage": DEFAULT_MODELS["graphsage"]})
+        again = train_models(graph, seed=other_seed, models={"graphsage": DEFAULT_MODELS["graphsage"]}, threads=threads)
         seeds[other_seed] = evaluate_models(graph, again)[0]["models"]["graphsage"]
     ablations = {}
     if with_ablations:
-        extra = train_models(graph, seed=seed, models=ABLATION_MODELS)
+        extra = train_models(graph, seed=seed, models=ABLATION_MODELS, threads=threads)
         ablation_metrics, _ = evaluate_models(graph, extra)
         ablations = {name: ablation_metrics["models"][name] for name in ABLATION_MODELS}
         ablations["_training"] = ablation_metrics["training"]
@@ -130,7 +130,7 @@ def _write_model_md(table: str, command: str) -> None:
     MODEL_MD.write_text(text, encoding="utf-8")
 
 
-def _scaling(sizes: list[int], epochs: int, seed: int) -> list[dict]:
+def _scaling(sizes: list[int], epochs: int, seed: int, threads: int) -> list[dict]:
     from workout_pipeline.catalog import load_catalog
     from workout_pipeline.model import DEFAULT_MODELS, build_features, build_training_graph, train_models
     from workout_pipeline.simulate import simulate_athletes
@@ -149,7 +149,8 @@ def _scaling(sizes: list[int], epochs: int, seed: int) -> list[dict]:
         graph = build_training_graph(features)
         graph_s = time.perf_counter() - started
         started = time.perf_counter()
-        trained = train_models(graph, seed=seed, epochs=epochs, models={"graphsage": DEFAULT_MODELS["graphsage"]})
+        trained = train_models(graph, seed=seed, epochs=epochs, models={"graphsage": DEFAULT_MODELS["graphsage"]},
+                               threads=threads)
         train_s = time.perf_counter() - started
         fits = epochs  # one early-stopping fit of at most `epochs` (the early-stopped weights are kept)
         rows.append(
@@ -181,15 +182,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None,
                         help="torch CPU threads (default: train.default_threads(), 1 on <= 2 cores)")
     args = parser.parse_args()
-    import torch
-
     from workout_pipeline.model.train import default_threads
 
-    args.threads = args.threads or default_threads()
-    torch.set_num_threads(args.threads)
+    args.threads = args.threads or default_threads()  # passed to every train_models call
 
     extra_seeds = [int(s) for s in args.extra_seeds.split(",") if s]
-    metrics, ablations, public, seeds = _public_logs(args.seed, not args.skip_ablations, extra_seeds)
+    metrics, ablations, public, seeds = _public_logs(args.seed, not args.skip_ablations, extra_seeds, args.threads)
     table = _results_table(metrics, ablations, seeds)
     print(table)
     if args.write_docs:
@@ -208,7 +206,7 @@ def main() -> None:
         section += f"- {name}: best epoch {info['epochs']} (early stopping), {info['seconds']:.1f} s\n"
     if not args.skip_scaling:
         sizes = [int(s) for s in args.sizes.split(",") if s]
-        rows = _scaling(sizes, args.scaling_epochs, args.seed)
+        rows = _scaling(sizes, args.scaling_epochs, args.seed, args.threads)
         section += (
             f"\nScaling on simulated logs (GraphSAGE, 3-network ensemble, at most {args.scaling_epochs} epochs):\n\n"
             "| sets | athletes | nodes | edges | features s | graph s | train s | ms/epoch |\n"

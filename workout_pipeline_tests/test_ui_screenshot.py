@@ -20,23 +20,10 @@ from pathlib import Path
 import pytest
 
 from workout_pipeline.paths import REPO_ROOT
+from workout_pipeline_tests.test_code_location import EXPECTED_ASSETS  # the one list of the twelve assets
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-EXPECTED_ASSETS = (
-    "raw_log_files",
-    "parsed_sets",
-    "validated_sets",
-    "quarantined_sets",
-    "exercise_catalog",
-    "exercise_features",
-    "training_graph",
-    "progression_models",
-    "model_evaluation",
-    "progression_recommendations",
-    "weekly_programs",
-    "program_reports",
-)
 STARTUP_TIMEOUT_S = 150
 CHROMIUM_TIMEOUT_S = 90
 

@@ -178,7 +178,12 @@ def _parse_numeric_day_month(text: pd.Series) -> pd.Series:
         "minute": pd.to_numeric(parts["minute"], errors="coerce").fillna(0),
         "second": pd.to_numeric(parts["second_s"], errors="coerce").fillna(0),
     })
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    return _assemble(frame)
+
+
+def _assemble(frame: pd.DataFrame) -> pd.Series:
+    """Timestamps from year..second columns; NaT where a part is missing or out of range."""
+    out = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
     ok = frame.notna().all(axis=1) & frame["month"].between(1, 12) & frame["day"].between(1, 31)
     if ok.any():
         out.loc[ok[ok].index] = pd.to_datetime(frame[ok], errors="coerce").astype("datetime64[us]")
@@ -202,11 +207,7 @@ def _parse_year_first(text: pd.Series) -> pd.Series:
         "minute": pd.to_numeric(parts["minute"], errors="coerce").fillna(0),
         "second": pd.to_numeric(parts["second"], errors="coerce").fillna(0),
     })
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
-    ok = frame.notna().all(axis=1) & frame["month"].between(1, 12) & frame["day"].between(1, 31)
-    if ok.any():
-        out.loc[ok[ok].index] = pd.to_datetime(frame[ok], errors="coerce").astype("datetime64[us]")
-    return out
+    return _assemble(frame)
 
 
 def _to_naive(parsed: pd.Series) -> pd.Series:

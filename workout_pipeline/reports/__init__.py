@@ -326,9 +326,8 @@ def write_program_report(
     extra: list[tuple[str, str]] = []
     if features is not None and len(features):
         history = _e1rm_plot(features, recommendations, athlete_id, out / "e1rm_history.png")
-        if history is not None:
-            plots["e1RM history"] = history
-            extra.append(("e1RM history", history.name))
+        plots["e1RM history"] = history
+        extra.append(("e1RM history", history.name))
     columns, rows = recommendation_rows(recommendations)
     context = {
         "athlete_id": athlete_id,
@@ -349,12 +348,9 @@ def write_program_report(
     return ProgramReport(markdown_path, html_path, volume_chart, plots, muscles)
 
 
-def _e1rm_plot(features: Any, recommendations: Any, athlete_id: str, path: Path) -> Path | None:
-    from workout_pipeline import model as model_module
+def _e1rm_plot(features: Any, recommendations: Any, athlete_id: str, path: Path) -> Path:
+    from workout_pipeline.model import plot_e1rm_history
 
-    plot = getattr(model_module, "plot_e1rm_history", None)
-    if plot is None:
-        return None
     with atomic_png(path) as tmp:
-        plot(features, recommendations, athlete_id, tmp)
+        plot_e1rm_history(features, recommendations, athlete_id, tmp)
     return path

@@ -64,15 +64,6 @@ def raw_log_files(context: dg.AssetExecutionContext, paths: PipelinePaths) -> di
     return record
 
 
-def _count(value: object) -> int:
-    """Row count of a frame, or the number itself (parsers report non-set rows either way)."""
-    if value is None:
-        return 0
-    if hasattr(value, "__len__"):
-        return len(value)  # type: ignore[arg-type]
-    return int(value)  # type: ignore[call-overload]
-
-
 @dg.asset(
     partitions_def=inbox_file_partitions,
     group_name="ingest",
@@ -102,14 +93,14 @@ def parsed_sets(context: dg.AssetExecutionContext, config: ParseConfig, raw_log_
     if parsed.error:
         raise dg.Failure(description=f"{raw_log_files['relative_path']}: {parsed.error}")
     sets = to_canonical(parsed.sets, with_reason=True)
-    rejected = to_canonical(parsed.rejected, with_reason=True) if _count(parsed.rejected) else sets.iloc[0:0]
+    rejected = to_canonical(parsed.rejected, with_reason=True) if len(parsed.rejected) else sets.iloc[0:0]
     frame = pd.concat([sets, rejected], ignore_index=True) if len(rejected) else sets
     # Provenance points at the inbox file the user knows, not at our snapshot copy.
     frame["source_file"] = pd.array([raw_log_files["relative_path"]] * len(frame), dtype="string")
-    non_set_rows = _count(parsed.non_set_rows)
+    non_set_rows = int(parsed.non_set_rows)
     rows_in = int(parsed.rows_in)
     # Rows standing for several sets (Fitbod "Sets") add sets beyond the file's row count.
-    expanded = int(getattr(parsed, "expanded_sets", 0) or 0)
+    expanded = int(parsed.expanded_sets)
     yield dg.Output(
         frame,
         metadata={
@@ -121,7 +112,7 @@ def parsed_sets(context: dg.AssetExecutionContext, config: ParseConfig, raw_log_
             "rejected_rows": int(len(rejected)),
             "non_set_rows": non_set_rows,
             "expanded_sets": expanded,
-            "encoding": str(getattr(parsed, "encoding", "") or ""),
+            "encoding": str(parsed.encoding or ""),
         },
     )
     accounted = len(sets) + len(rejected) + non_set_rows

@@ -1,6 +1,5 @@
 """Model group: features → training graph → GraphSAGE + baselines → evaluation → recommendations."""
 
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -95,20 +94,15 @@ def exercise_features(context: dg.AssetExecutionContext, validated_sets, exercis
 
 def _graph_summary(graph: Any) -> dict[str, Any]:
     """Node, edge and pair counts of a training graph, for the UI."""
-    summary: dict[str, Any] = {}
-    x = getattr(graph, "x", None)
-    if x is not None and hasattr(x, "shape"):
-        summary["nodes"] = int(x.shape[0])
-        summary["node_features"] = int(x.shape[1]) if len(x.shape) > 1 else 1
-    edge_index = getattr(graph, "edge_index", None)
-    if edge_index is not None and hasattr(edge_index, "shape"):
-        summary["edges"] = int(edge_index.shape[-1])
-    pairs = getattr(graph, "pairs", None)
-    if pairs is not None and hasattr(pairs, "columns") and "split" in pairs.columns:
-        from workout_pipeline.model.graph import SPLIT_NAMES
+    from workout_pipeline.model.graph import SPLIT_NAMES
 
-        for split, count in pairs["split"].value_counts().items():
-            summary[f"{SPLIT_NAMES.get(int(split), str(split))}_pairs"] = int(count)
+    summary: dict[str, Any] = {
+        "nodes": int(graph.x.shape[0]),
+        "node_features": int(graph.x.shape[1]),
+        "edges": int(graph.edge_index.shape[1]),
+    }
+    for split, count in graph.pairs["split"].value_counts().items():
+        summary[f"{SPLIT_NAMES[int(split)]}_pairs"] = int(count)
     return summary
 
 
@@ -172,13 +166,11 @@ def progression_models(
 
 
 def metrics_rows(metrics: dict) -> list[dict[str, Any]]:
-    """Flatten `{model: {metric: value}}` (possibly under a "models" or "pooled" key) to rows."""
-    per_model = metrics.get("models") or metrics.get("pooled") or metrics
+    """One row of scalar metrics per model from `metrics["models"]` (see `evaluate_models`)."""
     rows = []
-    for model, values in per_model.items():
-        if isinstance(values, dict):
-            flat = {k: plain(v) for k, v in values.items() if not isinstance(v, (dict, list))}
-            rows.append({"model": model, **flat})
+    for model, values in metrics["models"].items():
+        flat = {k: plain(v) for k, v in values.items() if not isinstance(v, (dict, list))}
+        rows.append({"model": model, **flat})
     return rows
 
 
@@ -195,7 +187,7 @@ def model_evaluation(
 
     The per-pair predictions are written beside it as Parquet; plots appear in the metadata.
     """
-    from workout_pipeline.model import evaluate_models, plot_predictions
+    from workout_pipeline.model import evaluate_models, plot_embeddings, plot_predictions
 
     metrics, predictions = evaluate_models(training_graph, progression_models)
     out_dir = paths.storage("model")
@@ -209,23 +201,12 @@ def model_evaluation(
         "predictions_path": dg.MetadataValue.path(str(predictions_path)),
         "predictions_plot": png_markdown(plot_path, "predicted vs actual top-set weight"),
     }
-    embeddings = _embedding_plot(training_graph, progression_models, out_dir)
-    if embeddings is not None:
-        metadata["embeddings_plot"] = png_markdown(embeddings, "GraphSAGE exercise embeddings")
+    embeddings_path = out_dir / "embeddings.png"
+    with atomic_png(embeddings_path) as tmp:
+        plot_embeddings(training_graph, progression_models, tmp)
+    metadata["embeddings_plot"] = png_markdown(embeddings_path, "GraphSAGE exercise embeddings")
     context.add_output_metadata(metadata)
     return metrics
-
-
-def _embedding_plot(graph: Any, trained: Any, out_dir: Path) -> Path | None:
-    from workout_pipeline import model as model_module
-
-    plot_embeddings = getattr(model_module, "plot_embeddings", None)
-    if plot_embeddings is None:
-        return None
-    path = out_dir / "embeddings.png"
-    with atomic_png(path) as tmp:
-        plot_embeddings(graph, trained, tmp)
-    return path
 
 
 @dg.asset(

@@ -1,7 +1,7 @@
 """Programs group: next week's program per athlete (MILP) and its Markdown/HTML report."""
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
@@ -11,6 +11,9 @@ from workout_pipeline.defs.assets.model import combine_file_partitions
 from workout_pipeline.defs.metadata import markdown_table, plain, png_markdown
 from workout_pipeline.defs.partitions import athlete_partitions
 from workout_pipeline.defs.resources import PipelinePaths
+
+if TYPE_CHECKING:
+    from workout_pipeline.program import ProgramConstraints
 
 # Per-athlete constraints live beside their exports: inbox/<athlete>/constraints.{yaml,yml,json}.
 CONSTRAINT_FILE_NAMES: tuple[str, ...] = ("constraints.yaml", "constraints.yml", "constraints.json")
@@ -114,7 +117,7 @@ def weekly_programs(
     )
 
 
-def hard_constraint_problems(program: dict, constraints: Any) -> list[str]:
+def hard_constraint_problems(program: dict, constraints: "ProgramConstraints") -> list[str]:
     """Hard rules a solved program must satisfy, re-checked on the written result."""
     from workout_pipeline.reports import program_days
 
@@ -123,11 +126,10 @@ def hard_constraint_problems(program: dict, constraints: Any) -> list[str]:
     if not any(word in status for word in ("optimal", "feasible")) or "infeasible" in status:
         problems.append(f"solver status {program.get('status')!r} is not a feasible solution")
     days = program_days(program)
-    min_sets, max_sets = getattr(constraints, "min_sets", 1), getattr(constraints, "max_sets", 99)
-    min_ex, max_ex = getattr(constraints, "min_exercises_per_day", 0), getattr(constraints, "max_exercises_per_day", 99)
-    training_days = getattr(constraints, "training_days", None)
-    if training_days is not None and len(days) > training_days:
-        problems.append(f"{len(days)} training days, at most {training_days} allowed")
+    min_sets, max_sets = constraints.min_sets, constraints.max_sets
+    min_ex, max_ex = constraints.min_exercises_per_day, constraints.max_exercises_per_day
+    if len(days) > constraints.training_days:
+        problems.append(f"{len(days)} training days, at most {constraints.training_days} allowed")
     for day in days:
         exercises = day["exercises"]
         if not min_ex <= len(exercises) <= max_ex:
