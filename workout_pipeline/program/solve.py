@@ -24,7 +24,7 @@ from typing import Any
 
 from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints
 from workout_pipeline.program.exercises import ExerciseClass
-from workout_pipeline.program.lattice import lattice_bound
+from workout_pipeline.program.lattice import ResidueLattice, extra_set_patterns, fewest_extra_sets, lattice_bound, residue_lattice
 from workout_pipeline.program.model import ProgramModel, build_model, build_naive_model, conflicting_day_pairs, evaluate_objective
 
 _EPS = 1e-6
@@ -291,10 +291,36 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
     # the lattice bound: valid for every program, far above the LP bound when targets can be hit
     lattice = lattice_bound(classes, constraints)
     stages["lattice_bound"] = lattice
+    lower = lattice if lattice is not None else float("-inf")
+    best_model: ProgramModel | None = None
+    best_run: dict[str, Any] | None = None
+
+    def finished() -> bool:
+        return best_run is not None and _gap(best_run["objective"], lower) <= gap
+
+    residues = residue_lattice(classes, constraints) if lattice is not None else None
+    shortest = fewest_extra_sets(classes, constraints) if residues is not None else None
+    if residues is not None and shortest is not None:
+        # the best exact-hit week, level by level of extra sets (each level's patterns at once)
+        week, proven_extra = _lattice_week(classes, constraints, residues, shortest[0],
+                                           max(0.6 * time_limit_s, 0.3), gap, stages)
+        if proven_extra > shortest[0]:
+            # every pattern below proven_extra is infeasible even for the master: the bound rises
+            raised = lattice_bound(classes, constraints, proven_extra)
+            stages["lattice_bound_raised"] = raised
+            lower = max(lower, raised)
+        if week is not None:
+            laid_out = _lay_out_week(classes, constraints, week, "lattice", groups, remaining, gap, stages)
+            if laid_out is not None:
+                best_model, best_run = laid_out
+    if finished():
+        return best_model, _report(best_run, lower, gap, started, stages)
+
     master, weekly_sets, _, type_days_var = build_master(classes, constraints)
     # a quick heuristic week first: on large catalogs it beats HiGHS's own early master solutions
-    heuristic = _heuristic_week(classes, constraints, max(0.35 * time_limit_s, min(2.0, 0.6 * time_limit_s)), stages,
-                                exact_first=lattice is not None)
+    heuristic = _heuristic_week(classes, constraints,
+                                min(max(0.35 * time_limit_s, min(2.0, 0.6 * time_limit_s)), max(0.5 * remaining(), 0.3)),
+                                stages, exact_first=lattice is not None)
     exact_week = None
     if lattice is not None and remaining() > 0.5 * time_limit_s and time_limit_s >= 3:
         # when the lattice bound applies, the best programs usually meet every target exactly:
@@ -314,9 +340,8 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
     stages["master"] = master_run
     if master_run["status"] == "infeasible":
         return None, {"status": "infeasible", "seconds": time.perf_counter() - started, "stages": stages}
-    lower = master_run["bound"] if master_run["bound"] is not None else float("-inf")
-    if lattice is not None:
-        lower = max(lower, lattice)
+    if master_run["bound"] is not None:
+        lower = max(lower, master_run["bound"])
     weeks = []
     if master_run["objective"] is not None:
         weeks.append(({i: round(var.varValue or 0) for i, var in weekly_sets.items()},
@@ -326,30 +351,12 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
     if exact_week is not None and exact_week[0] not in weeks:
         better_than_master = master_run["objective"] is None or exact_week[1] < master_run["objective"] - _EPS
         weeks.insert(0 if better_than_master else len(weeks), exact_week[0])
-
-    best_model: ProgramModel | None = None
-    best_run: dict[str, Any] | None = None
-    for number, (chosen, counts) in enumerate(weeks):
-        used = [i for i, total in chosen.items() if total > 0]
-        laid_out = arrange_day_types(counts, constraints)
-        # lay the week out over days: its weekly sets per class fixed, day types first laid out
-        # by its counts, then free; last, its classes (plus spares) with sets free
-        attempts = [("days_fixed", used, laid_out, True), ("days_free_types", used, None, True),
-                    ("days_free_sets", _with_spares(classes, used), laid_out, False)]
-        for stage, members, fixed, fix_sets in attempts:
-            day_model = build_model([classes[i] for i in members], constraints, fixed_types=fixed,
-                                    symmetric_day_groups=groups if fixed is None else ())
-            if fix_sets:
-                for j, i in enumerate(members):
-                    prob_vars = [var for (k, d), var in day_model.sets.items() if k == j]
-                    day_model.problem += pulp.lpSum(prob_vars) == chosen[i], f"weekly_{j}"
-            day_run = run_solver(day_model.problem, max(0.3 * remaining(), 1.0), gap / 2)
-            stages[f"{stage}_{number}"] = day_run
-            if day_run["objective"] is not None:
-                if best_run is None or day_run["objective"] < best_run["objective"] - _EPS:
-                    # the day model's classes are a subset: map its solution onto the full index
-                    best_model, best_run = _reindex(day_model, members, classes), day_run
-                break
+    for number, week in enumerate(weeks):
+        if finished():
+            break
+        laid_out = _lay_out_week(classes, constraints, week, str(number), groups, remaining, gap, stages)
+        if laid_out is not None and (best_run is None or laid_out[1]["objective"] < best_run["objective"] - _EPS):
+            best_model, best_run = laid_out
 
     if best_run is None or _gap(best_run["objective"], lower) > gap:
         full = build_model(classes, constraints, symmetric_day_groups=groups)
@@ -380,13 +387,101 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
                 lower = max(lower, polish_run["bound"])
             if polish_run["objective"] is not None and polish_run["objective"] < best_run["objective"] - _EPS:
                 best_model, best_run = full, polish_run
-    seconds = time.perf_counter() - started
     if best_run is None:
-        return None, {"status": "unknown", "seconds": seconds, "stages": stages}
+        return None, {"status": "unknown", "seconds": time.perf_counter() - started, "stages": stages}
+    return best_model, _report(best_run, lower, gap, started, stages)
+
+
+def _report(best_run: dict[str, Any], lower: float, gap: float, started: float, stages: dict[str, Any]) -> dict[str, Any]:
     objective = best_run["objective"]
     final_gap = _gap(objective, lower)
     status = "optimal" if final_gap <= gap + 1e-9 else "feasible"
-    return best_model, {"status": status, "objective": objective, "bound": lower, "gap": final_gap, "seconds": seconds, "stages": stages}
+    return {"status": status, "objective": objective, "bound": lower, "gap": final_gap,
+            "seconds": time.perf_counter() - started, "stages": stages}
+
+
+def _lattice_week(classes: list[ExerciseClass], constraints: ProgramConstraints, residues: ResidueLattice,
+                  first_extra: int, budget_s: float, gap: float,
+                  stages: dict[str, Any]) -> tuple[tuple[dict[int, int], dict[str, int]] | None, int]:
+    """The best exact-hit week of the master, trying 0, 1, 2... extra sets above the shortest path.
+
+    At each level the master (no under or over slack) gets one binary per lattice pattern of
+    that many extra sets (`workout_pipeline.program.lattice.extra_set_patterns`) and must follow
+    the chosen one: the extra sets on each residue's classes add up to the pattern's count.
+    The patterns cover every exact-hit week with that many extra sets, so an infeasible level
+    proves that exact-hit programs need more: the second value returned is the proven minimum.
+
+    Returns:
+        (weekly sets per class and day-type counts, or None; proven fewest extra sets).
+    """
+    import pulp
+
+    started = time.perf_counter()
+    extra = first_extra
+    for level in range(first_extra, first_extra + 4):
+        left = budget_s - (time.perf_counter() - started)
+        if left < 0.05:
+            break
+        patterns = extra_set_patterns(residues, level)
+        if patterns is None:
+            break  # too many to list: leave it to the other stages
+        stages[f"lattice_patterns_{level}"] = len(patterns)
+        if not patterns:
+            extra = level + 1
+            continue
+        prob, weekly_sets, weekly_count, type_days_var = build_master(classes, constraints)
+        for var in prob.variables():
+            if var.name.startswith(("under_", "over_")):
+                var.upBound = 0
+        choice = [prob.add_variable(f"pattern_{j}", cat="Binary") for j in range(len(patterns))]
+        prob += pulp.lpSum(choice) == 1
+        by_residue: dict[tuple[int, ...], list[int]] = {}
+        for i, residue in enumerate(residues.residues):
+            by_residue.setdefault(residue, []).append(i)
+        q = constraints.min_sets
+        for residue, members in by_residue.items():
+            extra_sets = pulp.lpSum(weekly_sets[i] - q * weekly_count[i] for i in members)
+            prob += extra_sets == pulp.lpSum(p.get(residue, 0) * var for p, var in zip(patterns, choice))
+        run = run_solver(prob, left, gap / 2)
+        stages[f"lattice_week_{level}"] = run
+        if run["status"] == "infeasible":
+            extra = level + 1
+            continue
+        if run["objective"] is None:
+            break
+        week = {i: round(var.varValue or 0) for i, var in weekly_sets.items()}
+        return (week, {k: round(type_days_var[k].varValue or 0) for k in DAY_TYPES}), extra
+    return None, extra
+
+
+def _lay_out_week(classes: list[ExerciseClass], constraints: ProgramConstraints,
+                  week: tuple[dict[int, int], dict[str, int]], tag: str, groups: list[list[int]], remaining: Any,
+                  gap: float, stages: dict[str, Any]) -> tuple[ProgramModel, dict[str, Any]] | None:
+    """Spread a week's sets per class over the days: a program (model, run), or None.
+
+    Day types are first laid out by the week's counts, then left free; last, the week's
+    classes (plus spares) get their sets free.
+    """
+    import pulp
+
+    chosen, counts = week
+    used = [i for i, total in chosen.items() if total > 0]
+    laid_out = arrange_day_types(counts, constraints)
+    attempts = [("days_fixed", used, laid_out, True), ("days_free_types", used, None, True),
+                ("days_free_sets", _with_spares(classes, used), laid_out, False)]
+    for stage, members, fixed, fix_sets in attempts:
+        day_model = build_model([classes[i] for i in members], constraints, fixed_types=fixed,
+                                symmetric_day_groups=groups if fixed is None else ())
+        if fix_sets:
+            for j, i in enumerate(members):
+                prob_vars = [var for (k, d), var in day_model.sets.items() if k == j]
+                day_model.problem += pulp.lpSum(prob_vars) == chosen[i], f"weekly_{j}"
+        day_run = run_solver(day_model.problem, max(0.3 * remaining(), 1.0), gap / 2)
+        stages[f"{stage}_{tag}"] = day_run
+        if day_run["objective"] is not None:
+            # the day model's classes are a subset: map its solution onto the full index
+            return _reindex(day_model, members, classes), day_run
+    return None
 
 
 def solve_naive(classes: list[ExerciseClass], constraints: ProgramConstraints, time_limit_s: float, gap: float) -> tuple[ProgramModel | None, dict[str, Any]]:
