@@ -20,7 +20,6 @@ in a fraction of a second, where the plain master cannot decide it in minutes. W
 exists, every exact-hit program needs at least one more extra set: the bound rises.
 """
 
-import itertools
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -28,7 +27,7 @@ from workout_pipeline.program.constraints import ProgramConstraints
 from workout_pipeline.program.exercises import ExerciseClass
 
 _MAX_HALF_DEPTH = 3  # sums of up to 3 generators per side: paths of up to 6 extra sets
-_MAX_PREFIXES = 60_000  # pattern listing: multisets of size k-2 tried at most
+_MAX_HALF_LISTS = 2_000_000  # pattern listing: multisets per half at most
 _MAX_PATTERNS = 400  # more patterns than this are not listed (the MILP would grow too large)
 
 
@@ -90,6 +89,16 @@ def residue_lattice(classes: list[ExerciseClass], constraints: ProgramConstraint
     return ResidueLattice(g, q, muscles, goal, residues)
 
 
+def _powers(lattice: ResidueLattice):
+    """Weights turning a residue vector into one integer, or None when they would overflow."""
+    import numpy as np
+
+    q, n_muscles = lattice.modulus, len(lattice.muscles)
+    if q**n_muscles >= 2**62:
+        return None
+    return np.array([q**i for i in range(n_muscles)], dtype=np.int64)
+
+
 def fewest_extra_sets(classes: list[ExerciseClass], constraints: ProgramConstraints) -> tuple[int, int] | None:
     """(fewest extra sets any exact-hit program needs, scale g), or None when not applicable.
 
@@ -101,82 +110,99 @@ def fewest_extra_sets(classes: list[ExerciseClass], constraints: ProgramConstrai
     lattice = residue_lattice(classes, constraints)
     if lattice is None:
         return None
-    q, n_muscles = lattice.modulus, len(lattice.muscles)
+    powers = _powers(lattice)
+    if powers is None:
+        return None
+    q = lattice.modulus
     goal = np.array(lattice.goal, dtype=np.int64)
-    generators = np.array([r for r in lattice.generators() if any(r)], dtype=np.int64).reshape(-1, n_muscles)
-    # residue vectors as integers; object dtype keeps large q**M exact
-    powers = np.array([q**i for i in range(n_muscles)], dtype=object if q**n_muscles >= 2**62 else np.int64)
-
-    def encode(states):
-        return np.unique(states.astype(powers.dtype) @ powers)
-
+    generators = np.array([r for r in lattice.generators() if any(r)], dtype=np.int64).reshape(-1, len(goal))
     if not goal.any():
         return 0, lattice.scale
     if len(generators) == 0:
         return 2 * _MAX_HALF_DEPTH + 1, lattice.scale
-    # layers[k]: residues of sums of at most k generators (rows, and their codes); grown lazily
-    layers = [np.zeros((1, n_muscles), dtype=np.int64)]
-    codes = [encode(layers[0])]
+    # layers[k]: the distinct residues of sums of at most k generators, and their codes (sorted)
+    layers = [np.zeros((1, len(goal)), dtype=np.int64)]
+    codes = [np.zeros(1, dtype=np.int64)]
     for total in range(1, 2 * _MAX_HALF_DEPTH + 1):
         a = (total + 1) // 2
         b = total - a
         while len(layers) <= a:
-            grown = (layers[-1][:, None, :] + generators[None, :, :]).reshape(-1, n_muscles) % q
-            grown = np.unique(np.concatenate([layers[-1], grown]), axis=0)
-            layers.append(grown)
-            codes.append(encode(grown))
+            # one generator more, added one generator at a time (memory stays at one layer)
+            grown = [layers[-1]] + [(layers[-1] + g) % q for g in generators]
+            grown_codes = np.concatenate([part @ powers for part in grown])
+            unique_codes, first = np.unique(grown_codes, return_index=True)
+            layers.append(np.concatenate(grown)[first])
+            codes.append(unique_codes)
         # goal = x + y with x in layers[a], y in layers[b]  <=>  (goal - x) mod q in layers[b]
-        needed = ((goal[None, :] - layers[a]) % q).astype(powers.dtype) @ powers
+        needed = ((goal[None, :] - layers[a]) % q) @ powers
         if np.isin(needed, codes[b]).any():
             return total, lattice.scale
     return 2 * _MAX_HALF_DEPTH + 1, lattice.scale
+
+
+def _nondecreasing(n: int, size: int):
+    """Every nondecreasing index tuple of length `size` over range(n) (one per multiset)."""
+    import numpy as np
+
+    rows = np.zeros((1, 0), dtype=np.int64)
+    for _ in range(size):
+        low = rows[:, -1] if rows.shape[1] else np.zeros(len(rows), dtype=np.int64)
+        counts = n - low
+        repeated = np.repeat(rows, counts, axis=0)
+        starts = np.repeat(np.cumsum(counts) - counts, counts)
+        nxt = np.arange(counts.sum()) - starts + np.repeat(low, counts)
+        rows = np.concatenate([repeated, nxt[:, None]], axis=1)
+    return rows
 
 
 def extra_set_patterns(lattice: ResidueLattice, extra: int) -> list[dict[tuple[int, ...], int]] | None:
     """Every multiset of `extra` class residues summing to the goal (mod q).
 
     Each pattern maps a residue to how many extra sets fall on classes with that residue; the
-    extra sets of any exact-hit program with `extra` extra sets follow one of them.
+    extra sets of any exact-hit program with `extra` extra sets follow one of them. A multiset
+    is listed once, as its sorted first half (`extra // 2` residues) joined to its second half
+    on the residue the second half must reach.
 
     Returns:
         The patterns (possibly none), or None when there are too many to list.
     """
-    q = lattice.modulus
+    import numpy as np
+
     gens = lattice.generators()
-    goal = lattice.goal
-
-    def minus(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
-        return tuple((x - y) % q for x, y in zip(a, b))
-
-    def counted(chosen: tuple[int, ...]) -> dict[tuple[int, ...], int]:
-        pattern: dict[tuple[int, ...], int] = {}
-        for index in chosen:
-            pattern[gens[index]] = pattern.get(gens[index], 0) + 1
-        return pattern
-
+    powers = _powers(lattice)
+    if powers is None:
+        return None
     if extra == 0:
-        return [{}] if not any(goal) else []
-    if extra == 1:
-        return [counted((i,)) for i, r in enumerate(gens) if r == goal]
-    # pairs by their residue sum; prefixes of extra-2 generators complete with one pair
-    pairs: dict[tuple[int, ...], list[tuple[int, int]]] = {}
-    for i, j in itertools.combinations_with_replacement(range(len(gens)), 2):
-        total = tuple((x + y) % q for x, y in zip(gens[i], gens[j]))
-        pairs.setdefault(total, []).append((i, j))
-    prefix_count = _multisets(len(gens), extra - 2)
-    if prefix_count > _MAX_PREFIXES:
+        return [{}] if not any(lattice.goal) else []
+    q = lattice.modulus
+    residue = np.array(gens, dtype=np.int64)
+    goal = np.array(lattice.goal, dtype=np.int64)
+    first_size = extra // 2
+    if max(_multisets(len(gens), first_size), _multisets(len(gens), extra - first_size)) > _MAX_HALF_LISTS:
+        return None
+    first = _nondecreasing(len(gens), first_size)
+    second = _nondecreasing(len(gens), extra - first_size)
+    need = ((goal - residue[first].sum(axis=1)) % q) @ powers
+    have = (residue[second].sum(axis=1) % q) @ powers
+    order = np.argsort(have, kind="stable")
+    lo = np.searchsorted(have[order], need, side="left")
+    hi = np.searchsorted(have[order], need, side="right")
+    matches = hi - lo
+    if matches.sum() > 50 * _MAX_PATTERNS:
+        return None
+    left = np.repeat(np.arange(len(first)), matches)
+    right = order[np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)]) if matches.sum() else np.zeros(0, dtype=np.int64)]
+    if first_size:
+        keep = first[left, -1] <= second[right, 0]  # the split of a sorted multiset: each once
+        left, right = left[keep], right[keep]
+    if len(left) > _MAX_PATTERNS:
         return None
     patterns = []
-    for prefix in itertools.combinations_with_replacement(range(len(gens)), extra - 2):
-        rest = goal
-        for index in prefix:
-            rest = minus(rest, gens[index])
-        low = prefix[-1] if prefix else 0
-        for i, j in pairs.get(rest, ()):
-            if i >= low:  # nondecreasing indices: each multiset once
-                patterns.append(counted(prefix + (i, j)))
-                if len(patterns) > _MAX_PATTERNS:
-                    return None
+    for i, j in zip(left, right):
+        pattern: dict[tuple[int, ...], int] = {}
+        for index in list(first[i]) + list(second[j]):
+            pattern[gens[index]] = pattern.get(gens[index], 0) + 1
+        patterns.append(pattern)
     return patterns
 
 
@@ -204,17 +230,23 @@ def lattice_bound(classes: list[ExerciseClass], constraints: ProgramConstraints,
         The bound, or None when the argument does not apply (targets or weights off a small
         lattice, no targets, one-set minimums).
     """
-    c = constraints
-    found = fewest_extra_sets(classes, c)
+    found = fewest_extra_sets(classes, constraints)
     if found is None:
         return None
     extra, g = found
     if min_extra is not None:
         extra = max(extra, min_extra)
+    return bound_for_extra(classes, constraints, extra, g)
+
+
+def bound_for_extra(classes: list[ExerciseClass], constraints: ProgramConstraints, extra: int | None, scale: int) -> float:
+    """The lattice bound when exact-hit programs need at least `extra` extra sets (None: there
+    is no exact-hit program, only the miss case remains)."""
+    c = constraints
     n_days = c.training_days
     min_exercises = n_days * c.min_exercises_per_day
     cheapest = min((cls.selection_cost for cls in classes), default=0.0)
-    miss_cost = min(c.under_penalty, c.over_penalty) / g
+    miss_cost = min(c.under_penalty, c.over_penalty) / scale
 
     def best(min_extra: int) -> float:
         # cost of the cheapest (exercises, extra sets) pair at or above the minimums; the
@@ -235,4 +267,5 @@ def lattice_bound(classes: list[ExerciseClass], constraints: ProgramConstraints,
                     break
         return value
 
-    return min(best(extra), best(0) + miss_cost)
+    miss = best(0) + miss_cost
+    return miss if extra is None else min(best(extra), miss)

@@ -24,7 +24,14 @@ from typing import Any
 
 from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints
 from workout_pipeline.program.exercises import ExerciseClass
-from workout_pipeline.program.lattice import ResidueLattice, extra_set_patterns, fewest_extra_sets, lattice_bound, residue_lattice
+from workout_pipeline.program.lattice import (
+    ResidueLattice,
+    bound_for_extra,
+    extra_set_patterns,
+    fewest_extra_sets,
+    lattice_bound,
+    residue_lattice,
+)
 from workout_pipeline.program.model import ProgramModel, build_model, build_naive_model, conflicting_day_pairs, evaluate_objective
 
 _EPS = 1e-6
@@ -306,14 +313,15 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
                                            max(0.6 * time_limit_s, 0.3), gap, stages)
         if proven_extra > shortest[0]:
             # every pattern below proven_extra is infeasible even for the master: the bound rises
-            raised = lattice_bound(classes, constraints, proven_extra)
+            raised = bound_for_extra(classes, constraints, proven_extra, residues.scale)
             stages["lattice_bound_raised"] = raised
             lower = max(lower, raised)
         if week is not None:
             laid_out = _lay_out_week(classes, constraints, week, "lattice", groups, remaining, gap, stages)
             if laid_out is not None:
                 best_model, best_run = laid_out
-    if finished():
+    if finished() or (best_run is not None and remaining() < 0.3 * time_limit_s):
+        # proven, or a program in hand and too little time left for the stages below
         return best_model, _report(best_run, lower, gap, started, stages)
 
     master, weekly_sets, _, type_days_var = build_master(classes, constraints)
@@ -358,7 +366,7 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
         if laid_out is not None and (best_run is None or laid_out[1]["objective"] < best_run["objective"] - _EPS):
             best_model, best_run = laid_out
 
-    if best_run is None or _gap(best_run["objective"], lower) > gap:
+    if best_run is None or (_gap(best_run["objective"], lower) > gap and remaining() > 0.1):
         full = build_model(classes, constraints, symmetric_day_groups=groups)
         start = _start_values(best_model, full) if best_model is not None else None
         full_run = run_solver(full.problem, max(remaining(), 0.2), gap, start)
@@ -418,9 +426,12 @@ def _lattice_week(classes: list[ExerciseClass], constraints: ProgramConstraints,
 
     started = time.perf_counter()
     extra = first_extra
+    miss_only = bound_for_extra(classes, constraints, None, residues.scale)
     for level in range(first_extra, first_extra + 4):
         left = budget_s - (time.perf_counter() - started)
-        if left < 0.05:
+        if left < 0.05 or bound_for_extra(classes, constraints, level, residues.scale) >= miss_only - _EPS:
+            # out of time, or the miss case bounds every program already (exact weeks of
+            # more extra sets cannot be cheaper than the bound: the other stages look for them)
             break
         patterns = extra_set_patterns(residues, level)
         if patterns is None:
