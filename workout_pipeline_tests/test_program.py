@@ -379,11 +379,8 @@ def test_objective_evaluation_matches_the_solver():
     assert evaluate_objective(model, c) == pytest.approx(run["objective"], abs=1e-6)
 
 
-@pytest.mark.parametrize("seed", [20, 24, 30])
-def test_lattice_bound_is_valid_and_above_the_structural_minimum(seed):
-    from workout_pipeline.program.exercises import build_classes, eligible_exercises
-    from workout_pipeline.program.lattice import lattice_bound
-
+def _lattice_instance(seed: int) -> tuple[pd.DataFrame, dict]:
+    """A 16-exercise, 3-day instance whose targets sit on the 0.5-set lattice."""
     rng = random.Random(seed)
     catalog = make_catalog(16, seed=seed)
     trained = sorted({m for muscles in catalog["primary_muscles"] for m in muscles})
@@ -391,6 +388,15 @@ def test_lattice_bound_is_valid_and_above_the_structural_minimum(seed):
            "max_exercises_per_day": 4, "min_sessions_per_muscle": None, "rest_between_muscle_sessions_h": None,
            "session_minutes": None,
            "targets": {m: rng.choice([7, 8, 10, 11]) for m in rng.sample(trained, min(4, len(trained)))}}
+    return catalog, raw
+
+
+@pytest.mark.parametrize("seed", [20, 24, 30])
+def test_lattice_bound_is_valid_and_above_the_structural_minimum(seed):
+    from workout_pipeline.program.exercises import build_classes, eligible_exercises
+    from workout_pipeline.program.lattice import lattice_bound
+
+    catalog, raw = _lattice_instance(seed)
     c = load_constraints(raw)
     bound = lattice_bound(build_classes(eligible_exercises(catalog, c), c), c)
     naive = solve_program(catalog, raw, formulation="naive", time_limit_s=60, gap=1e-6)
@@ -469,13 +475,7 @@ def test_extra_set_patterns_are_every_multiset_reaching_the_goal(k):
 @pytest.mark.parametrize("seed", [30, 56, 57])
 def test_raised_lattice_bound_stays_below_the_naive_optimum(seed):
     """When every pattern of the fewest extra sets is infeasible the bound rises: still valid."""
-    rng = random.Random(seed)
-    catalog = make_catalog(16, seed=seed)
-    trained = sorted({m for muscles in catalog["primary_muscles"] for m in muscles})
-    raw = {"training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1}, "min_exercises_per_day": 2,
-           "max_exercises_per_day": 4, "min_sessions_per_muscle": None, "rest_between_muscle_sessions_h": None,
-           "session_minutes": None,
-           "targets": {m: rng.choice([7, 8, 10, 11]) for m in rng.sample(trained, min(4, len(trained)))}}
+    catalog, raw = _lattice_instance(seed)
     fast = solve_program(catalog, raw, time_limit_s=30, gap=1e-6)
     naive = solve_program(catalog, raw, formulation="naive", time_limit_s=60, gap=1e-6)
     raised = fast.stages.get("lattice_bound_raised")
