@@ -482,4 +482,6 @@ def test_raised_lattice_bound_stays_below_the_naive_optimum(seed):
     assert raised is not None and raised > fast.stages["lattice_bound"] + 1e-9
     assert naive.status == "optimal" and fast.status == "optimal"
     assert raised <= naive.objective + 1e-9
+    # the master's bound with the lattice's either-or cut is valid too
+    assert fast.lower_bound is not None and fast.lower_bound <= naive.objective + 1e-9
     assert fast.objective == pytest.approx(naive.objective, abs=1e-5)

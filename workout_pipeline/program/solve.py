@@ -98,12 +98,21 @@ def run_solver(problem: Any, time_limit_s: float, gap: float, start: dict[str, f
     return {"status": status, "objective": objective, "bound": bound, "seconds": seconds}
 
 
-def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints) -> tuple[Any, dict[int, Any], dict[int, Any], dict[str, Any]]:
+def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints,
+                 lattice_cut: tuple[int, float] | None = None) -> tuple[Any, dict[int, Any], dict[int, Any], dict[str, Any]]:
     """The week-level relaxation: weekly sets `S[c]` and exercise-days `N[c]` per class.
 
     Each row is implied by the full model (summing its day rows), so the master's optimum is
     a lower bound on the full optimum. Smoothness is bounded below by the best split of the
     weekly total T = D*q + r into D integer days: 2*r*(D-r)/D.
+
+    Args:
+        classes: The exercise classes.
+        constraints: Validated constraints.
+        lattice_cut: (fewest extra sets of an exact-hit program, smallest possible miss), both
+            proven by the lattice (`workout_pipeline.program.lattice`): every program either
+            meets all targets with at least that many extra sets, or misses by at least that
+            much. One binary says which; the LP no longer meets targets exactly for free.
     """
     import pulp
 
@@ -168,6 +177,11 @@ def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints) 
         if c.min_sessions_per_muscle is not None and not any(m in cls.primary for cls in classes):
             prob += pulp.lpSum([]) >= 1  # a targeted muscle nothing trains: infeasible
     prob += pulp.lpSum(shortfalls) <= pulp.lpSum(weekly_count[i] for i in core)
+    if lattice_cut is not None and targets:
+        min_extra, min_miss = lattice_cut
+        exact = prob.add_variable("lattice_exact", cat="Binary")
+        prob += pulp.lpSum(weekly_sets[i] - c.min_sets * weekly_count[i] for i in weekly_sets) >= min_extra * exact
+        prob += pulp.lpSum(under.values()) + pulp.lpSum(over.values()) >= min_miss * (1 - exact)
     quotient = prob.add_variable("total_quotient", 0, cat="Integer")
     remainder = {r: prob.add_variable(f"total_remainder_{r}", cat="Binary") for r in range(n_days)}
     prob += pulp.lpSum(remainder.values()) == 1
@@ -307,6 +321,7 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
 
     residues = residue_lattice(classes, constraints) if lattice is not None else None
     shortest = fewest_extra_sets(classes, constraints) if residues is not None else None
+    proven_extra = shortest[0] if shortest is not None else 0
     if residues is not None and shortest is not None:
         # the best exact-hit week, level by level of extra sets (each level's patterns at once)
         week, proven_extra = _lattice_week(classes, constraints, residues, shortest[0],
@@ -324,7 +339,9 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
         # proven, or a program in hand and too little time left for the stages below
         return best_model, _report(best_run, lower, gap, started, stages)
 
-    master, weekly_sets, _, type_days_var = build_master(classes, constraints)
+    # the master's bound improves a lot with the lattice's either-or (exact with extra sets, or a miss)
+    cut = (proven_extra, 1.0 / residues.scale) if residues is not None and shortest is not None else None
+    master, weekly_sets, _, type_days_var = build_master(classes, constraints, cut)
     # a quick heuristic week first: on large catalogs it beats HiGHS's own early master solutions
     heuristic = _heuristic_week(classes, constraints,
                                 min(max(0.35 * time_limit_s, min(2.0, 0.6 * time_limit_s)), max(0.5 * remaining(), 0.3)),
@@ -333,7 +350,7 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
     if lattice is not None and remaining() > 0.5 * time_limit_s and time_limit_s >= 3:
         # when the lattice bound applies, the best programs usually meet every target exactly:
         # the master with no slack left finds such weeks (it is only a heuristic, no bound)
-        exact, exact_sets, _, exact_types = build_master(classes, constraints)
+        exact, exact_sets, _, exact_types = build_master(classes, constraints, cut)
         for var in exact.variables():
             if var.name.startswith(("under_", "over_")):
                 var.upBound = 0
