@@ -84,7 +84,8 @@ def main() -> None:
     markdown = "\n".join(
         [
             f"Naive = the seed formulation as one MILP (HiGHS, {args.naive_limit:g} s limit). Fast = aggregated "
-            "classes + lattice lower bound + exact-hit heuristic weeks + week-level master + day-level models + "
+            "classes + lattice lower bound + lattice-pattern exact-hit week + heuristic weeks + week-level master "
+            "with the lattice cut + day-level models + "
             "warm-started full model (docs/program.md), at a 1 s "
             f"budget (median of {args.repeats}) and a 10 s budget. Gap = proven relative gap "
             "(objective - best lower bound) / objective, the bound being the larger of HiGHS's bound and the "

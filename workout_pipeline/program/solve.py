@@ -321,26 +321,30 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
 
     residues = residue_lattice(classes, constraints) if lattice is not None else None
     shortest = fewest_extra_sets(classes, constraints) if residues is not None else None
-    proven_extra = shortest[0] if shortest is not None else 0
+    next_level, solved_levels = (shortest[0] if shortest is not None else 0), float("inf")
     if residues is not None and shortest is not None:
-        # the best exact-hit week, level by level of extra sets (each level's patterns at once)
-        week, proven_extra = _lattice_week(classes, constraints, residues, shortest[0],
-                                           max(0.6 * time_limit_s, 0.3), gap, stages)
-        if proven_extra > shortest[0]:
-            # every pattern below proven_extra is infeasible even for the master: the bound rises
-            raised = bound_for_extra(classes, constraints, proven_extra, residues.scale)
-            stages["lattice_bound_raised"] = raised
-            lower = max(lower, raised)
-        if week is not None:
-            laid_out = _lay_out_week(classes, constraints, week, "lattice", groups, remaining, gap, stages)
-            if laid_out is not None:
+        # the best exact-hit weeks, level by level of extra sets (each level's patterns at once)
+        weeks_found, level_bounds, next_level = _lattice_weeks(classes, constraints, residues, shortest[0],
+                                                               max(0.6 * time_limit_s, 0.3), gap, stages)
+        # exact programs of an examined level cost at least its bound (inf: none exist); above
+        # the examined levels, the lattice floor holds; a miss costs at least the miss case
+        solved_levels = min(level_bounds.values(), default=float("inf"))
+        swept = min(solved_levels, bound_for_extra(classes, constraints, next_level, residues.scale))
+        if swept > lattice + _EPS:
+            stages["lattice_bound_raised"] = swept
+            lower = max(lower, swept)
+        for number, (week, _) in enumerate(sorted(weeks_found, key=lambda found: found[1])):
+            if finished():
+                break
+            laid_out = _lay_out_week(classes, constraints, week, f"lattice_{number}", groups, remaining, gap, stages)
+            if laid_out is not None and (best_run is None or laid_out[1]["objective"] < best_run["objective"] - _EPS):
                 best_model, best_run = laid_out
     if finished() or (best_run is not None and remaining() < 0.3 * time_limit_s):
         # proven, or a program in hand and too little time left for the stages below
         return best_model, _report(best_run, lower, gap, started, stages)
 
     # the master's bound improves a lot with the lattice's either-or (exact with extra sets, or a miss)
-    cut = (proven_extra, 1.0 / residues.scale) if residues is not None and shortest is not None else None
+    cut = (next_level, 1.0 / residues.scale) if residues is not None and shortest is not None else None
     master, weekly_sets, _, type_days_var = build_master(classes, constraints, cut)
     # a quick heuristic week first: on large catalogs it beats HiGHS's own early master solutions
     heuristic = _heuristic_week(classes, constraints,
@@ -366,7 +370,8 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
     if master_run["status"] == "infeasible":
         return None, {"status": "infeasible", "seconds": time.perf_counter() - started, "stages": stages}
     if master_run["bound"] is not None:
-        lower = max(lower, master_run["bound"])
+        # with the cut, the master bounds the programs outside the examined lattice levels
+        lower = max(lower, min(master_run["bound"], solved_levels))
     weeks = []
     if master_run["objective"] is not None:
         weeks.append(({i: round(var.varValue or 0) for i, var in weekly_sets.items()},
@@ -425,37 +430,48 @@ def _report(best_run: dict[str, Any], lower: float, gap: float, started: float, 
             "seconds": time.perf_counter() - started, "stages": stages}
 
 
-def _lattice_week(classes: list[ExerciseClass], constraints: ProgramConstraints, residues: ResidueLattice,
-                  first_extra: int, budget_s: float, gap: float,
-                  stages: dict[str, Any]) -> tuple[tuple[dict[int, int], dict[str, int]] | None, int]:
-    """The best exact-hit week of the master, trying 0, 1, 2... extra sets above the shortest path.
+def _lattice_weeks(classes: list[ExerciseClass], constraints: ProgramConstraints, residues: ResidueLattice,
+                   first_extra: int, budget_s: float, gap: float,
+                   stages: dict[str, Any]) -> tuple[list[tuple[tuple[dict[int, int], dict[str, int]], float]], dict[int, float], int]:
+    """The best exact-hit week of the master at each number of extra sets, from the shortest path up.
 
     At each level the master (no under or over slack) gets one binary per lattice pattern of
     that many extra sets (`workout_pipeline.program.lattice.extra_set_patterns`) and must follow
     the chosen one: the extra sets on each residue's classes add up to the pattern's count.
-    The patterns cover every exact-hit week with that many extra sets, so an infeasible level
-    proves that exact-hit programs need more: the second value returned is the proven minimum.
+    The patterns cover every exact-hit week with exactly that many extra sets, so the level's
+    MILP bound (infinite when infeasible) bounds every exact-hit program of that level. Higher
+    levels are tried while their lattice floor is below the best week found (more extra sets can
+    mean fewer exercises), time is left and the patterns can be listed.
 
     Returns:
-        (weekly sets per class and day-type counts, or None; proven fewest extra sets).
+        (weeks found with their master objective, bound per examined level, first level not
+        examined).
     """
     import pulp
 
     started = time.perf_counter()
-    extra = first_extra
+    weeks: list[tuple[tuple[dict[int, int], dict[str, int]], float]] = []
+    bounds: dict[int, float] = {}
     miss_only = bound_for_extra(classes, constraints, None, residues.scale)
-    for level in range(first_extra, first_extra + 4):
+    by_residue: dict[tuple[int, ...], list[int]] = {}
+    for i, residue in enumerate(residues.residues):
+        by_residue.setdefault(residue, []).append(i)
+    for level in range(first_extra, first_extra + 6):
         left = budget_s - (time.perf_counter() - started)
-        if left < 0.05 or bound_for_extra(classes, constraints, level, residues.scale) >= miss_only - _EPS:
-            # out of time, or the miss case bounds every program already (exact weeks of
-            # more extra sets cannot be cheaper than the bound: the other stages look for them)
+        floor = bound_for_extra(classes, constraints, level, residues.scale)
+        best_week = min((objective for _, objective in weeks), default=float("inf"))
+        if weeks and budget_s < 1.5:
+            break  # small budgets: the first level's week, then the other stages
+        if left < 0.05 or floor >= miss_only - _EPS or floor >= best_week - _EPS:
+            # out of time, or no program of this level or above can beat the miss case's floor
+            # or the best week found (the other stages look further)
             break
         patterns = extra_set_patterns(residues, level)
         if patterns is None:
-            break  # too many to list: leave it to the other stages
+            break  # too many to list
         stages[f"lattice_patterns_{level}"] = len(patterns)
         if not patterns:
-            extra = level + 1
+            bounds[level] = float("inf")
             continue
         prob, weekly_sets, weekly_count, type_days_var = build_master(classes, constraints)
         for var in prob.variables():
@@ -463,23 +479,24 @@ def _lattice_week(classes: list[ExerciseClass], constraints: ProgramConstraints,
                 var.upBound = 0
         choice = [prob.add_variable(f"pattern_{j}", cat="Binary") for j in range(len(patterns))]
         prob += pulp.lpSum(choice) == 1
-        by_residue: dict[tuple[int, ...], list[int]] = {}
-        for i, residue in enumerate(residues.residues):
-            by_residue.setdefault(residue, []).append(i)
         q = constraints.min_sets
         for residue, members in by_residue.items():
             extra_sets = pulp.lpSum(weekly_sets[i] - q * weekly_count[i] for i in members)
             prob += extra_sets == pulp.lpSum(p.get(residue, 0) * var for p, var in zip(patterns, choice))
-        run = run_solver(prob, left, gap / 2)
+        # once a week is in hand, a further level gets a share of the budget only: the other
+        # stages may do better (with few training days the best weeks have many extra sets)
+        run = run_solver(prob, left if not weeks else min(left, 0.35 * budget_s), gap / 2)
         stages[f"lattice_week_{level}"] = run
         if run["status"] == "infeasible":
-            extra = level + 1
+            bounds[level] = float("inf")
             continue
         if run["objective"] is None:
             break
+        bounds[level] = max(floor, run["bound"]) if run["bound"] is not None else floor
         week = {i: round(var.varValue or 0) for i, var in weekly_sets.items()}
-        return (week, {k: round(type_days_var[k].varValue or 0) for k in DAY_TYPES}), extra
-    return None, extra
+        weeks.append(((week, {k: round(type_days_var[k].varValue or 0) for k in DAY_TYPES}), run["objective"]))
+    # levels are examined in order without gaps
+    return weeks, bounds, first_extra + len(bounds)
 
 
 def _lay_out_week(classes: list[ExerciseClass], constraints: ProgramConstraints,
