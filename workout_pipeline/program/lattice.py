@@ -140,19 +140,22 @@ def fewest_extra_sets(classes: list[ExerciseClass], constraints: ProgramConstrai
     return 2 * _MAX_HALF_DEPTH + 1, lattice.scale
 
 
-def _nondecreasing(n: int, size: int):
-    """Every nondecreasing index tuple of length `size` over range(n) (one per multiset)."""
+def _nondecreasing(residue, size: int, q: int):
+    """Every nondecreasing index tuple of length `size` over the rows of `residue` (one per
+    multiset), and the sum of their residues mod q."""
     import numpy as np
 
+    n = len(residue)
     rows = np.zeros((1, 0), dtype=np.int64)
+    sums = np.zeros((1, residue.shape[1]), dtype=np.int8)
     for _ in range(size):
         low = rows[:, -1] if rows.shape[1] else np.zeros(len(rows), dtype=np.int64)
         counts = n - low
-        repeated = np.repeat(rows, counts, axis=0)
         starts = np.repeat(np.cumsum(counts) - counts, counts)
         nxt = np.arange(counts.sum()) - starts + np.repeat(low, counts)
-        rows = np.concatenate([repeated, nxt[:, None]], axis=1)
-    return rows
+        rows = np.concatenate([np.repeat(rows, counts, axis=0), nxt[:, None]], axis=1)
+        sums = (np.repeat(sums, counts, axis=0) + residue[nxt]) % q
+    return rows, sums
 
 
 def extra_set_patterns(lattice: ResidueLattice, extra: int) -> list[dict[tuple[int, ...], int]] | None:
@@ -180,18 +183,20 @@ def extra_set_patterns(lattice: ResidueLattice, extra: int) -> list[dict[tuple[i
     first_size = extra // 2
     if max(_multisets(len(gens), first_size), _multisets(len(gens), extra - first_size)) > _MAX_HALF_LISTS:
         return None
-    first = _nondecreasing(len(gens), first_size)
-    second = _nondecreasing(len(gens), extra - first_size)
-    need = ((goal - residue[first].sum(axis=1)) % q) @ powers
-    have = (residue[second].sum(axis=1) % q) @ powers
+    small = residue.astype(np.int8)
+    first, first_sums = _nondecreasing(small, first_size, q)
+    second, second_sums = _nondecreasing(small, extra - first_size, q)
+    need = ((goal - first_sums) % q) @ powers
+    have = second_sums @ powers
     order = np.argsort(have, kind="stable")
     lo = np.searchsorted(have[order], need, side="left")
-    hi = np.searchsorted(have[order], need, side="right")
-    matches = hi - lo
+    matches = np.searchsorted(have[order], need, side="right") - lo
     if matches.sum() > 50 * _MAX_PATTERNS:
         return None
     left = np.repeat(np.arange(len(first)), matches)
-    right = order[np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)]) if matches.sum() else np.zeros(0, dtype=np.int64)]
+    # positions lo[i], lo[i]+1, ..., lo[i]+matches[i]-1 for every first half i
+    offsets = np.arange(matches.sum()) - np.repeat(np.cumsum(matches) - matches, matches)
+    right = order[np.repeat(lo, matches) + offsets]
     if first_size:
         keep = first[left, -1] <= second[right, 0]  # the split of a sorted multiset: each once
         left, right = left[keep], right[keep]

@@ -321,35 +321,46 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
 
     residues = residue_lattice(classes, constraints) if lattice is not None else None
     shortest = fewest_extra_sets(classes, constraints) if residues is not None else None
-    next_level, solved_levels = (shortest[0] if shortest is not None else 0), float("inf")
+    cut_level, lattice_start = (shortest[0] if shortest is not None else 0), None
     if residues is not None and shortest is not None:
         # the best exact-hit weeks, level by level of extra sets (each level's patterns at once)
         weeks_found, level_bounds, next_level = _lattice_weeks(classes, constraints, residues, shortest[0],
                                                                max(0.6 * time_limit_s, 0.3), gap, stages)
         # exact programs of an examined level cost at least its bound (inf: none exist); above
         # the examined levels, the lattice floor holds; a miss costs at least the miss case
-        solved_levels = min(level_bounds.values(), default=float("inf"))
-        swept = min(solved_levels, bound_for_extra(classes, constraints, next_level, residues.scale))
+        swept = min(min(level_bounds.values(), default=float("inf")),
+                    bound_for_extra(classes, constraints, next_level, residues.scale))
+        # the levels proven empty: exact programs have at least cut_level extra sets
+        cut_level = min((k for k, b in level_bounds.items() if b < float("inf")), default=next_level)
         if swept > lattice + _EPS:
             stages["lattice_bound_raised"] = swept
             lower = max(lower, swept)
-        for number, (week, _) in enumerate(sorted(weeks_found, key=lambda found: found[1])):
+        weeks_found.sort(key=lambda found: found[1])
+        if weeks_found:
+            # the best lattice week starts the masters below (it is feasible for their cut)
+            lattice_start = {**weeks_found[0][2], "lattice_exact": 1.0}
+        for number, (week, _, _) in enumerate(weeks_found):
             if finished():
                 break
             laid_out = _lay_out_week(classes, constraints, week, f"lattice_{number}", groups, remaining, gap, stages)
             if laid_out is not None and (best_run is None or laid_out[1]["objective"] < best_run["objective"] - _EPS):
                 best_model, best_run = laid_out
-    if finished() or (best_run is not None and remaining() < 0.3 * time_limit_s):
-        # proven, or a program in hand and too little time left for the stages below
+    if finished() or (best_run is not None and remaining() < 0.1 * time_limit_s):
+        # proven, or a program in hand and no time left for the stages below
         return best_model, _report(best_run, lower, gap, started, stages)
+    # with the lattice's week in hand, a short budget goes to the master's bound rather than
+    # to the heuristic week (which the lattice week nearly always beats)
+    have_program = best_run is not None
 
     # the master's bound improves a lot with the lattice's either-or (exact with extra sets, or a miss)
-    cut = (next_level, 1.0 / residues.scale) if residues is not None and shortest is not None else None
+    cut = (cut_level, 1.0 / residues.scale) if residues is not None and shortest is not None else None
     master, weekly_sets, _, type_days_var = build_master(classes, constraints, cut)
     # a quick heuristic week first: on large catalogs it beats HiGHS's own early master solutions
-    heuristic = _heuristic_week(classes, constraints,
-                                min(max(0.35 * time_limit_s, min(2.0, 0.6 * time_limit_s)), max(0.5 * remaining(), 0.3)),
-                                stages, exact_first=lattice is not None)
+    heuristic = None
+    if not have_program or remaining() > 0.5 * time_limit_s:
+        heuristic = _heuristic_week(classes, constraints,
+                                    min(max(0.35 * time_limit_s, min(2.0, 0.6 * time_limit_s)), max(0.5 * remaining(), 0.3)),
+                                    stages, exact_first=lattice is not None)
     exact_week = None
     if lattice is not None and remaining() > 0.5 * time_limit_s and time_limit_s >= 3:
         # when the lattice bound applies, the best programs usually meet every target exactly:
@@ -358,20 +369,21 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
         for var in exact.variables():
             if var.name.startswith(("under_", "over_")):
                 var.upBound = 0
-        exact_run = run_solver(exact, 0.25 * time_limit_s, gap / 2)
+        exact_run = run_solver(exact, 0.25 * time_limit_s, gap / 2, lattice_start)
         stages["exact_week"] = exact_run
         if exact_run["objective"] is not None:
             exact_week = (({i: round(var.varValue or 0) for i, var in exact_sets.items()},
                            {k: round(exact_types[k].varValue or 0) for k in DAY_TYPES}), exact_run["objective"])
     # the master decides almost everything (muscle volumes) and gives the lower bound
     # (not started from the heuristic week: HiGHS then tends to stay at it; better two weeks)
-    master_run = run_solver(master, max(0.7 * time_limit_s - (time.perf_counter() - started), 0.1), gap / 2)
+    master_until = 0.9 if have_program and remaining() < 0.5 * time_limit_s else 0.7
+    master_run = run_solver(master, max(master_until * time_limit_s - (time.perf_counter() - started), 0.1), gap / 2)
     stages["master"] = master_run
     if master_run["status"] == "infeasible":
         return None, {"status": "infeasible", "seconds": time.perf_counter() - started, "stages": stages}
     if master_run["bound"] is not None:
         # with the cut, the master bounds the programs outside the examined lattice levels
-        lower = max(lower, min(master_run["bound"], solved_levels))
+        lower = max(lower, master_run["bound"])
     weeks = []
     if master_run["objective"] is not None:
         weeks.append(({i: round(var.varValue or 0) for i, var in weekly_sets.items()},
@@ -382,7 +394,7 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
         better_than_master = master_run["objective"] is None or exact_week[1] < master_run["objective"] - _EPS
         weeks.insert(0 if better_than_master else len(weeks), exact_week[0])
     for number, week in enumerate(weeks):
-        if finished():
+        if finished() or (best_run is not None and remaining() <= 0):
             break
         laid_out = _lay_out_week(classes, constraints, week, str(number), groups, remaining, gap, stages)
         if laid_out is not None and (best_run is None or laid_out[1]["objective"] < best_run["objective"] - _EPS):
@@ -432,7 +444,7 @@ def _report(best_run: dict[str, Any], lower: float, gap: float, started: float, 
 
 def _lattice_weeks(classes: list[ExerciseClass], constraints: ProgramConstraints, residues: ResidueLattice,
                    first_extra: int, budget_s: float, gap: float,
-                   stages: dict[str, Any]) -> tuple[list[tuple[tuple[dict[int, int], dict[str, int]], float]], dict[int, float], int]:
+                   stages: dict[str, Any]) -> tuple[list[tuple[tuple[dict[int, int], dict[str, int]], float, dict[str, float]]], dict[int, float], int]:
     """The best exact-hit week of the master at each number of extra sets, from the shortest path up.
 
     At each level the master (no under or over slack) gets one binary per lattice pattern of
@@ -444,13 +456,13 @@ def _lattice_weeks(classes: list[ExerciseClass], constraints: ProgramConstraints
     mean fewer exercises), time is left and the patterns can be listed.
 
     Returns:
-        (weeks found with their master objective, bound per examined level, first level not
-        examined).
+        (weeks found with their master objective and variable values, bound per examined
+        level, first level not examined).
     """
     import pulp
 
     started = time.perf_counter()
-    weeks: list[tuple[tuple[dict[int, int], dict[str, int]], float]] = []
+    weeks: list[tuple[tuple[dict[int, int], dict[str, int]], float, dict[str, float]]] = []
     bounds: dict[int, float] = {}
     miss_only = bound_for_extra(classes, constraints, None, residues.scale)
     by_residue: dict[tuple[int, ...], list[int]] = {}
@@ -459,7 +471,7 @@ def _lattice_weeks(classes: list[ExerciseClass], constraints: ProgramConstraints
     for level in range(first_extra, first_extra + 6):
         left = budget_s - (time.perf_counter() - started)
         floor = bound_for_extra(classes, constraints, level, residues.scale)
-        best_week = min((objective for _, objective in weeks), default=float("inf"))
+        best_week = min((objective for _, objective, _ in weeks), default=float("inf"))
         if weeks and budget_s < 1.5:
             break  # small budgets: the first level's week, then the other stages
         if left < 0.05 or floor >= miss_only - _EPS or floor >= best_week - _EPS:
@@ -482,7 +494,8 @@ def _lattice_weeks(classes: list[ExerciseClass], constraints: ProgramConstraints
         q = constraints.min_sets
         for residue, members in by_residue.items():
             extra_sets = pulp.lpSum(weekly_sets[i] - q * weekly_count[i] for i in members)
-            prob += extra_sets == pulp.lpSum(p.get(residue, 0) * var for p, var in zip(patterns, choice))
+            chosen_count = pulp.lpSum(p[residue] * var for p, var in zip(patterns, choice) if residue in p)
+            prob += extra_sets == chosen_count
         # once a week is in hand, a further level gets a share of the budget only: the other
         # stages may do better (with few training days the best weeks have many extra sets)
         run = run_solver(prob, left if not weeks else min(left, 0.35 * budget_s), gap / 2)
@@ -494,7 +507,9 @@ def _lattice_weeks(classes: list[ExerciseClass], constraints: ProgramConstraints
             break
         bounds[level] = max(floor, run["bound"]) if run["bound"] is not None else floor
         week = {i: round(var.varValue or 0) for i, var in weekly_sets.items()}
-        weeks.append(((week, {k: round(type_days_var[k].varValue or 0) for k in DAY_TYPES}), run["objective"]))
+        start = {var.name: float(round(var.varValue or 0)) for var in prob.variables()
+                 if var.name.startswith(("S_", "N_", "K_", "total_"))}
+        weeks.append(((week, {k: round(type_days_var[k].varValue or 0) for k in DAY_TYPES}), run["objective"], start))
     # levels are examined in order without gaps
     return weeks, bounds, first_extra + len(bounds)
 
