@@ -170,6 +170,11 @@ def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints,
         direct_count = pulp.lpSum(weekly_count[i] for i, cls in enumerate(classes) if m in cls.primary)
         if c.max_hard_sets_per_muscle_session is not None:
             prob += direct <= c.max_hard_sets_per_muscle_session * max_sessions
+            for k in DAY_TYPES:
+                # a type's exercises sit on that type's days only, each under the cap
+                own_direct = [weekly_sets[i] for i, cls in enumerate(classes) if m in cls.primary and cls.category == k]
+                if own_direct:
+                    prob += pulp.lpSum(own_direct) <= c.max_hard_sets_per_muscle_session * type_days_var[k]
         prob += direct_count <= max_ex * max_sessions
         if c.min_sessions_per_muscle is not None and m in targets:
             prob += direct_count >= c.min_sessions_per_muscle
