@@ -113,6 +113,7 @@ def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints,
             proven by the lattice (`workout_pipeline.program.lattice`): every program either
             meets all targets with at least that many extra sets, or misses by at least that
             much. One binary says which; the LP no longer meets targets exactly for free.
+            None as the first value: no program meets every target (the miss is required).
     """
     import pulp
 
@@ -184,9 +185,13 @@ def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints,
     prob += pulp.lpSum(shortfalls) <= pulp.lpSum(weekly_count[i] for i in core)
     if lattice_cut is not None and targets:
         min_extra, min_miss = lattice_cut
-        exact = prob.add_variable("lattice_exact", cat="Binary")
-        prob += pulp.lpSum(weekly_sets[i] - c.min_sets * weekly_count[i] for i in weekly_sets) >= min_extra * exact
-        prob += pulp.lpSum(under.values()) + pulp.lpSum(over.values()) >= min_miss * (1 - exact)
+        missed = pulp.lpSum(under.values()) + pulp.lpSum(over.values())
+        if min_extra is None:
+            prob += missed >= min_miss
+        else:
+            exact = prob.add_variable("lattice_exact", cat="Binary")
+            prob += pulp.lpSum(weekly_sets[i] - c.min_sets * weekly_count[i] for i in weekly_sets) >= min_extra * exact
+            prob += missed >= min_miss * (1 - exact)
     quotient = prob.add_variable("total_quotient", 0, cat="Integer")
     remainder = {r: prob.add_variable(f"total_remainder_{r}", cat="Binary") for r in range(n_days)}
     prob += pulp.lpSum(remainder.values()) == 1
@@ -326,7 +331,7 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
 
     residues = residue_lattice(classes, constraints) if lattice is not None else None
     shortest = fewest_extra_sets(classes, constraints) if residues is not None else None
-    cut_level, lattice_start = (shortest[0] if shortest is not None else 0), None
+    cut_level, lattice_start, exact_possible = (shortest[0] if shortest is not None else 0), None, True
     if residues is not None and shortest is not None:
         # the best exact-hit weeks, level by level of extra sets (each level's patterns at once)
         weeks_found, level_bounds, next_level = _lattice_weeks(classes, constraints, residues, shortest[0],
@@ -341,6 +346,19 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
             stages["lattice_bound_raised"] = swept
             lower = max(lower, swept)
         weeks_found.sort(key=lambda found: found[1])
+        if not weeks_found and remaining() > 0.2 * time_limit_s:
+            # no exact week at the listed levels: is there one at all? The master with no slack
+            # and the cut, up to its first solution; infeasible means every program misses
+            probe, _, _, _ = build_master(classes, constraints, (next_level, 1.0 / residues.scale))
+            for var in probe.variables():
+                if var.name.startswith(("under_", "over_")):
+                    var.upBound = 0
+            probe_run = run_solver(probe, 0.1 * time_limit_s, 1.0, mip_max_improving_sols=1)
+            stages["exact_probe"] = probe_run
+            if probe_run["status"] == "infeasible":
+                exact_possible = False
+                lower = max(lower, bound_for_extra(classes, constraints, None, residues.scale))
+                stages["lattice_bound_raised"] = lower
         if weeks_found:
             # the best lattice week starts the masters below (it is feasible for their cut)
             lattice_start = {**weeks_found[0][2], "lattice_exact": 1.0}
@@ -358,16 +376,18 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
     have_program = best_run is not None
 
     # the master's bound improves a lot with the lattice's either-or (exact with extra sets, or a miss)
-    cut = (cut_level, 1.0 / residues.scale) if residues is not None and shortest is not None else None
+    cut = None
+    if residues is not None and shortest is not None:
+        cut = (cut_level if exact_possible else None, 1.0 / residues.scale)
     master, weekly_sets, _, type_days_var = build_master(classes, constraints, cut)
     # a quick heuristic week first: on large catalogs it beats HiGHS's own early master solutions
     heuristic = None
     if not have_program or remaining() > 0.5 * time_limit_s:
         heuristic = _heuristic_week(classes, constraints,
                                     min(max(0.35 * time_limit_s, min(2.0, 0.6 * time_limit_s)), max(0.5 * remaining(), 0.3)),
-                                    stages, exact_first=lattice is not None)
+                                    stages, exact_first=lattice is not None and exact_possible)
     exact_week = None
-    if lattice is not None and remaining() > 0.5 * time_limit_s and time_limit_s >= 3:
+    if lattice is not None and exact_possible and remaining() > 0.5 * time_limit_s and time_limit_s >= 3:
         # when the lattice bound applies, the best programs usually meet every target exactly:
         # the master with no slack left finds such weeks (it is only a heuristic, no bound)
         exact, exact_sets, _, exact_types = build_master(classes, constraints, cut)
@@ -501,6 +521,9 @@ def _lattice_weeks(classes: list[ExerciseClass], constraints: ProgramConstraints
             extra_sets = pulp.lpSum(weekly_sets[i] - q * weekly_count[i] for i in members)
             chosen_count = pulp.lpSum(p[residue] * var for p, var in zip(patterns, choice) if residue in p)
             prob += extra_sets == chosen_count
+        left = budget_s - (time.perf_counter() - started)  # listing and building took some
+        if left < 0.05:
+            break
         # once a week is in hand, a further level gets a share of the budget only: the other
         # stages may do better (with few training days the best weeks have many extra sets)
         run = run_solver(prob, left if not weeks else min(left, 0.35 * budget_s), gap / 2)
