@@ -354,7 +354,7 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
     if residues is not None and shortest is not None:
         # the best exact-hit weeks, level by level of extra sets (each level's patterns at once)
         weeks_found, level_bounds, next_level = _lattice_weeks(classes, constraints, residues, shortest[0],
-                                                               max(0.6 * time_limit_s, 0.3), gap, stages)
+                                                               max(0.7 * time_limit_s, 0.3), gap, stages)
         # exact programs of an examined level cost at least its bound (inf: none exist); above
         # the examined levels, the lattice floor holds; a miss costs at least the miss case
         swept = min(min(level_bounds.values(), default=float("inf")),
@@ -398,7 +398,8 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
     cut = None
     if residues is not None and shortest is not None:
         cut = (cut_level if exact_possible else None, 1.0 / residues.scale)
-    master, weekly_sets, _, type_days_var = build_master(classes, constraints, cut, residues)
+    # the congruences help where exact hits are possible; with misses certain they only slow HiGHS
+    master, weekly_sets, _, type_days_var = build_master(classes, constraints, cut, residues if exact_possible else None)
     # a quick heuristic week first: on large catalogs it beats HiGHS's own early master solutions
     heuristic = None
     if not have_program or remaining() > 0.5 * time_limit_s:
