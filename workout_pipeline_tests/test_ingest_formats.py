@@ -77,6 +77,22 @@ def test_strong_translated_headers(tmp_path, header):
     assert log.sets["rest_s"].iloc[1] == 120.0
 
 
+def test_strong_translated_rest_timer_and_note_rows_by_their_shape(tmp_path):
+    """Strong translates "Rest Timer" and "Note": rows with an unknown label and nothing but
+    Seconds (or a note) are the timer and note rows in any language; a row with work in it and
+    an unknown label stays quarantined."""
+    header = "Datum,Workout-Name,Dauer,Name der Übung,Satz-Reihenfolge,Gewicht,Wiederholungen,Distanz,Sekunden,Notizen,Workout-Notizen,RPE"
+    body = (STRONG_CLASSIC.split("\n", 1)[1]
+            .replace(",Rest Timer,", ",Pausen-Timer,")
+            .replace(",Note,", ",Notiz,"))
+    body += '2024-03-01 18:00:00,"Push",1h 2m,"Bench Press (Barbell)",Zz,50,5,0,0,"","",\n'
+    log = parse_log_file(_write(tmp_path, "de.csv", header + "\n" + body), "bob", unit="kg")
+    _accounted(log)
+    assert log.non_set_rows == 2 and len(log.sets) == 6
+    assert log.sets["rest_s"].iloc[1] == 120.0
+    assert log.rejected["reason"].tolist() == ["unknown_set_order"]
+
+
 def test_strong_2015_unit_columns(tmp_path):
     text = (
         "Date,Workout Name,Exercise Name,Set Order,lb,Reps,mi,Seconds,Notes,Workout Notes\n"

@@ -244,12 +244,22 @@ def _strong(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma:
     set_type = set_type.mask(numeric_order.notna(), "normal")
     draft["set_type"] = set_type
     draft["set_order"] = order
-    draft["non_set"] = non_set
     weights = _number(frame, "weight", draft, decimal_comma)
     _reps(frame, "reps", draft, decimal_comma)
     rpe = _number(frame, "rpe" if "rpe" in frame else None, draft, decimal_comma)
     seconds = _number(frame, "seconds" if "seconds" in frame else None, draft, decimal_comma)
     distance = _number(frame, "distance" if "distance" in frame else None, draft, decimal_comma)
+    # Strong translates its "Rest Timer" and "Note" labels. Whatever the language, a row with
+    # an unknown word in Set Order, no weight, reps or distance, and only Seconds (a timer) or
+    # only a note is one of them; a row with work in it stays quarantined as unknown.
+    labelled = order.notna() & numeric_order.isna() & set_type.isna() & ~non_set & draft["reason"].isna()
+    no_work = (weights.fillna(0) == 0) & (draft["reps"].fillna(0) == 0).astype(bool) & (distance.fillna(0) == 0)
+    timer_like = (labelled & no_work & (seconds > 0)).fillna(False).astype(bool)
+    noted = blank_to_na(frame["notes"]).notna() if "notes" in frame else pd.Series(False, index=frame.index)
+    note_like = (labelled & no_work & ~(seconds > 0) & noted).fillna(False).astype(bool)
+    is_rest = is_rest | timer_like
+    non_set = non_set | timer_like | note_like
+    draft["non_set"] = non_set
     _flag(draft, ~non_set & set_type.isna(), "unknown_set_order")
     set_rows = ~non_set
     weight_kg = _weights_to_kg(weights.where(set_rows), frame["weight_unit"] if "weight_unit" in frame else None,
