@@ -222,26 +222,15 @@ def _smooth_floor(total_sets: int, n_days: int) -> float:
     return 2.0 * remainder * (n_days - remainder) / n_days
 
 
-def lattice_bound(classes: list[ExerciseClass], constraints: ProgramConstraints, min_extra: int | None = None) -> float | None:
+def lattice_bound(classes: list[ExerciseClass], constraints: ProgramConstraints) -> float | None:
     """A lower bound on the full model's optimum from the lattice argument (module docstring).
-
-    Args:
-        classes: The exercise classes.
-        constraints: Validated constraints.
-        min_extra: A proven minimum of extra sets for exact-hit programs, when known to be
-            higher than the shortest path (all patterns of fewer extra sets shown infeasible).
 
     Returns:
         The bound, or None when the argument does not apply (targets or weights off a small
         lattice, no targets, one-set minimums).
     """
     found = fewest_extra_sets(classes, constraints)
-    if found is None:
-        return None
-    extra, g = found
-    if min_extra is not None:
-        extra = max(extra, min_extra)
-    return bound_for_extra(classes, constraints, extra, g)
+    return None if found is None else bound_for_extra(classes, constraints, *found)
 
 
 def bound_for_extra(classes: list[ExerciseClass], constraints: ProgramConstraints, extra: int | None, scale: int) -> float:

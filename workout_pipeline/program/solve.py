@@ -29,7 +29,6 @@ from workout_pipeline.program.lattice import (
     bound_for_extra,
     extra_set_patterns,
     fewest_extra_sets,
-    lattice_bound,
     residue_lattice,
 )
 from workout_pipeline.program.model import ProgramModel, build_model, build_naive_model, conflicting_day_pairs, evaluate_objective
@@ -339,7 +338,8 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
         return time_limit_s - (time.perf_counter() - started)
 
     # the lattice bound: valid for every program, far above the LP bound when targets can be hit
-    lattice = lattice_bound(classes, constraints)
+    shortest = fewest_extra_sets(classes, constraints)
+    lattice = bound_for_extra(classes, constraints, *shortest) if shortest is not None else None
     stages["lattice_bound"] = lattice
     lower = lattice if lattice is not None else float("-inf")
     best_model: ProgramModel | None = None
@@ -348,8 +348,7 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
     def finished() -> bool:
         return best_run is not None and _gap(best_run["objective"], lower) <= gap
 
-    residues = residue_lattice(classes, constraints) if lattice is not None else None
-    shortest = fewest_extra_sets(classes, constraints) if residues is not None else None
+    residues = residue_lattice(classes, constraints) if shortest is not None else None
     cut_level, lattice_start, exact_possible = (shortest[0] if shortest is not None else 0), None, True
     if residues is not None and shortest is not None:
         # the best exact-hit weeks, level by level of extra sets (each level's patterns at once)
