@@ -10,15 +10,18 @@ from typing import Any
 
 
 @contextlib.contextmanager
-def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+def atomic_path(target: str | os.PathLike[str], suffix: str = ".tmp") -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success rename it onto `target`.
+
+    `suffix` ends the temporary file's name (writers that pick a format from the name, such as
+    matplotlib's `savefig`, need the real one).
 
     A crash or exception inside the block leaves the old target (if any) untouched and
     removes the temporary file, so readers never see a half-written output.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:

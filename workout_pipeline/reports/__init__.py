@@ -8,16 +8,13 @@ Plain functions (no Dagster): the `program_reports` asset and any script call
 import base64
 import contextlib
 import math
-import os
-import uuid
-from collections.abc import Iterator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from workout_pipeline.atomic import write_text_atomic
+from workout_pipeline.atomic import atomic_path, write_text_atomic
 
 # Columns of the recommendations table shown in reports (those present, in this order).
 RECOMMENDATION_COLUMNS: tuple[str, ...] = (
@@ -34,19 +31,10 @@ RECOMMENDATION_COLUMNS: tuple[str, ...] = (
 )
 
 
-@contextlib.contextmanager
-def atomic_png(target: str | Path) -> Iterator[Path]:
+def atomic_png(target: str | Path) -> contextlib.AbstractContextManager[Path]:
     """Like `atomic_path`, but the temporary file keeps the `.png` suffix, because plotting
     functions pick the image format from the file name."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}{target.suffix or '.png'}")
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    return atomic_path(target, suffix=Path(target).suffix or ".png")
 
 
 @dataclass
