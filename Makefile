@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 OUT ?= out
 
-.PHONY: run test setup clean bench
+.PHONY: run test setup clean bench ui
 
 setup: $(STAMP)
 
@@ -20,6 +20,11 @@ $(STAMP): pyproject.toml
 
 run: setup
 	$(BIN)/workout-pipeline demo --out $(OUT)
+
+# The Dagster UI on what `make run` built (bound to 127.0.0.1); the demo prints the same command.
+ui: setup
+	cd $(OUT) && DAGSTER_HOME=$$PWD/dagster_home WORKOUT_PIPELINE_STORAGE=$$PWD/storage \
+		WORKOUT_PIPELINE_INBOX=$$PWD/inbox $(CURDIR)/$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m workout_pipeline.definitions
 
 test: setup
 	@bash scripts/ensure_chromium.sh  # for the UI screenshot test; harmless where it cannot install

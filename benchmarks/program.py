@@ -68,7 +68,7 @@ def main() -> None:
     from workout_pipeline.catalog import load_catalog
     from workout_pipeline.paths import FREE_EXERCISE_DB_JSON
 
-    full = load_catalog(FREE_EXERCISE_DB_JSON)
+    full = load_catalog(FREE_EXERCISE_DB_JSON).to_frame()
     rows = []
     verdict = "Goal (full catalog, seed rules: proven gap <= 0.5%, median <= 1 s): not measured in this run."
     for size in args.sizes.split(","):

@@ -18,14 +18,9 @@ from workout_pipeline.errors import InputError
 
 def emit_json(payload: dict[str, Any]) -> None:
     """Print the command's JSON summary as the last stdout line."""
-    click.echo(json.dumps(payload, default=_json_default, sort_keys=False))
+    from workout_pipeline.jsonable import plain
 
-
-def _json_default(value: Any) -> Any:
-    # numpy / pandas scalars and paths in summaries
-    if hasattr(value, "item"):
-        return value.item()
-    return str(value)
+    click.echo(json.dumps(plain(payload), default=str, sort_keys=False))
 
 
 def fail(message: str) -> None:

@@ -48,9 +48,6 @@ WORKING_SET_TYPES: tuple[str, ...] = ("normal", "failure")
 # A set's identity in the accumulating store: re-ingesting an overlapping export updates, never adds.
 SET_IDENTITY: tuple[str, ...] = ("athlete_id", "performed_at", "exercise_raw", "set_index")
 
-QUARANTINE_COLUMNS: tuple[str, ...] = CANONICAL_COLUMNS + ("reason",)
-
-
 def empty_canonical_frame(with_reason: bool = False) -> pd.DataFrame:
     """An empty frame with the canonical columns and dtypes (plus `reason` for quarantine)."""
     frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in CANONICAL_DTYPES.items()})
@@ -75,3 +72,18 @@ def to_canonical(frame: pd.DataFrame, with_reason: bool = False) -> pd.DataFrame
         reason = frame["reason"] if "reason" in frame.columns else pd.Series(pd.NA, index=frame.index)
         out["reason"] = reason.astype("string")
     return out.reset_index(drop=True)
+
+
+def working_sets(frame: pd.DataFrame) -> pd.DataFrame:
+    """The working sets (`WORKING_SET_TYPES`) of a canonical frame."""
+    return frame[frame["set_type"].astype("string").isin(WORKING_SET_TYPES).fillna(False).to_numpy(bool)]
+
+
+def resolution_summary(validated: pd.DataFrame) -> tuple[float, pd.Series]:
+    """How well names resolved: the share of working sets with a catalog id, and the unresolved
+    names with their working-set counts (most sets first)."""
+    working = working_sets(validated)
+    if working.empty:
+        return 0.0, pd.Series(dtype="int64")
+    unresolved = working[working["exercise_id"].isna()].groupby("exercise_raw").size()
+    return float(working["exercise_id"].notna().mean()), unresolved.sort_values(ascending=False, kind="stable")

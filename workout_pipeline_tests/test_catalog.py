@@ -18,6 +18,7 @@ from workout_pipeline.catalog import (
     load_free_exercise_db,
     validate_catalog,
 )
+from workout_pipeline.catalog.records import Catalog, Exercise
 from workout_pipeline.errors import InputError
 
 
@@ -37,7 +38,7 @@ def _assert_well_formed(catalog: pd.DataFrame) -> None:
 
 
 def test_builtin_catalog_covers_common_exercises():
-    catalog = load_catalog()
+    catalog = load_catalog().to_frame()
     _assert_well_formed(catalog)
     assert len(catalog) >= 250
     assert catalog["kind"].isin(STRENGTH_KINDS).sum() >= 250
@@ -69,22 +70,31 @@ def test_builtin_catalog_covers_common_exercises():
 
 
 def test_builtin_category_follows_first_primary_muscle():
-    catalog = load_builtin_catalog()
+    catalog = load_builtin_catalog().to_frame()
     derived = catalog["primary_muscles"].map(lambda muscles: MUSCLE_CATEGORY[muscles[0]])
     assert (derived == catalog["category"]).all()
 
 
-def test_builtin_catalog_is_a_fresh_copy_each_call():
-    first = load_builtin_catalog()
-    first.loc[0, "name"] = "changed"
-    first.loc[0, "primary_muscles"].append("neck")
-    second = load_builtin_catalog()
-    assert second.loc[0, "name"] != "changed"
-    assert "neck" not in second.loc[0, "primary_muscles"]
+def test_builtin_catalog_is_typed_and_immutable():
+    import dataclasses
+
+    catalog = load_builtin_catalog()
+    assert isinstance(catalog, Catalog) and all(isinstance(e, Exercise) for e in catalog)
+    first = catalog.exercises[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.name = "changed"
+    assert isinstance(first.primary_muscles, tuple)
+    assert catalog[first.exercise_id] is first and catalog.get("no_such_id") is None
+    assert load_builtin_catalog() is catalog  # built and validated once
+
+
+def test_catalog_round_trips_through_json():
+    catalog = load_builtin_catalog()
+    assert Catalog.from_json(json.loads(json.dumps(catalog.to_json()))) == catalog
 
 
 def test_free_exercise_db_import(free_exercise_db_json):
-    catalog = load_free_exercise_db(free_exercise_db_json)
+    catalog = load_free_exercise_db(free_exercise_db_json).to_frame()
     _assert_well_formed(catalog)
     assert len(catalog) == 873
     assert set(catalog["source"]) == {"free-exercise-db"}
@@ -125,10 +135,10 @@ def _write_own_csv(catalog: pd.DataFrame, path) -> None:
 
 
 def test_own_csv_layout_round_trips(tmp_path):
-    builtin = load_builtin_catalog()
+    builtin = load_builtin_catalog().to_frame()
     path = tmp_path / "mine.csv"
     _write_own_csv(builtin, path)
-    reloaded = load_catalog(path)
+    reloaded = load_catalog(path).to_frame()
     pd.testing.assert_frame_equal(reloaded, builtin)
 
 
@@ -152,7 +162,7 @@ def test_own_layout_fills_optional_columns(tmp_path):
         ),
         encoding="utf-8",
     )
-    catalog = load_catalog(path).set_index("exercise_id")
+    catalog = load_catalog(path).to_frame().set_index("exercise_id")
     assert catalog.loc["belt_press", "category"] == "push"
     assert catalog.loc["belt_press", "mechanic"] == "isolation"
     assert catalog.loc["belt_press", "loadable"]
@@ -185,7 +195,7 @@ def test_missing_file_is_input_error(tmp_path):
 
 
 def _tiny_catalog() -> pd.DataFrame:
-    return load_builtin_catalog().head(5).reset_index(drop=True)
+    return load_builtin_catalog().to_frame().head(5).reset_index(drop=True)
 
 
 def test_validation_names_duplicate_ids():

@@ -1,8 +1,8 @@
-"""Program reports: Markdown + HTML from a program document, plots beside them, escaping."""
+"""Program reports: Markdown + HTML from template files, plots beside them, escaping."""
 
 import pandas as pd
 
-from workout_pipeline.reports import program_days, program_muscles, render_report, write_program_report
+from workout_pipeline.reports import escape_markdown, report_days, report_muscles, write_program_report
 
 PROGRAM = {
     "status": "optimal",
@@ -32,23 +32,26 @@ PROGRAM = {
 def recommendations() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "athlete_id": ["alice", "alice"],
-            "exercise_raw": ["Bench Press (Barbell)", "Squat (Barbell)"],
-            "exercise_id": ["Barbell_Bench_Press", "Squat"],
-            "last_date": pd.to_datetime(["2025-06-01", "2025-06-02"]),
-            "weight_kg": [82.5, 120.0],
-            "reps": [8, 5],
+            "athlete_id": ["alice", "alice", "alice"],
+            "exercise_raw": ["Bench Press (Barbell)", "Squat (Barbell)", "Leg Extension (Machine)"],
+            "exercise_id": ["Barbell_Bench_Press", "Squat", "leg_extension_machine"],
+            "last_date": pd.to_datetime(["2025-06-01", "2025-06-02", "2025-06-02"]),
+            "load_kg": [82.5, 120.0, 50.0],
+            "reps": [8, 5, 12],
+            "sets": [4, 5, 3],
+            "reason": ["last 4x8 at 80 kg: +2.5 kg", "same load", "same load"],
         }
     )
 
 
 def test_program_document_is_read_in_the_planner_layout():
-    days = program_days(PROGRAM)
-    assert [d["name"] for d in days] == ["Mon", "Wed"]
-    assert days[0]["exercises"][0]["weight_kg"] == 82.5
-    assert days[0]["exercises"][1]["weight_kg"] is None
-    muscles = {row["muscle"]: row for row in program_muscles(PROGRAM)}
-    assert muscles["quads"] == {"muscle": "quads", "target": 12.0, "planned": 5.0}
+    days = report_days(PROGRAM)
+    assert [d["title"] for d in days] == ["Monday: push", "Wednesday: legs"]
+    assert days[0]["exercises"][0]["load"] == "82.5 kg"
+    assert days[0]["exercises"][1]["load"] == "-"
+    assert days[0]["exercises"][0]["rest"] == "2.5 min"
+    muscles = {row["muscle"]: row for row in report_muscles(PROGRAM)}
+    assert (muscles["quads"]["target"], muscles["quads"]["planned"]) == (12, 5.0)
 
 
 def test_report_files_and_content(tmp_path):
@@ -56,13 +59,16 @@ def test_report_files_and_content(tmp_path):
     markdown = report.markdown_path.read_text()
     html = report.html_path.read_text()
     assert report.volume_chart is not None and report.volume_chart.read_bytes()[:4] == b"\x89PNG"
-    assert "![weekly volume per muscle](weekly_volume.png)" in markdown
-    assert "| Squat | 5 | 5 | 120.0 | 180 |" in markdown
+    assert "![weekly sets per muscle](weekly_volume.png)" in markdown
+    assert "| Squat | 5 x 5 | 120 kg | 3.0 min |" in markdown
     assert "Dips \\| weighted" in markdown  # pipes escaped inside table cells
+    assert "<script>" not in markdown and "\\<script\\>" in markdown  # names never become HTML
     assert "Bench Press (Barbell)" in markdown and "2025-06-01" in markdown
+    # Only the week's lifts: the leg extension is not in this program.
+    assert "Leg Extension" not in markdown and "Leg Extension" not in html
     assert "data:image/png;base64," in html  # the HTML is self-contained
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
-    assert "optimality gap 0.40%" in markdown
+    assert "proven gap 0.40%" in markdown and markdown.index("proven gap") > markdown.index("Weekly sets")
     # Written atomically: no temporary files left behind.
     assert sorted(p.name for p in (tmp_path / "alice").iterdir()) == ["report.html", "report.md", "weekly_volume.png"]
 
@@ -70,23 +76,11 @@ def test_report_files_and_content(tmp_path):
 def test_empty_program_and_no_recommendations(tmp_path):
     report = write_program_report("bob", {"status": "feasible", "days": [], "muscles": {}}, pd.DataFrame(), tmp_path)
     markdown = report.markdown_path.read_text()
-    assert "No training days" in markdown and "No recommendations" in markdown
+    assert "No training days" in markdown and "No model advice" in markdown
     assert report.volume_chart is None
 
 
-def test_render_report_is_pure():
-    context = {
-        "athlete_id": "x",
-        "generated": "now",
-        "status": "optimal",
-        "gap": None,
-        "days": program_days(PROGRAM),
-        "muscles": program_muscles(PROGRAM),
-        "rec_columns": [],
-        "rec_rows": [],
-        "plots": {},
-        "extra_plots": [],
-    }
-    markdown, html = render_report(context)
-    assert markdown.startswith("# Training report: x")
-    assert "<h1>Training report: x</h1>" in html
+def test_markdown_escaping():
+    assert escape_markdown("a|b\nc") == "a\\|b c"
+    assert escape_markdown("<img onerror=x>") == "\\<img onerror=x\\>"
+    assert escape_markdown("[link](http://x)") == "\\[link\\](http://x)"

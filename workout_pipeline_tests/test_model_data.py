@@ -69,9 +69,11 @@ def synthetic_sets(n_athletes: int = 2, sessions: int = 24, seed: int = 0) -> pd
     return sets_frame(rows)
 
 
-def catalog_frame() -> pd.DataFrame:
-    """A four-exercise catalog in the catalog contract's columns."""
-    return pd.DataFrame(
+def catalog_frame():
+    """A four-exercise typed catalog (built from a table in the catalog's columns)."""
+    from workout_pipeline.catalog.records import as_catalog
+
+    return as_catalog(pd.DataFrame(
         {
             "exercise_id": ["bench_press_barbell", "squat_barbell", "lat_pulldown_cable", "overhead_press_barbell"],
             "name": ["Bench Press (Barbell)", "Squat (Barbell)", "Lat Pulldown (Cable)", "Overhead Press (Barbell)"],
@@ -82,5 +84,7 @@ def catalog_frame() -> pd.DataFrame:
             "mechanic": ["compound", "compound", "compound", "compound"],
             "loadable": [True, True, True, True],
             "load_step_kg": [2.5, 2.5, 2.5, 2.5],
+            "kind": ["strength"] * 4,
+            "source": ["test"] * 4,
         }
-    )
+    ))

@@ -337,7 +337,7 @@ def test_cli_success_and_bad_input(tmp_path):
 def test_full_free_exercise_db_catalog(free_exercise_db_json):
     from workout_pipeline.catalog import load_catalog
 
-    catalog = load_catalog(free_exercise_db_json)
+    catalog = load_catalog(free_exercise_db_json).to_frame()
     c = load_constraints({"training_days": 7, "split": {"push": 2, "pull": 2, "legs": 2}})
     result = solve_program(catalog, c, time_limit_s=3)
     assert result.status in ("optimal", "feasible") and 0 <= result.gap < 1
@@ -351,7 +351,7 @@ def test_full_catalog_seed_rules_solve_to_a_proven_optimum(free_exercise_db_json
     takes is measured in benchmarks/program.py, not here."""
     from workout_pipeline.catalog import load_catalog
 
-    catalog = load_catalog(free_exercise_db_json)
+    catalog = load_catalog(free_exercise_db_json).to_frame()
     raw = {"training_days": 7, "split": {"push": 2, "pull": 2, "legs": 2}, "session_minutes": None,
            "max_hard_sets_per_muscle_session": None, "min_sessions_per_muscle": None,
            "rest_between_muscle_sessions_h": None}
@@ -418,7 +418,7 @@ def _history_of(athlete: str, exercise_ids: list[str]) -> pd.DataFrame:
 def test_familiar_exercises_first_with_catalog_fill_ins_and_fallback():
     from workout_pipeline.catalog import load_catalog
 
-    catalog = load_catalog()
+    catalog = load_catalog().to_frame()
     own = ["bench_press_barbell", "squat_barbell", "deadlift_barbell", "bent_over_row_barbell",
            "overhead_press_barbell", "lat_pulldown_cable", "bicep_curl_barbell", "lateral_raise_dumbbell",
            "triceps_pushdown_cable", "lying_leg_curl_machine", "romanian_deadlift_barbell", "pull_up",

@@ -1,5 +1,6 @@
 """Exercise-name resolution: layers, equipment safety, user aliases, localised names, coverage."""
 
+import json
 import csv
 import re
 from pathlib import Path
@@ -10,7 +11,6 @@ from workout_pipeline.catalog import load_builtin_catalog, load_free_exercise_db
 from workout_pipeline.catalog.loading import BUILTIN_CATALOG_CSV
 from workout_pipeline.catalog.resolve import (
     ALIASES_CSV,
-    ALIASES_ENV_VAR,
     ExerciseResolver,
     Resolution,
     default_resolver,
@@ -19,11 +19,6 @@ from workout_pipeline.catalog.resolve import (
 from workout_pipeline.errors import InputError
 
 SAMPLE_CSV = Path(__file__).parent / "data" / "resolution_sample.csv"
-
-
-@pytest.fixture(autouse=True)
-def _no_alias_env(monkeypatch):
-    monkeypatch.delenv(ALIASES_ENV_VAR, raising=False)
 
 
 def _resolve(name: str, **kwargs) -> str | None:
@@ -46,7 +41,7 @@ def test_hand_checked_sample_of_100_names():
 
 
 def test_every_sample_expectation_is_a_catalog_id():
-    ids = set(load_builtin_catalog()["exercise_id"])
+    ids = set(load_builtin_catalog().ids)
     with open(SAMPLE_CSV, encoding="utf-8", newline="") as handle:
         expected = {row["expected_exercise_id"] for row in csv.DictReader(handle)} - {""}
     assert expected <= ids, expected - ids
@@ -163,7 +158,7 @@ def test_every_builtin_name_resolves_to_itself_in_any_spelling():
     resolver = default_resolver()
     wrong = []
     suffix = re.compile(r"^(.*) \(([^()]+)\)$")
-    catalog = load_builtin_catalog()
+    catalog = load_builtin_catalog().to_frame()
     for exercise_id, name in zip(catalog["exercise_id"], catalog["name"]):
         spellings = [name, name.upper(), f"  {name.lower()}  "]
         match = suffix.match(name)
@@ -184,7 +179,7 @@ def test_normalisation_keeps_builtin_exercises_apart():
     from workout_pipeline.catalog.resolve import SYNONYMS_CSV
 
     normaliser = NameNormaliser(read_synonyms(SYNONYMS_CSV))
-    catalog = load_builtin_catalog()
+    catalog = load_builtin_catalog().to_frame()
     keys = Counter(
         (normaliser.parse(name).words, equipment) for name, equipment in zip(catalog["name"], catalog["equipment"])
     )
@@ -254,14 +249,24 @@ def test_user_aliases_override_builtin_layers(tmp_path):
 
 
 def test_user_aliases_from_the_environment(tmp_path, monkeypatch):
-    env_file = _write_aliases(tmp_path / "env.csv", [("Ohio State", "bicep_curl_ez_bar"), ("Lower Back", "back_extension")])
-    monkeypatch.setenv(ALIASES_ENV_VAR, str(env_file))
-    assert _resolve("Ohio State") == "bicep_curl_ez_bar"
-    # An explicit file wins over the environment where both name the same raw name.
-    explicit = _write_aliases(tmp_path / "mine.csv", [("Ohio State", "preacher_curl_ez_bar")])
-    resolver = default_resolver(user_aliases=explicit)
-    assert resolver.resolve("Ohio State").exercise_id == "preacher_curl_ez_bar"
-    assert resolver.resolve("Lower Back").exercise_id == "back_extension"
+    """`$WORKOUT_PIPELINE_ALIASES` is read once, into `Settings`; `--aliases` wins over it."""
+    from click.testing import CliRunner
+
+    from workout_pipeline.cli import main as cli
+    from workout_pipeline.settings import Settings
+
+    env_file = _write_aliases(tmp_path / "env.csv", [("Ohio State", "bicep_curl_ez_bar")])
+    assert Settings.from_env({"WORKOUT_PIPELINE_ALIASES": str(env_file)}).aliases_path == env_file
+    log = tmp_path / "alice.csv"
+    log.write_text("athlete_id,session_id,performed_at,exercise_raw,set_index,set_type,weight_kg,reps\n"
+                   "alice,s1,2024-01-01T10:00:00,Ohio State,0,normal,20,10\n", encoding="utf-8")
+    monkeypatch.setenv("WORKOUT_PIPELINE_ALIASES", str(env_file))
+    done = CliRunner().invoke(cli, ["ingest", str(log), "--out", str(tmp_path / "store")])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output.strip().splitlines()[-1])["unresolved"] == []
+    explicit = _write_aliases(tmp_path / "mine.csv", [("Bench", "bench_press_barbell")])
+    done = CliRunner().invoke(cli, ["ingest", str(log), "--out", str(tmp_path / "store2"), "--aliases", str(explicit)])
+    assert json.loads(done.output.strip().splitlines()[-1])["unresolved"][0]["exercise_raw"] == "Ohio State"
 
 
 def test_user_aliases_as_mapping_json_and_yaml(tmp_path):
@@ -296,7 +301,7 @@ def test_missing_user_alias_file_is_input_error(tmp_path):
 
 
 def test_builtin_alias_table_points_at_catalog_ids():
-    ids = set(load_builtin_catalog()["exercise_id"])
+    ids = set(load_builtin_catalog().ids)
     aliases = read_alias_file(ALIASES_CSV)
     assert aliases and set(aliases.values()) <= ids
     resolver = default_resolver()

@@ -167,16 +167,16 @@ def free_exercise_db_frame(records: list[dict], origin: str) -> pd.DataFrame:
     return validate_catalog(frame, origin)
 
 
-def load_free_exercise_db(path: str | Path) -> pd.DataFrame:
+def load_free_exercise_db(path: str | Path) -> "Catalog":
     """Load a free-exercise-db `exercises.json` mapped into our catalog vocabulary.
 
     Args:
         path: The `exercises.json` file (a JSON list of exercise objects).
 
     Returns:
-        A validated catalog frame (columns `CATALOG_COLUMNS`); `kind` keeps the source's
-        category (strength, stretching, cardio, plyometrics, powerlifting,
-        olympic_weightlifting, strongman) and `source` is ``"free-exercise-db"``.
+        The typed `Catalog`; `kind` keeps the source's category (strength, stretching, cardio,
+        plyometrics, powerlifting, olympic_weightlifting, strongman) and `source` is
+        ``"free-exercise-db"``.
 
     Raises:
         InputError: The file is unreadable, not JSON, not in free-exercise-db layout, or
@@ -189,4 +189,6 @@ def load_free_exercise_db(path: str | Path) -> pd.DataFrame:
         raise InputError(f"{path}: cannot read free-exercise-db JSON ({error})") from None
     if not is_free_exercise_db_layout(records):
         raise InputError(f"{path}: not a free-exercise-db catalog (expected a list of objects with id, name, primaryMuscles)")
-    return free_exercise_db_frame(records, str(path))
+    from workout_pipeline.catalog.records import Catalog
+
+    return Catalog.from_frame(free_exercise_db_frame(records, str(path)), str(path))

@@ -15,6 +15,7 @@ import pandas as pd
 
 from workout_pipeline.catalog.free_exercise_db import free_exercise_db_frame, is_free_exercise_db_layout
 from workout_pipeline.catalog.muscles import MUSCLE_CATEGORY
+from workout_pipeline.catalog.records import Catalog
 from workout_pipeline.catalog.validate import validate_catalog
 from workout_pipeline.catalog.vocabulary import CATALOG_COLUMNS, LOAD_STEP_KG
 from workout_pipeline.errors import InputError
@@ -130,56 +131,48 @@ def _read_json(path: Path) -> object:
 
 
 @functools.lru_cache(maxsize=1)
-def _builtin_cached() -> pd.DataFrame:
-    return own_layout_frame(_read_csv(BUILTIN_CATALOG_CSV), str(BUILTIN_CATALOG_CSV), "builtin")
-
-
-def load_builtin_catalog() -> pd.DataFrame:
-    """The catalog shipped in `data/catalog/exercises.csv` (a fresh copy on each call).
+def load_builtin_catalog() -> Catalog:
+    """The catalog shipped in `data/catalog/exercises.csv` (loaded once; records are frozen).
 
     Returns:
-        A validated catalog frame with `CATALOG_COLUMNS`; `source` is ``"builtin"``.
+        The validated `Catalog`; every `source` is ``"builtin"``.
     """
-    frame = _builtin_cached().copy()
-    # Lists are mutable: copy them so callers cannot change the cached catalog.
-    for column in ("primary_muscles", "secondary_muscles"):
-        frame[column] = [list(muscles) for muscles in frame[column]]
-    return frame
+    frame = own_layout_frame(_read_csv(BUILTIN_CATALOG_CSV), str(BUILTIN_CATALOG_CSV), "builtin")
+    return Catalog.from_frame(frame, "built-in")
 
 
-def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
-    """Load an exercise catalog.
+def load_catalog(path: str | Path | None = None) -> Catalog:
+    """Load an exercise catalog, validated, as typed records.
 
     Args:
         path: None for the built-in catalog; a free-exercise-db `exercises.json` (imported
             and mapped into our vocabulary); or a `.csv`/`.json` in our own layout.
 
     Returns:
-        A validated frame with columns `exercise_id` (unique str), `name`,
-        `primary_muscles`/`secondary_muscles` (lists from `MUSCLES`), `category`
-        (push/pull/legs/core), `equipment`, `mechanic`, `loadable` (bool), `load_step_kg`
-        (float), `kind` (strength, stretching, cardio, ...) and `source`.
+        A `Catalog` of `Exercise` records: unique `exercise_id`, `name`, primary/secondary
+        muscles from `MUSCLES`, `category` (push/pull/legs/core), `equipment`, `mechanic`,
+        `loadable`, `load_step_kg`, `kind` (strength, stretching, cardio, ...) and `source`.
 
     Raises:
         InputError: The file is missing or unreadable, its layout is unknown, or the catalog
             is invalid (the message names the offending ids).
     """
-    if path is None:
+    if path is None or str(path) == "":
         return load_builtin_catalog()
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: catalog file not found")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return own_layout_frame(_read_csv(path), str(path), path.name)
+        return Catalog.from_frame(own_layout_frame(_read_csv(path), str(path), path.name), str(path))
     if suffix == ".json":
         parsed = _read_json(path)
         if is_free_exercise_db_layout(parsed):
-            return free_exercise_db_frame(parsed, str(path))
+            return Catalog.from_frame(free_exercise_db_frame(parsed, str(path)), str(path))
         if isinstance(parsed, dict) and isinstance(parsed.get("exercises"), list):
             parsed = parsed["exercises"]
         if isinstance(parsed, list) and parsed and all(isinstance(r, dict) for r in parsed):
-            return own_layout_frame(pd.DataFrame(parsed), str(path), path.name)
+            return Catalog.from_frame(own_layout_frame(pd.DataFrame(parsed), str(path), path.name), str(path))
         raise InputError(
             f"{path}: unknown catalog layout (expected a free-exercise-db list or a list of exercises with exercise_id)"
         )

@@ -40,7 +40,6 @@ from workout_pipeline.paths import DATA_DIR
 
 ALIASES_CSV = DATA_DIR / "catalog" / "aliases.csv"
 SYNONYMS_CSV = DATA_DIR / "catalog" / "synonyms.csv"
-ALIASES_ENV_VAR = "WORKOUT_PIPELINE_ALIASES"
 DEFAULT_FUZZY_THRESHOLD = 0.85
 _WORD_PAIR_MIN_SIMILARITY = 0.75
 # Extra words a catalog name may have that the logged name left out (`Dip Machine` → seated dip).
@@ -143,10 +142,8 @@ class _CatalogIndex:
     def __init__(self, catalog, normaliser: NameNormaliser, app_aliases: Mapping[str, str | None]):
         self.normaliser = normaliser
         self.entries: list[_Entry] = [
-            _Entry(eid, name, equipment, normaliser.parse(name), tuple(primary))
-            for eid, name, equipment, primary in zip(
-                catalog["exercise_id"], catalog["name"], catalog["equipment"], catalog["primary_muscles"]
-            )
+            _Entry(e.exercise_id, e.name, e.equipment, normaliser.parse(e.name), e.primary_muscles)
+            for e in catalog
         ]
         self.ids = {entry.exercise_id for entry in self.entries}
         self.by_name = {}
@@ -232,10 +229,10 @@ class ExerciseResolver:
     """Resolves logged exercise names to catalog ids (layers in the module docstring).
 
     Args:
-        catalog: A catalog frame (see `load_catalog`), a path to one, or None for the built-in.
+        catalog: A typed `Catalog` (see `load_catalog`), a path to one, or None for the built-in.
         user_aliases: A user alias CSV path or a {raw name: id or None} mapping; ids must be in
-            the catalog. `$WORKOUT_PIPELINE_ALIASES` (a CSV path) is read as well; the argument
-            wins where both name the same raw name.
+            the catalog (`Settings.aliases_path` is the configured file; the domain never reads
+            the environment).
         fuzzy_threshold: Minimum typo-match score (0-1) for the fuzzy layer.
 
     Raises:
@@ -266,10 +263,6 @@ class ExerciseResolver:
     def _user_alias_sources(user_aliases) -> tuple[dict[str, str | None], str]:
         merged: dict[str, str | None] = {}
         origins = []
-        env_path = os.environ.get(ALIASES_ENV_VAR, "").strip()
-        if env_path:
-            merged.update(read_alias_file(env_path))
-            origins.append(f"${ALIASES_ENV_VAR}={env_path}")
         if isinstance(user_aliases, Mapping):
             merged.update({" ".join(str(k).split()): (v or None) for k, v in user_aliases.items()})
             origins.append("user aliases")
@@ -415,11 +408,10 @@ def default_resolver(user_aliases=None) -> ExerciseResolver:
 
     Args:
         user_aliases: Optional user alias CSV path or mapping (see `ExerciseResolver`).
-            `$WORKOUT_PIPELINE_ALIASES` is honoured too.
 
     Returns:
         An `ExerciseResolver`; the same instance on each call when no user aliases apply.
     """
-    if user_aliases is None and not os.environ.get(ALIASES_ENV_VAR, "").strip():
+    if user_aliases is None:
         return _plain_default_resolver()
     return ExerciseResolver(user_aliases=user_aliases)

@@ -6,6 +6,7 @@ import click
 
 from workout_pipeline.cli import json_command
 from workout_pipeline.errors import InputError
+from workout_pipeline.settings import SolverSettings
 
 
 @click.command("program")
@@ -20,9 +21,9 @@ from workout_pipeline.errors import InputError
               help="Folder for program.json and program.md.")
 @click.option("--formulation", type=click.Choice(["fast", "naive"]), default="fast", show_default=True,
               help="fast: aggregated, decomposed model; naive: the seed formulation as one MILP.")
-@click.option("--time-limit", "time_limit_s", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True,
-              help="Solver wall-clock budget in seconds.")
-@click.option("--gap", type=click.FloatRange(0.0, 1.0), default=0.005, show_default=True,
+@click.option("--time-limit", "time_limit_s", type=click.FloatRange(0.1, 3600), default=SolverSettings.time_limit_s,
+              show_default=True, help="Solver wall-clock budget in seconds.")
+@click.option("--gap", type=click.FloatRange(0.0, 1.0), default=SolverSettings.gap, show_default=True,
               help="Relative optimality gap at which the search stops.")
 @click.option("--deload", is_flag=True, default=False, help="Deload week: targets x deload_factor (0.6).")
 @json_command

@@ -76,11 +76,16 @@ def _execute(job: Any, label: str, runs: dict[str, str], **kwargs: Any) -> bool:
 
 
 def ui_command(out: Path) -> str:
-    """The shell command that opens the Dagster UI on the demo's instance and folders."""
+    """The shell command that opens the Dagster UI on the demo's instance and folders.
+
+    It runs from inside `out` so that the repository's `dagster.yaml` (the template of the
+    instance settings, copied into `out/dagster_home`) does not sit in the working folder;
+    `make ui` runs the same command for the default `out/`.
+    """
+    dagster = Path(sys.executable).with_name("dagster")
     return (
-        f"DAGSTER_HOME={out / 'dagster_home'} WORKOUT_PIPELINE_STORAGE={out / 'storage'} "
-        f"WORKOUT_PIPELINE_INBOX={out / 'inbox'} .venv/bin/dagster dev -h 127.0.0.1 -p 3000 "
-        "-m workout_pipeline.definitions"
+        f"cd {out} && DAGSTER_HOME={out / 'dagster_home'} WORKOUT_PIPELINE_STORAGE={out / 'storage'} "
+        f"WORKOUT_PIPELINE_INBOX={out / 'inbox'} {dagster} dev -h 127.0.0.1 -p 3000 -m workout_pipeline.definitions"
     )
 
 
@@ -93,9 +98,6 @@ def run_demo(
 ) -> dict[str, Any]:
     """Materialise every asset on the demo logs in a local instance under `out`.
 
-    Steps: the inbox sensor adds one partition per file (and per athlete); one ingestion run
-    per file; one run for catalog + model; one program run per athlete.
-
     Args:
         out: Output folder (created): `dagster_home/`, `inbox/`, `storage/`.
         source_dir: Folder of demo logs (one athlete per file, named by the stem).
@@ -106,18 +108,47 @@ def run_demo(
     Returns:
         The JSON summary (paths of one athlete's program and report, and of everything else).
     """
+    started = time.perf_counter()
+    out = out.absolute()
+    stage_inbox(source_dir, out / "inbox")
+    summary = materialize_inbox(out, epochs=epochs, seed=seed, solve_seconds=solve_seconds)
+    return {**summary, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def materialize_inbox(
+    out: Path,
+    epochs: int | None = DEMO_EPOCHS,
+    seed: int = 0,
+    solve_seconds: float = DEMO_SOLVE_SECONDS,
+) -> dict[str, Any]:
+    """Materialise every asset over the exports in `out/inbox`, in a local instance under `out`.
+
+    The runs the inbox sensor, the automation and the schedule would start, in order: the
+    sensor adds one partition per file (and per athlete); one ingestion run per file; one
+    catalog + model run; one program run per athlete.
+
+    Args:
+        out: Folder holding `inbox/`; `dagster_home/` and `storage/` are created beside it.
+        epochs: Maximum training epochs (None: the model's own default).
+        seed: Random seed of training and recommendations.
+        solve_seconds: Time limit of each athlete's program solve.
+
+    Returns:
+        The JSON summary (paths of one athlete's program and report, and of everything else).
+    """
     import dagster as dg
 
     from workout_pipeline.definitions import build_definitions
+    from workout_pipeline.defs.assets.model import TrainingConfig, progression_models, progression_recommendations
+    from workout_pipeline.defs.assets.programs import ProgramConfig, weekly_programs
+    from workout_pipeline.defs.jobs import ingest_job, model_job, program_job
+    from workout_pipeline.defs.partitions import athlete_partitions
     from workout_pipeline.defs.sensors import inbox_sensor
 
-    started = time.perf_counter()
     out = out.absolute()
     home = prepare_dagster_home(out / "dagster_home")
     inbox, storage = out / "inbox", out / "storage"
-    stage_inbox(source_dir, inbox)
     defs = build_definitions(storage_dir=str(storage), inbox_dir=str(inbox))
-
     runs: dict[str, str] = {}
     with dg.DagsterInstance.from_config(str(home)) as instance:
         if instance.event_log_storage.supports_global_concurrency_limits:
@@ -131,27 +162,30 @@ def run_demo(
         requests = list(result.run_requests or [])
         file_keys = [request.partition_key for request in requests]
 
-        ingest_job = defs.resolve_job_def("ingest_job")
+        ingest = defs.resolve_job_def(ingest_job.name)
         failed_files = []
         for request in requests:
             # Tagged like the sensor's own runs, so `dagster dev` on this instance recognises
             # the run keys and does not ingest the same files again.
             tags = {**request.tags, RUN_KEY_TAG: request.run_key, SENSOR_NAME_TAG: inbox_sensor.name}
             key = request.partition_key
-            if not _execute(ingest_job, f"ingest:{key}", runs, instance=instance, partition_key=key, tags=tags):
+            if not _execute(ingest, f"ingest:{key}", runs, instance=instance, partition_key=key, tags=tags):
                 failed_files.append(key)
         if len(failed_files) == len(file_keys):
             raise InputError(f"no demo log could be ingested ({', '.join(failed_files)})")
 
-        run_config = {"ops": {name: {"config": {"seed": seed, "epochs": epochs}} for name in ("progression_models", "progression_recommendations")}}
-        if not _execute(defs.resolve_job_def("model_job"), "model", runs, instance=instance, run_config=run_config):
+        training = TrainingConfig(seed=seed, epochs=epochs)
+        run_config = {"ops": {asset.op.name: {"config": training.model_dump()}
+                              for asset in (progression_models, progression_recommendations)}}
+        if not _execute(defs.resolve_job_def(model_job.name), "model", runs, instance=instance, run_config=run_config):
             raise InputError(f"the model run failed; open the UI to see why: {ui_command(out)}")
 
-        athletes = sorted(instance.get_dynamic_partitions("athletes"))
-        program_config = {"ops": {"weekly_programs": {"config": {"time_limit_s": float(solve_seconds)}}}}
-        program_job = defs.resolve_job_def("program_job")
+        athletes = sorted(instance.get_dynamic_partitions(athlete_partitions.name))
+        solver = ProgramConfig(time_limit_s=float(solve_seconds))
+        program_config = {"ops": {weekly_programs.op.name: {"config": solver.model_dump()}}}
+        programs = defs.resolve_job_def(program_job.name)
         for athlete in athletes:
-            _execute(program_job, f"program:{athlete}", runs, instance=instance, partition_key=athlete, run_config=program_config)
+            _execute(programs, f"program:{athlete}", runs, instance=instance, partition_key=athlete, run_config=program_config)
 
     done = [a for a in athletes if runs.get(f"program:{a}") == "success"]
     if not done:
@@ -173,5 +207,4 @@ def run_demo(
         "runs": runs,
         "failed_files": failed_files,
         "ui": ui_command(out),
-        "seconds": round(time.perf_counter() - started, 1),
     }

@@ -17,9 +17,12 @@ import dagster as dg
 from workout_pipeline.atomic import atomic_path, write_json_atomic, write_parquet_atomic
 from workout_pipeline.defs.inbox import is_safe_key, safe_name
 
-# Definition-metadata keys naming the save/load functions of a torch artifact ("module:function").
+# Definition-metadata keys naming the save/load functions of a torch artifact ("module:function"),
+# or the to-JSON / from-JSON functions of a typed JSON artifact.
 SAVE_FN_KEY = "workout_pipeline/save_fn"
 LOAD_FN_KEY = "workout_pipeline/load_fn"
+TO_JSON_KEY = "workout_pipeline/to_json"
+FROM_JSON_KEY = "workout_pipeline/from_json"
 
 
 def partition_file_stem(partition_key: str) -> str:
@@ -109,7 +112,12 @@ class ParquetIOManager(_PartitionedFileIOManager):
 
 
 class JsonIOManager(_PartitionedFileIOManager):
-    """Stores JSON-serialisable documents; several upstream partitions load as {key: doc}."""
+    """Stores JSON-serialisable documents; several upstream partitions load as {key: doc}.
+
+    A typed artifact names its codec in definition metadata (`workout_pipeline/to_json` and
+    `workout_pipeline/from_json`, "module:function"): the asset returns the typed object and its
+    readers get it back, typed (e.g. the exercise `Catalog`).
+    """
 
     def _suffix(self) -> str:
         return ".json"
@@ -117,14 +125,19 @@ class JsonIOManager(_PartitionedFileIOManager):
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
         if obj is None:
             return
-        path = write_json_atomic(obj, self._output_path(context))
+        to_json = (context.definition_metadata or {}).get(TO_JSON_KEY)
+        document = _resolve_function(str(to_json))(obj) if to_json else obj
+        path = write_json_atomic(document, self._output_path(context))
         context.add_output_metadata({"path": dg.MetadataValue.path(str(path))})
 
     def load_input(self, context: dg.InputContext) -> Any:
         paths, partitioned = self._input_paths(context)
+        upstream_metadata = context.upstream_output.definition_metadata if context.upstream_output else None
+        from_json = (upstream_metadata or {}).get(FROM_JSON_KEY)
+        decode = _resolve_function(str(from_json)) if from_json else (lambda document: document)
         if not partitioned:
-            return json.loads(paths[0][1].read_text(encoding="utf-8"))
-        docs = {key: json.loads(path.read_text(encoding="utf-8")) for key, path in paths if path.exists()}
+            return decode(json.loads(paths[0][1].read_text(encoding="utf-8")))
+        docs = {key: decode(json.loads(path.read_text(encoding="utf-8"))) for key, path in paths if path.exists()}
         if len(paths) == 1:
             return next(iter(docs.values()))
         return docs

@@ -1,26 +1,13 @@
 """Helpers that turn tables and plots into Dagster metadata a user can read in the UI."""
 
 import base64
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
-
-def plain(value: Any) -> Any:
-    """Cast numpy/pandas scalars to plain Python (Dagster metadata wants ints/floats/str)."""
-    if value is None:
-        return None
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        try:
-            value = value.item()
-        except (ValueError, AttributeError):
-            pass
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+from workout_pipeline.jsonable import plain
 
 
 def _cell(value: Any) -> str:
@@ -45,11 +32,6 @@ def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | N
     return "\n".join(lines)
 
 
-def frame_markdown(frame: Any, max_rows: int = 50) -> dg.MetadataValue:
-    """A DataFrame as Markdown metadata."""
-    return dg.MetadataValue.md(markdown_table(frame.to_dict("records"), list(frame.columns), max_rows))
-
-
 def png_markdown(path: str | Path, alt: str) -> dg.MetadataValue:
     """A PNG file embedded as a base64 Markdown image (shown inline in the Dagster UI)."""
     data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
@@ -58,6 +40,10 @@ def png_markdown(path: str | Path, alt: str) -> dg.MetadataValue:
 
 def value_counts_markdown(series: Any, label: str, max_rows: int = 30) -> dg.MetadataValue:
     """Counts of a column's values as a two-column Markdown table."""
-    counts = series.fillna("(missing)").astype(str).value_counts()
-    rows = [{label: name, "rows": int(count)} for name, count in counts.items()]
-    return dg.MetadataValue.md(markdown_table(rows, [label, "rows"], max_rows))
+    return counts_markdown(series.fillna("(missing)").astype(str).value_counts(), label, "rows", max_rows)
+
+
+def counts_markdown(counts: Any, label: str, count_label: str = "rows", max_rows: int = 30) -> dg.MetadataValue:
+    """Already-counted values ({value: count} Series) as a two-column Markdown table."""
+    rows = [{label: name, count_label: int(count)} for name, count in counts.items()]
+    return dg.MetadataValue.md(markdown_table(rows, [label, count_label], max_rows))

@@ -1,25 +1,13 @@
-"""Dagster resources: where things live and which device trains the model."""
+"""Dagster resources: where things live, which settings apply, and which device trains the model.
 
-import os
+All values come from `workout_pipeline.settings.Settings` (the environment is read there, once).
+"""
+
 from pathlib import Path
 
 import dagster as dg
 
-STORAGE_ENV = "WORKOUT_PIPELINE_STORAGE"
-INBOX_ENV = "WORKOUT_PIPELINE_INBOX"
-CATALOG_ENV = "WORKOUT_PIPELINE_CATALOG"
-CONSTRAINTS_ENV = "WORKOUT_PIPELINE_CONSTRAINTS"
-DEVICE_ENV = "WORKOUT_PIPELINE_DEVICE"
-
-
-def default_storage_dir() -> str:
-    """Storage root: `$WORKOUT_PIPELINE_STORAGE`, else `./storage` (absolute)."""
-    return str(Path(os.environ.get(STORAGE_ENV, "storage")).absolute())
-
-
-def default_inbox_dir() -> str:
-    """Inbox the sensor watches: `$WORKOUT_PIPELINE_INBOX`, else `./inbox` (absolute)."""
-    return str(Path(os.environ.get(INBOX_ENV, "inbox")).absolute())
+from workout_pipeline.settings import Settings, SolverSettings, TrainingSettings
 
 
 class PipelinePaths(dg.ConfigurableResource):
@@ -30,16 +18,30 @@ class PipelinePaths(dg.ConfigurableResource):
         inbox_dir: Folder of athlete exports the sensor watches.
         catalog_path: Optional external exercise catalog; empty means the built-in catalog.
         constraints_path: Optional program constraints file (YAML/JSON); empty means defaults.
+        aliases_path: Optional exercise-name alias file; empty means none.
     """
 
     storage_dir: str
     inbox_dir: str
     catalog_path: str = ""
     constraints_path: str = ""
+    aliases_path: str = ""
 
     def storage(self, *parts: str) -> Path:
         """A path under the storage root (parts must already be safe names)."""
         return Path(self.storage_dir).joinpath(*parts)
+
+    def settings(self, training: TrainingSettings | None = None, solver: SolverSettings | None = None) -> Settings:
+        """The domain settings these paths stand for (what the pipeline steps take)."""
+        return Settings(
+            storage_dir=Path(self.storage_dir),
+            inbox_dir=Path(self.inbox_dir),
+            catalog_path=Path(self.catalog_path) if self.catalog_path else None,
+            constraints_path=Path(self.constraints_path) if self.constraints_path else None,
+            aliases_path=Path(self.aliases_path) if self.aliases_path else None,
+            training=training or TrainingSettings(),
+            solver=solver or SolverSettings(),
+        )
 
 
 class DeviceResource(dg.ConfigurableResource):
@@ -52,30 +54,31 @@ class DeviceResource(dg.ConfigurableResource):
     device: str = "auto"
 
     def resolve(self) -> str:
-        """Resolve the device lazily (imports torch only when a model asset runs)."""
-        import torch
+        """The device to use (imports torch only when a model asset runs)."""
+        from workout_pipeline.errors import InputError
+        from workout_pipeline.device import resolve_device
 
-        if self.device == "auto":
-            return "cuda" if torch.cuda.is_available() else "cpu"
-        if self.device.startswith("cuda") and not torch.cuda.is_available():
-            raise dg.Failure(f"device {self.device!r} requested but CUDA is not available")
-        return self.device
+        try:
+            return resolve_device(self.device)
+        except InputError as exc:
+            raise dg.Failure(description=str(exc)) from exc
 
 
-def build_resources(storage_dir: str | None = None, inbox_dir: str | None = None) -> dict:
-    """The resources of the code location (IO managers included), from env vars by default."""
+def build_resources(settings: Settings | None = None) -> dict:
+    """The resources of the code location (IO managers included), from `Settings.from_env()` by default."""
     from workout_pipeline.defs.io_managers import JsonIOManager, ParquetIOManager, TorchIOManager
 
-    storage = storage_dir or default_storage_dir()
-    inbox = inbox_dir or default_inbox_dir()
+    settings = settings or Settings.from_env()
+    storage = settings.storage_dir
     return {
         "paths": PipelinePaths(
-            storage_dir=storage,
-            inbox_dir=inbox,
-            catalog_path=os.environ.get(CATALOG_ENV, ""),
-            constraints_path=os.environ.get(CONSTRAINTS_ENV, ""),
+            storage_dir=str(storage),
+            inbox_dir=str(settings.inbox_dir),
+            catalog_path=str(settings.catalog_path or ""),
+            constraints_path=str(settings.constraints_path or ""),
+            aliases_path=str(settings.aliases_path or ""),
         ),
-        "device": DeviceResource(device=os.environ.get(DEVICE_ENV, "auto")),
+        "device": DeviceResource(device=settings.device),
         "parquet_io_manager": ParquetIOManager(base_dir=str(Path(storage) / "tables")),
         "json_io_manager": JsonIOManager(base_dir=str(Path(storage) / "json")),
         "torch_io_manager": TorchIOManager(base_dir=str(Path(storage) / "artifacts")),

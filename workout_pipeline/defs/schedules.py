@@ -1,28 +1,27 @@
 """The weekly schedule: every Monday morning, rebuild each athlete's program and report."""
 
-import os
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dagster as dg
 
 from workout_pipeline.defs.jobs import program_job
 from workout_pipeline.defs.partitions import athlete_partitions
+from workout_pipeline.settings import ENV_PREFIX, Settings
 
-TIMEZONE_ENV = "WORKOUT_PIPELINE_TIMEZONE"
 WEEKLY_CRON = "0 5 * * 1"  # Monday 05:00
 
 
-def schedule_timezone() -> str:
-    """Time zone of the weekly schedule: `$WORKOUT_PIPELINE_TIMEZONE`, default UTC.
+def schedule_timezone(settings: Settings | None = None) -> str:
+    """Time zone of the weekly schedule: `Settings.timezone` ($WORKOUT_PIPELINE_TIMEZONE, default UTC).
 
     Raises:
-        ValueError: The variable names no IANA time zone (a clear message at load time).
+        ValueError: It names no IANA time zone (a clear message at load time).
     """
-    name = os.environ.get(TIMEZONE_ENV, "").strip() or "UTC"
+    name = (settings or Settings.from_env()).timezone
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"{TIMEZONE_ENV}={name!r} is not an IANA time zone (e.g. Europe/Berlin)") from exc
+        raise ValueError(f"{ENV_PREFIX}TIMEZONE={name!r} is not an IANA time zone (e.g. Europe/Berlin)") from exc
     return name
 
 

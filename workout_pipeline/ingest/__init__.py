@@ -5,24 +5,28 @@ Public API (called by the CLI, the Dagster assets and the model):
 - ``parse_log_file(path, athlete_id, unit="auto") -> ParsedLog``
 - ``validate_sets(frame) -> ValidationOutcome`` (Great Expectations suite)
 - ``resolve_exercises(frame, resolver=None) -> frame``
-- ``ingest_paths(paths, out_dir=None, athlete=None, unit="auto", user_aliases=None) -> IngestReport``
+- ``validate_and_resolve(sets, rejected, resolver) -> CheckedSets`` (one file: GX, then names)
+- ``ingest_paths(paths, out_dir=None, athlete=None, unit="auto", user_aliases=None, catalog=None) -> IngestReport``
 - ``merge_into_store(out_dir, validated, quarantined) -> dict`` and ``load_store(out_dir)``
 - ``athlete_id_for(path, root=None) -> str``
 """
 
 from workout_pipeline.ingest.parse import UNIT_CHOICES, ParsedLog, parse_log_file
 from workout_pipeline.ingest.pipeline import (
+    CheckedSets,
     IngestReport,
     athlete_id_for,
     expand_paths,
     ingest_paths,
     resolve_exercises,
+    validate_and_resolve,
 )
 from workout_pipeline.ingest.store import QUARANTINED_FILE, VALIDATED_FILE, load_store, merge_into_store
 from workout_pipeline.ingest.units import UnitInference, infer_weight_unit
 from workout_pipeline.ingest.validate import STRUCTURAL_CHECKS, ValidationOutcome, validate_sets
 
 __all__ = [
+    "CheckedSets",
     "IngestReport",
     "ParsedLog",
     "QUARANTINED_FILE",
@@ -39,5 +43,6 @@ __all__ = [
     "merge_into_store",
     "parse_log_file",
     "resolve_exercises",
+    "validate_and_resolve",
     "validate_sets",
 ]

@@ -13,7 +13,7 @@ import pandas as pd
 from workout_pipeline.ingest.parse import ParsedLog, parse_log_file
 from workout_pipeline.ingest.store import merge_into_store
 from workout_pipeline.ingest.validate import validate_sets
-from workout_pipeline.schema import WORKING_SET_TYPES, empty_canonical_frame, to_canonical
+from workout_pipeline.schema import empty_canonical_frame, resolution_summary, to_canonical
 
 # Files a folder PATH contributes (others, e.g. a README beside the exports, are left alone).
 LOG_SUFFIXES = (".csv", ".tsv", ".parquet")
@@ -79,6 +79,37 @@ def resolve_exercises(frame: pd.DataFrame, resolver: Any = None) -> pd.DataFrame
     return out
 
 
+@dataclass
+class CheckedSets:
+    """One file's sets after validation and name resolution (the step both paths run).
+
+    Attributes:
+        validated: Canonical sets that passed every expectation, exercise ids filled.
+        quarantined: Parser rejections then failed expectations, each with `reason`.
+        checks: The GX check results (``ValidationOutcome.checks``).
+    """
+
+    validated: pd.DataFrame
+    quarantined: pd.DataFrame
+    checks: list[dict[str, Any]]
+
+
+def validate_and_resolve(sets: pd.DataFrame, rejected: pd.DataFrame, resolver: Any) -> CheckedSets:
+    """Validate parsed sets (GX), then resolve exercise names in both resulting tables.
+
+    Args:
+        sets: Parsed canonical sets of one file.
+        rejected: Rows the parser already rejected (with `reason`).
+        resolver: The resolver of the configured catalog (`catalog.crosswalk.build_resolver`).
+    """
+    outcome = validate_sets(to_canonical(sets))
+    validated = to_canonical(resolve_exercises(outcome.validated, resolver))
+    held = pd.concat([to_canonical(rejected, with_reason=True), to_canonical(outcome.quarantined, with_reason=True)],
+                     ignore_index=True)
+    quarantined = to_canonical(resolve_exercises(held, resolver), with_reason=True)
+    return CheckedSets(validated, quarantined, outcome.checks)
+
+
 def expand_paths(paths: Iterable[str | Path], athlete: str | None = None) -> list[tuple[Path, str | None, str | None]]:
     """Turn the PATH arguments into (file, athlete, error) triples.
 
@@ -112,6 +143,7 @@ def ingest_paths(
     unit: str = "auto",
     user_aliases: str | Path | Mapping[str, str | None] | None = None,
     resolver: Any = None,
+    catalog: Any = None,
 ) -> IngestReport:
     """Ingest exports: parse, validate (GX), resolve exercises and optionally merge into a store.
 
@@ -120,9 +152,9 @@ def ingest_paths(
         out_dir: Store folder to merge into; None only returns the frames.
         athlete: Athlete id for files given directly (default: file stem).
         unit: ``auto``, ``kg`` or ``lb`` for files that do not state their unit.
-        user_aliases: The user's exercise-name aliases (alias file path or mapping), passed to
-            ``catalog.resolve.default_resolver``.
-        resolver: A resolver to use instead of ``default_resolver(user_aliases)``.
+        user_aliases: The user's exercise-name aliases (alias file path or mapping).
+        resolver: A resolver to use instead of ``build_resolver(catalog, user_aliases)``.
+        catalog: The configured `Catalog` names resolve against (None: the built-in one).
 
     Returns:
         The IngestReport. A file that cannot be read gets its ``error`` in ``per_file`` and the
@@ -130,9 +162,9 @@ def ingest_paths(
     """
     items = expand_paths(paths, athlete)
     if resolver is None:
-        from workout_pipeline.catalog.resolve import default_resolver
+        from workout_pipeline.catalog.crosswalk import build_resolver
 
-        resolver = default_resolver(user_aliases)
+        resolver = build_resolver(catalog, user_aliases)
     per_file: list[dict[str, Any]] = []
     valid_frames, quarantine_frames, ingested_files = [], [], []
     checks: dict[str, list[dict[str, Any]]] = {}
@@ -144,14 +176,12 @@ def ingest_paths(
         if log.error:
             per_file.append(_file_entry(path, athlete_id, log))
             continue
-        outcome = validate_sets(log.sets)
-        validated = resolve_exercises(outcome.validated, resolver)
-        quarantined = to_canonical(pd.concat([log.rejected, outcome.quarantined], ignore_index=True), with_reason=True)
-        quarantined = resolve_exercises(quarantined, resolver)
+        checked = validate_and_resolve(log.sets, log.rejected, resolver)
+        validated, quarantined = checked.validated, checked.quarantined
         valid_frames.append(validated)
         quarantine_frames.append(quarantined)
         ingested_files.append((athlete_id, path.name))
-        checks[str(path)] = outcome.checks
+        checks[str(path)] = checked.checks
         per_file.append(_file_entry(path, athlete_id, log, validated, quarantined))
     validated_all = _stack(valid_frames, with_reason=False)
     quarantined_all = _stack(quarantine_frames, with_reason=True)
@@ -192,12 +222,7 @@ def _file_entry(path: Path, athlete_id: str | None, log: ParsedLog | None, valid
 
 
 def _summary(per_file: list[dict[str, Any]], validated: pd.DataFrame, quarantined: pd.DataFrame) -> dict[str, Any]:
-    working = validated[validated["set_type"].isin(WORKING_SET_TYPES).fillna(False).astype(bool)]
-    resolved_share = float(working["exercise_id"].notna().mean()) if len(working) else 0.0
-    unresolved = (
-        working[working["exercise_id"].isna()]
-        .groupby("exercise_raw").size().sort_values(ascending=False, kind="stable")
-    )
+    resolved_share, unresolved = resolution_summary(validated)
     by_reason = quarantined["reason"].value_counts().sort_index() if len(quarantined) else pd.Series(dtype=int)
     read_ok = [entry for entry in per_file if entry["error"] is None]
     expanded = sum(entry.get("expanded_sets", 0) for entry in per_file)

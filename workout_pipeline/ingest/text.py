@@ -108,7 +108,3 @@ def iter_records(text: str, delimiter: str) -> Iterator[list[str]]:
     # csv yields [] for an empty line; lines of bare delimiters are dropped after parsing.
     return filter(None, reader)
 
-
-def split_records(text: str, delimiter: str) -> list[list[str]]:
-    """All records of the text (see ``iter_records``)."""
-    return list(iter_records(text, delimiter))

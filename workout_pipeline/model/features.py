@@ -11,7 +11,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from workout_pipeline.catalog.muscles import CATEGORIES, MUSCLE_CATEGORY, MUSCLES
+from workout_pipeline.catalog.muscles import CATEGORIES, MUSCLES
+from workout_pipeline.catalog.records import Catalog, Exercise, as_catalog
 from workout_pipeline.schema import WORKING_SET_TYPES
 
 # Equipment classes used as node features and for default plate steps.
@@ -142,36 +143,6 @@ def equipment_class(catalog_equipment: str | None, name: str) -> str:
     return equipment_from_name(name)
 
 
-def _catalog_lookup(catalog: pd.DataFrame | None) -> dict[str, dict]:
-    """exercise_id -> {primary, secondary, category, equipment, load_step_kg} from the catalog."""
-    if catalog is None or len(catalog) == 0 or "exercise_id" not in catalog.columns:
-        return {}
-    lookup: dict[str, dict] = {}
-    for row in catalog.to_dict("records"):
-        primary = [m for m in _as_list(row.get("primary_muscles")) if m in MUSCLES]
-        secondary = [m for m in _as_list(row.get("secondary_muscles")) if m in MUSCLES and m not in primary]
-        step = row.get("load_step_kg")
-        lookup[str(row["exercise_id"])] = {
-            "primary": primary,
-            "secondary": secondary,
-            "category": row.get("category") if row.get("category") in CATEGORIES else None,
-            "equipment": row.get("equipment") if isinstance(row.get("equipment"), str) else None,
-            "load_step_kg": float(step) if step is not None and pd.notna(step) and float(step) > 0 else None,
-        }
-    return lookup
-
-
-def _as_list(value) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    try:
-        return [str(v) for v in value if v is not None]
-    except TypeError:
-        return []
-
-
 def _occurrences(validated_sets: pd.DataFrame) -> pd.DataFrame:
     """Collapse working sets to one row per occurrence with top set, volume, sets, rest, RPE."""
     sets = validated_sets
@@ -227,14 +198,13 @@ def _occurrences(validated_sets: pd.DataFrame) -> pd.DataFrame:
     return occ
 
 
-def build_features(validated_sets: pd.DataFrame, catalog: pd.DataFrame | None = None) -> pd.DataFrame:
+def build_features(validated_sets: pd.DataFrame, catalog: Catalog | None = None) -> pd.DataFrame:
     """One row per exercise occurrence with features that use only that session and earlier ones.
 
     Args:
         validated_sets: the canonical set table (validated rows). Sets whose `exercise_id` is
             null still count, keyed by their normalised raw name (muscles then unknown).
-        catalog: the exercise catalog (`exercise_id`, `primary_muscles`, `secondary_muscles`,
-            `category`, `equipment`, `load_step_kg`, ...) or None.
+        catalog: the typed exercise `Catalog` (muscles, category, equipment, load step) or None.
 
     Returns:
         A Parquet-able frame sorted by athlete, date and session position: identifiers
@@ -242,11 +212,11 @@ def build_features(validated_sets: pd.DataFrame, catalog: pd.DataFrame | None = 
         occurrence facts (`top_weight_kg`, `top_reps`, `n_sets`, `volume_kg`, `rest_mean_s`,
         `e1rm`, `load_step_kg`, ...) and the numeric columns of `node_feature_columns()`.
     """
+    catalog = as_catalog(catalog) if catalog is not None else None
     occ = _occurrences(validated_sets)
     columns_out = ["athlete_id", "session_id", "exercise_key", "exercise_id", "exercise_raw", "date"]
     if occ.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns_out + node_feature_columns()})
-    lookup = _catalog_lookup(catalog)
 
     # Session order: by time, then the order exercises appear in the log.
     occ = occ.sort_values(["athlete_id", "date", "session_id", "first_set_time", "first_row"], kind="stable")
@@ -254,14 +224,14 @@ def build_features(validated_sets: pd.DataFrame, catalog: pd.DataFrame | None = 
     occ["session_n_exercises"] = occ.groupby(["athlete_id", "session_id"])["exercise_key"].transform("size").astype(float)
 
     # Catalog facts (muscles, category, equipment, plate step) per exercise.
-    info = [lookup.get(eid) if isinstance(eid, str) else None for eid in occ["exercise_id"]]
-    occ["primary_muscles"] = [list(i["primary"]) if i else [] for i in info]
-    occ["secondary_muscles"] = [list(i["secondary"]) if i else [] for i in info]
+    info = [catalog.get(eid) if catalog is not None else None for eid in occ["exercise_id"]]
+    occ["primary_muscles"] = [list(i.primary_muscles) if i else [] for i in info]
+    occ["secondary_muscles"] = [list(i.secondary_muscles) if i else [] for i in info]
     occ["equipment_class"] = [
-        equipment_class(i["equipment"] if i else None, raw) for i, raw in zip(info, occ["exercise_raw"])
+        equipment_class(i.equipment if i else None, raw) for i, raw in zip(info, occ["exercise_raw"])
     ]
     occ["category"] = [_category(i) for i in info]
-    catalog_step = np.array([i["load_step_kg"] if i and i["load_step_kg"] else np.nan for i in info], dtype=float)
+    catalog_step = np.array([i.load_step_kg if i else np.nan for i in info], dtype=float)
 
     # e1RM: RPE-aware where RPE was logged, Epley otherwise.
     occ["e1rm"] = np.where(np.isfinite(occ["e1rm_rpe"]), occ["e1rm_rpe"], occ["e1rm_epley"])
@@ -375,14 +345,9 @@ def build_features(validated_sets: pd.DataFrame, catalog: pd.DataFrame | None = 
     return out
 
 
-def _category(info: dict | None) -> str:
-    if not info:
-        return "unknown"
-    if info["category"]:
-        return info["category"]
-    if info["primary"]:
-        return MUSCLE_CATEGORY.get(info["primary"][0], "unknown")
-    return "unknown"
+def _category(exercise: Exercise | None) -> str:
+    """push/pull/legs/core from the catalog, "unknown" for names the catalog does not know."""
+    return exercise.category if exercise is not None and exercise.category in CATEGORIES else "unknown"
 
 
 def _rolling_slope(occ: pd.DataFrame, column: str, window: int) -> pd.Series:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from workout_pipeline.catalog.records import Catalog, as_catalog
 from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints
 from workout_pipeline.schema import WORKING_SET_TYPES
 
@@ -70,20 +71,6 @@ class ExerciseClass:
         return len(self.members)
 
 
-def _as_list(value: Any) -> list[str]:
-    if value is None or value is pd.NA:
-        return []
-    if isinstance(value, float) and pd.isna(value):
-        return []
-    if isinstance(value, str):
-        return [m.strip() for m in value.split(";") if m.strip()]
-    return [str(m) for m in value]
-
-
-def _blank(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == ""
-
-
 def _matches(exercise_id: str, name: str, wanted: frozenset[str]) -> bool:
     return exercise_id.lower() in wanted or name.lower() in wanted
 
@@ -93,7 +80,7 @@ def _lowered(values: Iterable[str]) -> frozenset[str]:
 
 
 def eligible_exercises(
-    catalog: pd.DataFrame,
+    catalog: Catalog,
     constraints: ProgramConstraints,
     prescriptions: dict[str, Prescription] | None = None,
     familiar_ids: Iterable[str] = (),
@@ -101,7 +88,7 @@ def eligible_exercises(
     """Filter the catalog by kind, equipment and exclusions and attach prescriptions.
 
     Args:
-        catalog: Frame with the catalog columns (`load_catalog`).
+        catalog: The typed exercise catalog (`load_catalog`).
         constraints: Validated constraints.
         prescriptions: exercise_id -> Prescription from history/recommendations.
         familiar_ids: Exercise ids the athlete has done (favoured when `favour_history`).
@@ -109,6 +96,7 @@ def eligible_exercises(
     Returns:
         The eligible exercises, in catalog order.
     """
+    catalog = as_catalog(catalog)
     prescriptions = prescriptions or {}
     familiar = frozenset(familiar_ids) if constraints.favour_history else frozenset()
     excluded = _lowered(constraints.exclude_exercises)
@@ -118,23 +106,20 @@ def eligible_exercises(
     kinds = frozenset(constraints.exercise_kinds)
     equipment = None if constraints.equipment is None else frozenset(constraints.equipment) | ALWAYS_AVAILABLE_EQUIPMENT
     out: list[EligibleExercise] = []
-    for row in catalog.to_dict("records"):
-        exercise_id = str(row["exercise_id"])
-        name = exercise_id if _blank(row.get("name")) else str(row["name"])
-        category = "" if _blank(row.get("category")) else str(row["category"])
-        primary = frozenset(_as_list(row.get("primary_muscles")))
-        secondary = frozenset(_as_list(row.get("secondary_muscles"))) - primary
+    for record in catalog:
+        exercise_id, name, category = record.exercise_id, record.name, record.category
+        primary = frozenset(record.primary_muscles)
+        secondary = frozenset(record.secondary_muscles) - primary
         if category not in DAY_TYPES + ("core",) or not primary:
             continue
-        kind = row.get("kind")
-        if not _blank(kind) and str(kind) not in kinds:
+        if record.kind not in kinds:
             continue
-        if equipment is not None and ("other" if _blank(row.get("equipment")) else str(row["equipment"])) not in equipment:
+        if equipment is not None and record.equipment not in equipment:
             continue
         # an injured muscle is spared direct and indirect work
         if (primary | secondary) & excluded_muscles or _matches(exercise_id, name, excluded):
             continue
-        compound = not _blank(row.get("mechanic")) and str(row["mechanic"]) == "compound"
+        compound = record.compound
         prescription = prescriptions.get(exercise_id) or default_prescription(compound, constraints)
         out.append(
             EligibleExercise(

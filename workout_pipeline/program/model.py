@@ -17,20 +17,6 @@ from typing import Any
 from workout_pipeline.program.constraints import DAY_TYPES, WEEKDAYS, ProgramConstraints
 from workout_pipeline.program.exercises import ExerciseClass
 
-# Groups of constraints that can be switched off one at a time (infeasibility explanation).
-RULE_GROUPS: tuple[str, ...] = (
-    "split",
-    "min_exercises_per_day",
-    "max_exercises_per_day",
-    "min_sets",
-    "session_minutes",
-    "hard_targets",
-    "max_hard_sets_per_muscle_session",
-    "min_sessions_per_muscle",
-    "rest_between_muscle_sessions_h",
-)
-
-
 @dataclass
 class ProgramModel:
     """A built PuLP problem and the handles needed to read a program back from it."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from workout_pipeline.catalog.records import Catalog, as_catalog
 from workout_pipeline.errors import InputError
 from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints, load_constraints
 from workout_pipeline.program.exercises import (
@@ -19,9 +20,10 @@ from workout_pipeline.program.exercises import (
 from workout_pipeline.program.explain import explain_infeasibility
 from workout_pipeline.program.model import ProgramModel, build_model
 from workout_pipeline.program.solve import run_solver, solve_fast, solve_naive, symmetric_groups
+from workout_pipeline.settings import SolverSettings
 
-DEFAULT_GAP = 0.005
-DEFAULT_TIME_LIMIT_S = 10.0
+DEFAULT_GAP = SolverSettings.gap
+DEFAULT_TIME_LIMIT_S = SolverSettings.time_limit_s
 
 
 @dataclass
@@ -78,7 +80,7 @@ def _as_constraints(constraints: Any) -> ProgramConstraints:
 
 
 def solve_program(
-    catalog: pd.DataFrame,
+    catalog: Catalog,
     constraints: "ProgramConstraints | dict | str | Path | None" = None,
     history: pd.DataFrame | None = None,
     recommendations: pd.DataFrame | None = None,
@@ -90,7 +92,8 @@ def solve_program(
     """Build next week's program.
 
     Args:
-        catalog: Exercise catalog (`workout_pipeline.catalog.load_catalog`).
+        catalog: The typed exercise catalog (`load_catalog`); a catalog table is validated and
+            converted once (`as_catalog`).
         constraints: `ProgramConstraints`, a dict or file path for `load_constraints`, or None.
         history: Canonical validated sets; supplies last top sets and familiar exercises.
         recommendations: Table with athlete_id, exercise_id, load_kg, reps, rest_s (wins over history).
@@ -109,6 +112,7 @@ def solve_program(
     """
     if formulation not in ("fast", "naive"):
         raise ValueError(f"formulation must be fast or naive, got {formulation!r}")
+    catalog = as_catalog(catalog)
     c = _as_constraints(constraints)
     athlete_id = _pick_athlete(history, recommendations, athlete_id)
     prescriptions, familiar = prescriptions_from_tables(history, recommendations, athlete_id)
@@ -184,7 +188,7 @@ def _pick_athlete(history: pd.DataFrame | None, recommendations: pd.DataFrame | 
     return athletes[0] if athletes else None
 
 
-def _feasible(catalog: pd.DataFrame, c: ProgramConstraints, prescriptions: dict, familiar: set) -> bool | None:
+def _feasible(catalog: Catalog, c: ProgramConstraints, prescriptions: dict, familiar: set) -> bool | None:
     """Whether any program satisfies `c` (None when undecided within 10 s)."""
     exercises = eligible_exercises(catalog, c, prescriptions, familiar)
     classes = prune_dominated(build_classes(exercises, c), c.max_exercises_per_day)

@@ -3,29 +3,35 @@
 import dagster as dg
 
 from workout_pipeline.defs.automation import WHEN_MISSING
-
+from workout_pipeline.defs.io_managers import FROM_JSON_KEY, TO_JSON_KEY
 from workout_pipeline.defs.metadata import value_counts_markdown
 from workout_pipeline.defs.resources import PipelinePaths
 
 
 @dg.asset(
     group_name="catalog",
-    kinds={"pandas", "parquet"},
-    io_manager_key="parquet_io_manager",
+    kinds={"json"},
+    io_manager_key="json_io_manager",
+    metadata={
+        TO_JSON_KEY: "workout_pipeline.catalog.records:catalog_to_json",
+        FROM_JSON_KEY: "workout_pipeline.catalog.records:catalog_from_json",
+    },
     automation_condition=WHEN_MISSING,
 )
 def exercise_catalog(context: dg.AssetExecutionContext, paths: PipelinePaths):
-    """Exercises with primary/secondary muscles, equipment and load steps.
+    """Typed exercise records: primary/secondary muscles, equipment, category and load step.
 
-    The built-in catalog, or the file named by `$WORKOUT_PIPELINE_CATALOG` (free-exercise-db
-    JSON or the project's own CSV/JSON layout).
+    The built-in catalog, or the configured file (`$WORKOUT_PIPELINE_CATALOG`: free-exercise-db
+    JSON or the project's own CSV/JSON layout). Exercise names resolve against this catalog.
     """
-    from workout_pipeline.catalog import load_catalog
+    from workout_pipeline.pipeline import load_exercise_catalog
 
-    catalog = load_catalog(paths.catalog_path or None)
-    metadata = {"rows": int(len(catalog)), "source": paths.catalog_path or "built-in"}
-    for column in ("category", "kind", "equipment"):
-        if column in catalog.columns:
-            metadata[f"by_{column}"] = value_counts_markdown(catalog[column], column)
-            break
+    catalog = load_exercise_catalog(paths.settings())
+    frame = catalog.to_frame()
+    metadata = {
+        "exercises": len(catalog),
+        "source": catalog.origin,
+        "by_category": value_counts_markdown(frame["category"], "category"),
+        "by_equipment": value_counts_markdown(frame["equipment"], "equipment"),
+    }
     return dg.Output(catalog, metadata=metadata)

@@ -8,7 +8,7 @@ import dagster as dg
 from workout_pipeline.atomic import atomic_path
 from workout_pipeline.defs.inbox import find_inbox_file
 from workout_pipeline.defs.io_managers import partition_file_stem
-from workout_pipeline.defs.metadata import markdown_table, plain, value_counts_markdown
+from workout_pipeline.defs.metadata import counts_markdown, markdown_table, plain, value_counts_markdown
 from workout_pipeline.defs.partitions import inbox_file_partitions
 from workout_pipeline.defs.resources import PipelinePaths
 
@@ -156,38 +156,30 @@ def parsed_sets(context: dg.AssetExecutionContext, config: ParseConfig, raw_log_
         ),
     ],
 )
-def validate_parsed_sets(context: dg.AssetExecutionContext, parsed_sets):
-    """Split parsed sets into validated and quarantined tables (GX), then resolve exercise names.
+def validate_parsed_sets(context: dg.AssetExecutionContext, paths: PipelinePaths, parsed_sets):
+    """Split parsed sets into validated and quarantined tables (GX), then resolve exercise names
+    against the configured catalog: `pipeline.check_parsed_sets`, the step `ingest` runs too.
 
-    The same order as `workout_pipeline.ingest.ingest_paths`: validate, then resolve both tables.
+    The catalog comes from the same settings as the `exercise_catalog` asset (loading it is a
+    step, not an input, so one file's ingestion never waits for the model group's run).
     """
-    import pandas as pd
+    from workout_pipeline import pipeline
+    from workout_pipeline.schema import resolution_summary
 
-    from workout_pipeline.catalog.resolve import default_resolver
-    from workout_pipeline.ingest import resolve_exercises, validate_sets
-    from workout_pipeline.schema import to_canonical
+    settings = paths.settings()
+    has_reason = parsed_sets["reason"].notna().to_numpy(bool)
+    resolver = pipeline.name_resolver(pipeline.load_exercise_catalog(settings), settings)
+    checked = pipeline.check_parsed_sets(parsed_sets[~has_reason], parsed_sets[has_reason], resolver)
+    validated, quarantined = checked.validated, checked.quarantined
 
-    has_reason = parsed_sets["reason"].notna() if "reason" in parsed_sets.columns else pd.Series(False, index=parsed_sets.index)
-    rejected = to_canonical(parsed_sets[has_reason], with_reason=True)
-    candidates = to_canonical(parsed_sets[~has_reason])
-    outcome = validate_sets(candidates)
-    resolver = default_resolver()
-    validated = to_canonical(resolve_exercises(outcome.validated, resolver))
-    quarantined = to_canonical(
-        resolve_exercises(pd.concat([rejected, to_canonical(outcome.quarantined, with_reason=True)], ignore_index=True), resolver),
-        with_reason=True,
-    )
-
-    working = validated[validated["set_type"].isin(["normal", "failure"]).fillna(False).astype(bool)]
-    resolved_share = float(working["exercise_id"].notna().mean()) if len(working) else 0.0
-    unresolved = working.loc[working["exercise_id"].isna(), "exercise_raw"]
+    resolved_share, unresolved = resolution_summary(validated)
     yield dg.Output(
         validated,
         output_name="validated_sets",
         metadata={
             "rows": int(len(validated)),
             "resolved_share": round(resolved_share, 4),
-            "unresolved_exercise_names": value_counts_markdown(unresolved, "exercise_raw")
+            "unresolved_exercise_names": counts_markdown(unresolved, "exercise_raw", "sets")
             if len(unresolved)
             else dg.MetadataValue.md("_(all resolved)_"),
         },
@@ -203,11 +195,13 @@ def validate_parsed_sets(context: dg.AssetExecutionContext, parsed_sets):
         },
     )
 
+    from workout_pipeline.ingest import validate_sets
+
     recheck = validate_sets(validated) if len(validated) else None
     still_failing = int(len(recheck.quarantined)) if recheck is not None else 0
     checks = [
         {key: plain(check.get(key)) for key in ("name", "success", "unexpected_count", "quarantines", "description")}
-        for check in outcome.checks
+        for check in checked.checks
     ]
     yield dg.AssetCheckResult(
         check_name="passes_expectations",

@@ -4,13 +4,12 @@ from typing import Any
 
 import dagster as dg
 
-from workout_pipeline.defs.automation import ANY_FILE_UPDATED, EAGER_UNLESS_BLOCKED
-
 from workout_pipeline.atomic import write_parquet_atomic
+from workout_pipeline.defs.automation import ANY_FILE_UPDATED, EAGER_UNLESS_BLOCKED
 from workout_pipeline.defs.io_managers import LOAD_FN_KEY, SAVE_FN_KEY
-from workout_pipeline.defs.metadata import markdown_table, plain, png_markdown, value_counts_markdown
+from workout_pipeline.defs.metadata import counts_markdown, markdown_table, plain, png_markdown
 from workout_pipeline.defs.resources import DeviceResource, PipelinePaths
-from workout_pipeline.reports import atomic_png
+from workout_pipeline.settings import TrainingSettings
 
 
 # Scale-out: on Kubernetes (k8s_job_executor) only the training step's pod requests a GPU; on
@@ -35,7 +34,10 @@ class GraphConfig(dg.Config):
         test_fraction: Share of each athlete's last training days held out for evaluation.
     """
 
-    test_fraction: float = 0.2
+    test_fraction: float = TrainingSettings.test_fraction
+
+    def training(self) -> TrainingSettings:
+        return TrainingSettings(test_fraction=self.test_fraction)
 
 
 class TrainingConfig(dg.Config):
@@ -46,22 +48,11 @@ class TrainingConfig(dg.Config):
         epochs: Training epochs; None uses the model module's default.
     """
 
-    seed: int = 0
-    epochs: int | None = None
+    seed: int = TrainingSettings.seed
+    epochs: int | None = TrainingSettings.epochs
 
-
-def combine_file_partitions(validated_sets: Any) -> Any:
-    """All athletes' validated sets with re-exported duplicates collapsed to one row.
-
-    Overlapping exports of the same athlete carry the same set again; the identity
-    (athlete, session start, exercise, set index) keeps the row from the most recently
-    ingested file (the Parquet IO manager concatenates partitions oldest first).
-    """
-    from workout_pipeline.schema import SET_IDENTITY
-
-    if validated_sets.empty:
-        return validated_sets
-    return validated_sets.drop_duplicates(subset=list(SET_IDENTITY), keep="last").reset_index(drop=True)
+    def training(self) -> TrainingSettings:
+        return TrainingSettings(seed=self.seed, epochs=self.epochs)
 
 
 @dg.asset(
@@ -71,24 +62,26 @@ def combine_file_partitions(validated_sets: Any) -> Any:
     automation_condition=ANY_FILE_UPDATED,
 )
 def exercise_features(context: dg.AssetExecutionContext, validated_sets, exercise_catalog):
-    """One row per athlete × session × exercise occurrence, with features from past data only."""
-    from workout_pipeline.model import build_features
+    """One row per athlete × session × exercise occurrence, with features from past data only.
 
-    sets = combine_file_partitions(validated_sets)
+    Every inbox file's sets, combined (a set exported twice counts once): `pipeline.combine_validated_sets`.
+    """
+    from workout_pipeline import pipeline
+    from workout_pipeline.schema import resolution_summary
+
+    sets = pipeline.combine_validated_sets(validated_sets)
     if sets.empty:
         raise dg.Failure(description="no validated sets yet: drop an export into the inbox first")
-    features = build_features(sets, exercise_catalog)
+    features = pipeline.exercise_features(sets, exercise_catalog)
+    _, unresolved = resolution_summary(sets)
     metadata: dict[str, Any] = {
         "rows": int(len(features)),
         "validated_sets": int(len(sets)),
         "duplicate_sets_collapsed": int(len(validated_sets) - len(sets)),
         "athletes": int(sets["athlete_id"].nunique()),
+        "unresolved_exercise_names": counts_markdown(unresolved, "exercise_raw", "sets")
+        if len(unresolved) else dg.MetadataValue.md("_(all resolved)_"),
     }
-    working = sets[sets["set_type"].isin(["normal", "failure"]).fillna(False).astype(bool)]
-    unresolved = working[working["exercise_id"].isna()]["exercise_raw"]
-    metadata["unresolved_exercise_names"] = (
-        value_counts_markdown(unresolved, "exercise_raw") if len(unresolved) else dg.MetadataValue.md("_(all resolved)_")
-    )
     return dg.Output(features, metadata=metadata)
 
 
@@ -126,11 +119,10 @@ def _graph_summary(graph: Any) -> dict[str, Any]:
 )
 def training_graph(context: dg.AssetExecutionContext, config: GraphConfig, exercise_features):
     """The PyG graph of occurrences (nodes) and progression edges, with a chronological split."""
-    from workout_pipeline.model import build_training_graph, check_no_leakage
+    from workout_pipeline import pipeline
 
-    graph = build_training_graph(exercise_features, test_fraction=config.test_fraction)
+    graph, problems = pipeline.training_graph(exercise_features, config.training())
     yield dg.Output(graph, metadata={**_graph_summary(graph), "test_fraction": float(config.test_fraction)})
-    problems = list(check_no_leakage(graph))
     yield dg.AssetCheckResult(
         check_name="no_leakage",
         passed=not problems,
@@ -157,11 +149,11 @@ def progression_models(
 
     Runs in the `gpu` concurrency pool (limit 1) so two runs never train on one GPU at once.
     """
-    from workout_pipeline.model import train_models
+    from workout_pipeline import pipeline
 
     resolved = device.resolve()
     context.log.info(f"training on {resolved}")
-    trained = train_models(training_graph, seed=config.seed, device=resolved, epochs=config.epochs)
+    trained = pipeline.train_progression_models(training_graph, config.training(), resolved)
     return dg.Output(trained, metadata={"device": resolved, "seed": int(config.seed), "epochs": plain(config.epochs) or "default"})
 
 
@@ -187,24 +179,21 @@ def model_evaluation(
 
     The per-pair predictions are written beside it as Parquet; plots appear in the metadata.
     """
-    from workout_pipeline.model import evaluate_models, plot_embeddings, plot_predictions
+    from workout_pipeline import pipeline
+    from workout_pipeline.model import plot_embeddings, plot_predictions
 
-    metrics, predictions = evaluate_models(training_graph, progression_models)
+    metrics, predictions = pipeline.evaluate_progression(training_graph, progression_models)
     out_dir = paths.storage("model")
     predictions_path = write_parquet_atomic(predictions, out_dir / "predictions.parquet")
-    plot_path = out_dir / "predictions.png"
-    with atomic_png(plot_path) as tmp:
-        plot_predictions(predictions, tmp)
+    plot_path = plot_predictions(predictions, out_dir / "predictions.png")
+    embeddings_path = plot_embeddings(training_graph, progression_models, out_dir / "embeddings.png")
     metadata: dict[str, Any] = {
         "metrics": dg.MetadataValue.md(markdown_table(metrics_rows(metrics))),
         "test_pairs": int(len(predictions)),
         "predictions_path": dg.MetadataValue.path(str(predictions_path)),
         "predictions_plot": png_markdown(plot_path, "predicted vs actual top-set weight"),
+        "embeddings_plot": png_markdown(embeddings_path, "GraphSAGE exercise embeddings"),
     }
-    embeddings_path = out_dir / "embeddings.png"
-    with atomic_png(embeddings_path) as tmp:
-        plot_embeddings(training_graph, progression_models, tmp)
-    metadata["embeddings_plot"] = png_markdown(embeddings_path, "GraphSAGE exercise embeddings")
     context.add_output_metadata(metadata)
     return metrics
 
@@ -216,12 +205,12 @@ def model_evaluation(
     automation_condition=EAGER_UNLESS_BLOCKED,
 )
 def progression_recommendations(
-    context: dg.AssetExecutionContext, config: TrainingConfig, exercise_features, exercise_catalog, progression_models
+    context: dg.AssetExecutionContext, config: TrainingConfig, exercise_features, progression_models
 ):
-    """Next-session load, reps and rest per athlete and exercise, from the trained model."""
-    from workout_pipeline.model import recommend
+    """Next-session load, reps and rest per athlete and exercise, from the split-trained models."""
+    from workout_pipeline import pipeline
 
-    recommendations = recommend(exercise_features, exercise_catalog, trained=progression_models, seed=config.seed)
+    recommendations = pipeline.progression_recommendations(exercise_features, progression_models, config.training())
     metadata: dict[str, Any] = {"rows": int(len(recommendations))}
     if "athlete_id" in recommendations.columns:
         metadata["athletes"] = int(recommendations["athlete_id"].nunique())

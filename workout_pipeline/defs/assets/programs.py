@@ -7,10 +7,10 @@ import dagster as dg
 
 from workout_pipeline.defs.automation import EAGER_UNLESS_BLOCKED
 
-from workout_pipeline.defs.assets.model import combine_file_partitions
 from workout_pipeline.defs.metadata import markdown_table, plain, png_markdown
 from workout_pipeline.defs.partitions import athlete_partitions
 from workout_pipeline.defs.resources import PipelinePaths
+from workout_pipeline.settings import SolverSettings
 
 if TYPE_CHECKING:
     from workout_pipeline.program import ProgramConstraints
@@ -27,8 +27,8 @@ class ProgramConfig(dg.Config):
         gap: Relative optimality gap at which the search stops early.
     """
 
-    time_limit_s: float = 10.0
-    gap: float = 0.005
+    time_limit_s: float = SolverSettings.time_limit_s
+    gap: float = SolverSettings.gap
 
 
 def constraints_source(paths: PipelinePaths, athlete_id: str) -> str | None:
@@ -38,13 +38,6 @@ def constraints_source(paths: PipelinePaths, athlete_id: str) -> str | None:
         if (folder / name).is_file():
             return str(folder / name)
     return paths.constraints_path or None
-
-
-def rows_for_athlete(frame: Any, athlete_id: str) -> Any:
-    """Rows of one athlete (frames without an `athlete_id` column are shared by everyone)."""
-    if "athlete_id" not in frame.columns:
-        return frame
-    return frame[frame["athlete_id"] == athlete_id].reset_index(drop=True)
 
 
 @dg.asset(
@@ -76,21 +69,21 @@ def weekly_programs(
     Solved as a mixed-integer program (PuLP + HiGHS) that meets weekly per-muscle set targets
     under the athlete's constraints; `program.json` and `program.md` are written to storage.
     """
+    from workout_pipeline import pipeline
     from workout_pipeline.errors import InputError
-    from workout_pipeline.program import load_constraints, solve_program, write_program
+    from workout_pipeline.program import load_constraints, write_program
 
     athlete = context.partition_key
     source = constraints_source(paths, athlete)
     try:
         constraints = load_constraints(source)
-        result = solve_program(
+        result = pipeline.weekly_program(
             exercise_catalog,
             constraints,
-            history=rows_for_athlete(combine_file_partitions(validated_sets), athlete),
-            recommendations=rows_for_athlete(progression_recommendations, athlete),
-            athlete_id=athlete,
-            time_limit_s=config.time_limit_s,
-            gap=config.gap,
+            pipeline.combine_validated_sets(validated_sets),
+            progression_recommendations,
+            athlete,
+            SolverSettings(time_limit_s=config.time_limit_s, gap=config.gap),
         )
     except InputError as exc:
         raise dg.Failure(description=f"program for {athlete}: {exc}") from exc
@@ -119,13 +112,11 @@ def weekly_programs(
 
 def hard_constraint_problems(program: dict, constraints: "ProgramConstraints") -> list[str]:
     """Hard rules a solved program must satisfy, re-checked on the written result."""
-    from workout_pipeline.reports import program_days
-
     problems: list[str] = []
     status = str(program.get("status", "")).lower()
     if not any(word in status for word in ("optimal", "feasible")) or "infeasible" in status:
         problems.append(f"solver status {program.get('status')!r} is not a feasible solution")
-    days = program_days(program)
+    days = program.get("days") or []
     min_sets, max_sets = constraints.min_sets, constraints.max_sets
     min_ex, max_ex = constraints.min_exercises_per_day, constraints.max_exercises_per_day
     if len(days) > constraints.training_days:
@@ -133,11 +124,11 @@ def hard_constraint_problems(program: dict, constraints: "ProgramConstraints") -
     for day in days:
         exercises = day["exercises"]
         if not min_ex <= len(exercises) <= max_ex:
-            problems.append(f"{day['name']}: {len(exercises)} exercises, allowed {min_ex}..{max_ex}")
+            problems.append(f"{day['weekday']}: {len(exercises)} exercises, allowed {min_ex}..{max_ex}")
         for exercise in exercises:
             sets = exercise.get("sets")
             if sets is not None and not min_sets <= int(sets) <= max_sets:
-                problems.append(f"{day['name']}: {exercise.get('name')} has {sets} sets, allowed {min_sets}..{max_sets}")
+                problems.append(f"{day['weekday']}: {exercise.get('name')} has {sets} sets, allowed {min_sets}..{max_sets}")
     for muscle, values in (program.get("muscles") or {}).items():
         minimum = values.get("hard_minimum") if isinstance(values, dict) else None
         achieved = values.get("effective_sets") if isinstance(values, dict) else None
@@ -160,6 +151,7 @@ def program_reports(
     exercise_features,
 ) -> dg.MaterializeResult:
     """The athlete's report (Markdown and HTML): next week's program, recommendations, plots."""
+    from workout_pipeline.pipeline import rows_for_athlete
     from workout_pipeline.reports import write_program_report
 
     athlete = context.partition_key
