@@ -1,15 +1,16 @@
-"""Where the project's shipped data and the shared public data live (overridable by env vars)."""
+"""Where the project's shipped data and the shared public data live (overridable: see `settings`)."""
 
-import os
 from pathlib import Path
+
+from workout_pipeline.settings import data_dir_override
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 # Shipped data: built-in catalog, aliases, demo logs.
-DATA_DIR = Path(os.environ.get("WORKOUT_PIPELINE_DATA_DIR", REPO_ROOT / "data"))
+DATA_DIR = data_dir_override("DATA_DIR") or REPO_ROOT / "data"
 
 # Public logs and catalogs that sit beside the checkout (read in place, never copied).
-SHARED_DATA_DIR = Path(os.environ.get("WORKOUT_PIPELINE_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+SHARED_DATA_DIR = data_dir_override("SHARED_DATA") or REPO_ROOT.parent / "shared" / "data"
 SHARED_LOGS_DIR = SHARED_DATA_DIR / "logs"
 FREE_EXERCISE_DB_JSON = SHARED_DATA_DIR / "catalogs" / "free-exercise-db" / "exercises.json"
 

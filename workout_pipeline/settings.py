@@ -13,6 +13,8 @@ never read the environment themselves.
 | `WORKOUT_PIPELINE_ALIASES` | `aliases_path` (the user's exercise-name aliases) |
 | `WORKOUT_PIPELINE_DEVICE` | `device` (auto, cpu, cuda, cuda:N) |
 | `WORKOUT_PIPELINE_TIMEZONE` | `timezone` of the weekly schedule (default UTC) |
+| `WORKOUT_PIPELINE_DATA_DIR` | where the shipped data lives (`data/`; `paths.DATA_DIR`) |
+| `WORKOUT_PIPELINE_SHARED_DATA` | the public logs and catalogs beside the checkout (`paths.SHARED_DATA_DIR`) |
 """
 
 import os
@@ -21,6 +23,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ENV_PREFIX = "WORKOUT_PIPELINE_"
+
+
+def data_dir_override(name: str) -> Path | None:
+    """`$WORKOUT_PIPELINE_<name>` as a folder, for `paths` (where shipped and shared data live)."""
+    value = os.environ.get(ENV_PREFIX + name, "").strip()
+    return Path(value) if value else None
 
 
 @dataclass(frozen=True)
