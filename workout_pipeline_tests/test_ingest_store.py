@@ -1,9 +1,23 @@
-"""The accumulating store: overlapping exports update instead of duplicating; writes are atomic."""
+"""The accumulating store: overlapping exports update instead of duplicating; writes are atomic;
+an export is the truth for its athlete and time span; the athletes table; old stores migrate."""
+
+import os
 
 import pandas as pd
 import pytest
 
-from workout_pipeline.ingest import QUARANTINED_FILE, VALIDATED_FILE, ingest_paths, load_store, merge_into_store
+from workout_pipeline.errors import InputError
+from workout_pipeline.ingest import (
+    ATHLETES_FILE,
+    QUARANTINED_FILE,
+    VALIDATED_FILE,
+    athlete_units,
+    ingest_paths,
+    load_store,
+    merge_into_store,
+    read_store,
+)
+from workout_pipeline.ingest.store import store_lock
 
 HEADER = "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE\n"
 WEEK1 = [
@@ -80,11 +94,135 @@ def test_a_crash_while_writing_keeps_the_previous_store(tmp_path, monkeypatch):
         ingest_paths([report_input], out_dir=out)
     monkeypatch.undo()
     assert _snapshot(out) == before
-    assert sorted(p.name for p in out.iterdir()) == [QUARANTINED_FILE, VALIDATED_FILE]  # no temp files left
+    listing = sorted(p.name for p in out.iterdir())
+    assert listing == [".store", ".store.lock", ATHLETES_FILE, "current", QUARANTINED_FILE, VALIDATED_FILE]
+    assert [p.name for p in (out / ".store").iterdir()] == ["gen-1"]  # no temporary generation left
 
 
 def test_merge_into_store_directly(tmp_path):
     report = ingest_paths([_export(tmp_path / "bob.csv", WEEK1)])
     counts = merge_into_store(tmp_path / "s", report.validated, report.quarantined)
-    assert counts == {"added": 3, "updated": 0, "unchanged": 0, "validated_total": 3, "quarantined_total": 1}
+    assert counts == {"added": 3, "updated": 0, "unchanged": 0, "removed": 0, "validated_total": 3,
+                      "quarantined_total": 1, "athletes_total": 0, "generation": 1}
     assert not (tmp_path / "store").exists()
+
+
+HISTORY = [  # two weeks of one lifter, oldest first
+    '2024-02-20 18:00:00,"A",1h,"Squat (Barbell)",1,95,5,0,0,"","",\n',
+    '2024-02-20 18:00:00,"A",1h,"Squat (Barbell)",2,95,5,0,0,"","",\n',
+] + WEEK1[:2] + WEEK1[3:] + WEEK2_NEW
+
+
+def _stored(out):
+    validated, quarantined = load_store(out)
+    key = lambda frame: sorted(zip(frame["performed_at"].astype(str), frame["exercise_raw"], frame["set_index"], frame["weight_kg"]))  # noqa: E731
+    return key(validated), key(quarantined)
+
+
+def test_a_newer_export_is_the_truth_for_its_span(tmp_path):
+    out = tmp_path / "store"
+    ingest_paths([_export(tmp_path / "old.csv", HISTORY)], out_dir=out, athlete="alice")
+    # The lifter deleted one set (03-08 set 2), edited one into nonsense (03-01 set 1: 250 reps)
+    # and renamed an exercise (Bench -> Incline) before exporting again.
+    edited = [
+        HISTORY[0], HISTORY[1],
+        HISTORY[2].replace(",100,5,", ",100,250,"), HISTORY[3],
+        HISTORY[4].replace("Bench Press (Barbell)", "Incline Bench Press (Barbell)"),
+        HISTORY[5],
+    ]
+    store = ingest_paths([_export(tmp_path / "new.csv", edited)], out_dir=out, athlete="alice").summary["store"]
+    validated, quarantined = load_store(out)
+    assert len(validated) == 5 and store["removed"] == 3  # deleted, moved to quarantine, renamed away
+    assert "Bench Press (Barbell)" not in set(validated["exercise_raw"])
+    assert "Incline Bench Press (Barbell)" in set(validated["exercise_raw"])
+    assert (validated["performed_at"] == pd.Timestamp("2024-03-08 18:00")).sum() == 1
+    assert quarantined["reason"].tolist() == ["reps_out_of_range"]  # the edited set, in one table only
+    ids = ["athlete_id", "performed_at", "exercise_raw", "set_index"]
+    assert pd.concat([validated[ids], quarantined[ids]]).duplicated().sum() == 0
+
+
+def test_a_recent_weeks_export_leaves_older_sets_alone(tmp_path):
+    out = tmp_path / "store"
+    ingest_paths([_export(tmp_path / "full.csv", HISTORY)], out_dir=out, athlete="alice")
+    before_valid, _ = _stored(out)
+    # An export of the last week only, with the 03-08 second set deleted.
+    recent = _export(tmp_path / "recent.csv", [WEEK2_NEW[0]])
+    store = ingest_paths([recent], out_dir=out, athlete="alice").summary["store"]
+    after_valid, _ = _stored(out)
+    assert store["removed"] == 1
+    assert len(after_valid) == len(before_valid) - 1  # only the set inside the span went
+    assert [row for row in before_valid if not row[0].startswith("2024-03-08")] == \
+        [row for row in after_valid if not row[0].startswith("2024-03-08")]
+    # Another athlete's sets in the same dates are never touched.
+    ingest_paths([_export(tmp_path / "bob.csv", HISTORY)], out_dir=out, athlete="bob")
+    ingest_paths([recent], out_dir=out, athlete="alice")
+    validated, _ = load_store(out)
+    assert (validated["athlete_id"] == "bob").sum() == 7
+
+
+def test_athletes_table_is_committed_with_the_sets(tmp_path):
+    out = tmp_path / "store"
+    assert athlete_units(out) == {}
+    report = ingest_paths([_export(tmp_path / "bob.csv", WEEK1)])
+    athletes = pd.DataFrame({"athlete_id": ["bob"], "unit": ["lb"], "unit_source": ["inferred"], "unit_reason": ["loads"]})
+    merge_into_store(out, report.validated, report.quarantined, athletes=athletes)
+    assert athlete_units(out) == {"bob": "lb"}
+    # A later run without the table keeps it; one with it upserts by athlete.
+    merge_into_store(out, report.validated, report.quarantined)
+    assert athlete_units(out) == {"bob": "lb"}
+    more = pd.DataFrame({"athlete_id": ["bob", "carol"], "unit": ["kg", "kg"], "unit_source": ["override", "export"],
+                         "unit_reason": ["--unit kg", "header"]})
+    merge_into_store(out, report.validated, report.quarantined, athletes=more)
+    tables = read_store(out)
+    assert athlete_units(out) == {"bob": "kg", "carol": "kg"}
+    assert list(tables.athletes.columns) == ["athlete_id", "unit", "unit_source", "unit_reason"]
+    assert pd.read_parquet(out / ATHLETES_FILE)["athlete_id"].tolist() == ["bob", "carol"]
+    with pytest.raises(ValueError, match="unit"):
+        merge_into_store(out, report.validated, report.quarantined, athletes=more.assign(unit="stone"))
+
+
+def test_an_old_plain_file_store_is_read_and_migrated(tmp_path):
+    report = ingest_paths([_export(tmp_path / "bob.csv", WEEK1)])
+    out = tmp_path / "store"
+    out.mkdir()
+    report.validated.to_parquet(out / VALIDATED_FILE, index=False)  # today's layout: plain files
+    report.quarantined.to_parquet(out / QUARANTINED_FILE, index=False)
+    (out / ".validated_sets.parquet.abc123.tmp").write_bytes(b"left by a killed run")
+    assert len(read_store(out).validated) == 3 and athlete_units(out) == {}
+    week2 = ingest_paths([_export(tmp_path / "bob2.csv", WEEK2_NEW)])
+    merge_into_store(out, week2.validated, week2.quarantined)
+    assert (out / VALIDATED_FILE).is_symlink() and (out / "current").is_symlink()
+    assert len(pd.read_parquet(out / VALIDATED_FILE)) == 5
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_old_generations_and_orphans_are_cleaned(tmp_path):
+    out = tmp_path / "store"
+    report = ingest_paths([_export(tmp_path / "bob.csv", WEEK1)])
+    for _ in range(4):
+        merge_into_store(out, report.validated, report.quarantined)
+    orphan = out / ".store" / ".tmp-gen-9-12345"
+    orphan.mkdir()
+    (orphan / VALIDATED_FILE).write_bytes(b"half")
+    os.symlink(".store/gen-1", out / ".current.tmp-link-999")
+    counts = merge_into_store(out, report.validated, report.quarantined)
+    assert counts["generation"] == 5
+    assert sorted(p.name for p in (out / ".store").iterdir()) == ["gen-4", "gen-5"]
+    assert not (out / ".current.tmp-link-999").is_symlink()
+
+
+def test_a_held_lock_times_out_with_a_clear_error(tmp_path):
+    out = tmp_path / "store"
+    out.mkdir()
+    report = ingest_paths([_export(tmp_path / "bob.csv", WEEK1)])
+    with store_lock(out, timeout=1):
+        with pytest.raises(InputError, match="locked by another ingest"):
+            merge_into_store(out, report.validated, report.quarantined, lock_timeout=0.2)
+    merge_into_store(out, report.validated, report.quarantined, lock_timeout=0.2)  # free again
+
+
+def test_out_that_is_a_file_is_an_input_error(tmp_path):
+    target = tmp_path / "file"
+    target.write_text("x")
+    with pytest.raises(InputError, match="not a folder"):
+        merge_into_store(target, pd.DataFrame(), pd.DataFrame())

@@ -1,49 +1,156 @@
-"""The accumulating set store: validated and quarantined Parquet tables that exports merge into.
+"""The accumulating set store: validated, quarantined and athlete tables that exports merge into.
 
-Apps export the whole history every time, so a set already stored (its identity is
-``schema.SET_IDENTITY``) is updated in place, never added twice, and re-ingesting a source
-file replaces its quarantined rows instead of appending them again.
+Layout of a store folder ``DIR`` (one generation = one consistent copy of every table)::
+
+    DIR/.store.lock                      exclusive lock held around read-merge-write
+    DIR/.store/gen-<n>/<table>.parquet   committed generations (the current and the previous)
+    DIR/current -> .store/gen-<n>        swapped with one os.replace: the commit point
+    DIR/<table>.parquet -> current/<table>.parquet   stable paths for other tools
+
+A writer builds ``gen-<n+1>`` in a temporary folder, renames it into place and then swaps the
+``current`` link, so a reader (``read_store``, or a tool opening ``DIR/validated_sets.parquet``)
+sees the old or the new store, never a mix, and a killed writer leaves the old store intact.
+Temporary folders and links of killed writers, and generations older than the previous one,
+are removed on the next write. A store from before generations (plain Parquet files in ``DIR``)
+is read as it is and migrated on its next write.
+
+Merge rule: an export is the truth for its athlete and time span. For each ingested
+(athlete, file) the span is [first session, last session] of the file's dated rows; stored rows
+of that athlete inside the span are replaced by the run's rows (deleted sets disappear, edited
+ones are updated and move between the tables as needed); stored rows outside every span stay.
 """
 
+import os
+import re
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from workout_pipeline.atomic import atomic_path
 from workout_pipeline.errors import InputError
 from workout_pipeline.schema import CANONICAL_COLUMNS, SET_IDENTITY, empty_canonical_frame, to_canonical
 
 VALIDATED_FILE = "validated_sets.parquet"
 QUARANTINED_FILE = "quarantined_sets.parquet"
+ATHLETES_FILE = "athletes.parquet"
+TABLE_FILES = (VALIDATED_FILE, QUARANTINED_FILE, ATHLETES_FILE)
+CURRENT_LINK = "current"
+GENERATIONS_DIR = ".store"
+LOCK_FILE = ".store.lock"
+# How long a writer waits for another one before giving up with an error.
+LOCK_TIMEOUT_S = 300.0
+ATHLETE_COLUMNS = ("athlete_id", "unit", "unit_source", "unit_reason")
+UNITS = ("kg", "lb")
+UNIT_SOURCES = ("export", "inferred", "override")
+# Rows whose date is missing or implausible do not define the time span an export covers.
+UNDATED_REASONS = frozenset({"unparseable_date", "missing_date", "date_out_of_range", "future_date"})
 _SORT = ["athlete_id", "performed_at", "exercise_raw", "set_index", "source_row"]
 # Columns whose change makes a re-ingested set count as "updated" (source_* is provenance:
 # the newest export's file and row are stored, but moving to a new file is not an update).
 _CONTENT = [c for c in CANONICAL_COLUMNS if c not in SET_IDENTITY and not c.startswith("source_")]
+_GEN = re.compile(r"^gen-(\d+)$")
+_READ_ATTEMPTS = 5
+
+
+class StoreTables(NamedTuple):
+    """One consistent generation of the store, in canonical dtypes."""
+
+    validated: pd.DataFrame
+    quarantined: pd.DataFrame
+    athletes: pd.DataFrame
+
+
+def empty_athletes_frame() -> pd.DataFrame:
+    """The athletes table with no rows."""
+    return pd.DataFrame({column: pd.Series(dtype="string") for column in ATHLETE_COLUMNS})
+
+
+def to_athletes(frame: pd.DataFrame | None) -> pd.DataFrame:
+    """`frame` as the athletes table (one row per athlete, the last one wins).
+
+    Raises:
+        ValueError: a column is missing or a unit / unit_source is not one of the allowed values.
+    """
+    if frame is None or len(frame) == 0:
+        return empty_athletes_frame()
+    missing = [c for c in ATHLETE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"athletes table lacks column(s) {', '.join(missing)}")
+    out = frame[list(ATHLETE_COLUMNS)].astype("string").drop_duplicates("athlete_id", keep="last")
+    for column, allowed in (("unit", UNITS), ("unit_source", UNIT_SOURCES)):
+        bad = sorted(set(out[column].dropna()) - set(allowed))
+        if bad or out[column].isna().any():
+            raise ValueError(f"athletes.{column} must be one of {', '.join(allowed)} (got {bad or 'null'})")
+    return out.sort_values("athlete_id", kind="stable").reset_index(drop=True)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def read_store(out_dir: str | Path) -> StoreTables:
+    """Read one consistent generation of the store in `out_dir` (empty tables where none yet).
+
+    Raises:
+        InputError: A store table exists but is not a readable Parquet table.
+    """
+    out_dir = Path(out_dir)
+    for attempt in range(_READ_ATTEMPTS):
+        folder = _current_generation(out_dir)
+        in_generation = folder != out_dir  # a generation always holds its set tables
+        try:
+            return StoreTables(
+                _read(folder / VALIDATED_FILE, in_generation, empty_canonical_frame, to_canonical),
+                _read(folder / QUARANTINED_FILE, in_generation, lambda: empty_canonical_frame(with_reason=True),
+                      lambda f: to_canonical(f, with_reason=True)),
+                _read(folder / ATHLETES_FILE, False, empty_athletes_frame, to_athletes),
+            )
+        except FileNotFoundError:
+            # Writers committed twice (and cleaned our generation away) while we read: again.
+            if attempt == _READ_ATTEMPTS - 1:
+                raise InputError(f"store {out_dir} changed too often while being read; try again") from None
+    raise AssertionError("unreachable")
 
 
 def load_store(out_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read the store in `out_dir` (empty canonical frames for tables not written yet).
-
-    Returns:
-        ``(validated, quarantined)`` in canonical dtypes (quarantined with ``reason``).
-
-    Raises:
-        InputError: A store file exists but is not a readable Parquet table.
-    """
-    out_dir = Path(out_dir)
-    return (_read(out_dir / VALIDATED_FILE, with_reason=False), _read(out_dir / QUARANTINED_FILE, with_reason=True))
+    """``(validated, quarantined)`` of the store (see ``read_store``)."""
+    tables = read_store(out_dir)
+    return tables.validated, tables.quarantined
 
 
-def _read(path: Path, with_reason: bool) -> pd.DataFrame:
-    if not path.exists():
-        return empty_canonical_frame(with_reason=with_reason)
+def athlete_units(out_dir: str | Path) -> dict[str, str]:
+    """Each stored athlete's weight unit (``kg``/``lb``); empty for a store without the table."""
+    athletes = read_store(out_dir).athletes
+    return dict(zip(athletes["athlete_id"].astype(str), athletes["unit"].astype(str)))
+
+
+def _current_generation(out_dir: Path) -> Path:
+    """The folder holding the current tables: the generation `current` points at, or `out_dir`
+    itself for a store written before generations (or no store at all)."""
+    link = out_dir / CURRENT_LINK
+    if link.is_symlink():
+        return Path(os.path.realpath(link))
+    return out_dir
+
+
+def _read(path: Path, required: bool, empty, convert) -> pd.DataFrame:
     try:
-        return to_canonical(pd.read_parquet(path), with_reason=with_reason)
+        frame = pd.read_parquet(path)
+    except FileNotFoundError:
+        if required:
+            raise
+        return empty()
     except Exception as exc:  # noqa: BLE001 - a damaged store must be reported, not overwritten
         raise InputError(f"store table {path} is unreadable ({type(exc).__name__}); move it away to start afresh") from exc
+    try:
+        return convert(frame)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise InputError(f"store table {path} does not have the expected columns ({' '.join(str(exc).split())[:200]})") from exc
+
+
+# --- writing -------------------------------------------------------------------------------
 
 
 def merge_into_store(
@@ -51,14 +158,10 @@ def merge_into_store(
     validated: pd.DataFrame,
     quarantined: pd.DataFrame,
     ingested_files: Iterable[tuple[str, str]] | None = None,
+    athletes: pd.DataFrame | None = None,
+    lock_timeout: float | None = None,
 ) -> dict[str, Any]:
-    """Merge one ingest run into the store in `out_dir`, atomically.
-
-    Validated sets are upserted by identity (the newest export wins). Quarantined rows of each
-    re-ingested source file (athlete, source_file) replace that file's earlier rows, and
-    rows quarantined again from a newer export of the same history (same identity, reason and
-    occurrence) are kept once. Both tables are written to temporary files first and renamed
-    only when both are complete, so a crash leaves the previous store intact.
+    """Merge one ingest run into the store in `out_dir`: locked, atomic, export-as-truth.
 
     Args:
         out_dir: Store folder (created if needed).
@@ -66,20 +169,72 @@ def merge_into_store(
         quarantined: Canonical quarantined rows (with ``reason``) of this run.
         ingested_files: (athlete_id, source_file) pairs read in this run; defaults to the pairs
             present in the two frames (pass it so a file whose bad rows were fixed clears them).
+        athletes: Columns ``athlete_id``, ``unit`` (kg/lb), ``unit_source``
+            (export/inferred/override), ``unit_reason``; upserted by athlete (None keeps the table).
+        lock_timeout: Seconds to wait for another writer (default ``LOCK_TIMEOUT_S``).
 
     Returns:
-        Counts: ``added``, ``updated``, ``unchanged`` (validated sets of this run),
-        ``validated_total``, ``quarantined_total`` (store sizes after the merge).
+        Counts: ``added``, ``updated``, ``unchanged`` (validated sets of this run), ``removed``
+        (stored validated sets inside a span that the run no longer has as valid),
+        ``validated_total``, ``quarantined_total``, ``athletes_total``, ``generation``.
+
+    Raises:
+        InputError: `out_dir` is not a usable folder, another writer holds the lock past the
+            timeout, or a stored table is unreadable.
     """
     out_dir = Path(out_dir)
-    old_valid, old_quarantine = load_store(out_dir)
-    # Two exports of one history in the same run: the later one (file order) wins.
-    new_valid = to_canonical(validated).drop_duplicates(list(SET_IDENTITY), keep="last")
-    new_quarantine = to_canonical(quarantined, with_reason=True)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--out {out_dir} is not a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    timeout = LOCK_TIMEOUT_S if lock_timeout is None else lock_timeout
+    with store_lock(out_dir, timeout):
+        old = read_store(out_dir)
+        merged, counts = merge_tables(old, validated, quarantined, ingested_files, athletes)
+        generation = _commit(out_dir, merged)
+        _clean(out_dir)
+    return {**counts, "validated_total": len(merged.validated), "quarantined_total": len(merged.quarantined),
+            "athletes_total": len(merged.athletes), "generation": generation}
 
-    # Upsert: one integer key per set identity across old and new rows, then drop the stored
-    # sets the new rows re-state and append the new rows (new_valid has unique identities).
+
+class store_lock:  # noqa: N801 - used like a function: `with store_lock(dir, timeout):`
+    """The store's exclusive writer lock (``filelock``; released when the holder dies)."""
+
+    def __init__(self, out_dir: Path, timeout: float) -> None:
+        from filelock import FileLock
+
+        self.out_dir, self.timeout = out_dir, timeout
+        self._lock = FileLock(out_dir / LOCK_FILE, timeout=timeout)
+
+    def __enter__(self) -> "store_lock":
+        from filelock import Timeout
+
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise InputError(f"store {self.out_dir} is locked by another ingest (waited {self.timeout:g} s); "
+                             "try again when it has finished") from None
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+def merge_tables(old: StoreTables, validated: pd.DataFrame, quarantined: pd.DataFrame,
+                 ingested_files: Iterable[tuple[str, str]] | None = None,
+                 athletes: pd.DataFrame | None = None) -> tuple[StoreTables, dict[str, int]]:
+    """The store after a run (pure: no files). See ``merge_into_store`` and the module rule."""
     identity = list(SET_IDENTITY)
+    old_valid, old_quarantine = old.validated, old.quarantined
+    # Two exports of one history in the same run: the later one (file order) wins.
+    new_valid = to_canonical(validated).drop_duplicates(identity, keep="last")
+    new_quarantine = to_canonical(quarantined, with_reason=True)
+    files = set(ingested_files) if ingested_files is not None else set()
+    for frame in (new_valid, new_quarantine):
+        pairs = frame[["athlete_id", "source_file"]].dropna().drop_duplicates()
+        files |= set(zip(pairs["athlete_id"].astype(str), pairs["source_file"].astype(str)))
+    spans = export_spans(new_valid, new_quarantine)
+
+    # One integer key per set identity across old and new rows.
     keys = (pd.concat([old_valid[identity], new_valid[identity]], ignore_index=True)
             .groupby(identity, sort=False, dropna=False).ngroup().to_numpy())
     old_keys, new_keys = keys[: len(old_valid)], keys[len(old_valid):]
@@ -94,35 +249,63 @@ def merge_into_store(
         old_rows = matched[existed].astype(np.int64)
         for column in _CONTENT:
             new = new_valid[column].iloc[new_rows].reset_index(drop=True)
-            old = old_valid[column].iloc[old_rows].reset_index(drop=True)
-            same = (new == old).fillna(False).astype(bool) | (new.isna() & old.isna())
+            before = old_valid[column].iloc[old_rows].reset_index(drop=True)
+            same = (new == before).fillna(False).astype(bool) | (new.isna() & before.isna())
             changed[new_rows] |= ~same.to_numpy()
-    merged_valid = pd.concat([old_valid[~restated], new_valid], ignore_index=True)
+    valid_in_span = in_spans(old_valid, spans)
+    merged_valid = pd.concat([old_valid[~(restated | valid_in_span)], new_valid], ignore_index=True)
     merged_valid = merged_valid.sort_values(_SORT, kind="stable").reset_index(drop=True)
 
-    files = set(ingested_files) if ingested_files is not None else set()
-    for frame in (new_valid, new_quarantine):
-        pairs = frame[["athlete_id", "source_file"]].drop_duplicates()
-        files |= set(zip(pairs["athlete_id"].astype(str), pairs["source_file"].astype(str)))
     replaced = pd.DataFrame(sorted(files), columns=["athlete_id", "source_file"], dtype="string").assign(_replaced=True)
     from_ingested = (
         old_quarantine[["athlete_id", "source_file"]].astype("string")
         .merge(replaced, on=["athlete_id", "source_file"], how="left")["_replaced"]
         .fillna(False).astype(bool).to_numpy()
     )
-    merged_quarantine = pd.concat([old_quarantine[~from_ingested], new_quarantine], ignore_index=True)
-    merged_quarantine = _drop_requarantined(merged_quarantine)
+    stale = from_ingested | in_spans(old_quarantine, spans)
+    merged_quarantine = _drop_requarantined(pd.concat([old_quarantine[~stale], new_quarantine], ignore_index=True))
 
-    with atomic_path(out_dir / VALIDATED_FILE) as valid_tmp, atomic_path(out_dir / QUARANTINED_FILE) as quarantine_tmp:
-        merged_valid.to_parquet(valid_tmp, index=False)
-        merged_quarantine.to_parquet(quarantine_tmp, index=False)
-    return {
+    merged_athletes = old.athletes
+    if athletes is not None and len(athletes):
+        new_athletes = to_athletes(athletes)
+        kept = old.athletes[~old.athletes["athlete_id"].isin(new_athletes["athlete_id"])]
+        merged_athletes = to_athletes(pd.concat([kept, new_athletes], ignore_index=True))
+    counts = {
         "added": int((~existed).sum()),
         "updated": int((existed & changed).sum()),
         "unchanged": int((existed & ~changed).sum()),
-        "validated_total": len(merged_valid),
-        "quarantined_total": len(merged_quarantine),
+        "removed": int((valid_in_span & ~restated).sum()),
     }
+    return StoreTables(merged_valid, merged_quarantine, merged_athletes), counts
+
+
+def export_spans(validated: pd.DataFrame, quarantined: pd.DataFrame) -> pd.DataFrame:
+    """Per (athlete, source file) of a run: its first and last session start (``lo``, ``hi``).
+
+    Rows quarantined for a missing or implausible date do not stretch a span.
+    """
+    dated_quarantine = quarantined[~quarantined["reason"].isin(list(UNDATED_REASONS)).fillna(False).astype(bool)]
+    rows = pd.concat([frame[["athlete_id", "source_file", "performed_at"]] for frame in (validated, dated_quarantine)],
+                     ignore_index=True).dropna()
+    if rows.empty:
+        return pd.DataFrame({"athlete_id": pd.Series(dtype="string"), "lo": pd.Series(dtype="datetime64[us]"),
+                             "hi": pd.Series(dtype="datetime64[us]")})
+    spans = rows.groupby(["athlete_id", "source_file"], sort=True)["performed_at"].agg(lo="min", hi="max")
+    return spans.reset_index()[["athlete_id", "lo", "hi"]]
+
+
+def in_spans(frame: pd.DataFrame, spans: pd.DataFrame) -> np.ndarray:
+    """Whether each row of `frame` falls inside one of its athlete's spans (bounds included)."""
+    if frame.empty or spans.empty:
+        return np.zeros(len(frame), dtype=bool)
+    rows = pd.DataFrame({"athlete_id": frame["athlete_id"].astype("string").to_numpy(),
+                         "performed_at": frame["performed_at"].to_numpy(), "_row": np.arange(len(frame))})
+    rows = rows[rows["athlete_id"].isin(spans["athlete_id"]) & rows["performed_at"].notna()]
+    pairs = rows.merge(spans.astype({"athlete_id": "string"}), on="athlete_id", how="inner")
+    hit = pairs.loc[(pairs["performed_at"] >= pairs["lo"]) & (pairs["performed_at"] <= pairs["hi"]), "_row"]
+    mask = np.zeros(len(frame), dtype=bool)
+    mask[hit.to_numpy()] = True
+    return mask
 
 
 def _drop_requarantined(quarantine: pd.DataFrame) -> pd.DataFrame:
@@ -135,3 +318,71 @@ def _drop_requarantined(quarantine: pd.DataFrame) -> pd.DataFrame:
     keep = ~keyed.duplicated(identity + ["reason", "_copy"], keep="last")
     kept = pd.concat([keyed[keep.to_numpy()].drop(columns="_copy"), quarantine[~has_identity]], ignore_index=True)
     return kept.sort_values(_SORT, kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _generations(out_dir: Path) -> list[int]:
+    folder = out_dir / GENERATIONS_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(int(m.group(1)) for m in (_GEN.match(p.name) for p in folder.iterdir()) if m)
+
+
+def _commit(out_dir: Path, tables: StoreTables) -> int:
+    """Write `tables` as a new generation and make it current with one rename (lock held)."""
+    generations_dir = out_dir / GENERATIONS_DIR
+    generations_dir.mkdir(exist_ok=True)
+    number = max(_generations(out_dir), default=0) + 1
+    pid = os.getpid()
+    staging = generations_dir / f".tmp-gen-{number}-{pid}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    try:
+        for name, frame in zip(TABLE_FILES, tables):
+            frame.to_parquet(staging / name, index=False)
+            _fsync(staging / name)
+        _fsync(staging)
+        os.rename(staging, generations_dir / f"gen-{number}")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone after the rename; an error leaves no trace
+    _fsync(generations_dir)
+    _replace_symlink(out_dir / CURRENT_LINK, f"{GENERATIONS_DIR}/gen-{number}")  # the commit point
+    for name in TABLE_FILES:  # stable paths (replaces the plain files of a pre-generation store)
+        link = out_dir / name
+        if not (link.is_symlink() and os.readlink(link) == f"{CURRENT_LINK}/{name}"):
+            _replace_symlink(link, f"{CURRENT_LINK}/{name}")
+    return number
+
+
+def _replace_symlink(link: Path, target: str) -> None:
+    tmp = link.with_name(f".{link.name}.tmp-link-{os.getpid()}")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+    _fsync(link.parent)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _clean(out_dir: Path) -> None:
+    """Remove what killed writers left (temporary generations, links and files) and generations
+    older than the previous one (lock held)."""
+    generations_dir = out_dir / GENERATIONS_DIR
+    for path in generations_dir.glob(".tmp-gen-*"):
+        shutil.rmtree(path, ignore_errors=True)
+    for pattern in (".*.tmp-link-*", ".validated_sets.parquet.*.tmp", ".quarantined_sets.parquet.*.tmp"):
+        for path in out_dir.glob(pattern):
+            path.unlink(missing_ok=True)
+    current = int(_GEN.match(Path(os.readlink(out_dir / CURRENT_LINK)).name).group(1))
+    older = [n for n in _generations(out_dir) if n < current]
+    keep = {current, *older[-1:]}
+    for number in _generations(out_dir):
+        if number not in keep:
+            shutil.rmtree(generations_dir / f"gen-{number}", ignore_errors=True)
