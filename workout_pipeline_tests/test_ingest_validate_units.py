@@ -36,7 +36,11 @@ def _sets(**overrides):
         ({"rpe": 11.0}, "rpe_out_of_range"),
         ({"rpe": 0.5}, "rpe_out_of_range"),
         ({"performed_at": pd.Timestamp("2027-06-01")}, "future_date"),
-        ({"performed_at": pd.Timestamp("1989-12-31")}, "date_before_1990"),
+        ({"performed_at": pd.Timestamp("1989-12-31")}, "date_out_of_range"),
+        ({"performed_at": pd.Timestamp("2028-01-01")}, "date_out_of_range"),
+        ({"performed_at": pd.Timestamp("2300-01-01").as_unit("us")}, "date_out_of_range"),
+        ({"performed_at": pd.Timestamp("0001-03-01").as_unit("us")}, "date_out_of_range"),
+        ({"performed_at": pd.Timestamp("9999-12-31").as_unit("us")}, "date_out_of_range"),
         ({"performed_at": pd.NaT}, "unparseable_date"),
         ({"exercise_raw": None}, "missing_exercise"),
         ({"set_type": "superset"}, "invalid_set_type"),
@@ -72,6 +76,24 @@ def test_first_failed_rule_wins_and_nothing_is_lost():
     outcome = validate_sets(frame, now=NOW)
     assert outcome.quarantined["reason"].tolist() == ["reps_out_of_range", "missing_exercise"]
     assert len(outcome.validated) + len(outcome.quarantined) == 3
+
+
+def test_many_files_validate_as_if_alone():
+    from workout_pipeline.ingest.validate import validate_many
+
+    first = _sets(rows=[{}, {"reps": 500}, {"performed_at": pd.Timestamp("1500-01-01").as_unit("us")}])
+    second = _sets(rows=[{}, {}, {"rpe": 42.0}])
+    second["athlete_id"] = "b"
+    again = _sets(rows=[{}])  # the same set identity as first's row 1, in another file: not a duplicate
+    outcomes = validate_many([first, second, again], now=NOW)
+    alone = [validate_sets(frame, now=NOW) for frame in (first, second, again)]
+    for batch, single in zip(outcomes, alone):
+        pd.testing.assert_frame_equal(batch.validated, single.validated)
+        pd.testing.assert_frame_equal(batch.quarantined, single.quarantined)
+        assert [(c["name"], c["success"], c["unexpected_count"]) for c in batch.checks] == \
+            [(c["name"], c["success"], c["unexpected_count"]) for c in single.checks]
+    assert outcomes[0].quarantined["reason"].tolist() == ["reps_out_of_range", "date_out_of_range"]
+    assert len(outcomes[2].validated) == 1
 
 
 def test_empty_frame_validates_to_empty():

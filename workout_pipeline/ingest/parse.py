@@ -99,7 +99,7 @@ def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto") -> Par
     except InputError as exc:
         log.error = " ".join(str(exc).split())
     except Exception as exc:  # noqa: BLE001 - any content problem must become a one-line error
-        log.error = f"{path.name}: could not be parsed ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"
+        log.error = f"{path.name}: could not be parsed ({type(exc).__name__})"  # no content echoed
     if log.error:
         log.sets, log.rejected = empty_canonical_frame(), empty_canonical_frame(with_reason=True)
         log.rows_in = log.non_set_rows = log.expanded_sets = 0
@@ -128,8 +128,10 @@ def _parse_into(log: ParsedLog, unit: str) -> None:
             head = head[:-1]
         match = detect_format(head)
         if match is None:
-            first = " ".join(",".join(head[0]).split())[:80] if head else ""
-            raise InputError(f"{path.name}: unknown format (first line: {first!r})")
+            # The file's content is never echoed (it may be anything, e.g. a followed link's target).
+            fields = len(head[0]) if head else 0
+            raise InputError(f"{path.name}: unknown format (a first line of {fields} field(s) that is no "
+                             "Strong, Hevy, FitNotes, Fitbod or canonical header)")
         log.format = match.format
         family = "strong" if match.format.startswith("strong") else match.format
         missing = [name for name in _REQUIRED[family] if name not in match.columns]

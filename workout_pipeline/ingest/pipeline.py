@@ -3,6 +3,8 @@
 The CLI (`workout-pipeline ingest`) and the Dagster assets both call these functions.
 """
 
+import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +14,7 @@ import pandas as pd
 
 from workout_pipeline.ingest.parse import ParsedLog, parse_log_file
 from workout_pipeline.ingest.store import merge_into_store
-from workout_pipeline.ingest.validate import validate_sets
+from workout_pipeline.ingest.validate import ValidationOutcome, validate_many, validate_sets
 from workout_pipeline.schema import empty_canonical_frame, resolution_summary, to_canonical
 
 # Files a folder PATH contributes (others, e.g. a README beside the exports, are left alone).
@@ -102,7 +104,11 @@ def validate_and_resolve(sets: pd.DataFrame, rejected: pd.DataFrame, resolver: A
         rejected: Rows the parser already rejected (with `reason`).
         resolver: The resolver of the configured catalog (`catalog.crosswalk.build_resolver`).
     """
-    outcome = validate_sets(to_canonical(sets))
+    return resolve_checked(validate_sets(to_canonical(sets)), rejected, resolver)
+
+
+def resolve_checked(outcome: ValidationOutcome, rejected: pd.DataFrame, resolver: Any) -> CheckedSets:
+    """Resolve exercise names in a file's validation outcome and its parser rejections."""
     validated = to_canonical(resolve_exercises(outcome.validated, resolver))
     held = pd.concat([to_canonical(rejected, with_reason=True), to_canonical(outcome.quarantined, with_reason=True)],
                      ignore_index=True)
@@ -110,30 +116,65 @@ def validate_and_resolve(sets: pd.DataFrame, rejected: pd.DataFrame, resolver: A
     return CheckedSets(validated, quarantined, outcome.checks)
 
 
-def expand_paths(paths: Iterable[str | Path], athlete: str | None = None) -> list[tuple[Path, str | None, str | None]]:
+def expand_paths(paths: Iterable[str | Path], athlete: str | None = None,
+                 skipped: list[dict[str, str]] | None = None) -> list[tuple[Path, str | None, str | None]]:
     """Turn the PATH arguments into (file, athlete, error) triples.
 
     A file given directly takes `athlete` (or its stem). A folder contributes its log files
     (suffixes in LOG_SUFFIXES, hidden files skipped), one athlete per file named by the file
-    stem, and the log files of its direct subfolders, named by the subfolder.
+    stem, and the log files of its direct subfolders, named by the subfolder. Entries of a
+    folder that are links resolving outside it are not read: they are appended to `skipped`
+    as ``{"file", "reason"}``.
     """
+    skipped = [] if skipped is None else skipped
     items: list[tuple[Path, str | None, str | None]] = []
     for raw in paths:
         path = Path(raw)
         if not path.is_dir():
             items.append((path, athlete or athlete_id_for(path), None))
             continue
-        found = [p for p in sorted(path.iterdir()) if _is_log_file(p)]
-        for sub in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            found += [p for p in sorted(sub.iterdir()) if _is_log_file(p)]
+        inside = _InsideFolder(path, skipped)
+        found = [p for p in sorted(path.iterdir()) if _is_log_file(p) and inside(p)]
+        for sub in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".") and inside(p)):
+            found += [p for p in sorted(sub.iterdir()) if _is_log_file(p) and inside(p)]
         if not found:
             items.append((path, None, f"{path} is a folder with no log files ({', '.join(LOG_SUFFIXES)})"))
         items += [(p, athlete_id_for(p, root=path), None) for p in found]
     return items
 
 
+class _InsideFolder:
+    """Whether a folder entry stays inside the folder once links are resolved (else noted)."""
+
+    def __init__(self, root: Path, skipped: list[dict[str, str]]) -> None:
+        self.root, self.real_root, self.skipped = root, Path(os.path.realpath(root)), skipped
+
+    def __call__(self, path: Path) -> bool:
+        if Path(os.path.realpath(path)).is_relative_to(self.real_root):
+            return True
+        self.skipped.append({"file": str(path), "reason": f"a link that leaves {self.root}"})
+        return False
+
+
 def _is_log_file(path: Path) -> bool:
-    return path.is_file() and not path.name.startswith(".") and path.suffix.lower() in LOG_SUFFIXES
+    # Not is_file(): a FIFO or device named like an export must be reported, not passed over.
+    return (not path.is_dir() and not path.name.startswith(".") and path.suffix.lower() in LOG_SUFFIXES)
+
+
+def special_file_error(path: Path) -> str | None:
+    """Why `path` must not be opened (a FIFO, device or socket blocks or never ends), else None.
+
+    Only ``stat`` is called; a missing file is left to the parser's own message.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a character device" if stat.S_ISCHR(mode)
+            else "a block device" if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "a special file")
+    return f"{path} is {kind}, not a log file; not opened"
 
 
 def ingest_paths(
@@ -160,35 +201,96 @@ def ingest_paths(
         The IngestReport. A file that cannot be read gets its ``error`` in ``per_file`` and the
         others go on; the caller decides what "nothing could be read" means.
     """
-    items = expand_paths(paths, athlete)
+    skipped: list[dict[str, str]] = []
+    items = expand_paths(paths, athlete, skipped)
     if resolver is None:
         from workout_pipeline.catalog.crosswalk import build_resolver
 
         resolver = build_resolver(catalog, user_aliases)
     per_file: list[dict[str, Any]] = []
-    valid_frames, quarantine_frames, ingested_files = [], [], []
-    checks: dict[str, list[dict[str, Any]]] = {}
+    logs: list[tuple[int, ParsedLog]] = []  # (position in per_file, parsed log) of readable files
     for path, athlete_id, error in items:
+        error = error or special_file_error(path)
         if error is not None:
             per_file.append(_file_entry(path, athlete_id, None, error=error))
             continue
-        log = parse_log_file(path, athlete_id, unit=unit)
-        if log.error:
-            per_file.append(_file_entry(path, athlete_id, log))
+        log = _guarded(path, "parse", lambda: parse_log_file(path, athlete_id, unit=unit))
+        if isinstance(log, str) or log.error:
+            per_file.append(_file_entry(path, athlete_id, None if isinstance(log, str) else log,
+                                        error=log if isinstance(log, str) else None))
             continue
-        checked = validate_and_resolve(log.sets, log.rejected, resolver)
+        logs.append((len(per_file), log))
+        per_file.append({})  # filled in below
+    outcomes = _validate_each([log for _, log in logs])
+    resolver = _BatchResolver(resolver, [log for _, log in logs])
+    valid_frames, quarantine_frames, ingested_files = [], [], []
+    checks: dict[str, list[dict[str, Any]]] = {}
+    for (position, log), outcome in zip(logs, outcomes):
+        path, athlete_id = log.path, log.athlete_id
+        if isinstance(outcome, str):
+            per_file[position] = _file_entry(path, athlete_id, None, error=outcome)
+            continue
+        checked = _guarded(path, "resolve", lambda: resolve_checked(outcome, log.rejected, resolver))
+        if isinstance(checked, str):
+            per_file[position] = _file_entry(path, athlete_id, None, error=checked)
+            continue
         validated, quarantined = checked.validated, checked.quarantined
         valid_frames.append(validated)
         quarantine_frames.append(quarantined)
         ingested_files.append((athlete_id, path.name))
-        checks[str(path)] = checked.checks
-        per_file.append(_file_entry(path, athlete_id, log, validated, quarantined))
+        checks[str(path)] = outcome.checks
+        per_file[position] = _file_entry(path, athlete_id, log, validated, quarantined)
     validated_all = _stack(valid_frames, with_reason=False)
     quarantined_all = _stack(quarantine_frames, with_reason=True)
     summary = _summary(per_file, validated_all, quarantined_all)
+    if skipped:
+        summary["skipped"] = skipped
     if out_dir is not None and any(entry["error"] is None for entry in per_file):
         summary["store"] = {"out": str(out_dir), **merge_into_store(out_dir, validated_all, quarantined_all, ingested_files)}
     return IngestReport(summary=summary, validated=validated_all, quarantined=quarantined_all, checks=checks)
+
+
+def _guarded(path: Path, stage: str, step):
+    """Run one file's step; any exception becomes that file's one-line error (the others go on).
+
+    The message names the file, the stage and the exception type, never the file's content.
+    """
+    try:
+        return step()
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
+        return f"{path.name}: could not {stage} ({type(exc).__name__})"
+
+
+def _validate_each(logs: list[ParsedLog]) -> list[ValidationOutcome | str]:
+    """Validate every file's sets in one GX run; if that fails, file by file (guarded)."""
+    if not logs:
+        return []
+    try:
+        return list(validate_many([log.sets for log in logs]))
+    except Exception:  # noqa: BLE001 - find the file that breaks validation; the others go on
+        return [_guarded(log.path, "validate", lambda log=log: validate_sets(log.sets)) for log in logs]
+
+
+class _BatchResolver:
+    """Resolves the exercise names of every file of a run with one call of the real resolver
+    (its per-call cost is paid once); a name it has not seen goes to the real one."""
+
+    def __init__(self, resolver: Any, logs: list[ParsedLog]) -> None:
+        self.resolver = resolver
+        names: set[str] = set()
+        for log in logs:
+            for frame in (log.sets, log.rejected):
+                names.update(frame["exercise_raw"].dropna().astype(str).unique().tolist())
+        try:
+            self.known = dict(resolver.resolve_many(sorted(names))) if names else {}
+        except Exception:  # noqa: BLE001 - the per-file calls (guarded) will say which file fails
+            self.known = {}
+
+    def resolve_many(self, names: list[str]) -> dict[str, Any]:
+        unknown = [name for name in names if name not in self.known]
+        if unknown:
+            self.known.update(self.resolver.resolve_many(unknown))
+        return {name: self.known[name] for name in names}
 
 
 def _stack(frames: list[pd.DataFrame], with_reason: bool) -> pd.DataFrame:

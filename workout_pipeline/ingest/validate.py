@@ -3,7 +3,10 @@
 The suite is defined in code and run on an ephemeral GX context. Its per-expectation
 unexpected-row indices decide which rows are quarantined, with one short reason code per row
 (the first failed rule in the order below). Great Expectations is imported only when rows are
-validated, because importing it takes seconds.
+validated, because importing it takes seconds. ``validate_many`` runs the suite once over the
+rows of many files (GX's fixed cost per run dominates small files) and splits the outcome back
+per file; the duplicate rule stays per file. Dates outside 1990..next year are quarantined
+before anything converts them to nanosecond timestamps (which end in 2262).
 """
 
 from dataclasses import dataclass, field
@@ -19,7 +22,8 @@ MAX_REPS = 100
 MAX_WEIGHT_KG = 600.0
 MAX_DURATION_S = 24 * 3600.0
 MAX_DISTANCE_M = 1_000_000.0
-EARLIEST_DATE = datetime(1990, 1, 1)
+EARLIEST_YEAR = 1990
+EARLIEST_DATE = datetime(EARLIEST_YEAR, 1, 1)
 # Exports carry local wall-clock time: allow a day ahead of this machine's UTC clock.
 FUTURE_SLACK = timedelta(days=1)
 
@@ -51,7 +55,7 @@ def _rules(now: datetime) -> list[tuple[str | None, str, str, dict[str, Any]]]:
     latest = now + FUTURE_SLACK
     return [
         ("canonical_columns", "ExpectTableColumnsToMatchSet", "the canonical columns are all present",
-         {"column_set": list(CANONICAL_COLUMNS) + ["has_measurement"], "exact_match": True}),
+         {"column_set": list(CANONICAL_COLUMNS) + ["has_measurement", FILE_KEY], "exact_match": True}),
         ("performed_at_is_timestamp", "ExpectColumnValuesToBeOfType", "session starts are timestamps",
          {"column": "performed_at", "type_": "datetime64[ns]"}),
         ("weight_kg_is_number", "ExpectColumnValuesToBeOfType", "loads are numbers (kg)",
@@ -59,10 +63,11 @@ def _rules(now: datetime) -> list[tuple[str | None, str, str, dict[str, Any]]]:
         ("reps_is_number", "ExpectColumnValuesToBeOfType", "reps are numbers", {"column": "reps", "type_": "float64"}),
         ("missing_exercise", "ExpectColumnValuesToNotBeNull", "every set names its exercise", {"column": "exercise_raw"}),
         ("unparseable_date", "ExpectColumnValuesToNotBeNull", "every set has a session start", {"column": "performed_at"}),
+        ("date_out_of_range", "ExpectColumnValuesToBeBetween", f"session years are within {EARLIEST_YEAR}..{now.year + 1}",
+         {"column": "performed_at", "min_value": pd.Timestamp(EARLIEST_DATE),
+          "max_value": pd.Timestamp(datetime(now.year + 1, 12, 31, 23, 59, 59))}),
         ("future_date", "ExpectColumnValuesToBeBetween", f"sessions are not in the future (after {latest:%Y-%m-%d %H:%M})",
          {"column": "performed_at", "max_value": pd.Timestamp(latest)}),
-        ("date_before_1990", "ExpectColumnValuesToBeBetween", "sessions are not before 1990",
-         {"column": "performed_at", "min_value": pd.Timestamp(EARLIEST_DATE)}),
         ("reps_out_of_range", "ExpectColumnValuesToBeBetween", f"reps are within 0..{MAX_REPS}",
          {"column": "reps", "min_value": 0, "max_value": MAX_REPS}),
         ("weight_out_of_range", "ExpectColumnValuesToBeBetween", f"loads are within 0..{MAX_WEIGHT_KG:g} kg",
@@ -83,8 +88,8 @@ def _rules(now: datetime) -> list[tuple[str | None, str, str, dict[str, Any]]]:
         ("set_index_present", "ExpectColumnValuesToNotBeNull", "every set has a set index", {"column": "set_index"}),
         ("source_row_present", "ExpectColumnValuesToNotBeNull", "every set points back to its source row", {"column": "source_row"}),
         ("duplicate", "ExpectCompoundColumnsToBeUnique",
-         "a set identity (athlete, session start, exercise, set index) appears once; later copies are quarantined",
-         {"column_list": list(SET_IDENTITY)}),
+         "a set identity (athlete, session start, exercise, set index) appears once per file; later copies are quarantined",
+         {"column_list": list(SET_IDENTITY) + [FILE_KEY]}),
     ]
 
 
@@ -100,6 +105,8 @@ def with_all_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+# Which input frame a row came from (validate_many): duplicates are looked for per file.
+FILE_KEY = "batch_file"
 # Checks that describe the table rather than sending rows to quarantine.
 STRUCTURAL_CHECKS = (
     "canonical_columns", "performed_at_is_timestamp", "weight_kg_is_number", "reps_is_number",
@@ -107,9 +114,10 @@ STRUCTURAL_CHECKS = (
 )
 
 
-def _gx_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def _gx_frame(frame: pd.DataFrame, file_of: np.ndarray) -> pd.DataFrame:
     """The canonical rows as GX's pandas engine handles them fastest: numbers as float64 (NaN
-    for missing), timestamps as datetime64[ns], text kept in pandas' Arrow-backed string dtype."""
+    for missing), timestamps as datetime64[ns] (years already checked), text kept in pandas'
+    Arrow-backed string dtype; plus ``has_measurement`` and the file key."""
     out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     for column in CANONICAL_COLUMNS:
         values = frame[column].reset_index(drop=True)
@@ -120,7 +128,14 @@ def _gx_frame(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             out[column] = values.astype("string")
     out["has_measurement"] = out["reps"].notna() | out["duration_s"].notna() | out["distance_m"].notna()
+    out[FILE_KEY] = file_of
     return out
+
+
+def out_of_range_years(performed_at: pd.Series, now: datetime) -> np.ndarray:
+    """Rows whose session year is outside EARLIEST_YEAR..next year (nulls are not)."""
+    years = performed_at.dt.year
+    return ((years < EARLIEST_YEAR) | (years > now.year + 1)).fillna(False).astype(bool).to_numpy()
 
 
 def validate_sets(frame: pd.DataFrame, now: datetime | None = None) -> ValidationOutcome:
@@ -128,45 +143,81 @@ def validate_sets(frame: pd.DataFrame, now: datetime | None = None) -> Validatio
 
     Args:
         frame: Canonical set rows (e.g. ``ParsedLog.sets``).
-        now: The reference time for the future-date rule (default: this machine's local time,
+        now: The reference time for the date rules (default: this machine's local time,
             since exports carry local wall-clock times; a day of slack is added).
 
     Returns:
         The ValidationOutcome; every input row is in exactly one of its two frames.
     """
-    canonical = to_canonical(with_all_columns(frame))
+    return validate_many([frame], now)[0]
+
+
+def validate_many(frames: list[pd.DataFrame], now: datetime | None = None) -> list[ValidationOutcome]:
+    """``validate_sets`` for several files' rows with one GX run; one outcome per frame, as if
+    each had been validated alone (duplicates are looked for within a frame)."""
+    canonical = [to_canonical(with_all_columns(frame)) for frame in frames]
+    sizes = [len(frame) for frame in canonical]
     now = now or datetime.now()
     rules = _rules(now)
-    if canonical.empty:
+    if not sum(sizes):
         checks = [_check(name, cls, desc, True, 0) for name, cls, desc, _ in rules]
-        return ValidationOutcome(canonical, empty_canonical_frame(with_reason=True), checks)
+        return [ValidationOutcome(frame, empty_canonical_frame(with_reason=True), list(checks)) for frame in canonical]
 
-    gx_frame = _gx_frame(canonical)
-    results = _run_gx(gx_frame, rules)
-    reasons = pd.Series(pd.NA, index=gx_frame.index, dtype="string")
-    checks = []
-    for (name, cls, description, _), result in zip(rules, results):
+    combined = pd.concat(canonical, ignore_index=True) if len(canonical) > 1 else canonical[0]
+    file_of = np.repeat(np.arange(len(canonical)), sizes)
+    bad_year = out_of_range_years(combined["performed_at"], now)
+    checked = np.flatnonzero(~bad_year)  # the rows GX sees, by position in `combined`
+    gx_frame = _gx_frame(combined.iloc[checked], file_of[checked])
+    results = _run_gx(gx_frame, rules) if len(gx_frame) else [
+        {"success": True, "unexpected_count": 0, "unexpected_index_list": [], "exception": ""} for _ in rules]
+    reasons = pd.Series(pd.NA, index=combined.index, dtype="string")
+    reasons.iloc[np.flatnonzero(bad_year)] = "date_out_of_range"
+    counts = np.zeros((len(rules), len(canonical)), dtype=np.int64)
+    table_success = []
+    for number, ((name, _, _, _), result) in enumerate(zip(rules, results)):
         reason = None if name in STRUCTURAL_CHECKS else name
-        unexpected = np.asarray(result["unexpected_index_list"], dtype=np.int64)
+        unexpected = checked[np.asarray(result["unexpected_index_list"], dtype=np.int64)]
         if reason is not None and not result["success"] and not len(unexpected):
             # GX raised inside the expectation: never let that pass rows silently.
             raise RuntimeError(f"Great Expectations could not evaluate check {name!r}: {result['exception']}")
+        if name == "date_out_of_range":
+            unexpected = np.union1d(unexpected, np.flatnonzero(bad_year))
+        if len(unexpected):  # GX's count (for duplicates: every copy)
+            counts[number] = np.bincount(file_of[unexpected], minlength=len(canonical))
         if reason == "duplicate" and len(unexpected):
-            # GX flags every copy; the first occurrence of an identity stays valid.
-            later_copy = gx_frame.duplicated(list(SET_IDENTITY), keep="first").to_numpy()
-            unexpected = unexpected[later_copy[unexpected]]
+            # GX flags every copy; the first occurrence of an identity (per file) stays valid.
+            later_copy = gx_frame.duplicated(list(SET_IDENTITY) + [FILE_KEY], keep="first").to_numpy()
+            positions = np.asarray(result["unexpected_index_list"], dtype=np.int64)
+            unexpected = checked[positions[later_copy[positions]]]
         if reason is not None and len(unexpected):
             free = reasons.iloc[unexpected].isna().to_numpy()
             reasons.iloc[unexpected[free]] = reason
-        checks.append(_check(name, cls, description, result["success"], result["unexpected_count"]))
+        table_success.append(bool(result["success"]) and not (name == "date_out_of_range" and bad_year.any()))
     bad = reasons.notna().to_numpy()
-    quarantined = canonical[bad].copy()
-    quarantined["reason"] = reasons[bad].to_numpy()
-    return ValidationOutcome(
-        validated=canonical[~bad].reset_index(drop=True),
-        quarantined=to_canonical(quarantined, with_reason=True),
-        checks=checks,
-    )
+    outcomes = []
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    for index, frame in enumerate(canonical):
+        rows = slice(starts[index], starts[index + 1])
+        file_bad, file_reasons = bad[rows], reasons.iloc[rows]
+        quarantined = frame[file_bad].copy()
+        quarantined["reason"] = file_reasons[file_bad].to_numpy()
+        checks = [_file_check(rule, results[number], counts[number, index], table_success[number])
+                  for number, rule in enumerate(rules)]
+        outcomes.append(ValidationOutcome(
+            validated=frame[~file_bad].reset_index(drop=True),
+            quarantined=to_canonical(quarantined, with_reason=True),
+            checks=checks,
+        ))
+    return outcomes
+
+
+def _file_check(rule, result: dict[str, Any], file_count: int, table_success: bool) -> dict[str, Any]:
+    """One file's entry for a rule: row checks count that file's rows; a structural check that
+    flags no row (a column's type) reports the batch's result."""
+    name, cls, description, _ = rule
+    if name in STRUCTURAL_CHECKS and not file_count:
+        return _check(name, cls, description, table_success, 0 if table_success else result["unexpected_count"])
+    return _check(name, cls, description, not file_count, file_count)
 
 
 def _check(name: str, expectation: str, description: str, success: bool, unexpected_count: int) -> dict[str, Any]:
