@@ -26,10 +26,26 @@ def atomic_path(target: str | os.PathLike[str], suffix: str = ".tmp") -> Iterato
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp makes the file 0600; an output gets the mode a plain open() would give it.
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, target)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def current_umask() -> int:
+    """This process's umask (read from /proc where possible: setting it to read it is racy)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_parquet_atomic(frame: Any, target: str | os.PathLike[str]) -> Path:

@@ -240,12 +240,26 @@ def _int(raw: dict[str, Any], key: str, lo: int, hi: int, default: int) -> int:
     if not _present(raw, key):
         return default
     value = raw[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise InputError(f"constraints key {key} must be an integer, got {value!r}")
-    value = int(value)
+    # Finite first: int(inf) overflows and int(nan) fails without naming the key.
+    if not _finite(value) or value != int(value):
+        raise InputError(f"constraints key {key} must be a finite integer, got {_shown(value)}")
     if not lo <= value <= hi:
-        raise InputError(f"constraints key {key} must be between {lo} and {hi}, got {value}")
-    return value
+        raise InputError(f"constraints key {key} must be between {lo} and {hi}, got {_shown(value)}")
+    return int(value)
+
+
+def _finite(value: Any) -> bool:
+    """A real number (not a bool) that is neither infinite nor NaN; huge integers count
+    (``math.isfinite`` cannot take them: they overflow a float)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
+
+
+def _shown(value: Any) -> str:
+    """A value for an error line, kept short (a 400-digit integer is a valid JSON number)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def _optional_int(raw: dict[str, Any], key: str, lo: int, hi: int, default: int) -> int | None:
@@ -258,10 +272,10 @@ def _number(raw: dict[str, Any], key: str, lo: float, hi: float, default: float)
     if not _present(raw, key):
         return default
     value = raw[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InputError(f"constraints key {key} must be a number, got {value!r}")
+    if not _finite(value):
+        raise InputError(f"constraints key {key} must be a finite number, got {_shown(value)}")
     if not lo <= value <= hi:
-        raise InputError(f"constraints key {key} must be between {lo:g} and {hi:g}, got {value:g}")
+        raise InputError(f"constraints key {key} must be between {lo:g} and {hi:g}, got {_shown(value)}")
     return float(value)
 
 
@@ -309,8 +323,8 @@ def _muscle_map(raw: dict[str, Any], key: str, default: dict[str, float]) -> dic
     out: dict[str, float] = {}
     for muscle, sets in value.items():
         _check_muscle(key, muscle)
-        if isinstance(sets, bool) or not isinstance(sets, (int, float)) or not math.isfinite(sets) or not 0 <= sets <= 100:
-            raise InputError(f"constraints key {key}.{muscle} must be a number of sets between 0 and 100, got {sets!r}")
+        if not _finite(sets) or not 0 <= sets <= 100:
+            raise InputError(f"constraints key {key}.{muscle} must be a number of sets between 0 and 100, got {_shown(sets)}")
         out[muscle] = float(sets)
     return out
 

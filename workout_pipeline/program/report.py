@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from workout_pipeline.atomic import write_json_atomic, write_text_atomic
+from workout_pipeline.markdown import escape_md
 
 _DAY_NAMES = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday", "Fri": "Friday", "Sat": "Saturday", "Sun": "Sunday"}
 
@@ -24,7 +25,7 @@ def render_program_markdown(result: Any) -> str:
     data = result.to_dict() if hasattr(result, "to_dict") else result
     lines = ["# Weekly program" + (" (deload week)" if data.get("deload") else ""), ""]
     if data.get("athlete_id"):
-        lines += [f"Athlete: **{data['athlete_id']}**", ""]
+        lines += [f"Athlete: **{escape_md(data['athlete_id'])}**", ""]
     lines += [
         f"Solver: {data['formulation']} formulation, status **{data['status']}**, objective "
         f"{data['objective']:.4f}, proven gap {100 * data['gap']:.2f}%, {data['solve_seconds']:.2f} s, "
@@ -37,7 +38,7 @@ def render_program_markdown(result: Any) -> str:
         lines += ["| Exercise | Sets x reps | Load | Rest |", "|---|---|---|---|"]
         for e in day["exercises"]:
             rest = f"{e['rest_s'] / 60:.1f} min" if e["rest_s"] >= 60 else f"{e['rest_s']:.0f} s"
-            lines.append(f"| {e['name']} | {e['sets']} x {e['reps']} | {_load(e['load_kg'])} | {rest} |")
+            lines.append(f"| {escape_md(e['name'])} | {e['sets']} x {e['reps']} | {_load(e['load_kg'])} | {rest} |")
         lines.append("")
     lines += ["## Weekly volume per muscle", "", "| Muscle | Effective sets | Target | Sessions |", "|---|---|---|---|"]
     for muscle, info in data["muscles"].items():

@@ -15,6 +15,7 @@ from typing import Any
 
 from workout_pipeline.atomic import write_text_atomic
 from workout_pipeline.jsonable import plain
+from workout_pipeline.markdown import escape_md
 from workout_pipeline.reports.plots import plot_weekly_volume
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -47,10 +48,7 @@ class ProgramReport:
 
 def escape_markdown(value: Any) -> str:
     """Text safe inside a Markdown table cell: no table breaks, no HTML, no link or emphasis syntax."""
-    text = "" if value is None else " ".join(str(value).split())
-    for char in "\\`*_[]<>|#!":
-        text = text.replace(char, "\\" + char)
-    return text
+    return escape_md("" if value is None else value)  # the one implementation: workout_pipeline.markdown
 
 
 def _environment(autoescape: bool):
