@@ -7,7 +7,7 @@ import re
 # with a backslash, which CommonMark renders as the literal character.
 _INLINE = re.compile(r"([\\`*_\[\]|~<>&#!])")
 # List markers, which only mean something at the start of a line ("- x", "+ x", "1. x", "1) x").
-_LINE_START = re.compile(r"^(\s*)([+\-]|\d+)([.)]?)")
+_LINE_START = re.compile(r"^(\s*)([+\-]|\d{1,9})([.)]?)(?=\s)")
 
 
 def escape_md(text: object) -> str:
