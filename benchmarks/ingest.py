@@ -32,14 +32,14 @@ EXERCISES = np.array([
 ])
 
 
-def generate_strong_csv(path: Path, n_sets: int, seed: int = 0) -> None:
+def generate_strong_csv(path: Path, n_sets: int, seed: int = 0, hours_between_sessions: int = 3) -> None:
     """Write a Strong classic export of `n_sets` set rows (5 exercises x 4 sets per session)."""
     rng = np.random.default_rng(seed)
     sets_per_session = 20
     row = np.arange(n_sets)
     session = row // sets_per_session
     # One session every 3 hours from 2005 keeps 50k sessions in the past.
-    start = pd.Timestamp("2005-01-01 07:00:00") + pd.to_timedelta(session * 3, unit="h")
+    start = pd.Timestamp("2005-01-01 07:00:00") + pd.to_timedelta(session * hours_between_sessions, unit="h")
     exercise = (session * 7 + (row % sets_per_session) // 4) % len(EXERCISES)
     set_order = (row % 4 + 1).astype(str).astype(object)
     set_order[rng.random(n_sets) < 0.05] = "W"

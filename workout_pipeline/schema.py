@@ -50,28 +50,38 @@ SET_IDENTITY: tuple[str, ...] = ("athlete_id", "performed_at", "exercise_raw", "
 
 def empty_canonical_frame(with_reason: bool = False) -> pd.DataFrame:
     """An empty frame with the canonical columns and dtypes (plus `reason` for quarantine)."""
+    return _EMPTY[with_reason].copy()  # built once: every parsed file asks for two of them
+
+
+def _empty(with_reason: bool) -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in CANONICAL_DTYPES.items()})
     if with_reason:
         frame["reason"] = pd.Series(dtype="string")
     return frame
 
 
+_EMPTY = {flag: _empty(flag) for flag in (False, True)}
+
+
 def to_canonical(frame: pd.DataFrame, with_reason: bool = False) -> pd.DataFrame:
     """Return `frame` with exactly the canonical columns (missing ones null) in contract dtypes."""
-    out = pd.DataFrame(index=frame.index)
-    for column, dtype in CANONICAL_DTYPES.items():
+    wanted = dict(CANONICAL_DTYPES, **({"reason": "string"} if with_reason else {}))
+    if list(frame.columns) == list(wanted) and all(str(frame[c].dtype) == t for c, t in wanted.items()):
+        return frame.reset_index(drop=True)  # already canonical (the common case): no per-column casts
+    columns: dict[str, pd.Series] = {}
+    for column, dtype in wanted.items():
         if column in frame.columns:
             values = frame[column]
+            if str(values.dtype) == dtype:
+                columns[column] = values
+                continue
         else:  # a missing column is all-null in its own dtype (float NaN cannot come from pd.NA)
             values = pd.Series(float("nan") if dtype == "float64" else pd.NA, index=frame.index)
         if dtype.startswith("datetime"):
-            out[column] = pd.to_datetime(values, errors="coerce").astype(dtype)
+            columns[column] = pd.to_datetime(values, errors="coerce").astype(dtype)
         else:
-            out[column] = values.astype(dtype)
-    if with_reason:
-        reason = frame["reason"] if "reason" in frame.columns else pd.Series(pd.NA, index=frame.index)
-        out["reason"] = reason.astype("string")
-    return out.reset_index(drop=True)
+            columns[column] = values.astype(dtype)
+    return pd.DataFrame(columns, index=frame.index).reset_index(drop=True)
 
 
 def working_sets(frame: pd.DataFrame) -> pd.DataFrame:

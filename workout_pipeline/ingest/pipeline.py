@@ -19,6 +19,9 @@ from workout_pipeline.schema import empty_canonical_frame, resolution_summary, t
 
 # Files a folder PATH contributes (others, e.g. a README beside the exports, are left alone).
 LOG_SUFFIXES = (".csv", ".tsv", ".parquet")
+# From this many files on, parsing runs in worker processes (starting one takes about a second).
+PARALLEL_MIN_FILES = 64
+PARSE_WORKERS_MAX = 8
 
 
 @dataclass
@@ -209,12 +212,13 @@ def ingest_paths(
         resolver = build_resolver(catalog, user_aliases)
     per_file: list[dict[str, Any]] = []
     logs: list[tuple[int, ParsedLog]] = []  # (position in per_file, parsed log) of readable files
+    items = [(path, athlete_id, error or special_file_error(path)) for path, athlete_id, error in items]
+    parsed = iter(parse_many([(path, athlete_id, unit) for path, athlete_id, error in items if error is None]))
     for path, athlete_id, error in items:
-        error = error or special_file_error(path)
         if error is not None:
             per_file.append(_file_entry(path, athlete_id, None, error=error))
             continue
-        log = _guarded(path, "parse", lambda: parse_log_file(path, athlete_id, unit=unit))
+        log = next(parsed)
         if isinstance(log, str) or log.error:
             per_file.append(_file_entry(path, athlete_id, None if isinstance(log, str) else log,
                                         error=log if isinstance(log, str) else None))
@@ -248,6 +252,29 @@ def ingest_paths(
     if out_dir is not None and any(entry["error"] is None for entry in per_file):
         summary["store"] = {"out": str(out_dir), **merge_into_store(out_dir, validated_all, quarantined_all, ingested_files)}
     return IngestReport(summary=summary, validated=validated_all, quarantined=quarantined_all, checks=checks)
+
+
+def parse_many(jobs: list[tuple[Path, str | None, str]]) -> list[ParsedLog | str]:
+    """``parse_log_file`` for each (path, athlete, unit), guarded (an exception becomes the
+    file's one-line error). Many files are parsed in worker processes, one per core: parsing
+    is the per-file cost that remains once validation runs once for the whole batch."""
+    workers = min(len(os.sched_getaffinity(0)), PARSE_WORKERS_MAX)
+    if len(jobs) >= PARALLEL_MIN_FILES and workers > 1:
+        import concurrent.futures
+        import multiprocessing
+
+        try:
+            # spawn: forking a process that may hold threads (Dagster, GX) is not safe.
+            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+                return list(pool.map(_parse_one, jobs, chunksize=max(1, len(jobs) // (8 * workers))))
+        except (OSError, RuntimeError, concurrent.futures.process.BrokenProcessPool, AssertionError):
+            pass  # no worker processes here (e.g. inside a daemon process): parse in this one
+    return [_parse_one(job) for job in jobs]
+
+
+def _parse_one(job: tuple[Path, str | None, str]) -> ParsedLog | str:
+    path, athlete_id, unit = job
+    return _guarded(path, "parse", lambda: parse_log_file(path, athlete_id, unit=unit))
 
 
 def _guarded(path: Path, stage: str, step):
