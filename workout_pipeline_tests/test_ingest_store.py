@@ -17,6 +17,7 @@ from workout_pipeline.ingest import (
     merge_into_store,
     read_store,
 )
+from workout_pipeline.ingest import store
 from workout_pipeline.ingest.store import store_lock
 
 HEADER = "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE\n"
@@ -88,7 +89,7 @@ def test_a_crash_while_writing_keeps_the_previous_store(tmp_path, monkeypatch):
     def explode(self, *args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", explode)
+    monkeypatch.setattr(store, "write_table", explode)
     report_input = _export(tmp_path / "alice.csv", WEEK1 + WEEK2_NEW)
     with pytest.raises(OSError):
         ingest_paths([report_input], out_dir=out)

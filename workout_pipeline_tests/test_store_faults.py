@@ -140,7 +140,7 @@ def _killed_merge(out, frames, k, steps):
         return step
 
     for module, name in ((os, "replace"), (os, "rename"), (os, "symlink"), (store, "_fsync"), (shutil, "rmtree"),
-                         (pd.DataFrame, "to_parquet")):
+                         (store, "write_table")):
         setattr(module, name, counted(getattr(module, name)))
     store.merge_into_store(out, *frames)
     steps.value = count[0]

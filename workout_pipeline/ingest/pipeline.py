@@ -225,16 +225,18 @@ def ingest_paths(
             continue
         logs.append((len(per_file), log))
         per_file.append({})  # filled in below
-    outcomes = _validate_each([log for _, log in logs])
     resolver = _BatchResolver(resolver, [log for _, log in logs])
+    outcomes = _validate_each([log for _, log in logs])
     valid_frames, quarantine_frames, ingested_files = [], [], []
     checks: dict[str, list[dict[str, Any]]] = {}
-    for (position, log), outcome in zip(logs, outcomes):
+    for number, (position, log) in enumerate(logs):
+        outcome, outcomes[number] = outcomes[number], None  # released once resolved (memory)
         path, athlete_id = log.path, log.athlete_id
         if isinstance(outcome, str):
             per_file[position] = _file_entry(path, athlete_id, None, error=outcome)
             continue
         checked = _guarded(path, "resolve", lambda: resolve_checked(outcome, log.rejected, resolver))
+        log.rejected = None  # keep one copy of a big file's rows, not three
         if isinstance(checked, str):
             per_file[position] = _file_entry(path, athlete_id, None, error=checked)
             continue
@@ -293,9 +295,12 @@ def _validate_each(logs: list[ParsedLog]) -> list[ValidationOutcome | str]:
     if not logs:
         return []
     try:
-        return list(validate_many([log.sets for log in logs]))
+        outcomes = list(validate_many([log.sets for log in logs]))
     except Exception:  # noqa: BLE001 - find the file that breaks validation; the others go on
-        return [_guarded(log.path, "validate", lambda log=log: validate_sets(log.sets)) for log in logs]
+        outcomes = [_guarded(log.path, "validate", lambda log=log: validate_sets(log.sets)) for log in logs]
+    for log in logs:
+        log.sets = None  # the outcomes hold the rows now (memory: a big export is held once)
+    return outcomes
 
 
 class _BatchResolver:

@@ -226,7 +226,9 @@ def merge_tables(old: StoreTables, validated: pd.DataFrame, quarantined: pd.Data
     identity = list(SET_IDENTITY)
     old_valid, old_quarantine = old.validated, old.quarantined
     # Two exports of one history in the same run: the later one (file order) wins.
-    new_valid = to_canonical(validated).drop_duplicates(identity, keep="last")
+    new_valid = to_canonical(validated)
+    if new_valid.duplicated(identity, keep="last").any():  # a copy only when there is something to drop
+        new_valid = new_valid.drop_duplicates(identity, keep="last")
     new_quarantine = to_canonical(quarantined, with_reason=True)
     files = set(ingested_files) if ingested_files is not None else set()
     for frame in (new_valid, new_quarantine):
@@ -339,7 +341,7 @@ def _commit(out_dir: Path, tables: StoreTables) -> int:
     staging.mkdir()
     try:
         for name, frame in zip(TABLE_FILES, tables):
-            frame.to_parquet(staging / name, index=False)
+            write_table(frame, staging / name)
             _fsync(staging / name)
         _fsync(staging)
         os.rename(staging, generations_dir / f"gen-{number}")
@@ -352,6 +354,20 @@ def _commit(out_dir: Path, tables: StoreTables) -> int:
         if not (link.is_symlink() and os.readlink(link) == f"{CURRENT_LINK}/{name}"):
             _replace_symlink(link, f"{CURRENT_LINK}/{name}")
     return number
+
+
+def write_table(frame: pd.DataFrame, path: Path, rows_per_group: int = 250_000) -> None:
+    """Write `frame` as Parquet a row group at a time (Arrow holds one group, not the table)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    first = pa.Table.from_pandas(frame.iloc[:rows_per_group], preserve_index=False)
+    with pq.ParquetWriter(path, first.schema) as writer:
+        writer.write_table(first)
+        del first
+        for start in range(rows_per_group, len(frame), rows_per_group):
+            chunk = frame.iloc[start:start + rows_per_group]
+            writer.write_table(pa.Table.from_pandas(chunk, schema=writer.schema, preserve_index=False))
 
 
 def _replace_symlink(link: Path, target: str) -> None:
