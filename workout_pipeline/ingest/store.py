@@ -1,3 +1,4 @@
+# Over 400 lines on purpose: the lock, the generation commit and the merge rule change together.
 """The accumulating set store: validated, quarantined and athlete tables that exports merge into.
 
 Layout of a store folder ``DIR`` (one generation = one consistent copy of every table)::
