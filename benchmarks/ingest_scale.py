@@ -41,6 +41,8 @@ def measure(paths: list[str], out_dir: str) -> dict:
         "import_s": t0 - started,
         "ingest_s": wall,
         "cpu_s": time.process_time() - cpu,
+        # parse workers (many files): their user + system time, once they have exited
+        "workers_cpu_s": sum(getattr(resource.getrusage(resource.RUSAGE_CHILDREN), f) for f in ("ru_utime", "ru_stime")),
         "max_rss_mb": _peak_rss_mb(),
         "rss_before_mb": baseline_rss_mb,
         "files": summary["files"],
@@ -130,10 +132,17 @@ high-water mark (`VmHWM`; `ru_maxrss` would include the generator that forked it
 | one {big['size_mb']:.0f} MB Strong export ({big['rows_in']:,} rows): peak resident memory | {big['max_rss_mb']:.0f} MB ({big['max_rss_mb'] / big['size_mb']:.1f}x the file) | <= 4 x file + 300 MB = {big['goal_mb']:.0f} MB ({verdict(big['max_rss_mb'] <= big['goal_mb'])}) |
 | same: wall time / CPU time | {big['ingest_s']:.1f} s / {big['cpu_s']:.1f} s | |
 | {many['n_files']:,} small exports ({SMALL_SETS} sets each, {many['total_mb']:.1f} MB in all), one folder: wall time | {many['ingest_s']:.1f} s ({1000 * many['ingest_s'] / many['n_files']:.0f} ms per file) | <= 60 s ({verdict(many['ingest_s'] <= 60)}) |
-| same: CPU time / peak memory | {many['cpu_s']:.1f} s / {many['max_rss_mb']:.0f} MB | |
+| same: CPU time of the run / of its parse workers / peak memory of the run | {many['cpu_s']:.1f} s / {many['workers_cpu_s']:.1f} s / {many['max_rss_mb']:.0f} MB | |
+| same: CPU time in all / 2 cores (the wall time with the 2 cores to itself) | {(many['cpu_s'] + many['workers_cpu_s']) / 2:.1f} s | <= 60 s ({verdict((many['cpu_s'] + many['workers_cpu_s']) / 2 <= 60)}) |
 | rows in / valid / quarantined (big; many) | {big['rows_in']:,} / {big['valid']:,} / {big['quarantined']:,}; {many['rows_in']:,} / {many['valid']:,} / {many['quarantined']:,} | every row accounted |
 
 Package import before the call (not counted above): {big['import_s']:.1f} s and {many['import_s']:.1f} s.
+From 64 files on, `ingest_paths` parses in worker processes (one per core); validation runs once
+for all files (one Great Expectations run, split back per file) and exercise names are resolved
+once for the whole run. The big export's peak is reached while parsing (`parse.py`'s `_finish`
+holds the draft, the set rows and their canonical copy at once: about 2.3 GB of the peak in a
+stage-by-stage measurement); validation and resolution stay below it and the store write adds
+about 0.2 GB.
 Measured while other agents were working on the same 2-core machine (1-minute load average
 {big['load_average']:.1f} and {many['load_average']:.1f} at the end of each run), so wall times are upper bounds.
 """

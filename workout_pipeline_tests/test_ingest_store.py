@@ -227,3 +227,17 @@ def test_out_that_is_a_file_is_an_input_error(tmp_path):
     target.write_text("x")
     with pytest.raises(InputError, match="not a folder"):
         merge_into_store(target, pd.DataFrame(), pd.DataFrame())
+
+
+def test_a_damaged_store_is_one_clear_error(tmp_path):
+    out = tmp_path / "store"
+    report = ingest_paths([_export(tmp_path / "bob.csv", WEEK1)])
+    merge_into_store(out, report.validated, report.quarantined)
+    (out / ".store" / "gen-1" / QUARANTINED_FILE).write_bytes(b"junk")
+    with pytest.raises(InputError, match="unreadable"):
+        read_store(out)
+    import shutil
+
+    shutil.rmtree(out / ".store")
+    with pytest.raises(InputError, match="points to a missing generation"):
+        merge_into_store(out, report.validated, report.quarantined)

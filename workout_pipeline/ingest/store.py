@@ -132,6 +132,8 @@ def _current_generation(out_dir: Path) -> Path:
     itself for a store written before generations (or no store at all)."""
     link = out_dir / CURRENT_LINK
     if link.is_symlink():
+        if not link.exists():  # writers point it only at a complete generation, which they keep
+            raise InputError(f"store {out_dir} is damaged: {link} points to a missing generation; move the folder away")
         return Path(os.path.realpath(link))
     return out_dir
 
