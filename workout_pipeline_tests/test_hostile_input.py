@@ -4,6 +4,7 @@ constraints, usage mistakes, output modes and Markdown injection. Each case ends
 
 import json
 import os
+import resource
 import stat
 import subprocess
 import sys
@@ -251,3 +252,24 @@ def test_markdown_outputs_escape_names(tmp_path):
     program["muscles"] = {"chest": {"effective_sets": 3.0, "target": 12, "hard_minimum": None, "sessions": 1}}
     markdown = write_program_report(evil, program, recommendations, tmp_path / "r").markdown_path.read_text()
     assert evil not in markdown and markdown.count("\\<img") >= 2
+
+
+def test_many_files_parse_in_workers_with_the_same_result(tmp_path, monkeypatch):
+    from workout_pipeline.ingest import pipeline
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = 10
+    for number in range(files):
+        _export(folder / f"lifter{number:03d}.csv", _row(order=1, reps=5 + number % 3), _row(order=2, reps=250))
+    (folder / "broken.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(300))
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_FILES", 4)  # the real threshold is 64 files
+    monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda pid: {0, 1})  # workers even on one core
+    children_cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+    in_workers = ingest_paths([folder])
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime > children_cpu  # worker processes did run
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_FILES", 10**9)
+    in_process = ingest_paths([folder])
+    assert in_workers.summary == in_process.summary
+    assert in_workers.summary["valid"] == files and in_workers.summary["quarantined"] == files
+    assert [e["error"] for e in in_workers.summary["per_file"] if e["error"]] == ["broken.csv is a PNG image, not a CSV export"]
