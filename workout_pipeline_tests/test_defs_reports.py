@@ -60,7 +60,7 @@ def test_report_files_and_content(tmp_path):
     html = report.html_path.read_text()
     assert report.volume_chart is not None and report.volume_chart.read_bytes()[:4] == b"\x89PNG"
     assert "![weekly sets per muscle](weekly_volume.png)" in markdown
-    assert "| Squat | 5 x 5 | 120 kg | 3.0 min |" in markdown
+    assert "| Squat | 5 x 5 | 120 kg | 3 min |" in markdown
     assert "Dips \\| weighted" in markdown  # pipes escaped inside table cells
     assert "<script>" not in markdown and "\\<script\\>" in markdown  # names never become HTML
     assert "Bench Press (Barbell)" in markdown and "2025-06-01" in markdown

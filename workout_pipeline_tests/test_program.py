@@ -141,6 +141,7 @@ def test_constraints_file_defaults_yaml_and_errors(tmp_path):
 def test_every_rule_holds_in_the_solution():
     catalog = make_catalog(60, seed=3)
     raw = {
+        "objective": "seed",
         "weekdays": ["Mon", "Tue", "Thu", "Fri"],
         "split": {"push": 1, "pull": 0, "legs": 1},
         "hard_targets": {"quads": 7},
@@ -162,7 +163,7 @@ def test_every_rule_holds_in_the_solution():
 
 def test_deload_scales_volume():
     catalog = make_catalog(40, seed=5)
-    base = {"training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1}, "targets": {"chest": 10, "lats": 10, "quads": 10},
+    base = {"objective": "seed", "training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1}, "targets": {"chest": 10, "lats": 10, "quads": 10},
             "min_sessions_per_muscle": None}
     normal = solve_program(catalog, base, time_limit_s=20)
     deload = solve_program(catalog, {**base, "deload": True}, time_limit_s=20)
@@ -180,6 +181,7 @@ def test_naive_and_fast_reach_the_same_objective(seed):
     catalog = pd.concat([catalog, catalog.iloc[:4].assign(exercise_id=lambda f: f["exercise_id"] + "_b")], ignore_index=True)
     trained = sorted({m for muscles in catalog["primary_muscles"] for m in muscles})
     raw = {
+        "objective": "seed",
         "training_days": 3,
         "split": {"push": 1, "pull": 1, "legs": 1},
         "min_exercises_per_day": 2,
@@ -200,7 +202,7 @@ def test_naive_and_fast_reach_the_same_objective(seed):
 
 def test_infeasible_constraints_name_the_conflict():
     catalog = make_catalog(30, seed=2)
-    raw = {"training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1}, "session_minutes": 10,
+    raw = {"objective": "seed", "training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1}, "session_minutes": 10,
            "targets": {"chest": 6}, "min_sessions_per_muscle": None}
     with pytest.raises(InputError) as info:
         solve_program(catalog, raw, time_limit_s=10)
@@ -209,7 +211,7 @@ def test_infeasible_constraints_name_the_conflict():
     assert "session_minutes=10" in message and "min_exercises_per_day=3" in message
     # a split that needs more days than the week has
     with pytest.raises(InputError, match="split"):
-        solve_program(catalog, {"training_days": 2, "split": {"push": 1, "pull": 1, "legs": 1},
+        solve_program(catalog, {"objective": "seed", "training_days": 2, "split": {"push": 1, "pull": 1, "legs": 1},
                                 "targets": {"chest": 6}, "min_sessions_per_muscle": None}, time_limit_s=10)
 
 
@@ -234,7 +236,7 @@ def test_loads_from_recommendations_then_history_and_preferences():
             "rest_s": [None] * 4,
         }
     )
-    raw = {"training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1}, "targets": {"chest": 3},
+    raw = {"objective": "seed", "training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1}, "targets": {"chest": 3},
            "min_sessions_per_muscle": None, "min_exercises_per_day": 1, "exclude_exercises": chest_ids}
     result = solve_program(catalog, raw, history=history, athlete_id="a", time_limit_s=20)
     chosen = {e["exercise_id"]: e for d in result.days for e in d["exercises"]}
@@ -250,21 +252,28 @@ def test_loads_from_recommendations_then_history_and_preferences():
                            athlete_id="a", time_limit_s=20)
     chosen = {e["exercise_id"]: e for d in result.days for e in d["exercises"]}
     assert chosen["iso_b"]["load_kg"] == 50.0 and chosen["iso_b"]["rest_s"] == 120.0
-    assert chosen["iso_b"]["source"] == "recommendation"
+    assert chosen["iso_b"]["source"] == "model"
 
 
 def test_write_program_files(tmp_path):
     catalog = make_catalog(30, seed=6)
-    result = solve_program(catalog, {"training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1},
+    result = solve_program(catalog, {"objective": "seed", "training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1},
                                      "targets": {"chest": 6, "quads": 6}, "min_sessions_per_muscle": None}, time_limit_s=20)
     paths = write_program(result, tmp_path / "out")
     data = json.loads(paths["json"].read_text())
     assert {"days", "muscles", "status", "objective", "gap"} <= set(data)
     first = data["days"][0]
     assert {"day", "weekday", "type", "exercises"} <= set(first)
-    assert {"exercise_id", "name", "sets", "reps", "load_kg", "rest_s"} <= set(first["exercises"][0])
+    assert {"exercise_id", "name", "sets", "reps", "load", "unit", "load_kg", "rest_s", "source",
+            "last_performed"} <= set(first["exercises"][0])
     assert data["muscles"]["chest"]["target"] == 6
-    assert paths["markdown"].read_text().startswith("# Weekly program")
+    text = paths["markdown"].read_text()
+    assert text.startswith("# Your week") and text.index("## Solver details") > text.index("## Monday")
+    ics = paths["ics"].read_text()
+    assert ics.count("BEGIN:VEVENT") == len(data["days"]) == 3
+    rows = paths["csv"].read_text().splitlines()
+    assert rows[0].startswith("day,date,day_type,exercise,sets,reps,load,unit,rest,source,reason")
+    assert len(rows) == 1 + sum(len(d["exercises"]) for d in data["days"])
 
 
 def _cli(*args):
@@ -278,7 +287,7 @@ def test_cli_success_and_bad_input(tmp_path):
     catalog.assign(primary_muscles=catalog["primary_muscles"].map(";".join),
                    secondary_muscles=catalog["secondary_muscles"].map(";".join)).to_csv(catalog_csv, index=False)
     targets = tmp_path / "targets.json"
-    targets.write_text(json.dumps({"training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1},
+    targets.write_text(json.dumps({"objective": "seed", "training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1},
                                    "targets": {"chest": 6, "lats": 6, "quads": 6}, "min_sessions_per_muscle": None}))
     out = tmp_path / "out"
     done = _cli("--catalog", catalog_csv, "--targets", targets, "--out", out, "--time-limit", "20")
@@ -296,7 +305,7 @@ def test_cli_success_and_bad_input(tmp_path):
     assert "training_dayz" in done.stderr
 
     infeasible = tmp_path / "infeasible.json"
-    infeasible.write_text(json.dumps({"training_days": 3, "session_minutes": 10, "min_sessions_per_muscle": None,
+    infeasible.write_text(json.dumps({"objective": "seed", "training_days": 3, "session_minutes": 10, "min_sessions_per_muscle": None,
                                       "targets": {"chest": 6}}))
     done = _cli("--catalog", catalog_csv, "--targets", infeasible, "--out", tmp_path / "o3", "--time-limit", "10")
     assert done.returncode == 2 and "session_minutes" in done.stderr and "Traceback" not in done.stderr
@@ -338,7 +347,7 @@ def test_full_free_exercise_db_catalog(free_exercise_db_json):
     from workout_pipeline.catalog import load_catalog
 
     catalog = load_catalog(free_exercise_db_json).to_frame()
-    c = load_constraints({"training_days": 7, "split": {"push": 2, "pull": 2, "legs": 2}})
+    c = load_constraints({"objective": "seed", "training_days": 7, "split": {"push": 2, "pull": 2, "legs": 2}})
     result = solve_program(catalog, c, time_limit_s=3)
     assert result.status in ("optimal", "feasible") and 0 <= result.gap < 1
     assert result.n_exercises_considered == int(catalog["kind"].isin(c.exercise_kinds).sum())
@@ -352,7 +361,7 @@ def test_full_catalog_seed_rules_solve_to_a_proven_optimum(free_exercise_db_json
     from workout_pipeline.catalog import load_catalog
 
     catalog = load_catalog(free_exercise_db_json).to_frame()
-    raw = {"training_days": 7, "split": {"push": 2, "pull": 2, "legs": 2}, "session_minutes": None,
+    raw = {"objective": "seed", "training_days": 7, "split": {"push": 2, "pull": 2, "legs": 2}, "session_minutes": None,
            "max_hard_sets_per_muscle_session": None, "min_sessions_per_muscle": None,
            "rest_between_muscle_sessions_h": None}
     result = solve_program(catalog, raw, time_limit_s=20)
@@ -370,7 +379,7 @@ def test_objective_evaluation_matches_the_solver():
     from workout_pipeline.program.model import build_naive_model, evaluate_objective
     from workout_pipeline.program.solve import run_solver
 
-    c = load_constraints({"training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1},
+    c = load_constraints({"objective": "seed", "training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1},
                           "targets": {"chest": 7, "lats": 5, "quads": 4}, "min_sessions_per_muscle": None})
     classes = build_classes(eligible_exercises(make_catalog(16, seed=9), c), c, aggregate=False)
     model = build_naive_model(classes, c)
@@ -384,7 +393,7 @@ def _lattice_instance(seed: int) -> tuple[pd.DataFrame, dict]:
     rng = random.Random(seed)
     catalog = make_catalog(16, seed=seed)
     trained = sorted({m for muscles in catalog["primary_muscles"] for m in muscles})
-    raw = {"training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1}, "min_exercises_per_day": 2,
+    raw = {"objective": "seed", "training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1}, "min_exercises_per_day": 2,
            "max_exercises_per_day": 4, "min_sessions_per_muscle": None, "rest_between_muscle_sessions_h": None,
            "session_minutes": None,
            "targets": {m: rng.choice([7, 8, 10, 11]) for m in rng.sample(trained, min(4, len(trained)))}}
@@ -425,7 +434,7 @@ def test_familiar_exercises_first_with_catalog_fill_ins_and_fallback():
            "incline_bench_press_dumbbell", "leg_press_machine"]
     own = [e for e in own if e in set(catalog["exercise_id"])]
     history = _history_of("a", own)
-    c = load_constraints({"training_days": 6})
+    c = load_constraints({"objective": "seed", "training_days": 6})
     result = solve_program(catalog, c, history=history, athlete_id="a", time_limit_s=5)
     by_id = catalog.set_index("exercise_id")
     covered = set().union(*(set(by_id.loc[e, "primary_muscles"]) for e in own))
@@ -435,13 +444,14 @@ def test_familiar_exercises_first_with_catalog_fill_ins_and_fallback():
     for e in chosen:  # anything unfamiliar fills a targeted muscle the lifter's own lifts do not train
         if e["exercise_id"] not in own:
             assert set(by_id.loc[e["exercise_id"], "primary_muscles"]) - covered, e
-    assert all(e["load_kg"] == 40.0 + own.index(e["exercise_id"]) for e in chosen if e["exercise_id"] in own)
-    everything = solve_program(catalog, {"training_days": 6, "familiar_first": False}, history=history,
+    # the last top set's load, rounded to the lifter's plates (2.5 kg steps, 2 kg for dumbbells)
+    assert all(abs(e["load_kg"] - (40.0 + own.index(e["exercise_id"]))) <= 1.25 for e in chosen if e["exercise_id"] in own)
+    everything = solve_program(catalog, {"objective": "seed", "training_days": 6, "familiar_first": False}, history=history,
                                athlete_id="a", time_limit_s=2)
     assert everything.n_exercises_considered > result.n_exercises_considered
 
     # one familiar push lift cannot fill pull and legs days: the whole catalog takes over
-    narrow = {"training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1}, "targets": {"chest": 10},
+    narrow = {"objective": "seed", "training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1}, "targets": {"chest": 10},
               "min_sessions_per_muscle": None}
     result = solve_program(catalog, narrow, history=_history_of("a", ["bench_press_barbell"]), athlete_id="a",
                            time_limit_s=5)

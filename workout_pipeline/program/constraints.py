@@ -15,6 +15,9 @@ from workout_pipeline.catalog.vocabulary import EQUIPMENT, STRENGTH_KINDS
 from workout_pipeline.errors import InputError
 
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# routine: start from the lifter's own routine, with per-exercise quality costs (the default);
+# seed: the seed formulation's objective, solved exactly (fast or naive formulation).
+OBJECTIVES: tuple[str, ...] = ("routine", "seed")
 DAY_TYPES: tuple[str, ...] = ("push", "pull", "legs")
 
 # Weekly effective sets per muscle: 10-20 for the major muscles (Schoenfeld et al. 2017,
@@ -91,6 +94,20 @@ class ProgramConstraints:
     prefer_bonus: float = 0.006
     history_bonus: float = 0.003
     avoid_penalty: float = 0.5
+    objective: str = "routine"
+    require_exercises: tuple[str, ...] = ()
+    # routine objective (docs/program.md, "The routine objective"): costs per selected exercise
+    new_exercise_cost: float = 3.0
+    stale_exercise_cost: float = 1.0
+    nonstandard_cost: float = 1.0
+    isolation_cost: float = 0.1
+    off_routine_day_cost: float = 0.5
+    staple_miss_penalty: float = 20.0
+    target_tolerance: float = 0.0  # routine default 2: a free band of this width around each target
+    recent_weeks: int = 12
+    staples: int = 5
+    # keys the file or dict set explicitly (routine defaults fill the others from the history)
+    given: frozenset[str] = field(default=frozenset(), compare=False)
 
     def effective_targets(self) -> dict[str, float]:
         """Soft weekly targets after injuries (excluded muscles) and the deload factor."""
@@ -111,12 +128,14 @@ class ProgramConstraints:
         """Plain JSON-ready dict (tuples as lists)."""
         out: dict[str, Any] = {}
         for f in fields(self):
+            if f.name == "given":
+                continue
             value = getattr(self, f.name)
-            out[f.name] = list(value) if isinstance(value, tuple) else value
+            out[f.name] = sorted(value) if isinstance(value, frozenset) else list(value) if isinstance(value, tuple) else value
         return out
 
 
-_FIELD_NAMES = {f.name for f in fields(ProgramConstraints)}
+_FIELD_NAMES = {f.name for f in fields(ProgramConstraints)} - {"given"}
 
 
 def load_constraints(path_or_dict: "str | Path | dict[str, Any] | None" = None) -> ProgramConstraints:
@@ -193,7 +212,10 @@ def _validate(raw: dict[str, Any]) -> ProgramConstraints:
             )
         v["equipment"] = tuple(equipment)
     v["exclude_muscles"] = tuple(_muscle_list(raw, "exclude_muscles"))
-    for key in ("exclude_exercises", "prefer_exercises", "avoid_exercises"):
+    v["objective"] = raw.get("objective") or "routine"
+    if v["objective"] not in OBJECTIVES:
+        raise InputError(f"constraints key objective must be one of {', '.join(OBJECTIVES)}, got {v['objective']!r}")
+    for key in ("exclude_exercises", "prefer_exercises", "avoid_exercises", "require_exercises"):
         v[key] = tuple(_str_list(raw, key))
     if _present(raw, "exercise_kinds"):
         v["exercise_kinds"] = tuple(sorted({k.lower().replace(" ", "_") for k in _str_list(raw, "exercise_kinds")}))
@@ -224,11 +246,21 @@ def _validate(raw: dict[str, Any]) -> ProgramConstraints:
         ("prefer_bonus", 0.006),
         ("history_bonus", 0.003),
         ("avoid_penalty", 0.5),
+        ("new_exercise_cost", 3.0),
+        ("stale_exercise_cost", 1.0),
+        ("nonstandard_cost", 1.0),
+        ("isolation_cost", 0.1),
+        ("off_routine_day_cost", 0.5),
+        ("staple_miss_penalty", 20.0),
     ):
         v[key] = _number(raw, key, 0.0, 1000.0, default)
     if v["prefer_bonus"] + v["history_bonus"] > v["exercise_cost"] + 1e-12:
         # a negative cost per selected exercise would reward padding days with exercises
         raise InputError("prefer_bonus + history_bonus must not exceed exercise_cost")
+    v["target_tolerance"] = _number(raw, "target_tolerance", 0.0, 20.0, 0.0)
+    v["recent_weeks"] = _int(raw, "recent_weeks", 1, 104, 12)
+    v["staples"] = _int(raw, "staples", 0, 20, 5)
+    v["given"] = frozenset(str(k) for k, value in raw.items() if value is not None)
     return ProgramConstraints(**v)
 
 
@@ -359,3 +391,20 @@ def _weekdays(raw: dict[str, Any], training_days: int) -> tuple[str, ...]:
     if len(canonical) != training_days:
         raise InputError(f"constraints key weekdays names {len(canonical)} days but training_days is {training_days}")
     return tuple(sorted(canonical, key=WEEKDAYS.index))
+
+
+def constraints_with_options(path: "str | Path | None", days: int | None = None, exclude=(), require=(),
+                             deload: bool = False) -> ProgramConstraints:
+    """The constraints file with the command-line options on top (`--days`, `--exclude`,
+    `--require`, `--deload`): options add to the file's lists and override its numbers."""
+    raw = _read_file(Path(path)) if path is not None else {}
+    if days is not None:
+        raw["training_days"] = days
+        raw.pop("weekdays", None)
+        raw.pop("split", None)
+    for key, extra in (("exclude_exercises", exclude), ("require_exercises", require)):
+        if extra:
+            raw[key] = _str_list(raw, key) + list(extra)
+    if deload:
+        raw["deload"] = True
+    return _validate(raw)

@@ -9,14 +9,14 @@ exercises afterwards.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 
 from workout_pipeline.catalog.records import Catalog, as_catalog
 from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints
-from workout_pipeline.schema import WORKING_SET_TYPES
+from workout_pipeline.program.prescribe import rest_seconds
 
 # Equipment every lifter has, whatever `equipment` lists.
 ALWAYS_AVAILABLE_EQUIPMENT: frozenset[str] = frozenset({"bodyweight"})
@@ -29,9 +29,9 @@ class Prescription:
     """Load, reps and rest for one exercise, and where they came from."""
 
     reps: int
-    rest_s: float
+    rest_s: float | None  # None until filled by the rest rule (`prescribe.rest_seconds`)
     load_kg: float | None
-    source: str  # recommendation | history | default
+    source: str  # model | history | default
 
     @property
     def set_seconds(self) -> float:
@@ -53,6 +53,9 @@ class EligibleExercise:
     preferred: bool
     avoided: bool
     familiar: bool  # in the athlete's history
+    equipment: str = "other"
+    load_step_kg: float | None = None
+    cost: float | None = None  # routine objective: the quality cost (program/quality.py)
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,8 @@ def eligible_exercises(
             continue
         compound = record.compound
         prescription = prescriptions.get(exercise_id) or default_prescription(compound, constraints)
+        if prescription.rest_s is None:  # not logged: the rest rule by kind and reps
+            prescription = replace(prescription, rest_s=rest_seconds(compound, prescription.reps))
         out.append(
             EligibleExercise(
                 exercise_id=exercise_id,
@@ -133,6 +138,8 @@ def eligible_exercises(
                 preferred=_matches(exercise_id, name, preferred),
                 avoided=_matches(exercise_id, name, avoided),
                 familiar=exercise_id in familiar,
+                equipment="other" if _blank(row.get("equipment")) else str(row["equipment"]),
+                load_step_kg=None if _blank(row.get("load_step_kg")) else float(row["load_step_kg"]),
             )
         )
     return out
@@ -148,10 +155,10 @@ def default_prescription(compound: bool, constraints: ProgramConstraints) -> Pre
 def selection_cost(exercise: EligibleExercise, constraints: ProgramConstraints) -> float:
     """Objective cost of selecting the exercise on a day: the seed's 0.01, lowered for preferred
     and familiar exercises, raised for avoided ones."""
-    cost = constraints.exercise_cost
+    cost = constraints.exercise_cost if exercise.cost is None else exercise.cost
     if exercise.preferred:
         cost -= constraints.prefer_bonus
-    if exercise.familiar:
+    if exercise.familiar and exercise.cost is None:
         cost -= constraints.history_bonus
     if exercise.avoided:
         cost += constraints.avoid_penalty
@@ -270,49 +277,27 @@ def prescriptions_from_tables(
     Returns:
         (exercise_id -> Prescription, set of exercise ids in the history).
     """
+    from workout_pipeline.program.prescribe import read_recommendations
+    from workout_pipeline.program.routine import top_set, working_lift_sets
+
     out: dict[str, Prescription] = {}
     familiar: set[str] = set()
     if history is not None and len(history):
-        sets = history
-        if athlete_id is not None:
-            sets = sets[sets["athlete_id"] == athlete_id]
-        sets = sets[sets["exercise_id"].notna() & sets["set_type"].isin(WORKING_SET_TYPES)]
-        sets = sets[sets["reps"].notna() & (sets["reps"] > 0)]
-        familiar = set(sets["exercise_id"].astype(str))
+        sets = working_lift_sets(history, athlete_id)
+        familiar = set(sets["exercise_id"])
         if len(sets):
             last_time = sets.groupby("exercise_id")["performed_at"].transform("max")
             last = sets[sets["performed_at"] == last_time]
             for exercise_id, occurrence in last.groupby("exercise_id"):
-                ordered = occurrence.sort_values(["weight_kg", "reps"], ascending=False, na_position="last")
-                top = ordered.iloc[0]
+                top = top_set(occurrence)
                 rest = occurrence["rest_s"].dropna()
                 weight = top["weight_kg"]
                 out[str(exercise_id)] = Prescription(
                     reps=int(top["reps"]),
-                    rest_s=float(rest.median()) if len(rest) else _default_rest(int(top["reps"])),
+                    rest_s=float(rest.median()) if len(rest) else None,
                     load_kg=None if pd.isna(weight) or float(weight) <= 0 else float(weight),
                     source="history",
                 )
-    if recommendations is not None and len(recommendations):
-        recs = recommendations
-        if athlete_id is not None and "athlete_id" in recs.columns:
-            recs = recs[recs["athlete_id"] == athlete_id]
-        for row in recs.to_dict("records"):
-            exercise_id = row.get("exercise_id")
-            reps = row.get("reps")
-            if exercise_id is None or pd.isna(exercise_id) or reps is None or pd.isna(reps) or int(reps) <= 0:
-                continue
-            rest = row.get("rest_s")
-            load = row.get("load_kg")
-            out[str(exercise_id)] = Prescription(
-                reps=int(reps),
-                rest_s=float(rest) if rest is not None and not pd.isna(rest) else _default_rest(int(reps)),
-                load_kg=None if load is None or pd.isna(load) or float(load) <= 0 else float(load),
-                source="recommendation",
-            )
+    for exercise_id, rec in read_recommendations(recommendations, athlete_id).items():
+        out[exercise_id] = Prescription(reps=rec.reps, rest_s=rec.rest_s, load_kg=rec.load_kg, source="model")
     return out, familiar
-
-
-def _default_rest(reps: int) -> float:
-    # heavier, lower-rep work needs longer rests
-    return 150.0 if reps <= 8 else 90.0

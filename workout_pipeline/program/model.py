@@ -54,6 +54,10 @@ def build_model(
     symmetric_day_groups: Sequence[Sequence[int]] = (),
     feasibility_only: bool = False,
     seed_style: bool = False,
+    day_categories: Sequence[frozenset[str]] | None = None,
+    day_costs: dict[tuple[int, int], float] | None = None,
+    keep: Sequence[int] = (),
+    require: Sequence[int] = (),
 ) -> ProgramModel:
     """Build the weekly program MILP.
 
@@ -67,6 +71,12 @@ def build_model(
         feasibility_only: Zero objective (used to test whether a set of rules conflicts).
         seed_style: Link each exercise to its day type one by one, as the seed did (naive);
             otherwise one aggregated capacity row per day and category.
+        day_categories: Categories each training day takes (core fits every day), instead of
+            one push/pull/legs type per day (the routine objective's day shapes).
+        day_costs: Extra objective cost of selecting class i on day d, keyed (i, d).
+        keep: Classes the week should hold on at least one day (each missing one costs
+            `staple_miss_penalty`).
+        require: Classes the week must hold on at least one day (hard).
 
     Returns:
         The built `ProgramModel`.
@@ -83,9 +93,13 @@ def build_model(
 
     # day types
     day_type: dict[tuple[int, str], Any] = {}
+    if day_categories is not None:
+        fixed_types = [None] * n_days  # the days' shapes are given: no day-type binaries
     for d in days:
         for k in DAY_TYPES:
-            if fixed_types is not None:
+            if day_categories is not None:
+                day_type[d, k] = 1 if k in day_categories[d] else 0
+            elif fixed_types is not None:
                 day_type[d, k] = 1 if fixed_types[d] == k else 0
             else:
                 day_type[d, k] = prob.add_variable(f"z_{d}_{k}", cat="Binary")
@@ -104,7 +118,10 @@ def build_model(
     for i, cls in enumerate(classes):
         cap = min(cls.size, max_ex)
         for d in days:
-            if cls.category != "core" and fixed_types is not None and fixed_types[d] != cls.category:
+            if day_categories is not None:
+                if cls.category != "core" and cls.category not in day_categories[d]:
+                    continue
+            elif cls.category != "core" and fixed_types is not None and fixed_types[d] != cls.category:
                 continue
             sets[i, d] = prob.add_variable(f"x_{i}_{d}", lowBound=0, upBound=c.max_sets * cap, cat="Integer")
             if cap == 1:
@@ -144,8 +161,11 @@ def build_model(
         contribution[muscle] = pulp.lpSum(terms)
     under = {m: prob.add_variable(f"under_{m}", lowBound=0) for m in targets}
     over = {m: prob.add_variable(f"over_{m}", lowBound=0) for m in targets}
+    # routine objective: within +-target_tolerance/2 of a target costs nothing (a band)
+    half = c.target_tolerance / 2
+    band = {m: prob.add_variable(f"band_{m}", lowBound=-half, upBound=half) for m in targets} if half else {}
     for m, target in targets.items():
-        prob += contribution[m] + under[m] - over[m] == target, f"target_{m}"
+        prob += contribution[m] + under[m] - over[m] + (band[m] if band else 0) == target, f"target_{m}"
     for m, minimum in hard.items():
         prob += contribution[m] >= minimum, f"hard_target_{m}"
 
@@ -175,6 +195,14 @@ def build_model(
         if m in session_muscles:
             prob += pulp.lpSum(trained.values()) >= c.min_sessions_per_muscle, f"sessions_{m}"
 
+    # the lifter's staples (soft) and required exercises (hard): on at least one day
+    missing = {}
+    for i in keep:
+        missing[i] = prob.add_variable(f"staple_missing_{i}", lowBound=0, upBound=1)
+        prob += pulp.lpSum(count[i, d] for d in days if (i, d) in count) + missing[i] >= 1, f"keep_{i}"
+    for i in require:
+        prob += pulp.lpSum(count[i, d] for d in days if (i, d) in count) >= 1, f"require_{i}"
+
     # symmetry breaking among interchangeable days
     for group in symmetric_day_groups:
         for a, b in zip(group, group[1:]):
@@ -194,6 +222,8 @@ def build_model(
             + c.set_cost * pulp.lpSum(sets.values())
             + pulp.lpSum(classes[i].selection_cost * var for (i, d), var in count.items())
             + c.smoothness_cost * pulp.lpSum(dev_up[d] + dev_down[d] for d in days)
+            + pulp.lpSum(cost * count[key] for key, cost in (day_costs or {}).items() if key in count)
+            + c.staple_miss_penalty * pulp.lpSum(missing.values())
         ), "objective"
     return ProgramModel(prob, classes, days, sets, count, day_type, contribution, ordered_days=bool(symmetric_day_groups))
 

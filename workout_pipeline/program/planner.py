@@ -19,6 +19,9 @@ from workout_pipeline.program.exercises import (
 )
 from workout_pipeline.program.explain import explain_infeasibility
 from workout_pipeline.program.model import ProgramModel, build_model
+from workout_pipeline.program.names import with_resolved_names
+from workout_pipeline.program.prescribe import load_text, plate_step, to_kg, to_unit
+from workout_pipeline.program.store import unit_from_history
 from workout_pipeline.program.solve import run_solver, solve_fast, solve_naive, symmetric_groups
 from workout_pipeline.settings import SolverSettings
 
@@ -54,6 +57,11 @@ class ProgramResult:
     athlete_id: str | None = None
     deload: bool = False
     stages: dict[str, Any] = field(default_factory=dict)
+    objective_name: str = "routine"
+    unit: str = "kg"
+    week_start: str | None = None
+    routine: dict[str, Any] | None = None
+    constraints: dict[str, Any] | None = None  # the rules in force (defaults filled, names as ids)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the content of program.json)."""
@@ -68,6 +76,11 @@ class ProgramResult:
             "n_classes": self.n_classes,
             "athlete_id": self.athlete_id,
             "deload": self.deload,
+            "objective_name": self.objective_name,
+            "unit": self.unit,
+            "week_start": self.week_start,
+            "routine": self.routine,
+            "constraints": self.constraints,
             "days": self.days,
             "muscles": self.muscles,
         }
@@ -88,6 +101,8 @@ def solve_program(
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     athlete_id: str | None = None,
     gap: float = DEFAULT_GAP,
+    unit: str | None = None,
+    week_start: "str | pd.Timestamp | None" = None,
 ) -> ProgramResult:
     """Build next week's program.
 
@@ -102,6 +117,8 @@ def solve_program(
         athlete_id: Whose history/recommendations to use; None with one athlete in the history
             uses that athlete.
         gap: Relative gap at which the search stops (0.005 = 0.5%).
+        unit: The lifter's unit (kg or lb) for loads and rounding; None infers it from the history.
+        week_start: Monday of the program's week (default: the next Monday).
 
     Returns:
         The `ProgramResult`.
@@ -115,6 +132,16 @@ def solve_program(
     catalog = as_catalog(catalog)
     c = _as_constraints(constraints)
     athlete_id = _pick_athlete(history, recommendations, athlete_id)
+    own = history
+    if history is not None and athlete_id is not None and "athlete_id" in history.columns:
+        own = history[history["athlete_id"] == athlete_id]
+    c = with_resolved_names(c, catalog, own)
+    unit = unit or unit_from_history(own)
+    monday = next_monday(week_start)
+    if c.objective == "routine":
+        return _routine_result(catalog, c, own, recommendations, athlete_id, unit, monday, time_limit_s, gap)
+    if c.require_exercises:
+        raise InputError("require_exercises needs the routine objective (objective: seed solves the seed model only)")
     prescriptions, familiar = prescriptions_from_tables(history, recommendations, athlete_id)
     exercises = eligible_exercises(catalog, c, prescriptions, familiar)
     started = time.perf_counter()
@@ -133,7 +160,7 @@ def solve_program(
         if report["status"] == "infeasible":
             raise InputError(explain_infeasibility(c, lambda relaxed: _feasible(catalog, relaxed, prescriptions, familiar)))
         raise InputError(f"no program found within the time limit of {time_limit_s:g} s; raise --time-limit")
-    days = _read_days(model, c)
+    days = _dated(_read_days(model, c), unit, monday, {e.exercise_id: e for e in exercises})
     return ProgramResult(
         status=report["status"],
         objective=float(report["objective"]),
@@ -148,7 +175,79 @@ def solve_program(
         athlete_id=athlete_id,
         deload=c.deload,
         stages=report.get("stages", {}),
+        objective_name="seed",
+        constraints=c.to_dict(),
+        unit=unit,
+        week_start=monday.date().isoformat(),
     )
+
+
+def next_monday(week_start: "str | pd.Timestamp | None" = None) -> pd.Timestamp:
+    """The Monday that starts the program's week: `week_start`'s week, else the next one."""
+    if week_start is not None:
+        day = pd.Timestamp(week_start).normalize()
+        return day - pd.Timedelta(days=day.weekday())
+    today = pd.Timestamp.today().normalize()
+    return today + pd.Timedelta(days=7 - today.weekday())
+
+
+def _routine_result(catalog, c, history, recommendations, athlete_id, unit, monday, time_limit_s, gap) -> ProgramResult:
+    from workout_pipeline.program.plan import solve_routine
+
+    started = time.perf_counter()
+    out = solve_routine(catalog, c, history, recommendations, athlete_id, unit, monday, time_limit_s, gap)
+    seconds = time.perf_counter() - started
+    run, routine, c = out["run"], out["routine"], out["constraints"]
+    bound = run.get("bound")
+    objective = float(run["objective"])
+    lower = None if bound in (None, float("-inf")) else float(bound)
+    gap_value = 0.0 if lower is None or objective <= 0 else max(0.0, (objective - lower) / abs(objective))
+    summary = None
+    if routine is not None:
+        summary = {
+            "sessions_per_week": round(routine.sessions_per_week, 2),
+            "last_session": routine.last_date.date().isoformat(),
+            "staples": list(routine.staples),
+            "weekly_sets": routine.weekly_sets,
+            "templates": [list(t.exercises) for t in routine.templates[: c.training_days]],
+        }
+    return ProgramResult(
+        status="optimal" if run["status"] == "optimal" or gap_value <= gap else "feasible",
+        objective=objective,
+        gap=gap_value,
+        solve_seconds=seconds,
+        n_exercises_considered=out["n_considered"],
+        days=out["days"],
+        muscles=_muscle_summary(out["days"], c),
+        formulation="routine",
+        lower_bound=lower,
+        n_classes=out["n_classes"],
+        athlete_id=athlete_id,
+        deload=c.deload,
+        objective_name="routine",
+        constraints=c.to_dict(),
+        unit=unit,
+        week_start=monday.date().isoformat(),
+        routine=summary,
+    )
+
+
+def _dated(days: list[dict[str, Any]], unit: str, monday: pd.Timestamp, by_id: dict) -> list[dict[str, Any]]:
+    """Seed-objective days with the output fields of the routine ones (date, load in the unit)."""
+    from workout_pipeline.program.constraints import WEEKDAYS
+
+    for day in days:
+        day["date"] = (monday + pd.Timedelta(days=WEEKDAYS.index(day["weekday"]))).date().isoformat()
+        for e in day["exercises"]:
+            member = by_id[e["exercise_id"]]
+            load = None
+            if e["load_kg"] is not None:
+                step = plate_step(member.equipment, unit, member.load_step_kg)
+                load = round(round(to_unit(e["load_kg"], unit) / step) * step, 2) or step
+            e.update(load=load, unit=unit, load_kg=None if load is None else round(to_kg(load, unit), 2),
+                     load_text=load_text(load, unit, member.exercise_id, member.equipment),
+                     last_performed=None, reason=f"load from {e['source']}")
+    return days
 
 
 def _solve_on(exercises: list, c: ProgramConstraints, formulation: str, time_limit_s: float, gap: float):

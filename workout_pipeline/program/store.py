@@ -36,3 +36,48 @@ def read_history_store(history_dir: str | Path) -> tuple[Any, Any]:
         if needed:
             raise InputError(f"{folder / 'recommendations.parquet'}: missing columns {', '.join(sorted(needed))}")
     return history, recommendations
+
+
+def read_recommendations(folder: "str | Path") -> Any:
+    """`folder/recommendations.parquet` (what `evaluate --out folder` writes).
+
+    Raises:
+        InputError: it is missing, unreadable or lacks exercise_id/reps.
+    """
+    import pandas as pd
+
+    path = Path(folder) / "recommendations.parquet"
+    if not path.is_file():
+        raise InputError(f"{folder}: no recommendations.parquet (run workout-pipeline evaluate --out {folder} first)")
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several unrelated types for a damaged file
+        raise InputError(f"{path}: cannot read Parquet ({type(exc).__name__})") from None
+    needed = {"exercise_id", "reps"} - set(frame.columns)
+    if needed:
+        raise InputError(f"{path}: missing columns {', '.join(sorted(needed))}")
+    return frame
+
+
+def unit_from_history(history: Any) -> str:
+    """The lifter's unit when the store does not say: "lb" when most loads are kg exports of
+    round pound entries (as the ingest summary infers it), else "kg"."""
+    if history is None or not len(history) or "weight_kg" not in history.columns:
+        return "kg"
+    from workout_pipeline.ingest.units import infer_weight_unit
+
+    inferred = infer_weight_unit(history["weight_kg"].to_numpy(dtype=float))
+    return "lb" if "exports of lb entries" in inferred.reason else "kg"
+
+
+def lifter_unit(store_dir: "str | Path | None", athlete_id: str | None, history: Any) -> str:
+    """The lifter's unit: the store's (`athlete_units`), else inferred from their history."""
+    try:
+        from workout_pipeline.ingest.store import athlete_units
+    except ImportError:  # a store without the athletes table (before ingest/store.py has it)
+        athlete_units = None
+    if athlete_units is not None and store_dir is not None and athlete_id is not None:
+        unit = athlete_units(store_dir).get(athlete_id)
+        if unit in ("kg", "lb"):
+            return unit
+    return unit_from_history(history)

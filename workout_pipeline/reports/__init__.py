@@ -19,8 +19,6 @@ from workout_pipeline.markdown import escape_md
 from workout_pipeline.reports.plots import plot_weekly_volume
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-_DAY_NAMES = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday", "Fri": "Friday",
-              "Sat": "Saturday", "Sun": "Sunday"}
 # What the report shows of a recommendation: (column, header).
 RECOMMENDATION_FIELDS: tuple[tuple[str, str], ...] = (
     ("exercise_raw", "Lift"), ("next", "Next session"), ("reason", "Why"), ("last_date", "Last done"),
@@ -60,35 +58,18 @@ def _environment(autoescape: bool):
     return env
 
 
-def _load_text(exercise: Mapping[str, Any]) -> str:
-    load = exercise.get("load_kg")
-    return "-" if load is None else f"{load:g} kg"
-
-
-def _rest_text(seconds: Any) -> str:
-    if seconds is None:
-        return "-"
-    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
-
-
 def report_days(program: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The week as report rows: `{title, exercises: [{name, sets, reps, load, rest, reason}]}`."""
-    days = []
-    for day in program["days"]:
-        title = f"{_DAY_NAMES.get(day['weekday'], day['weekday'])}: {day['type']}"
-        exercises = [
-            {
-                "name": e["name"],
-                "sets": e["sets"],
-                "reps": e["reps"],
-                "load": _load_text(e),
-                "rest": _rest_text(e.get("rest_s")),
-                "reason": e.get("reason") or e.get("source") or "",
-            }
-            for e in day["exercises"]
-        ]
-        days.append({"title": title, "exercises": exercises})
-    return days
+    """The week as report rows: `{title, exercises: [{name, sets, reps, load, rest, reason}]}`,
+    from the program's one week table (`workout_pipeline.program.program_week_rows`)."""
+    from workout_pipeline.program.report import program_week_rows
+
+    days: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for row in program_week_rows(program):
+        days.setdefault((row["day"], row["date"], row["day_type"]), []).append(
+            {"name": row["exercise"], "sets": row["sets"], "reps": row["reps"], "load": row["load"], "rest": row["rest"],
+             "reason": row["reason"] or row["source"]})
+    return [{"title": " ".join(part for part in (day, date) if part) + f": {day_type}", "exercises": rows}
+            for (day, date, day_type), rows in days.items()]
 
 
 def report_muscles(program: Mapping[str, Any]) -> list[dict[str, Any]]:

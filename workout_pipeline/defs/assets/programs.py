@@ -1,7 +1,7 @@
 """Programs group: next week's program per athlete (MILP) and its Markdown/HTML report."""
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import dagster as dg
 
@@ -11,9 +11,6 @@ from workout_pipeline.defs.metadata import markdown_table, plain, png_markdown
 from workout_pipeline.defs.partitions import athlete_partitions
 from workout_pipeline.defs.resources import PipelinePaths
 from workout_pipeline.settings import SolverSettings
-
-if TYPE_CHECKING:
-    from workout_pipeline.program import ProgramConstraints
 
 # Per-athlete constraints live beside their exports: inbox/<athlete>/constraints.{yaml,yml,json}.
 CONSTRAINT_FILE_NAMES: tuple[str, ...] = ("constraints.yaml", "constraints.yml", "constraints.json")
@@ -64,39 +61,48 @@ def weekly_programs(
     validated_sets,
     progression_recommendations,
 ):
-    """Next week's program for one athlete: days, exercises, sets, and loads from the model.
+    """Next week's program for one athlete: built around their routine, loads from the model.
 
-    Solved as a mixed-integer program (PuLP + HiGHS) that meets weekly per-muscle set targets
-    under the athlete's constraints; `program.json` and `program.md` are written to storage.
+    Solved as a mixed-integer program (PuLP + HiGHS) that keeps the lifter's staples and session
+    shapes and meets weekly per-muscle set targets under their constraints; `program.json`,
+    `.md`, `.csv` and `.ics` are written to storage, and the week is shown in the metadata.
     """
     from workout_pipeline import pipeline
     from workout_pipeline.errors import InputError
-    from workout_pipeline.program import load_constraints, write_program
+    from workout_pipeline.program import load_constraints, program_week_rows, write_program
+    from workout_pipeline.program.check import hard_constraint_problems
+    from workout_pipeline.program.store import unit_from_history
 
     athlete = context.partition_key
     source = constraints_source(paths, athlete)
+    sets = pipeline.combine_validated_sets(validated_sets)
     try:
         constraints = load_constraints(source)
         result = pipeline.weekly_program(
             exercise_catalog,
             constraints,
-            pipeline.combine_validated_sets(validated_sets),
+            sets,
             progression_recommendations,
             athlete,
             SolverSettings(time_limit_s=config.time_limit_s, gap=config.gap),
+            unit=unit_from_history(pipeline.rows_for_athlete(sets, athlete)),
         )
     except InputError as exc:
         raise dg.Failure(description=f"program for {athlete}: {exc}") from exc
     out_dir = paths.storage("programs", athlete)
     write_program(result, out_dir)
     program = result.to_dict()
+    week = [{k: v for k, v in row.items() if k != "reason"} for row in program_week_rows(result)]
     yield dg.Output(
         program,
         metadata={
+            "week": dg.MetadataValue.md(markdown_table(week)),
+            "training_days": len(result.days),
+            "unit": result.unit,
             "status": str(result.status),
-            "objective": plain(result.objective),
-            "gap": plain(result.gap),
-            "solve_seconds": float(plain(result.solve_seconds) or 0.0),
+            "objective": round(float(plain(result.objective) or 0.0), 3),
+            "gap": round(float(plain(result.gap) or 0.0), 4),
+            "solve_seconds": round(float(plain(result.solve_seconds) or 0.0), 2),
             "n_exercises_considered": int(plain(result.n_exercises_considered) or 0),
             "constraints": source or "defaults",
             "program_dir": dg.MetadataValue.path(str(out_dir)),
@@ -108,33 +114,6 @@ def weekly_programs(
         passed=not problems,
         metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:20]) or "_(none)_")},
     )
-
-
-def hard_constraint_problems(program: dict, constraints: "ProgramConstraints") -> list[str]:
-    """Hard rules a solved program must satisfy, re-checked on the written result."""
-    problems: list[str] = []
-    status = str(program.get("status", "")).lower()
-    if not any(word in status for word in ("optimal", "feasible")) or "infeasible" in status:
-        problems.append(f"solver status {program.get('status')!r} is not a feasible solution")
-    days = program.get("days") or []
-    min_sets, max_sets = constraints.min_sets, constraints.max_sets
-    min_ex, max_ex = constraints.min_exercises_per_day, constraints.max_exercises_per_day
-    if len(days) > constraints.training_days:
-        problems.append(f"{len(days)} training days, at most {constraints.training_days} allowed")
-    for day in days:
-        exercises = day["exercises"]
-        if not min_ex <= len(exercises) <= max_ex:
-            problems.append(f"{day['weekday']}: {len(exercises)} exercises, allowed {min_ex}..{max_ex}")
-        for exercise in exercises:
-            sets = exercise.get("sets")
-            if sets is not None and not min_sets <= int(sets) <= max_sets:
-                problems.append(f"{day['weekday']}: {exercise.get('name')} has {sets} sets, allowed {min_sets}..{max_sets}")
-    for muscle, values in (program.get("muscles") or {}).items():
-        minimum = values.get("hard_minimum") if isinstance(values, dict) else None
-        achieved = values.get("effective_sets") if isinstance(values, dict) else None
-        if minimum is not None and achieved is not None and float(achieved) + 1e-6 < float(minimum):
-            problems.append(f"{muscle}: {achieved} effective sets, hard minimum {minimum}")
-    return problems
 
 
 @dg.asset(

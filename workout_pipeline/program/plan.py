@@ -1,0 +1,285 @@
+"""The routine objective (the default): the lifter's own week, improved.
+
+The MIP, over the candidate exercises `e` (the lifter's lifts, required and preferred ones, and
+for each targeted muscle the few cheapest catalog exercises that train it) and the training
+days `d` (their number and shapes from the lifter's routine, `program/routine.py`):
+
+    x[e,d] in Z+            sets of e on day d
+    y[e,d] in {0,1}         e selected on day d          (only where e's category fits day d)
+    min_sets*y[e,d] <= x[e,d] <= max_sets*y[e,d]
+    min_ex <= sum_e y[e,d] <= max_ex                                        for every day d
+    c_m = sum_{e,d} p[e,m] x[e,d]    (p = 1 primary, secondary_weight secondary)
+    c_m + under_m - over_m = target_m                                     for targeted m
+    sum_d y[s,d] + miss_s >= 1,  0 <= miss_s <= 1                         for each staple s
+    sum_d y[r,d] >= 1                                                     for each required r
+    (+ the rules of the constraints file: session time, 48 h, per-session cap, sessions per
+       muscle, hard targets; `program/model.py`)
+
+    minimise  under_penalty*sum under + over_penalty*sum over + set_cost*sum x
+            + sum_{e,d} (cost_e + off_day[e,d]) y[e,d] + staple_miss_penalty*sum miss
+            + smoothness_cost*sum_d |t_d - T/D|
+
+`cost_e` is the documented quality cost (`program/quality.py`: familiar, standard, compound,
+equipment) and `off_day[e,d]` is `off_routine_day_cost` when the lifter's lift goes on a day
+whose template does not hold it. Targets default to the lifter's own recent weekly sets per
+muscle moved half-way into the 10-20 range, for the muscles they train directly (at least 2
+sets a week as a primary muscle); a band of `target_tolerance` (2) sets around a target is
+free (`band_m` in [-1, 1] in the target row), so a new exercise enters only for a real shortfall. Days
+default to their recent sessions per week. Loads, reps and rest: `program/prescribe.py`.
+"""
+
+import dataclasses
+from typing import Any
+
+import pandas as pd
+
+from workout_pipeline.errors import InputError
+from workout_pipeline.program.constraints import DAY_TYPES, DEFAULT_WEEKDAYS, ProgramConstraints
+from workout_pipeline.program.exercises import EligibleExercise, Prescription, build_classes, eligible_exercises
+from workout_pipeline.program.explain import explain_infeasibility
+from workout_pipeline.program.model import build_model
+from workout_pipeline.program.prescribe import Dose, Recommendation, load_text, prescribe, read_recommendations
+from workout_pipeline.program.quality import movement, quality_cost
+from workout_pipeline.program.routine import Routine, read_routine
+
+LITERATURE_RANGE = (10.0, 20.0)  # weekly effective sets for a trained muscle
+TRAINED_MIN_SETS = 2.0  # a muscle with fewer direct weekly sets is not one the lifter trains
+TARGET_TOLERANCE = 2.0  # width of the free band around a routine target (sets)
+FILL_INS_PER_MUSCLE = 2
+MAX_EXERCISES_PER_DAY = 10  # the lifter's own session length, up to this
+MAX_DIRECT_SETS_PER_SESSION = 16  # the lifter's own per-muscle session volume, up to this
+NO_HISTORY_DAYS = 3
+# Day shapes without a routine: a coach's usual splits by number of days.
+_SPLITS = {1: ["full"], 2: ["full", "full"], 3: ["full", "full", "full"], 4: ["upper", "lower", "upper", "lower"],
+           5: ["upper", "lower", "push", "pull", "legs"], 6: ["push", "pull", "legs"] * 2,
+           7: ["push", "pull", "legs"] * 2 + ["full"]}
+_SHAPE_CATEGORIES = {"full": frozenset(DAY_TYPES), "upper": frozenset({"push", "pull"}), "lower": frozenset({"legs"}),
+                     "push": frozenset({"push"}), "pull": frozenset({"pull"}), "legs": frozenset({"legs"})}
+
+
+def routine_target(weekly_sets: float) -> float:
+    """The lifter's weekly sets moved half-way into the literature range, in whole sets."""
+    low, high = LITERATURE_RANGE
+    goal = min(max(weekly_sets, low), high)
+    return round(weekly_sets + 0.5 * (goal - weekly_sets), 0) if weekly_sets else goal
+
+
+def routine_defaults(c: ProgramConstraints, routine: Routine | None) -> ProgramConstraints:
+    """Constraints with every key the user did not set filled from the lifter's routine:
+    days, targets, and a per-session cap and exercises per day that their own sessions fit."""
+    changes: dict[str, Any] = {}
+    if routine is not None and routine.templates:
+        sizes = [len(t.exercises) for t in routine.templates[:routine.days]]
+        if "min_exercises_per_day" not in c.given:
+            changes["min_exercises_per_day"] = max(1, min(c.min_exercises_per_day, *sizes))
+        if "max_exercises_per_day" not in c.given:
+            changes["max_exercises_per_day"] = min(MAX_EXERCISES_PER_DAY, max(c.max_exercises_per_day, *sizes))
+        if "max_hard_sets_per_muscle_session" not in c.given and c.max_hard_sets_per_muscle_session is not None:
+            cap = min(MAX_DIRECT_SETS_PER_SESSION, max(c.max_hard_sets_per_muscle_session, routine.max_direct_per_session))
+            changes["max_hard_sets_per_muscle_session"] = cap
+    if "training_days" not in c.given and "weekdays" not in c.given:
+        days = routine.days if routine is not None else NO_HISTORY_DAYS
+        changes.update(training_days=days, weekdays=DEFAULT_WEEKDAYS[days])
+    if "min_sessions_per_muscle" not in c.given:
+        changes["min_sessions_per_muscle"] = None  # their routine sets how often a muscle is trained
+    if "targets" not in c.given and routine is not None:
+        changes["targets"] = {m: routine_target(v) for m, v in sorted(routine.weekly_sets.items())
+                              if routine.direct_sets.get(m, 0.0) >= TRAINED_MIN_SETS}
+    if "target_tolerance" not in c.given:
+        changes["target_tolerance"] = TARGET_TOLERANCE
+    return dataclasses.replace(c, **changes)
+
+
+def day_shapes(c: ProgramConstraints, routine: Routine | None, by_id: dict[str, EligibleExercise]) -> list[dict[str, Any]]:
+    """Label, categories and template lifts of each training day."""
+    n = c.training_days
+    if routine is None or not routine.templates:
+        out = [{"label": shape, "categories": _SHAPE_CATEGORIES[shape], "lifts": ()} for shape in _SPLITS[n]]
+        for required in c.require_exercises:
+            exercise = by_id.get(required)
+            if exercise is not None and exercise.category != "core" and not any(exercise.category in s["categories"] for s in out):
+                out[0]["categories"] = out[0]["categories"] | {exercise.category}
+        return out
+    templates = list(routine.templates[:n])
+    shapes = [templates[i % len(templates)] for i in range(n)]
+    out = []
+    for template in shapes:
+        lifts = tuple(e for e in template.exercises if e in by_id)
+        categories = frozenset(by_id[e].category for e in lifts) - {"core"}
+        out.append({"label": _label(categories), "categories": categories or frozenset(DAY_TYPES), "lifts": lifts})
+    for staple in (*routine.staples, *c.require_exercises):  # staples and required lifts have a day of their kind
+        exercise = by_id.get(staple)
+        if exercise is None or exercise.category == "core" or any(exercise.category in s["categories"] for s in out):
+            continue
+        home = next((s for s in out if staple in s["lifts"]), out[0])
+        home["categories"] = home["categories"] | {exercise.category}
+        home["label"] = _label(home["categories"])
+    return out
+
+
+def _label(categories: frozenset[str]) -> str:
+    if categories >= frozenset(DAY_TYPES) or not categories:
+        return "full body"
+    if categories == {"push", "pull"}:
+        return "upper"
+    return " + ".join(k for k in DAY_TYPES if k in categories)
+
+
+def solve_routine(catalog: pd.DataFrame, c: ProgramConstraints, history: pd.DataFrame | None,
+                  recommendations: pd.DataFrame | None, athlete_id: str | None, unit: str,
+                  week_start: pd.Timestamp, time_limit_s: float, gap: float) -> dict[str, Any]:
+    """Solve the routine objective (module docstring); returns days, muscles and solver facts."""
+    from workout_pipeline.program.solve import run_solver, symmetric_groups
+
+    muscles = {str(r["exercise_id"]): (frozenset(r["primary_muscles"]), frozenset(r["secondary_muscles"]))
+               for r in catalog[["exercise_id", "primary_muscles", "secondary_muscles"]].to_dict("records")}
+    routine = None
+    if history is not None and len(history):
+        routine = read_routine(history, athlete_id, muscles, c.recent_weeks, c.staples, c.secondary_weight)
+    c = routine_defaults(c, routine)
+    ever = routine.ever if routine else frozenset()
+    eligible = eligible_exercises(catalog, c, {}, ever)
+    if routine is not None:  # the lifter's own lifts whatever their kind (a kettlebell swing, a burpee)
+        known = {e.exercise_id for e in eligible}
+        own = catalog[catalog["exercise_id"].isin(set(routine.recent) - known)]
+        if len(own):
+            eligible += eligible_exercises(own, dataclasses.replace(c, exercise_kinds=tuple(sorted(set(own["kind"].dropna().astype(str))))), {}, ever)
+    by_id = {e.exercise_id: e for e in eligible}
+    recs = read_recommendations(recommendations, athlete_id)
+    pool = _pool(eligible, c, routine)
+    pool = [_with_dose(e, c, routine, recs, unit, week_start) for e in pool]
+    shapes = day_shapes(c, routine, by_id)
+    classes = build_classes([e for e, _ in pool], c, aggregate=False)
+    doses = {e.exercise_id: dose for e, dose in pool}
+    index = {cls.members[0].exercise_id: i for i, cls in enumerate(classes)}
+    staples = [s for s in (routine.staples if routine else ()) if s in index]
+    missing_required = [r for r in c.require_exercises if r not in index]
+    if missing_required:
+        raise InputError(f"required exercise(s) {', '.join(missing_required)} cannot be prescribed: excluded, or outside equipment/exercise_kinds")
+    recent = set(routine.recent) if routine else set()
+    day_costs = {(index[e], d): c.off_routine_day_cost for e in recent if e in index
+                 for d, shape in enumerate(shapes) if shape["lifts"] and e not in shape["lifts"]}
+
+    # days of the same shape are interchangeable when no 48 h rule links particular weekdays
+    same: dict[tuple, list[int]] = {}
+    for d, shape in enumerate(shapes):
+        same.setdefault((shape["categories"], shape["lifts"]), []).append(d)
+    groups = [g for g in same.values() if len(g) > 1] if symmetric_groups(c) else []
+
+    def build(constraints: ProgramConstraints, feasibility_only: bool = False):
+        return build_model(classes, constraints, day_categories=[s["categories"] for s in shapes], day_costs=day_costs,
+                           symmetric_day_groups=groups,
+                           keep=[index[s] for s in staples], require=[index[r] for r in constraints.require_exercises if r in index],
+                           feasibility_only=feasibility_only)
+
+    model = build(c)
+    _one_new_form_per_movement(model, recent)
+    run = run_solver(model.problem, time_limit_s, gap)
+    if run["objective"] is None:
+        if run["status"] == "infeasible":
+            def feasible(relaxed: ProgramConstraints) -> bool | None:
+                probe = run_solver(build(relaxed, feasibility_only=True).problem, 10.0, 1.0)
+                return False if probe["status"] == "infeasible" else (True if probe["objective"] is not None else None)
+            raise InputError(explain_infeasibility(c, feasible))
+        raise InputError(f"no program found within the time limit of {time_limit_s:g} s; raise --time-limit")
+    days = _read_days(model, c, shapes, doses, routine, unit, week_start)
+    return {"constraints": c, "run": run, "days": days, "routine": routine, "n_considered": len(eligible), "n_classes": len(classes)}
+
+
+def _one_new_form_per_movement(model, recent: set[str]) -> None:
+    """At most one exercise the lifter does not do now per movement and day (no Chin Up next to
+    Chin Up (Weighted) as fill-ins)."""
+    import pulp
+
+    groups: dict[tuple[str, int], list] = {}
+    for (i, d), count in model.count.items():
+        e = model.classes[i].members[0]
+        key = movement(e.name)
+        if key is not None and e.exercise_id not in recent:
+            groups.setdefault((key, d), []).append(count)
+    for n, ((key, d), counts) in enumerate(sorted(groups.items(), key=lambda kv: kv[0])):
+        if len(counts) > 1:
+            model.problem += pulp.lpSum(counts) <= 1, f"one_form_{n}_{d}"
+
+
+def _pool(eligible: list[EligibleExercise], c: ProgramConstraints, routine: Routine | None) -> list[EligibleExercise]:
+    """Candidates: recent lifts, required and preferred ones, and per targeted muscle the
+    cheapest few others (older lifts of the lifter, then new catalog exercises)."""
+    recent = set(routine.recent) if routine else set()
+    ever = routine.ever if routine else frozenset()
+    wanted = set(c.require_exercises) | set(c.prefer_exercises)
+    costed = []
+    for e in eligible:
+        cost = quality_cost(e.name, e.compound, e.equipment, new=e.exercise_id not in ever,
+                            stale=e.exercise_id in ever and e.exercise_id not in recent, constraints=c)
+        costed.append(dataclasses.replace(e, cost=cost))
+    pool = {e.exercise_id: e for e in costed if (e.exercise_id in recent or e.exercise_id in wanted) and not e.avoided}
+    done = {movement(e.name) for e in pool.values() if e.exercise_id in recent} - {None}
+    for muscle in set(c.effective_targets()) | set(c.effective_hard_targets()):
+        # a new form of a movement the lifter already does adds nothing their own lift cannot
+        others = sorted((e for e in costed if muscle in e.primary and e.exercise_id not in pool and not e.avoided
+                         and movement(e.name) not in done), key=lambda e: (e.cost, e.name))
+        for e in others[:FILL_INS_PER_MUSCLE]:
+            pool[e.exercise_id] = e
+    return list(pool.values())
+
+
+def _with_dose(e: EligibleExercise, c: ProgramConstraints, routine: Routine | None, recs: dict[str, Recommendation],
+               unit: str, week_start: pd.Timestamp) -> tuple[EligibleExercise, Dose]:
+    lift = routine.lift_history(e.exercise_id, week_start) if routine else None
+    default_reps = c.default_reps_compound if e.compound else c.default_reps_isolation
+    dose = prescribe(e.compound, e.equipment, e.load_step_kg, unit, lift, recs.get(e.exercise_id), default_reps)
+    return dataclasses.replace(e, prescription=Prescription(dose.reps, dose.rest_s, dose.load_kg, dose.source)), dose
+
+
+def _role(exercise_id: str, routine: Routine | None, c: ProgramConstraints, primary: frozenset[str]) -> str:
+    if exercise_id in c.require_exercises:
+        return "you asked for it"
+    if routine is None:
+        return "a standard lift for this day"
+    if exercise_id in routine.staples:
+        return f"staple ({routine.recent.get(exercise_id, 0)} sessions in {c.recent_weeks} wk)"
+    if exercise_id in routine.recent:
+        return "in your routine"
+    short = ", ".join(m.replace("_", " ") for m in sorted(primary & set(c.effective_targets()))) or "volume"
+    if exercise_id in routine.ever:
+        return f"done before, adds {short}"
+    return f"new: adds {short} your routine is short of"
+
+
+def _read_days(model, c, shapes, doses, routine, unit, week_start) -> list[dict[str, Any]]:
+    from workout_pipeline.program.constraints import WEEKDAYS
+
+    days = []
+    for d in model.days:
+        entries = []
+        for (i, day), sets_var in model.sets.items():
+            if day != d or round(sets_var.varValue or 0) <= 0 or round(model.count[i, day].varValue or 0) <= 0:
+                continue
+            e = model.classes[i].members[0]
+            dose = doses[e.exercise_id]
+            order = shapes[d]["lifts"].index(e.exercise_id) if e.exercise_id in shapes[d]["lifts"] else 99
+            entries.append((not e.compound, order, e.name.lower(), {
+                "exercise_id": e.exercise_id,
+                "name": e.name,
+                "logged_name": routine.logged_names.get(e.exercise_id) if routine else None,
+                "sets": int(round(sets_var.varValue)),
+                "reps": int(dose.reps),
+                "load": dose.load,
+                "unit": unit,
+                "load_kg": None if dose.load_kg is None else round(dose.load_kg, 2),
+                "load_text": load_text(dose.load, unit, e.exercise_id, e.equipment),
+                "rest_s": float(dose.rest_s),
+                "source": dose.source,
+                "last_performed": dose.last_performed,
+                "reason": f"{_role(e.exercise_id, routine, c, e.primary)}: {dose.reason}",
+                "category": e.category,
+                "primary_muscles": sorted(e.primary),
+                "secondary_muscles": sorted(e.secondary),
+            }))
+        entries.sort(key=lambda t: t[:3])
+        trained = frozenset(t[3]["category"] for t in entries) - {"core"}
+        weekday = c.weekdays[d]
+        date = (week_start + pd.Timedelta(days=WEEKDAYS.index(weekday))).date().isoformat()
+        days.append({"day": d + 1, "weekday": weekday, "date": date, "type": _label(trained) if trained else "core", "exercises": [t[3] for t in entries]})
+    return days

@@ -1,0 +1,207 @@
+"""What a lifter is told to do with one exercise: reps, rest, load in their unit, and why.
+
+One rule for each, written once:
+- `rest_seconds(compound, reps)`: rest by kind of exercise and reps (the model's
+  `recommend.py` can call it too);
+- `epley_e1rm(load, reps)`: estimated one-rep max, `load * (1 + reps / 30)`;
+- `detraining_factor(days)`: how much of a lift's strength to assume after `days` without it;
+- `plate_step(equipment, unit, catalog_step_kg)` and `round_to_plates`: loads rounded to what
+  the lifter can load in their unit (lb: 5 lb for barbells = 2.5 lb plates a side; kg 2.5);
+- `prescribe(...)`: the load from the model's recommendation, else the last top set adjusted
+  for the time since, else none; reps inside the lifter's own range for that lift.
+"""
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from workout_pipeline.ingest.values import LB_TO_KG
+
+# Rest (seconds) by kind and reps: heavy compound work needs the longest rests (NSCA guidance:
+# 2-5 min for strength, 30-90 s for hypertrophy isolation work).
+_COMPOUND_REST = ((5, 180.0), (8, 150.0), (12, 120.0))
+_COMPOUND_REST_HIGH_REPS = 90.0
+_ISOLATION_REST = ((8, 90.0), (12, 75.0))
+_ISOLATION_REST_HIGH_REPS = 60.0
+
+# Strength kept after a break: none lost for two weeks, then 2.5% a week, never below 80%.
+_FULL_STRENGTH_DAYS = 14
+_LOSS_PER_WEEK = 0.025
+_FLOOR = 0.80
+# A model's load stays within this band of the last top set's e1RM.
+_BAND = (0.80, 1.08)
+
+# Load steps in pounds (2.5 lb plates a side on bars; 5 lb dumbbell, stack and machine steps).
+_LB_STEPS = {"dumbbell": 5.0, "kettlebell": 5.0, "band": 1.0, "other": 1.0}
+_LB_DEFAULT_STEP = 5.0
+
+
+def rest_seconds(compound: bool, reps: int) -> float:
+    """Rest between sets by kind of exercise (compound or isolation) and reps."""
+    table, high = (_COMPOUND_REST, _COMPOUND_REST_HIGH_REPS) if compound else (_ISOLATION_REST, _ISOLATION_REST_HIGH_REPS)
+    for limit, seconds in table:
+        if reps <= limit:
+            return seconds
+    return high
+
+
+def epley_e1rm(load: float, reps: float) -> float:
+    """Epley's estimated one-rep max."""
+    return float(load) * (1.0 + float(reps) / 30.0)
+
+
+def detraining_factor(days_since: float | None) -> float:
+    """Share of the last performance to prescribe after `days_since` days without the lift."""
+    if days_since is None or days_since <= _FULL_STRENGTH_DAYS:
+        return 1.0
+    weeks = (days_since - _FULL_STRENGTH_DAYS) / 7.0
+    return max(_FLOOR, 1.0 - _LOSS_PER_WEEK * weeks)
+
+
+def plate_step(equipment: str, unit: str, catalog_step_kg: float | None) -> float:
+    """The smallest load change for this equipment, in the lifter's unit."""
+    if unit == "lb":
+        return _LB_STEPS.get(equipment, _LB_DEFAULT_STEP)
+    if catalog_step_kg is None or not math.isfinite(catalog_step_kg) or catalog_step_kg <= 0:
+        return 2.5
+    return float(catalog_step_kg)
+
+
+def to_unit(load_kg: float, unit: str) -> float:
+    return load_kg / LB_TO_KG if unit == "lb" else load_kg
+
+
+def to_kg(load: float, unit: str) -> float:
+    return load * LB_TO_KG if unit == "lb" else load
+
+
+def round_to_plates(e1rm_kg: float, reps: int, step: float, unit: str, rep_range: tuple[int, int] | None = None,
+                    fallback_kg: float | None = None) -> tuple[float, int]:
+    """A loadable weight (in `unit`) and reps whose e1RM is nearest `e1rm_kg`.
+
+    The load for `reps` is rounded to the nearest step; when neither neighbouring step lands
+    within 5% of the e1RM (small loads, big steps), the reps move inside `rep_range` (and the
+    lifter's own last load is a candidate too), so 5 lb lateral raises get more reps rather
+    than a 10 lb jump.
+    """
+    target = to_unit(e1rm_kg / (1.0 + reps / 30.0), unit)
+    low, high = math.floor(target / step) * step, math.ceil(target / step) * step
+    options = sorted({low, high} - {0.0}, key=lambda v: abs(v - target)) or [step]
+
+    def miss(load: float, r: int) -> float:
+        return abs(epley_e1rm(to_kg(load, unit), r) / e1rm_kg - 1.0)
+
+    if miss(options[0], reps) <= 0.05 or rep_range is None:
+        return round(options[0], 2), reps
+    loads = options + ([round(to_unit(fallback_kg, unit), 1)] if fallback_kg else [])
+    candidates = [(miss(v, r), abs(r - reps), v, r) for v in loads for r in range(rep_range[0], rep_range[1] + 1)]
+    _, _, load, best_reps = min(candidates)
+    return round(load, 2), best_reps
+
+
+@dataclass(frozen=True)
+class LiftHistory:
+    """What the lifter did on one lift: the last top set and their recent rep range."""
+
+    last_load_kg: float | None  # top set of the last occurrence (None or 0: bodyweight)
+    last_reps: int
+    last_date: str | None  # ISO date of that occurrence
+    days_since: float | None  # from that date to the program's week
+    rep_range: tuple[int, int]  # min, max working reps (recent weeks, else all history)
+    usual_reps: int  # median working reps in that window
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The model's next-session prescription for one lift (recommendations.parquet)."""
+
+    load_kg: float | None
+    reps: int
+    reason: str
+    rest_s: float | None = None
+
+
+def read_recommendations(recommendations: Any, athlete_id: str | None) -> dict[str, Recommendation]:
+    """exercise_id -> the model's `Recommendation` for one athlete (rows without reps skipped)."""
+    import pandas as pd
+
+    if recommendations is None or not len(recommendations):
+        return {}
+    recs = recommendations
+    if athlete_id is not None and "athlete_id" in recs.columns:
+        recs = recs[recs["athlete_id"] == athlete_id]
+    out = {}
+    for row in recs.to_dict("records"):
+        exercise_id, reps, load, rest = row.get("exercise_id"), row.get("reps"), row.get("load_kg"), row.get("rest_s")
+        if exercise_id is None or pd.isna(exercise_id) or reps is None or pd.isna(reps) or int(reps) <= 0:
+            continue
+        reason = row.get("reason")
+        out[str(exercise_id)] = Recommendation(
+            load_kg=None if load is None or pd.isna(load) or float(load) <= 0 else float(load),
+            reps=int(reps),
+            reason=str(reason) if isinstance(reason, str) and reason else "the model's recommendation",
+            rest_s=None if rest is None or pd.isna(rest) else float(rest),
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Dose:
+    """Reps, rest and load for one exercise, with where the load came from."""
+
+    reps: int
+    rest_s: float
+    load: float | None  # in the lifter's unit; None: bodyweight or pick your own
+    load_kg: float | None
+    source: str  # model | history | default
+    last_performed: str | None
+    reason: str
+
+
+def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, unit: str,
+              lift: LiftHistory | None, recommendation: Recommendation | None, default_reps: int) -> Dose:
+    """Reps, rest and load for one exercise (see the module docstring)."""
+    if lift is None:
+        reps = int(recommendation.reps) if recommendation is not None else default_reps
+        load_kg = recommendation.load_kg if recommendation is not None else None
+        load = None if not load_kg else round_to_plates(epley_e1rm(load_kg, reps), reps, plate_step(equipment, unit, catalog_step_kg), unit)[0]
+        source = "model" if recommendation is not None else "default"
+        reason = recommendation.reason if recommendation is not None else "pick a load you can lift for the reps with 2-3 to spare"
+        return Dose(reps, rest_seconds(compound, reps), load or None, to_kg(load, unit) if load else None, source, None, reason)
+    low, high = lift.rep_range
+    reps = lift.usual_reps
+    if recommendation is not None:
+        reps = int(recommendation.reps)
+    reps = int(min(max(reps, low), high))
+    factor = detraining_factor(lift.days_since)
+    if not lift.last_load_kg:
+        reason = f"bodyweight, last done {lift.last_date}" if lift.last_date else "bodyweight"
+        return Dose(reps, rest_seconds(compound, reps), None, None, "history", lift.last_date, reason)
+    reference = epley_e1rm(lift.last_load_kg, lift.last_reps)
+    if recommendation is not None and recommendation.load_kg:
+        # the model's load at its reps, moved to the prescribed reps; kept inside the band
+        e1rm = epley_e1rm(recommendation.load_kg, recommendation.reps) * factor
+        e1rm = min(max(e1rm, _BAND[0] * reference), _BAND[1] * reference)
+        source, reason = "model", recommendation.reason
+    else:
+        e1rm = reference * factor
+        source = "history"
+        reason = f"last top set {_show(to_unit(lift.last_load_kg, unit))} {unit} x {lift.last_reps} on {lift.last_date}"
+        if factor < 1.0:
+            reason += f", -{round(100 * (1 - factor))}% after {round(lift.days_since / 7)} weeks off"
+    step = plate_step(equipment, unit, catalog_step_kg)
+    load, reps = round_to_plates(e1rm, reps, step, unit, (low, high), lift.last_load_kg)
+    return Dose(reps, rest_seconds(compound, reps), load, round(to_kg(load, unit), 3), source, lift.last_date, reason)
+
+
+def _show(value: float) -> str:
+    return f"{round(value, 1):g}"
+
+
+def load_text(load: float | None, unit: str, exercise_id: str, equipment: str) -> str:
+    """How a load reads: '60 kg', 'bodyweight', 'bodyweight + 10 kg', '20 kg assistance'."""
+    if "assisted" in exercise_id or "assist" in exercise_id:
+        return "-" if load is None else f"{_show(load)} {unit} assistance"
+    if equipment == "bodyweight":
+        return "bodyweight" if not load else f"bodyweight + {_show(load)} {unit}"
+    return "-" if load is None else f"{_show(load)} {unit}"

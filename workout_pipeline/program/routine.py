@@ -1,0 +1,187 @@
+"""The lifter's own routine, read from their recent history: the default shape of their week.
+
+From the last `recent_weeks` weeks (12 by default) of working sets:
+- **sessions per week**: sessions divided by the calendar weeks that hold at least one
+  session (a two-week holiday does not halve the rate); the week gets that many days, rounded;
+- **staples**: the lifts done in the most sessions (ties: more sets, then name);
+- **day templates**: sessions grouped by the lifts they share (a session joins the group whose
+  usual lifts it overlaps most, Jaccard >= 1/3, else starts a new one); a template's lifts are
+  those in at least a third of its sessions, in the order the lifter does them;
+- **weekly effective sets per muscle** (primary 1, secondary `secondary_weight`): where the
+  default targets start;
+- per lift: the last top set, its date, and the lifter's rep range (`LiftHistory`).
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from workout_pipeline.program.prescribe import LiftHistory
+from workout_pipeline.schema import WORKING_SET_TYPES
+
+_JOIN_SIMILARITY = 1 / 3
+_TEMPLATE_SHARE = 1 / 3
+
+
+@dataclass(frozen=True)
+class DayTemplate:
+    """One kind of session the lifter does: its lifts in their usual order."""
+
+    exercises: tuple[str, ...]
+    sessions: int
+    seen: frozenset[str]  # every lift logged in one of its sessions
+
+
+@dataclass(frozen=True)
+class Routine:
+    """What the lifter's recent history says about their week (module docstring)."""
+
+    athlete_id: str | None
+    last_date: pd.Timestamp
+    sessions_per_week: float
+    staples: tuple[str, ...]
+    templates: tuple[DayTemplate, ...]
+    recent: dict[str, int]  # exercise_id -> sessions in the recent window
+    ever: frozenset[str]  # every exercise id the lifter has logged
+    weekly_sets: dict[str, float]  # muscle -> effective sets per week, recent window
+    direct_sets: dict[str, float]  # muscle -> sets per week as a primary muscle
+    max_direct_per_session: float = 0.0  # most direct sets of one muscle in one recent session
+    logged_names: dict[str, str] = field(default_factory=dict)  # exercise_id -> name as logged
+    lifts: dict[str, dict[str, Any]] = field(default_factory=dict)  # exercise_id -> last top set etc.
+
+    @property
+    def days(self) -> int:
+        return int(min(7, max(1, round(self.sessions_per_week))))
+
+    def lift_history(self, exercise_id: str, week_start: pd.Timestamp) -> LiftHistory | None:
+        info = self.lifts.get(exercise_id)
+        if info is None:
+            return None
+        days = (week_start.normalize() - info["date"].normalize()).days
+        return LiftHistory(
+            last_load_kg=info["load_kg"],
+            last_reps=info["reps"],
+            last_date=info["date"].date().isoformat(),
+            days_since=float(max(days, 0)),
+            rep_range=info["rep_range"],
+            usual_reps=info["usual_reps"],
+        )
+
+
+def working_lift_sets(history: pd.DataFrame, athlete_id: str | None) -> pd.DataFrame:
+    """The athlete's working sets of catalog lifts with reps (the sets a routine is made of)."""
+    sets = history
+    if athlete_id is not None and "athlete_id" in sets.columns:
+        sets = sets[sets["athlete_id"] == athlete_id]
+    sets = sets[sets["exercise_id"].notna() & sets["set_type"].isin(WORKING_SET_TYPES)]
+    sets = sets[sets["reps"].notna() & (sets["reps"] > 0)]
+    return sets.assign(exercise_id=sets["exercise_id"].astype(str))
+
+
+def top_set(occurrence: pd.DataFrame) -> pd.Series:
+    """The heaviest working set of an occurrence (ties: more reps)."""
+    weights = occurrence["weight_kg"].fillna(0.0)
+    return occurrence.assign(_w=weights).sort_values(["_w", "reps"], ascending=False).iloc[0]
+
+
+def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[str, tuple[frozenset, frozenset]],
+                 recent_weeks: int = 12, n_staples: int = 5, secondary_weight: float = 0.5) -> Routine | None:
+    """The lifter's routine (module docstring); None without any working set of a catalog lift.
+
+    Args:
+        history: Canonical validated sets.
+        athlete_id: Whose sets (None: all rows).
+        muscles: exercise_id -> (primary, secondary) muscles, for the catalog in use.
+        recent_weeks: Length of the recent window.
+        n_staples: How many staples.
+        secondary_weight: Credit of a secondary muscle per set.
+    """
+    sets = working_lift_sets(history, athlete_id)
+    sets = sets[sets["exercise_id"].isin(list(muscles))]
+    if not len(sets):
+        return None
+    last = sets["performed_at"].max()
+    recent = sets[sets["performed_at"] > last - pd.Timedelta(weeks=recent_weeks)]
+    session_start = recent.groupby("session_id")["performed_at"].min()
+    active_weeks = max(1, session_start.dt.to_period("W").nunique())
+    per_lift = recent.groupby("exercise_id").agg(sessions=("session_id", "nunique"), sets=("reps", "size")).reset_index()
+    per_lift = per_lift.sort_values(["sessions", "sets", "exercise_id"], ascending=[False, False, True])
+    weekly: dict[str, float] = {}
+    direct: dict[str, float] = {}
+    for exercise_id, n_sets in per_lift.set_index("exercise_id")["sets"].items():
+        primary, secondary = muscles[exercise_id]
+        for m in primary:
+            weekly[m] = weekly.get(m, 0.0) + n_sets / active_weeks
+            direct[m] = direct.get(m, 0.0) + n_sets / active_weeks
+        for m in secondary - primary:
+            weekly[m] = weekly.get(m, 0.0) + secondary_weight * n_sets / active_weeks
+    per_session: dict[tuple[str, str], int] = {}
+    for (session_id, exercise_id), n_sets in recent.groupby(["session_id", "exercise_id"]).size().items():
+        for m in muscles[exercise_id][0]:
+            per_session[session_id, m] = per_session.get((session_id, m), 0) + int(n_sets)
+    names = sets.groupby("exercise_id")["exercise_raw"].agg(lambda s: s.mode().iloc[0]) if "exercise_raw" in sets else {}
+    return Routine(
+        athlete_id=athlete_id,
+        last_date=last,
+        sessions_per_week=len(session_start) / active_weeks,
+        staples=tuple(per_lift["exercise_id"].head(n_staples)),
+        templates=_templates(recent),
+        recent=dict(zip(per_lift["exercise_id"], per_lift["sessions"].astype(int))),
+        ever=frozenset(sets["exercise_id"]),
+        weekly_sets={m: round(v, 2) for m, v in weekly.items()},
+        direct_sets={m: round(v, 2) for m, v in direct.items()},
+        max_direct_per_session=float(max(per_session.values(), default=0)),
+        logged_names=dict(names.items()) if len(names) else {},
+        lifts=_lifts(sets, recent),
+    )
+
+
+def _lifts(sets: pd.DataFrame, recent: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    recent_by_lift = dict(tuple(recent.groupby("exercise_id")))
+    for exercise_id, lift in sets.groupby("exercise_id"):
+        last_time = lift["performed_at"].max()
+        top = top_set(lift[lift["performed_at"] == last_time])
+        window = recent_by_lift.get(exercise_id, lift)
+        reps = window["reps"].astype(int)
+        weight = top["weight_kg"]
+        out[exercise_id] = {
+            "date": last_time,
+            "load_kg": None if pd.isna(weight) or float(weight) <= 0 else float(weight),
+            "reps": int(top["reps"]),
+            "rep_range": (int(reps.min()), int(reps.max())),
+            "usual_reps": int(round(float(reps.median()))),
+        }
+    return out
+
+
+def _templates(recent: pd.DataFrame) -> tuple[DayTemplate, ...]:
+    sessions = []
+    by = ["performed_at", "source_row"] if "source_row" in recent.columns else ["performed_at"]
+    for _, session in recent.sort_values(by, kind="stable").groupby("session_id", sort=False):
+        order = list(dict.fromkeys(session["exercise_id"]))
+        sessions.append((session["performed_at"].min(), order))
+    sessions.sort(key=lambda s: s[0])
+    groups: list[dict[str, Any]] = []
+    for _, order in sessions:
+        lifts = set(order)
+        best, best_score = None, 0.0
+        for group in groups:
+            core = {e for e, n in group["count"].items() if n >= 0.5 * group["n"]}
+            score = len(lifts & core) / len(lifts | core) if lifts | core else 0.0
+            if score > best_score:
+                best, best_score = group, score
+        if best is None or best_score < _JOIN_SIMILARITY:
+            best = {"n": 0, "count": {}, "position": {}}
+            groups.append(best)
+        best["n"] += 1
+        for position, exercise_id in enumerate(order):
+            best["count"][exercise_id] = best["count"].get(exercise_id, 0) + 1
+            best["position"].setdefault(exercise_id, []).append(position)
+    templates = []
+    for group in sorted(groups, key=lambda g: -g["n"]):
+        kept = [e for e, n in group["count"].items() if n >= max(1.0, _TEMPLATE_SHARE * group["n"])]
+        kept.sort(key=lambda e: sum(group["position"][e]) / len(group["position"][e]))
+        templates.append(DayTemplate(tuple(kept), group["n"], frozenset(group["count"])))
+    return tuple(templates)

@@ -1,0 +1,171 @@
+"""The lifter test: would a lifter train from the week built from their own log, with defaults?
+
+For every public log (`../shared/data/logs`, or the folder `$WORKOUT_PIPELINE_SHARED_DATA/logs`
+points at): ingest it into a store, run `workout-pipeline program --history STORE --athlete ID`
+with the defaults, and check the week against the lifter's own history:
+- at least 4 of their 5 staples (most sessions in the last 12 weeks) are in the week;
+- at most 25% of the week's exercises are new to them;
+- training days within 1 of their recent sessions per week;
+- every lift they loaded last time carries a load whose Epley e1RM is 0.70-1.12x that of their
+  last top set; reps within their own 12-week range for the lift, +-2;
+- lb lifters see lb;
+- excluding their top staple by the name they log it under removes it; an unknown name exits 2;
+- `program.ics` has one event per training day.
+The statistics below are computed here from the validated sets, independently of the planner.
+"""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from workout_pipeline.paths import public_log_files
+
+WEEKS = 12
+WORKING = ("normal", "failure")
+
+
+def _cli(*args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "workout_pipeline.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    logs = public_log_files()
+    if not logs:
+        pytest.skip("../shared/data/logs is not present beside the checkout")
+    folder = next(iter(logs.values())).parent.parent
+    out = tmp_path_factory.mktemp("lifters") / "store"
+    done = _cli("ingest", folder, "--out", out)
+    assert done.returncode == 0, done.stderr
+    return out, sorted(logs)
+
+
+def _lifter_facts(sets: pd.DataFrame) -> dict:
+    work = sets[sets["exercise_id"].notna() & sets["set_type"].isin(WORKING) & sets["reps"].notna() & (sets["reps"] > 0)]
+    last = work["performed_at"].max()
+    recent = work[work["performed_at"] > last - pd.Timedelta(weeks=WEEKS)]
+    starts = recent.groupby("session_id")["performed_at"].min()
+    rate = len(starts) / max(1, starts.dt.to_period("W").nunique())
+    usage = recent.groupby("exercise_id").agg(sessions=("session_id", "nunique"), sets=("reps", "size")).reset_index()
+    staples = list(usage.sort_values(["sessions", "sets", "exercise_id"], ascending=[False, False, True])["exercise_id"].head(5))
+    tops = {}
+    for exercise_id, lift in work.groupby("exercise_id"):
+        occurrence = lift[lift["performed_at"] == lift["performed_at"].max()]
+        top = occurrence.assign(w=occurrence["weight_kg"].fillna(0)).sort_values(["w", "reps"], ascending=False).iloc[0]
+        tops[exercise_id] = (float(top["w"]), int(top["reps"]))
+    ranges = recent.groupby("exercise_id")["reps"].agg(["min", "max"])
+    logged = work.groupby("exercise_id")["exercise_raw"].agg(lambda s: s.mode().iloc[0])
+    return {"rate": rate, "staples": staples, "tops": tops, "ranges": ranges, "ever": set(work["exercise_id"]), "logged": logged}
+
+
+def _epley(load, reps):
+    return load * (1 + reps / 30)
+
+
+def lifter_problems(store_dir, athlete: str, out_root) -> list[str]:
+    """Every check of the module docstring for one athlete of a store; [] when all pass."""
+    from workout_pipeline.program.store import lifter_unit
+
+    sets = pd.read_parquet(store_dir / "validated_sets.parquet")
+    own = sets[sets["athlete_id"] == athlete]
+    facts = _lifter_facts(own)
+    problems = []
+    out = out_root / athlete
+    done = _cli("program", "--history", store_dir, "--athlete", athlete, "--out", out)
+    if done.returncode != 0:
+        return [f"program failed: {done.stderr.strip()}"]
+    program = json.loads((out / "program.json").read_text())
+    week = [e for day in program["days"] for e in day["exercises"]]
+    ids = {e["exercise_id"] for e in week}
+    kept = [s for s in facts["staples"] if s in ids]
+    if len(kept) < min(4, len(facts["staples"])):
+        problems.append(f"staples kept {kept} of {facts['staples']}")
+    new = [i for i in ids if i not in facts["ever"]]
+    if len(new) > 0.25 * len(ids):
+        problems.append(f"{len(new)} of {len(ids)} exercises new: {new}")
+    if abs(len(program["days"]) - facts["rate"]) > 1:
+        problems.append(f"{len(program['days'])} days for {facts['rate']:.2f} sessions a week")
+    for e in week:
+        load, reps = facts["tops"].get(e["exercise_id"], (0.0, 0))
+        if load > 0:
+            if not e["load_kg"]:
+                problems.append(f"{e['name']}: no load, last top set {load} kg")
+            else:
+                ratio = _epley(e["load_kg"], e["reps"]) / _epley(load, reps)
+                if not 0.70 <= ratio <= 1.12:
+                    problems.append(f"{e['name']}: e1RM ratio {ratio:.2f}")
+        if e["exercise_id"] in facts["ranges"].index:
+            low, high = facts["ranges"].loc[e["exercise_id"]]
+            if not low - 2 <= e["reps"] <= high + 2:
+                problems.append(f"{e['name']}: {e['reps']} reps outside {low}-{high}")
+    unit = lifter_unit(store_dir, athlete, own)
+    if any(e["unit"] != unit for e in week) or (unit == "lb" and " lb" not in (out / "program.md").read_text()):
+        problems.append(f"loads not in the lifter's unit {unit}")
+    ics = (out / "program.ics").read_text()
+    if ics.count("BEGIN:VEVENT") != len(program["days"]):
+        problems.append(f"{ics.count('BEGIN:VEVENT')} calendar events for {len(program['days'])} days")
+    top = facts["staples"][0]
+    excluded = _cli("program", "--history", store_dir, "--athlete", athlete, "--out", out_root / f"{athlete}_x",
+                    "--exclude", facts["logged"][top])
+    if excluded.returncode != 0:
+        problems.append(f"--exclude {facts['logged'][top]!r} failed: {excluded.stderr.strip()}")
+    else:
+        week_x = json.loads((out_root / f"{athlete}_x" / "program.json").read_text())
+        if any(e["exercise_id"] == top for day in week_x["days"] for e in day["exercises"]):
+            problems.append(f"--exclude {facts['logged'][top]!r} kept {top}")
+    return problems
+
+
+def test_each_lifter_gets_a_week_built_around_their_routine(store, tmp_path):
+    store_dir, athletes = store
+    failures = {athlete: problems for athlete in athletes if (problems := lifter_problems(store_dir, athlete, tmp_path))}
+    assert not failures, json.dumps(failures, indent=1)
+
+
+def test_unknown_exercise_name_exits_2(store, tmp_path):
+    store_dir, athletes = store
+    done = _cli("program", "--history", store_dir, "--athlete", athletes[0], "--out", tmp_path / "o",
+                "--exclude", "Underwater Basket Weaving")
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("error:") and "Underwater Basket Weaving" in done.stderr
+    assert "\n" not in done.stderr.strip()
+
+
+def test_the_model_feeds_the_program_and_each_load_says_where_it_came_from(store, tmp_path):
+    """`evaluate --out DIR` writes DIR/recommendations.parquet: `program --history DIR` (or
+    `--model DIR`) takes its loads, marks them `model`, and program.md says so only then."""
+    from workout_pipeline.model.recommend import RECOMMENDATION_COLUMNS
+
+    store_dir, athletes = store
+    athlete = athletes[-1]
+    sets = pd.read_parquet(store_dir / "validated_sets.parquet")
+    facts = _lifter_facts(sets[sets["athlete_id"] == athlete])
+    loaded = [s for s in facts["staples"] if facts["tops"][s][0] > 0][:2]
+    assert loaded
+    recs = pd.DataFrame([{"athlete_id": athlete, "exercise_id": s, "exercise_raw": facts["logged"][s],
+                          "load_kg": facts["tops"][s][0] + 2.5, "reps": facts["tops"][s][1], "sets": 3, "rest_s": 120.0,
+                          "confidence": 0.7, "reason": "more: last top set moved fast", "last_date": pd.Timestamp("2026-01-01")}
+                         for s in loaded])[list(RECOMMENDATION_COLUMNS)]
+    model_dir = tmp_path / "evaluation"
+    model_dir.mkdir()
+    recs.to_parquet(model_dir / "recommendations.parquet")
+    plain = tmp_path / "plain"
+    assert _cli("program", "--history", store_dir, "--athlete", athlete, "--out", plain).returncode == 0
+    assert "model" not in {e["source"] for d in json.loads((plain / "program.json").read_text())["days"] for e in d["exercises"]}
+    assert "progression model" not in (plain / "program.md").read_text()
+    out = tmp_path / "with_model"
+    done = _cli("program", "--history", store_dir, "--athlete", athlete, "--model", model_dir, "--out", out)
+    assert done.returncode == 0, done.stderr
+    week = {e["exercise_id"]: e for d in json.loads((out / "program.json").read_text())["days"] for e in d["exercises"]}
+    for s in loaded:
+        assert week[s]["source"] == "model" and "moved fast" in week[s]["reason"]
+        ratio = _epley(week[s]["load_kg"], week[s]["reps"]) / _epley(*facts["tops"][s])
+        assert 0.70 <= ratio <= 1.12
+    assert all(e["source"] in ("history", "default") for i, e in week.items() if i not in loaded)
+    assert "progression model" in (out / "program.md").read_text()
+    missing = _cli("program", "--history", store_dir, "--athlete", athlete, "--model", tmp_path, "--out", tmp_path / "x")
+    assert missing.returncode == 2 and "recommendations.parquet" in missing.stderr

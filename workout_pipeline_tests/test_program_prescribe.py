@@ -1,0 +1,110 @@
+"""Prescriptions, names and the routine read from a history: the rules the lifter's week rests on."""
+
+import pandas as pd
+import pytest
+
+from workout_pipeline.catalog import load_catalog
+from workout_pipeline.errors import InputError
+from workout_pipeline.program.names import resolve_exercise_names
+from workout_pipeline.program.prescribe import (
+    LiftHistory,
+    Recommendation,
+    detraining_factor,
+    epley_e1rm,
+    load_text,
+    prescribe,
+    rest_seconds,
+)
+from workout_pipeline.program.quality import is_standard, movement, quality_cost
+from workout_pipeline.program.routine import read_routine
+
+
+def _lift(load, reps, days_since=7, rep_range=(6, 10), usual=8):
+    return LiftHistory(load, reps, "2026-01-01", days_since, rep_range, usual)
+
+
+def test_rest_depends_on_kind_and_reps():
+    assert rest_seconds(True, 5) > rest_seconds(True, 10) > rest_seconds(True, 15)
+    assert rest_seconds(False, 8) < rest_seconds(True, 8)
+    assert rest_seconds(False, 15) <= 60  # a lateral raise 5x15 does not rest 2.5 min
+
+
+def test_detraining_is_none_for_two_weeks_then_bounded():
+    assert detraining_factor(10) == 1.0 and detraining_factor(None) == 1.0
+    assert 0.8 < detraining_factor(35) < 1.0
+    assert detraining_factor(4 * 365) == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize("unit", ["kg", "lb"])
+def test_history_load_keeps_the_e1rm_and_lands_on_plates(unit):
+    dose = prescribe(True, "barbell", 2.5, unit, _lift(100.0, 5, usual=8), None, 8)
+    assert dose.source == "history" and dose.reps == 8 and dose.last_performed == "2026-01-01"
+    step = 5.0 if unit == "lb" else 2.5
+    assert dose.load % step == pytest.approx(0.0, abs=1e-9)
+    assert 0.95 <= epley_e1rm(dose.load_kg, dose.reps) / epley_e1rm(100.0, 5) <= 1.05
+    assert f" {unit} " in f" {load_text(dose.load, unit, 'bench_press_barbell', 'barbell')} "
+
+
+def test_small_loads_move_reps_not_a_big_jump():
+    # 5 lb lateral raises for 15: the next dumbbell (10 lb) would double the e1RM
+    dose = prescribe(False, "dumbbell", 2.0, "lb", _lift(5 * 0.45359237, 15, rep_range=(10, 20), usual=15), None, 12)
+    assert dose.load == 5.0 and 10 <= dose.reps <= 20
+
+
+def test_model_load_wins_but_stays_near_the_last_top_set():
+    rec = Recommendation(load_kg=200.0, reps=8, reason="more: moved fast")
+    dose = prescribe(True, "barbell", 2.5, "kg", _lift(100.0, 8), rec, 8)
+    assert dose.source == "model" and dose.reason == "more: moved fast"
+    assert epley_e1rm(dose.load_kg, dose.reps) / epley_e1rm(100.0, 8) <= 1.12
+    bodyweight = prescribe(True, "bodyweight", 2.5, "kg", _lift(None, 8), None, 8)
+    assert bodyweight.load is None and load_text(None, "kg", "pull_up", "bodyweight") == "bodyweight"
+    assert load_text(20.0, "kg", "pull_up_assisted", "machine") == "20 kg assistance"
+    assert load_text(10.0, "lb", "chin_up_weighted", "bodyweight") == "bodyweight + 10 lb"
+
+
+def test_quality_cost_ranks_a_staple_over_an_obscure_entry():
+    from workout_pipeline.program.constraints import load_constraints
+
+    c = load_constraints()
+    staple = quality_cost("Bench Press (Barbell)", True, "barbell", new=False, stale=False, constraints=c)
+    for name in ("Jerk Balance", "Pallof Press", "Crucifix", "Mountain Climber", "Bayesian Curl", "JM Press (Barbell)"):
+        assert not is_standard(name), name
+        assert quality_cost(name, True, "barbell", new=True, stale=False, constraints=c) > staple + 3.5
+    assert movement("Barbell Bench Press - Medium Grip") == "bench press"
+    plain = quality_cost("Squat (Barbell)", True, "barbell", new=True, stale=False, constraints=c)
+    assert plain < quality_cost("Front Squat (Barbell)", True, "barbell", new=True, stale=False, constraints=c)
+    assert plain < quality_cost("Box Squat (Barbell)", True, "barbell", new=True, stale=False, constraints=c)
+
+
+def _history():
+    rows = []
+    start = pd.Timestamp("2026-01-05 18:00")
+    for week in range(8):
+        for day, lifts in ((0, ["bench_press_barbell", "bent_over_row_barbell"]), (3, ["squat_barbell", "deadlift_barbell"])):
+            when = start + pd.Timedelta(days=7 * week + day)
+            for lift in lifts:
+                for i in range(3):
+                    rows.append({"athlete_id": "ann", "session_id": f"s{week}{day}", "performed_at": when, "exercise_raw": f"My {lift}",
+                                 "exercise_id": lift, "set_index": i, "set_type": "normal", "weight_kg": 60.0 + week, "reps": 5 + i,
+                                 "rest_s": None, "source_row": len(rows) + 1})
+    return pd.DataFrame(rows)
+
+
+def test_routine_reads_days_staples_and_session_shapes():
+    catalog = load_catalog()
+    muscles = {r["exercise_id"]: (frozenset(r["primary_muscles"]), frozenset(r["secondary_muscles"])) for r in catalog.to_dict("records")}
+    routine = read_routine(_history(), "ann", muscles)
+    assert routine.days == 2 and len(routine.staples) == 4
+    assert {t.exercises for t in routine.templates} == {("bench_press_barbell", "bent_over_row_barbell"), ("squat_barbell", "deadlift_barbell")}
+    assert routine.weekly_sets["chest"] == pytest.approx(3.0)
+    lift = routine.lift_history("bench_press_barbell", pd.Timestamp("2026-03-02"))
+    assert lift.last_load_kg == 67.0 and lift.rep_range == (5, 7) and lift.days_since == 7
+
+
+def test_names_resolve_from_ids_catalog_names_and_logged_names():
+    catalog = load_catalog()
+    history = _history()
+    assert resolve_exercise_names(["squat_barbell", "Deadlift (Barbell)", "my bench_press_barbell"], "exclude_exercises",
+                                  catalog, history) == ("squat_barbell", "deadlift_barbell", "bench_press_barbell")
+    with pytest.raises(InputError, match="exclude_exercises.*Underwater Basket Weaving"):
+        resolve_exercise_names(["Underwater Basket Weaving"], "exclude_exercises", catalog, history)
