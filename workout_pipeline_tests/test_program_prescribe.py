@@ -92,7 +92,7 @@ def _history():
 
 def test_routine_reads_days_staples_and_session_shapes():
     catalog = load_catalog()
-    muscles = {r["exercise_id"]: (frozenset(r["primary_muscles"]), frozenset(r["secondary_muscles"])) for r in catalog.to_dict("records")}
+    muscles = {e.exercise_id: (frozenset(e.primary_muscles), frozenset(e.secondary_muscles)) for e in catalog}
     routine = read_routine(_history(), "ann", muscles)
     assert routine.days == 2 and len(routine.staples) == 4
     assert {t.exercises for t in routine.templates} == {("bench_press_barbell", "bent_over_row_barbell"), ("squat_barbell", "deadlift_barbell")}

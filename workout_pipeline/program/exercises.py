@@ -138,8 +138,8 @@ def eligible_exercises(
                 preferred=_matches(exercise_id, name, preferred),
                 avoided=_matches(exercise_id, name, avoided),
                 familiar=exercise_id in familiar,
-                equipment="other" if _blank(row.get("equipment")) else str(row["equipment"]),
-                load_step_kg=None if _blank(row.get("load_step_kg")) else float(row["load_step_kg"]),
+                equipment=record.equipment,
+                load_step_kg=record.load_step_kg,
             )
         )
     return out

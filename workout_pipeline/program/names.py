@@ -4,23 +4,18 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from workout_pipeline.catalog.crosswalk import build_resolver
+from workout_pipeline.catalog.records import Catalog
 from workout_pipeline.errors import InputError
 
 NAME_KEYS: tuple[str, ...] = ("require_exercises", "prefer_exercises", "avoid_exercises", "exclude_exercises")
 
 
-def _resolver(catalog: pd.DataFrame):
-    from workout_pipeline.catalog.resolve import ExerciseResolver, default_resolver
-
-    builtin = "source" in catalog.columns and (catalog["source"] == "builtin").all()
-    return default_resolver() if builtin else ExerciseResolver(catalog)
-
-
-def resolve_exercise_names(names: Iterable[str], key: str, catalog: pd.DataFrame, history: pd.DataFrame | None = None) -> tuple[str, ...]:
+def resolve_exercise_names(names: Iterable[str], key: str, catalog: Catalog, history: pd.DataFrame | None = None) -> tuple[str, ...]:
     """Catalog ids for `names`, each an id, a catalog name or a name as logged.
 
     A logged name maps to the ids its sets resolved to in the history, else the resolver
-    (`workout_pipeline.catalog.resolve`, over the catalog in use) decides.
+    (`workout_pipeline.catalog.crosswalk.build_resolver`: the one for the catalog in use) decides.
 
     Raises:
         InputError: a name that resolves to no exercise of the catalog (the message names it).
@@ -28,8 +23,8 @@ def resolve_exercise_names(names: Iterable[str], key: str, catalog: pd.DataFrame
     names = list(names)
     if not names:
         return ()
-    ids = {str(i).lower(): str(i) for i in catalog["exercise_id"]}
-    by_name = {str(n).strip().lower(): str(i) for i, n in zip(catalog["exercise_id"], catalog["name"]) if isinstance(n, str)}
+    ids = {e.exercise_id.lower(): e.exercise_id for e in catalog}
+    by_name = {" ".join(e.name.lower().split()): e.exercise_id for e in catalog}
     logged: dict[str, set[str]] = {}
     if history is not None and len(history) and "exercise_raw" in history.columns:
         pairs = history.loc[history["exercise_id"].notna(), ["exercise_raw", "exercise_id"]].drop_duplicates()
@@ -41,7 +36,7 @@ def resolve_exercise_names(names: Iterable[str], key: str, catalog: pd.DataFrame
         folded = " ".join(name.lower().split())
         found = [ids[folded]] if folded in ids else [by_name[folded]] if folded in by_name else sorted(logged.get(folded, ()))
         if not found:
-            resolver = resolver or _resolver(catalog)
+            resolver = resolver or build_resolver(catalog)
             hit = resolver.resolve(name).exercise_id
             found = [ids[hit.lower()]] if hit and hit.lower() in ids else []
         if not found:
@@ -50,7 +45,7 @@ def resolve_exercise_names(names: Iterable[str], key: str, catalog: pd.DataFrame
     return tuple(out)
 
 
-def with_resolved_names(constraints, catalog: pd.DataFrame, history: pd.DataFrame | None = None):
+def with_resolved_names(constraints, catalog: Catalog, history: pd.DataFrame | None = None):
     """`constraints` with every exercise-name key replaced by catalog ids."""
     import dataclasses
 

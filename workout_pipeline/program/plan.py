@@ -33,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from workout_pipeline.catalog.records import Catalog, as_catalog
 from workout_pipeline.errors import InputError
 from workout_pipeline.program.constraints import DAY_TYPES, DEFAULT_WEEKDAYS, ProgramConstraints
 from workout_pipeline.program.exercises import EligibleExercise, Prescription, build_classes, eligible_exercises
@@ -125,14 +126,14 @@ def _label(categories: frozenset[str]) -> str:
     return " + ".join(k for k in DAY_TYPES if k in categories)
 
 
-def solve_routine(catalog: pd.DataFrame, c: ProgramConstraints, history: pd.DataFrame | None,
+def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame | None,
                   recommendations: pd.DataFrame | None, athlete_id: str | None, unit: str,
                   week_start: pd.Timestamp, time_limit_s: float, gap: float) -> dict[str, Any]:
     """Solve the routine objective (module docstring); returns days, muscles and solver facts."""
     from workout_pipeline.program.solve import run_solver, symmetric_groups
 
-    muscles = {str(r["exercise_id"]): (frozenset(r["primary_muscles"]), frozenset(r["secondary_muscles"]))
-               for r in catalog[["exercise_id", "primary_muscles", "secondary_muscles"]].to_dict("records")}
+    catalog = as_catalog(catalog)
+    muscles = {e.exercise_id: (frozenset(e.primary_muscles), frozenset(e.secondary_muscles)) for e in catalog}
     routine = None
     if history is not None and len(history):
         routine = read_routine(history, athlete_id, muscles, c.recent_weeks, c.staples, c.secondary_weight)
@@ -141,9 +142,10 @@ def solve_routine(catalog: pd.DataFrame, c: ProgramConstraints, history: pd.Data
     eligible = eligible_exercises(catalog, c, {}, ever)
     if routine is not None:  # the lifter's own lifts whatever their kind (a kettlebell swing, a burpee)
         known = {e.exercise_id for e in eligible}
-        own = catalog[catalog["exercise_id"].isin(set(routine.recent) - known)]
+        own = Catalog(tuple(e for e in catalog if e.exercise_id in set(routine.recent) - known), catalog.origin)
         if len(own):
-            eligible += eligible_exercises(own, dataclasses.replace(c, exercise_kinds=tuple(sorted(set(own["kind"].dropna().astype(str))))), {}, ever)
+            kinds = tuple(sorted({e.kind for e in own}))
+            eligible += eligible_exercises(own, dataclasses.replace(c, exercise_kinds=kinds), {}, ever)
     by_id = {e.exercise_id: e for e in eligible}
     recs = read_recommendations(recommendations, athlete_id)
     pool = _pool(eligible, c, routine)
