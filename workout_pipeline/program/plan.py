@@ -67,7 +67,8 @@ def routine_target(weekly_sets: float) -> float:
 
 def routine_defaults(c: ProgramConstraints, routine: Routine | None) -> ProgramConstraints:
     """Constraints with every key the user did not set filled from the lifter's routine:
-    days, targets, and a per-session cap and exercises per day that their own sessions fit."""
+    days, targets, and a per-session cap, exercises per day and a minimum of sets per lift
+    that their own sessions fit."""
     changes: dict[str, Any] = {}
     if routine is not None and routine.templates:
         sizes = [len(t.exercises) for t in routine.templates[:routine.days]]
@@ -75,6 +76,11 @@ def routine_defaults(c: ProgramConstraints, routine: Routine | None) -> ProgramC
             changes["min_exercises_per_day"] = max(1, min(c.min_exercises_per_day, *sizes))
         if "max_exercises_per_day" not in c.given:
             changes["max_exercises_per_day"] = min(MAX_EXERCISES_PER_DAY, max(c.max_exercises_per_day, *sizes))
+        usual = int(round(routine.usual_sets))
+        if "min_sets" not in c.given:  # two sets a lift when that is what you do
+            changes["min_sets"] = max(1, min(c.min_sets, usual))
+        if "max_sets" not in c.given:  # at most two more than you usually do
+            changes["max_sets"] = max(changes.get("min_sets", c.min_sets), min(c.max_sets, usual + 2))
         if "max_hard_sets_per_muscle_session" not in c.given and c.max_hard_sets_per_muscle_session is not None:
             cap = min(MAX_DIRECT_SETS_PER_SESSION, max(c.max_hard_sets_per_muscle_session, routine.max_direct_per_session))
             changes["max_hard_sets_per_muscle_session"] = cap

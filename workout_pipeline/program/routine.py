@@ -47,6 +47,7 @@ class Routine:
     weekly_sets: dict[str, float]  # muscle -> effective sets per week, recent window
     direct_sets: dict[str, float]  # muscle -> sets per week as a primary muscle
     max_direct_per_session: float = 0.0  # most direct sets of one muscle in one recent session
+    usual_sets: float = 3.0  # median sets of one lift in one recent session
     logged_names: dict[str, str] = field(default_factory=dict)  # exercise_id -> name as logged
     lifts: dict[str, dict[str, Any]] = field(default_factory=dict)  # exercise_id -> last top set etc.
 
@@ -117,7 +118,8 @@ def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[st
         for m in secondary - primary:
             weekly[m] = weekly.get(m, 0.0) + secondary_weight * n_sets / active_weeks
     per_session: dict[tuple[str, str], int] = {}
-    for (session_id, exercise_id), n_sets in recent.groupby(["session_id", "exercise_id"]).size().items():
+    lift_sets = recent.groupby(["session_id", "exercise_id"]).size()
+    for (session_id, exercise_id), n_sets in lift_sets.items():
         for m in muscles[exercise_id][0]:
             per_session[session_id, m] = per_session.get((session_id, m), 0) + int(n_sets)
     names = sets.groupby("exercise_id")["exercise_raw"].agg(lambda s: s.mode().iloc[0]) if "exercise_raw" in sets else {}
@@ -132,6 +134,7 @@ def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[st
         weekly_sets={m: round(v, 2) for m, v in weekly.items()},
         direct_sets={m: round(v, 2) for m, v in direct.items()},
         max_direct_per_session=float(max(per_session.values(), default=0)),
+        usual_sets=float(lift_sets.median()),
         logged_names=dict(names.items()) if len(names) else {},
         lifts=_lifts(sets, recent),
     )
