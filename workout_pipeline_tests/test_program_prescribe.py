@@ -54,7 +54,7 @@ def test_small_loads_move_reps_not_a_big_jump():
 def test_model_load_wins_but_stays_near_the_last_top_set():
     rec = Recommendation(load_kg=200.0, reps=8, reason="more: moved fast")
     dose = prescribe(True, "barbell", 2.5, "kg", _lift(100.0, 8), rec, 8)
-    assert dose.source == "model" and dose.reason == "more: moved fast"
+    assert dose.source == "model" and dose.reason == "model: more: moved fast"
     assert epley_e1rm(dose.load_kg, dose.reps) / epley_e1rm(100.0, 8) <= 1.12
     bodyweight = prescribe(True, "bodyweight", 2.5, "kg", _lift(None, 8), None, 8)
     assert bodyweight.load is None and load_text(None, "kg", "pull_up", "bodyweight") == "bodyweight"

@@ -206,6 +206,7 @@ def _routine_result(catalog, c, history, recommendations, athlete_id, unit, mond
     if routine is not None:
         summary = {
             "sessions_per_week": round(routine.sessions_per_week, 2),
+            "recent_weeks": c.recent_weeks,
             "last_session": routine.last_date.date().isoformat(),
             "staples": list(routine.staples),
             "weekly_sets": routine.weekly_sets,

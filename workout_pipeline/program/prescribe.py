@@ -7,8 +7,9 @@ One rule for each, written once:
 - `detraining_factor(days)`: how much of a lift's strength to assume after `days` without it;
 - `plate_step(equipment, unit, catalog_step_kg)` and `round_to_plates`: loads rounded to what
   the lifter can load in their unit (lb: 5 lb for barbells = 2.5 lb plates a side; kg 2.5);
-- `prescribe(...)`: the load from the model's recommendation, else the last top set adjusted
-  for the time since, else none; reps inside the lifter's own range for that lift.
+- `prescribe(...)`: reps are the lifter's usual reps for the lift (median of recent working
+  sets, inside their range); the load is the model's recommendation (its e1RM at those reps),
+  else the last top set's, both adjusted for the time since, else none.
 """
 
 import math
@@ -169,11 +170,10 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
         reason = recommendation.reason if recommendation is not None else "pick a load you can lift for the reps with 2-3 to spare"
         return Dose(reps, rest_seconds(compound, reps), load or None, to_kg(load, unit) if load else None, source, None, reason)
     low, high = lift.rep_range
-    reps = lift.usual_reps
-    if recommendation is not None:
-        reps = int(recommendation.reps)
-    reps = int(min(max(reps, low), high))
+    # your usual reps for the lift; the model sets the intensity (its e1RM), not a 5x2 squat
+    reps = int(min(max(lift.usual_reps, low), high))
     factor = detraining_factor(lift.days_since)
+    away = f", -{round(100 * (1 - factor))}% after {round(lift.days_since / 7)} weeks off" if factor < 1.0 else ""
     if not lift.last_load_kg:
         reason = f"bodyweight, last done {lift.last_date}" if lift.last_date else "bodyweight"
         return Dose(reps, rest_seconds(compound, reps), None, None, "history", lift.last_date, reason)
@@ -182,13 +182,11 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
         # the model's load at its reps, moved to the prescribed reps; kept inside the band
         e1rm = epley_e1rm(recommendation.load_kg, recommendation.reps) * factor
         e1rm = min(max(e1rm, _BAND[0] * reference), _BAND[1] * reference)
-        source, reason = "model", recommendation.reason
+        source, reason = "model", f"model: {recommendation.reason}{away}"
     else:
         e1rm = reference * factor
         source = "history"
-        reason = f"last top set {_show(to_unit(lift.last_load_kg, unit))} {unit} x {lift.last_reps} on {lift.last_date}"
-        if factor < 1.0:
-            reason += f", -{round(100 * (1 - factor))}% after {round(lift.days_since / 7)} weeks off"
+        reason = f"last top set {_show(to_unit(lift.last_load_kg, unit))} {unit} x {lift.last_reps} on {lift.last_date}{away}"
     step = plate_step(equipment, unit, catalog_step_kg)
     load, reps = round_to_plates(e1rm, reps, step, unit, (low, high), lift.last_load_kg)
     return Dose(reps, rest_seconds(compound, reps), load, round(to_kg(load, unit), 3), source, lift.last_date, reason)

@@ -66,7 +66,7 @@ def render_program_markdown(result: Any) -> str:
     if routine:
         lines += [
             f"Built from your routine: you trained {routine['sessions_per_week']:g} times a week in your last "
-            f"{len(routine.get('weeks') or []) or 12} weeks of training (last session {routine['last_session']}), "
+            f"{routine.get('recent_weeks', 12)} weeks of training (last session {routine['last_session']}), "
             f"so this week has {len(data['days'])} training days, laid out like your sessions, with your staple lifts.",
             "",
         ]
