@@ -108,3 +108,21 @@ def test_names_resolve_from_ids_catalog_names_and_logged_names():
                                   catalog, history) == ("squat_barbell", "deadlift_barbell", "bench_press_barbell")
     with pytest.raises(InputError, match="exclude_exercises.*Underwater Basket Weaving"):
         resolve_exercise_names(["Underwater Basket Weaving"], "exclude_exercises", catalog, history)
+
+
+def test_routine_week_keeps_staples_and_explains_a_conflict():
+    from workout_pipeline.program import solve_program
+
+    catalog = load_catalog()
+    result = solve_program(catalog, None, history=_history(), athlete_id="ann", week_start="2026-03-04")
+    assert result.objective_name == "routine" and len(result.days) == 2
+    assert [d["date"] for d in result.days] == ["2026-03-02", "2026-03-05"]
+    week = {e["exercise_id"]: e for d in result.days for e in d["exercises"]}
+    assert {"bench_press_barbell", "bent_over_row_barbell", "squat_barbell", "deadlift_barbell"} <= set(week)
+    assert all(e["source"] == "history" and e["last_performed"] == "2026-02-26" for e in week.values() if e["exercise_id"] == "squat_barbell")
+    # one training day of at most 2 exercises cannot hold three required lifts: the message says which rules conflict
+    with pytest.raises(InputError, match="require_exercises") as info:
+        solve_program(catalog, {"training_days": 1, "min_exercises_per_day": 1, "max_exercises_per_day": 2,
+                                "require_exercises": ["Squat (Barbell)", "bench_press_barbell", "My deadlift_barbell"]},
+                      history=_history(), athlete_id="ann", time_limit_s=5)
+    assert "max_exercises_per_day=2" in str(info.value) and "\n" not in str(info.value)

@@ -24,6 +24,7 @@ _RELAXED: dict[str, Callable[[ProgramConstraints], dict]] = {
     "equipment": lambda c: {"equipment": None},
     "exclude_muscles": lambda c: {"exclude_muscles": ()},
     "exclude_exercises": lambda c: {"exclude_exercises": ()},
+    "require_exercises": lambda c: {"require_exercises": ()},
 }
 
 # Groups that are on in these constraints (an absent rule cannot be part of a conflict).
@@ -42,6 +43,7 @@ def active_groups(c: ProgramConstraints) -> list[str]:
         "equipment": c.equipment is not None,
         "exclude_muscles": bool(c.exclude_muscles),
         "exclude_exercises": bool(c.exclude_exercises),
+        "require_exercises": bool(c.require_exercises),
     }
     return [g for g in _RELAXED if on[g]]
 
@@ -68,6 +70,7 @@ def _describe(group: str, c: ProgramConstraints) -> str:
         "equipment": lambda: f"equipment={list(c.equipment or ())}",
         "exclude_muscles": lambda: f"exclude_muscles={list(c.exclude_muscles)}",
         "exclude_exercises": lambda: f"exclude_exercises={list(c.exclude_exercises)}",
+        "require_exercises": lambda: f"require_exercises={list(c.require_exercises)}",
     }[group]()
     return value.replace("'", "")
 
