@@ -169,3 +169,26 @@ def test_the_model_feeds_the_program_and_each_load_says_where_it_came_from(store
     assert "progression model" in (out / "program.md").read_text()
     missing = _cli("program", "--history", store_dir, "--athlete", athlete, "--model", tmp_path, "--out", tmp_path / "x")
     assert missing.returncode == 2 and "recommendations.parquet" in missing.stderr
+
+
+def test_the_stores_unit_wins_and_lb_lifters_see_lb(store, tmp_path):
+    """The unit the store records for the athlete (`athlete_units`) is the one the week shows."""
+    from workout_pipeline.ingest.store import merge_into_store, read_store
+
+    store_dir, athletes = store
+    athlete = athletes[0]
+    tables = read_store(store_dir)
+    own = tables.validated[tables.validated["athlete_id"] == athlete]
+    copy = tmp_path / "store"
+    merge_into_store(copy, own, tables.quarantined.iloc[:0],
+                     athletes=pd.DataFrame({"athlete_id": [athlete], "unit": ["lb"], "unit_source": ["override"],
+                                            "unit_reason": ["test"]}))
+    out = tmp_path / "out"
+    done = _cli("program", "--history", copy, "--athlete", athlete, "--out", out)
+    assert done.returncode == 0, done.stderr
+    week = [e for d in json.loads((out / "program.json").read_text())["days"] for e in d["exercises"]]
+    loaded = [e for e in week if e["load"]]
+    assert loaded and all(e["unit"] == "lb" and e["load"] % 2.5 == 0 for e in loaded)
+    assert all(abs(e["load_kg"] - e["load"] * 0.45359237) < 0.01 for e in loaded)
+    text = (out / "program.md").read_text()
+    assert " lb |" in text and " kg |" not in text

@@ -71,12 +71,11 @@ def unit_from_history(history: Any) -> str:
 
 
 def lifter_unit(store_dir: "str | Path | None", athlete_id: str | None, history: Any) -> str:
-    """The lifter's unit: the store's (`athlete_units`), else inferred from their history."""
-    try:
-        from workout_pipeline.ingest.store import athlete_units
-    except ImportError:  # a store without the athletes table (before ingest/store.py has it)
-        athlete_units = None
-    if athlete_units is not None and store_dir is not None and athlete_id is not None:
+    """The lifter's unit: the store's (`athlete_units`), else (an older store without the
+    athletes table) inferred from their history."""
+    from workout_pipeline.ingest.store import athlete_units
+
+    if store_dir is not None and athlete_id is not None:
         unit = athlete_units(store_dir).get(athlete_id)
         if unit in ("kg", "lb"):
             return unit
