@@ -11,10 +11,11 @@ from workout_pipeline.settings import SolverSettings
 
 @click.command("program")
 @click.option("--catalog", "catalog_path", default=None, type=click.Path(dir_okay=False, path_type=str),
-              help="free-exercise-db exercises.json or a catalog CSV/JSON in our layout (default: built-in).")
+              help="free-exercise-db exercises.json or a catalog CSV/JSON in our layout "
+                   "(default: $WORKOUT_PIPELINE_CATALOG, else built-in).")
 @click.option("--constraints", "--targets", "constraints_file", default=None, type=click.Path(dir_okay=False, path_type=str),
-              help="Constraints file, JSON or YAML (docs/program.md; default: your routine's defaults). "
-                   "--targets is the older name.")
+              help="Constraints file, JSON or YAML (docs/program.md; default: $WORKOUT_PIPELINE_CONSTRAINTS, "
+                   "else your routine's defaults). --targets is the older name.")
 @click.option("--history", "history_dir", default=None, type=click.Path(file_okay=False, path_type=str),
               help="Ingest store folder (validated_sets.parquet; recommendations.parquet if evaluate wrote it there).")
 @click.option("--model", "model_dir", default=None, type=click.Path(file_okay=False, path_type=str),
@@ -40,18 +41,22 @@ def command(catalog_path: str | None, constraints_file: str | None, history_dir:
     """Solve next week's program and write DIR/program.json, .md, .csv and .ics."""
     import pandas as pd
 
-    from workout_pipeline.catalog import load_catalog
-    from workout_pipeline.program import solve_program, write_program
+    from workout_pipeline import pipeline
+    from workout_pipeline.program import write_program
     from workout_pipeline.program.constraints import constraints_with_options
     from workout_pipeline.program.store import lifter_unit, read_history_store, read_recommendations
+    from workout_pipeline.settings import Settings
 
-    constraints = constraints_with_options(constraints_file, days=days, exclude=exclude, require=require, deload=deload)
+    settings = Settings.from_env(catalog_path=catalog_path, constraints_path=constraints_file,
+                                 solver=SolverSettings(time_limit_s=time_limit_s, gap=gap))
+    constraints = constraints_with_options(settings.constraints_path, days=days, exclude=exclude, require=require,
+                                           deload=deload)
     if week_start is not None:
         try:
             week_start = pd.Timestamp(week_start)
         except ValueError:
             raise InputError(f"--week-start {week_start!r} is not a date (use YYYY-MM-DD)") from None
-    catalog = load_catalog(catalog_path)
+    catalog = pipeline.load_exercise_catalog(settings)
     history = recommendations = None
     if history_dir is not None:
         history, recommendations = read_history_store(history_dir)
@@ -66,9 +71,8 @@ def command(catalog_path: str | None, constraints_file: str | None, history_dir:
         who = athlete or (athletes[0] if len(athletes) == 1 else None)
         own = history if who is None else history[history["athlete_id"] == who]
         unit = lifter_unit(history_dir, who, own)
-    result = solve_program(catalog, constraints, history=history, recommendations=recommendations,
-                           formulation=formulation, time_limit_s=time_limit_s, athlete_id=athlete, gap=gap,
-                           unit=unit, week_start=week_start)
+    result = pipeline.weekly_program(catalog, constraints, history, recommendations, athlete, settings.solver,
+                                     formulation=formulation, unit=unit, week_start=week_start)
     paths = write_program(result, out_dir)
     return {
         "status": result.status,
