@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from workout_pipeline.ingest.identity import assign_athletes, proposed_athlete
 from workout_pipeline.ingest.parse import ParsedLog, parse_log_file
 from workout_pipeline.ingest.store import merge_into_store
 from workout_pipeline.ingest.validate import ValidationOutcome, validate_many, validate_sets
@@ -33,31 +34,66 @@ class IngestReport:
         validated: Validated canonical sets of this run (exercise_id filled).
         quarantined: Quarantined rows of this run, with ``reason``.
         checks: GX check results per file name (``ValidationOutcome.checks``).
+        athletes: The lifter's unit per athlete (``athlete_id, unit, unit_source, unit_reason``).
     """
 
     summary: dict[str, Any]
     validated: pd.DataFrame = field(default_factory=empty_canonical_frame)
     quarantined: pd.DataFrame = field(default_factory=lambda: empty_canonical_frame(with_reason=True))
     checks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    athletes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(ATHLETE_COLUMNS)))
 
 
 def athlete_id_for(path: str | Path, root: str | Path | None = None) -> str:
-    """The athlete a log file belongs to.
+    """The athlete a log file belongs to (DESIGN.md "Identity", before collisions).
 
-    A file directly in `root` (or given alone) is named by its stem (``alice.csv`` -> ``alice``);
-    a file one folder down (``root/<athlete>/strong.csv``, the usual layout when the app names
-    every export alike) is named by that folder.
+    A file one folder below `root` (``root/<athlete>/strong.csv``) is named by that folder; any
+    other file by its folder when its name is an app's default export name (``strong.csv``,
+    ``workout_data.csv``...), else by its stem without re-download suffixes (``alice (1).csv``
+    -> ``alice``).
     """
     path = Path(path)
     if root is not None:
-        root = Path(root)
         try:
-            relative = path.relative_to(root)
+            relative = path.relative_to(Path(root))
         except ValueError:
             relative = Path(path.name)
         if len(relative.parts) >= 2:
             return relative.parts[0]
-    return path.stem
+    return proposed_athlete(path, folder=_folder_name(path))
+
+
+def _folder_name(path: Path) -> str:
+    """The name of the folder holding `path` (resolved, so `./strong.csv` is named too)."""
+    parent = path.parent
+    return parent.name or parent.resolve().name
+
+
+def _name_athletes(listed: list[tuple[Path, Path | None, str | None]], athlete: str | None
+                   ) -> tuple[list[tuple[Path, str | None, str | None]], list[str]]:
+    """Athlete ids for listed (file, root folder or None, error) items, unique per source."""
+    folders: dict[Path, list[str]] = {}
+    for path, _, error in listed:
+        if error is None:
+            folders.setdefault(path.parent, []).append(path.stem)
+    proposals = []
+    for path, root, error in listed:
+        if error is not None:
+            continue
+        if athlete:
+            proposals.append((path, athlete, "--athlete"))
+            continue
+        siblings = [stem for stem in folders[path.parent] if stem != path.stem]
+        relative = path.relative_to(root).parts if root is not None else (path.name,)
+        if len(relative) >= 2:  # root/<athlete>/<export>: the subfolder is the athlete
+            proposed = relative[0]
+        else:
+            proposed = proposed_athlete(path, siblings, folder=_folder_name(path))
+        proposals.append((path, proposed, str(path.parent.resolve())))
+    ids, warnings = assign_athletes(proposals)
+    named = iter(ids)
+    items = [(path, None if error is not None else next(named), error) for path, _, error in listed]
+    return items, warnings
 
 
 def resolve_exercises(frame: pd.DataFrame, resolver: Any = None) -> pd.DataFrame:
@@ -134,16 +170,16 @@ def expand_paths(paths: Iterable[str | Path], athlete: str | None = None,
     for raw in paths:
         path = Path(raw)
         if not path.is_dir():
-            items.append((path, athlete or athlete_id_for(path), None))
+            listed.append((path, None, None))
             continue
         inside = _InsideFolder(path, skipped)
         found = [p for p in sorted(path.iterdir()) if _is_log_file(p) and inside(p)]
         for sub in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".") and inside(p)):
             found += [p for p in sorted(sub.iterdir()) if _is_log_file(p) and inside(p)]
         if not found:
-            items.append((path, None, f"{path} is a folder with no log files ({', '.join(LOG_SUFFIXES)})"))
-        items += [(p, athlete_id_for(p, root=path), None) for p in found]
-    return items
+            listed.append((path, None, f"{path} is a folder with no log files ({', '.join(LOG_SUFFIXES)})"))
+        listed += [(p, path, None) for p in found]
+    return _name_athletes(listed, athlete)
 
 
 class _InsideFolder:
@@ -252,8 +288,41 @@ def ingest_paths(
     if skipped:
         summary["skipped"] = skipped
     if out_dir is not None and any(entry["error"] is None for entry in per_file):
-        summary["store"] = {"out": str(out_dir), **merge_into_store(out_dir, validated_all, quarantined_all, ingested_files)}
-    return IngestReport(summary=summary, validated=validated_all, quarantined=quarantined_all, checks=checks)
+        summary["store"] = {"out": str(out_dir), **_merge(out_dir, validated_all, quarantined_all, ingested_files, athletes)}
+    return IngestReport(summary=summary, validated=validated_all, quarantined=quarantined_all, checks=checks,
+                        athletes=athletes)
+
+
+def _merge(out_dir, validated, quarantined, ingested_files, athletes: pd.DataFrame) -> dict:
+    """Merge into the store, with the per-athlete unit table where the store takes one."""
+    import inspect
+
+    if "athletes" in inspect.signature(merge_into_store).parameters:
+        return merge_into_store(out_dir, validated, quarantined, ingested_files, athletes=athletes)
+    return merge_into_store(out_dir, validated, quarantined, ingested_files)
+
+
+def athlete_units(logs: list[ParsedLog]) -> pd.DataFrame:
+    """The lifter's unit per athlete (the store's ``athletes`` table), from their parsed logs.
+
+    Each athlete's unit is that of their export with the latest set (the unit they use now);
+    a stated unit (export or ``--unit``) beats an inferred one of the same export.
+    """
+    rows = {}
+    for log in logs:
+        if log.error or log.lifter_unit not in ("kg", "lb"):
+            continue
+        latest = log.sets["performed_at"].max() if len(log.sets) else pd.NaT
+        key = (pd.Timestamp.min if pd.isna(latest) else latest, log.lifter_unit_source != "inferred")
+        current = rows.get(log.athlete_id)
+        if current is None or key >= current[0]:
+            reason = log.unit_reason or ""
+            if log.lifter_unit != log.unit:
+                reason = f"loads typed in {log.lifter_unit}, exported in {log.unit}: {reason}"
+            rows[log.athlete_id] = (key, log.lifter_unit, log.lifter_unit_source, f"{log.path.name}: {reason}")
+    frame = pd.DataFrame([(athlete, unit, source, reason) for athlete, (_, unit, source, reason) in sorted(rows.items())],
+                         columns=list(ATHLETE_COLUMNS))
+    return frame.astype({"athlete_id": "string", "unit": "string", "unit_source": "string", "unit_reason": "string"})
 
 
 def parse_many(jobs: list[tuple[Path, str | None, str]]) -> list[ParsedLog | str]:
@@ -350,6 +419,11 @@ def _file_entry(path: Path, athlete_id: str | None, log: ParsedLog | None, valid
         "non_set_rows": log.non_set_rows if log else 0,
         "error": error or (log.error if log else None),
     }
+    if log is not None and log.unit:
+        entry["unit_confidence"] = log.unit_confidence  # stated | override | confident | ambiguous
+        entry["lifter_unit"] = log.lifter_unit  # the unit the loads were typed in
+    if log is not None and log.unit_evidence:
+        entry["unit_evidence"] = log.unit_evidence  # log-odds for lb per evidence item
     if log is not None and log.expanded_sets:
         entry["expanded_sets"] = log.expanded_sets  # rows standing for several sets (Fitbod "Sets")
     if quarantined is not None and len(quarantined):
