@@ -236,8 +236,8 @@ def _plausibility(values: np.ndarray, names: np.ndarray, kinds: dict[str, Exerci
     z_kg = float(np.average([r[4] for r in rows], weights=weights))
     z_lb = float(np.average([r[5] for r in rows], weights=weights))
     score = float(np.clip((z_kg**2 - z_lb**2) / (2 * _STRENGTH_SPREAD**2), -_PLAUSIBILITY_CAP, _PLAUSIBILITY_CAP))
-    # Name the exercises that say the most (most sets first).
-    rows.sort(key=lambda r: -r[2])
+    # Name the exercises that say the most.
+    rows.sort(key=lambda r: -abs(r[4] ** 2 - r[5] ** 2) * min(r[2], 20))
     shown = "; ".join(
         f"{name} median {median:g} ({kind.kind}: {median:g} kg {_typicality(zk)}, {median * LB_TO_KG:.0f} kg "
         f"{_typicality(zl)})" for name, median, _, kind, zk, zl in rows[:3])
@@ -245,13 +245,13 @@ def _plausibility(values: np.ndarray, names: np.ndarray, kinds: dict[str, Exerci
 
 
 def _typicality(z: float) -> str:
-    if z > 2.5:
+    if z > 2.0:
         return "implausible"
-    if z > 1.5:
+    if z > 1.3:
         return "elite"
-    if z < -2.5:
+    if z < -2.0:
         return "implausibly light"
-    if z < -1.5:
+    if z < -1.3:
         return "very light"
     return "typical"
 
