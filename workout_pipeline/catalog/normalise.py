@@ -40,14 +40,16 @@ EQUIPMENT_WORDS: dict[str, str] = {
     "bodyweight": "bodyweight",
 }
 
-# Words that carry no meaning for matching (English, German, Portuguese, Spanish, French, Italian).
+# Words that carry no meaning for matching (English, German, Portuguese, Spanish, French, Italian,
+# Turkish).
 STOP_WORDS: frozenset[str] = frozenset(
     "the a an on with of in for to at flat "
     "de da do das dos com em e na no "
     "mit am im auf zur zum der die und "
     "con en la el los las al del y "
     "le du des au avec et "
-    "di il lo alla".split()
+    "di il lo alla al ai col "
+    "ile ve".split()
 )
 
 # Grip, stance and side words: a name may add or omit them and still mean the same movement.
@@ -86,6 +88,9 @@ _SINGULAR_EXCEPTIONS: dict[str, str] = {
     "bars": "bar",
     }
 _KEEP_ENDINGS = ("ss", "us", "is")
+# Letters Unicode decomposition leaves alone (Turkish dotless i, Nordic, Polish, ligatures).
+_LETTER_FOLDS = str.maketrans({"ß": "ss", "ẞ": "ss", "ı": "i", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae",
+                               "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "þ": "th"})
 _ES_PLURAL_ENDINGS = ("ches", "shes", "sses", "xes")
 _NON_WORD = re.compile(r"[^0-9a-z\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -103,7 +108,7 @@ def _singular(word: str) -> str:
 
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-folded text with singular words, single-spaced."""
-    text = unicodedata.normalize("NFKD", str(text).replace("ß", "ss").replace("ẞ", "ss"))
+    text = unicodedata.normalize("NFKD", str(text).translate(_LETTER_FOLDS))
     text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
     text = re.sub(r"['’`´]", "", text)
     return " ".join(_singular(word) for word in _NON_WORD.sub(" ", text).split())
