@@ -244,6 +244,8 @@ def test_thousands_separators_follow_the_columns_decimal_style():
     assert numbers.tolist() == [1.0, 62.5]
     numbers, bad = parse_numbers(pd.Series(["1.000", "62,5"]), decimal_comma=True)
     assert numbers.tolist() == [1000.0, 62.5]
+    numbers, bad = parse_numbers(pd.Series(["0.857", "1.250"]), decimal_comma=True)  # no commas in the column
+    assert numbers.tolist() == [0.857, 1.25]
     numbers, bad = parse_numbers(pd.Series(["1,000", "100"]))  # nothing says which: not guessed
     assert bad.tolist() == [True, False] and np.isnan(numbers.iloc[0])
 

@@ -106,8 +106,8 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Se
     return pd.Series(numbers, index=values.index), pd.Series(bad, index=values.index)
 
 
-_GROUPED_COMMA = r"^[-+]?\d{1,3}(?:,\d{3})+$"  # 1,000 or 12,500: thousands or a 3-decimal comma
-_GROUPED_DOT = r"^[-+]?\d{1,3}(?:\.\d{3})+$"  # 1.000: thousands (European) or a 3-decimal point
+_GROUPED_COMMA = r"^[-+]?[1-9]\d{0,2}(?:,\d{3})+$"  # 1,000 or 12,500: thousands or a 3-decimal comma
+_GROUPED_DOT = r"^[-+]?[1-9]\d{0,2}(?:\.\d{3})+$"  # 1.000: thousands (European) or a 3-decimal point
 _BOTH = r"^[-+]?\d{1,3}(?:[.,]\d{3})*[.,]\d+$"
 
 
@@ -122,7 +122,8 @@ def _parse_distinct_numbers(text: pd.Series, decimal_comma: bool) -> tuple[pd.Se
     # The column's decimal style, from cells that are not 3-digit groups.
     plain = ~grouped_comma & ~grouped_dot & ~both
     uses_point = bool((plain & has(r"^[-+]?\d*\.\d+$")).any()) or bool((both & normalised.str.match(r".*,\d{3}\.\d+$").fillna(False)).any())
-    uses_comma = decimal_comma or bool((plain & has(r"^[-+]?\d*,\d+$")).any())
+    column_uses_comma = bool((plain & has(r"^[-+]?\d*,\d+$")).any())
+    uses_comma = decimal_comma or column_uses_comma
     looks_decimal_comma = has(_DECIMAL_COMMA.pattern) & ~grouped_comma
     if decimal_comma:
         looks_decimal_comma = normalised.str.contains(",", regex=False).fillna(False).astype(bool) & ~normalised.str.contains(
@@ -142,7 +143,7 @@ def _parse_distinct_numbers(text: pd.Series, decimal_comma: bool) -> tuple[pd.Se
             normalised = normalised.mask(grouped_comma, normalised.str.replace(",", ".", regex=False))
         else:
             ambiguous |= grouped_comma
-    if grouped_dot.any() and uses_comma and not uses_point:
+    if grouped_dot.any() and column_uses_comma and not uses_point:
         normalised = normalised.mask(grouped_dot, normalised.str.replace(".", "", regex=False))
     numbers = pd.to_numeric(normalised.mask(ambiguous), errors="coerce").astype("float64")
     numbers = numbers.where(np.isfinite(numbers))
