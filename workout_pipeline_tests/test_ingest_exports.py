@@ -270,3 +270,31 @@ def test_odd_set_orders_and_control_characters_are_quarantined(tmp_path):
     assert "\x00" in report.quarantined.set_index("source_row").loc[5, "exercise_raw"]
     entry = report.summary["per_file"][0]
     assert entry["rows_in"] == entry["valid"] + entry["quarantined"] + entry["non_set_rows"] == 7
+
+
+def test_public_strong_exports_in_their_folders_are_their_people(real_logs, tmp_path):
+    """The issue's case: `ingest logs/breinsp logs/dravenbc` made one athlete `strong`."""
+    folders = [real_logs["breinsp"].parent, real_logs["dravenbc"].parent]
+    report = ingest_paths(folders, out_dir=tmp_path / "out")
+    assert report.summary["athletes"] == ["breinsp", "dravenbc"]
+    assert not [w for w in report.summary["warnings"] if "athlete id" in w]
+    units = report.athletes.set_index("athlete_id")
+    # breinsp types kg; dravenbc's kg export holds kg conversions of round pounds: the lifter uses lb.
+    assert units["unit"].to_dict() == {"breinsp": "kg", "dravenbc": "lb"}
+    assert units["unit_source"].to_dict() == {"breinsp": "inferred", "dravenbc": "inferred"}
+
+
+def test_simulated_athletes_in_both_units():
+    """Athletes whose loads sit on their unit's equipment grid (kg or lb bars, racks and stacks)."""
+    from workout_pipeline.simulate.athletes import random_profiles, simulate_profiles
+
+    profiles = random_profiles(40, seed=7)
+    log = simulate_profiles(profiles, weeks=6, seed=7)
+    units = {p.athlete_id: p.unit for p in profiles}
+    assert {"kg", "lb"} <= set(units.values())
+    right = 0
+    for athlete, sets in log.sets.groupby("athlete_id"):
+        loads = sets["weight_kg"].to_numpy(float)
+        written = loads if units[athlete] == "kg" else np.round(loads / LB_TO_KG, 3)
+        right += infer_weight_unit(written, sets["exercise_raw"].to_numpy(object)).unit == units[athlete]
+    assert right == len(units)

@@ -55,7 +55,8 @@ LB_PLATE_TOTALS = frozenset([95, 135, 185, 225, 275, 315, 365, 405, 455, 495, 54
 
 # P(load shape | unit) per equipment group. Shapes: `frac` (not a whole or half number, e.g. a
 # 1.25-kg step), `half` (x.5), `even` / `odd` (whole, not a multiple of 5), `five` (ends in 5),
-# `ten` (ends in 0), `lbplate` (a LB_PLATE_TOTALS barbell total; barbell group only).
+# `ten` (ends in 0), `lbplate` (a LB_PLATE_TOTALS barbell total; barbell group only). Whole
+# loads up to 12 are `small` and count for neither unit.
 _SHAPES: dict[str, dict[str, tuple[float, float]]] = {
     #            shape: (P | kg, P | lb)
     "barbell": {"frac": (0.03, 0.01), "half": (0.22, 0.04), "even": (0.05, 0.01), "odd": (0.03, 0.005),
@@ -172,6 +173,8 @@ def load_shapes(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     shapes = np.where(whole & (mod10 == 5) & ~plate, "five", shapes)
     shapes = np.where(whole & (mod10 == 5) & plate, "lbplate", shapes)
     shapes = np.where(whole & (mod10 == 0), "ten", shapes)
+    # Light bells say little: 2/4/6/8/10/12 kg and 3/5/8/10/12 lb dumbbells both exist.
+    shapes = np.where(whole & (rounded <= 12), "small", shapes)
     return shapes
 
 
