@@ -8,7 +8,8 @@ become the movement words {bench, press} with equipment {barbell}. Steps:
 2. Each word is made singular (`curls` → `curl`, `crunches` → `crunch`, `calves` → `calf`).
 3. Phrase synonyms from `data/catalog/synonyms.csv` (abbreviations such as DB/BB/OHP/RDL,
    spelling variants, localised names and equipment words) are replaced, longest first.
-4. Equipment words are taken out into the equipment set; stop words are dropped.
+4. Equipment words are taken out into the equipment set; stop words, numbers and set schemes
+   (`45`, `5x5`) are dropped.
 5. Steps 3-4 repeat once on what is left (so an equipment word between two words of a phrase,
    as in `Rear Delt Dumbbell Raise`, does not hide the phrase).
 6. Separately, `expand` applies "whole-name" synonyms (`curl` alone means `bicep curl`) when
@@ -92,6 +93,8 @@ _KEEP_ENDINGS = ("ss", "us", "is")
 _LETTER_FOLDS = str.maketrans({"ß": "ss", "ẞ": "ss", "ı": "i", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae",
                                "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "þ": "th"})
 _ES_PLURAL_ENDINGS = ("ches", "shes", "sses", "xes")
+# Numbers and set schemes in a name (`Leg Press 45°`, `Squat 5x5`, `Incline 30`) name no movement.
+_SCHEME = re.compile(r"^\d+(?:x\d+)*$")
 _NON_WORD = re.compile(r"[^0-9a-z\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
@@ -181,7 +184,7 @@ class NameNormaliser:
         for word in text.split():
             if word in EQUIPMENT_WORDS:
                 equipment.add(EQUIPMENT_WORDS[word])
-            elif word not in STOP_WORDS:
+            elif word not in STOP_WORDS and not _SCHEME.match(word):
                 words.append(word)
         return words
 
