@@ -19,6 +19,8 @@
    the name unresolved.
 
 Anything else stays unresolved (`exercise_id` None) rather than guessed.
+
+Over 400 lines on purpose: the alias-file readers and the resolution layers share one index.
 """
 
 import csv
