@@ -30,7 +30,7 @@ def measure(n_athletes: int, weeks: int, seed: int) -> dict:
     profiles = random_profiles(n_athletes, seed=seed)
     log = simulate_profiles(profiles, weeks=weeks, seed=seed)
     units = {p.athlete_id: p.unit for p in profiles}
-    right = ambiguous = ambiguous_right = 0
+    right = ambiguous = ambiguous_right = lb_right = 0
     started = time.perf_counter()
     for athlete, sets in log.sets.groupby("athlete_id"):
         unit = units[athlete]
@@ -38,11 +38,12 @@ def measure(n_athletes: int, weeks: int, seed: int) -> dict:
         written = loads if unit == "kg" else np.round(loads / LB_TO_KG, 3)
         inferred = infer_weight_unit(written, sets["exercise_raw"].to_numpy(object))
         right += inferred.unit == unit
+        lb_right += unit == "lb" and inferred.unit == "lb"
         if inferred.confidence == "ambiguous":
             ambiguous += 1
             ambiguous_right += inferred.unit == unit
     return {"athletes": len(units), "lb_athletes": sum(u == "lb" for u in units.values()), "weeks": weeks,
-            "right": right, "ambiguous": ambiguous, "ambiguous_right": ambiguous_right,
+            "right": right, "lb_right": lb_right, "ambiguous": ambiguous, "ambiguous_right": ambiguous_right,
             "seconds": time.perf_counter() - started}
 
 
@@ -52,10 +53,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
     rows = [measure(args.athletes, weeks, args.seed) for weeks in (1, 4, 12)]
-    lines = ["| weeks of log | athletes (lb) | unit right | ambiguous (of them right) | inference time |",
-             "|---|---|---|---|---|"]
+    lines = ["| weeks of log | athletes (lb) | unit right | kg right | lb right | ambiguous (of them right) | inference time |",
+             "|---|---|---|---|---|---|---|"]
     for row in rows:
+        kg_athletes = row["athletes"] - row["lb_athletes"]
         lines.append(f"| {row['weeks']} | {row['athletes']} ({row['lb_athletes']}) | {row['right']}/{row['athletes']} | "
+                     f"{row['right'] - row['lb_right']}/{kg_athletes} | {row['lb_right']}/{row['lb_athletes']} | "
                      f"{row['ambiguous']} ({row['ambiguous_right']}) | {row['seconds']:.1f} s |")
     text = ("Unit inference on simulated athletes whose loads sit on their unit's equipment grid "
             "(`benchmarks/units.py`; no unit column, exercise names given).\n\n" + "\n".join(lines))

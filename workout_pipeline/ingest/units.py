@@ -9,7 +9,9 @@ per-file summary can say why:
    45/35/25/10/5/2.5-lb plates gives 95, 135, 185, 225, 315 (totals ending in 5); a 20-kg bar
    with 25..1.25-kg plates gives 2.5-kg steps (62.5, 102.5); lb dumbbells come in 5-lb steps
    (25, 30, 35), kg dumbbells in 2/2.5-kg steps (12, 14, 16, 22.5); kettlebells in 4-kg steps.
-   Each distinct (exercise, load) adds log P(shape | lb) / P(shape | kg) from the tables below.
+   Each distinct (exercise, load) has a probability of its shape per kind of gym (a kg gym with
+   fine steps, a kg gym used only in 5-kg steps, an lb gym; tables below); the log-likelihoods
+   are compared, kg being the mixture of its two gyms.
 3. ``plausibility``: per exercise kind (from the catalog), how typical each exercise's median
    load is under each reading (a 65 kg-per-hand dumbbell press or a 140 kg lat pulldown as
    routine working sets are implausible; 65 lb and 140 lb are ordinary). The exercises are
@@ -53,22 +55,28 @@ _STRENGTH_SPREAD = 0.9
 # Barbell totals that a 45-lb bar and 45/25-lb plates make (the lb lifter's landmarks).
 LB_PLATE_TOTALS = frozenset([95, 135, 185, 225, 275, 315, 365, 405, 455, 495, 545, 585])
 
-# P(load shape | unit) per equipment group. Shapes: `frac` (not a whole or half number, e.g. a
+# P(load shape | gym) per equipment group, for three kinds of gym: a kg gym with fine steps
+# (1.25-kg plates, 2-kg dumbbells, 2.5-kg stack pins), a kg gym used in 5-kg steps (a lifter who
+# never takes a 2.5-kg jump), and an lb gym. Shapes: `frac` (not a whole or half number, e.g. a
 # 1.25-kg step), `half` (x.5), `even` / `odd` (whole, not a multiple of 5), `five` (ends in 5),
 # `ten` (ends in 0), `lbplate` (a LB_PLATE_TOTALS barbell total; barbell group only). Whole
-# loads up to 12 are `small` and count for neither unit.
-_SHAPES: dict[str, dict[str, tuple[float, float]]] = {
-    #            shape: (P | kg, P | lb)
-    "barbell": {"frac": (0.03, 0.01), "half": (0.22, 0.04), "even": (0.05, 0.01), "odd": (0.03, 0.005),
-                "five": (0.25, 0.33), "ten": (0.40, 0.30), "lbplate": (0.02, 0.30)},
-    "dumbbell": {"frac": (0.03, 0.01), "half": (0.20, 0.08), "even": (0.28, 0.04), "odd": (0.04, 0.01),
-                 "five": (0.20, 0.43), "ten": (0.25, 0.43)},
-    "kettlebell": {"frac": (0.01, 0.01), "half": (0.02, 0.02), "even": (0.68, 0.10), "odd": (0.04, 0.07),
-                   "five": (0.05, 0.35), "ten": (0.20, 0.45)},
-    "stack": {"frac": (0.05, 0.02), "half": (0.15, 0.07), "even": (0.12, 0.03), "odd": (0.08, 0.02),
-              "five": (0.28, 0.24), "ten": (0.32, 0.62)},
-    "other": {"frac": (0.05, 0.01), "half": (0.20, 0.07), "even": (0.14, 0.04), "odd": (0.05, 0.02),
-              "five": (0.22, 0.39), "ten": (0.34, 0.47)},
+# loads up to 12 are `small` and count for no gym (light bells exist in both units).
+_GYMS = ("kg_fine", "kg_coarse", "lb")
+# Within kg, the share of lifters who only ever take 5-kg steps.
+_KG_COARSE_PRIOR = 0.05
+_SHAPES: dict[str, dict[str, tuple[float, float, float]]] = {
+    #            shape: (P | kg fine, P | kg coarse, P | lb)
+    "barbell": {"frac": (0.03, 0.01, 0.01), "half": (0.22, 0.03, 0.05), "even": (0.05, 0.02, 0.01),
+                "odd": (0.03, 0.01, 0.01), "five": (0.25, 0.40, 0.36), "ten": (0.38, 0.49, 0.34),
+                "lbplate": (0.04, 0.04, 0.22)},
+    "dumbbell": {"frac": (0.03, 0.01, 0.01), "half": (0.20, 0.10, 0.08), "even": (0.28, 0.30, 0.04),
+                 "odd": (0.04, 0.02, 0.01), "five": (0.20, 0.25, 0.43), "ten": (0.25, 0.32, 0.43)},
+    "kettlebell": {"frac": (0.01, 0.01, 0.01), "half": (0.02, 0.02, 0.02), "even": (0.68, 0.68, 0.10),
+                   "odd": (0.04, 0.04, 0.07), "five": (0.05, 0.05, 0.35), "ten": (0.20, 0.20, 0.45)},
+    "stack": {"frac": (0.05, 0.01, 0.02), "half": (0.15, 0.03, 0.07), "even": (0.12, 0.04, 0.03),
+              "odd": (0.08, 0.03, 0.02), "five": (0.28, 0.37, 0.24), "ten": (0.32, 0.52, 0.62)},
+    "other": {"frac": (0.05, 0.01, 0.01), "half": (0.20, 0.05, 0.07), "even": (0.14, 0.08, 0.04),
+              "odd": (0.05, 0.02, 0.02), "five": (0.22, 0.35, 0.39), "ten": (0.34, 0.49, 0.47)},
 }
 _EQUIPMENT_GROUP = {"barbell": "barbell", "smith_machine": "barbell", "ez_bar": "barbell", "dumbbell": "dumbbell",
                     "kettlebell": "kettlebell", "cable": "stack", "machine": "stack"}
@@ -212,14 +220,20 @@ def classify_exercise(words: frozenset[str], equipment: frozenset[str]) -> Exerc
 def _increments(values: np.ndarray, names: np.ndarray, groups: np.ndarray) -> tuple[float, str]:
     frame = pd.DataFrame({"name": names, "load": np.round(values, 3), "group": groups}).drop_duplicates()
     shapes = load_shapes(frame["load"].to_numpy(dtype=float), frame["group"].to_numpy(dtype=object))
-    llr = np.array([math.log(_SHAPES[g].get(s, (1.0, 1.0))[1] / _SHAPES[g].get(s, (1.0, 1.0))[0])
-                    for g, s in zip(frame["group"], shapes)])
-    score = float(np.clip(llr.mean() * min(len(llr), _INCREMENT_LOADS), -_INCREMENT_CAP, _INCREMENT_CAP))
-    counts = pd.Series(shapes).value_counts()
-    share = lambda *kinds: counts.reindex(list(kinds)).fillna(0).sum() / max(len(shapes), 1)  # noqa: E731
+    counted = shapes != "small"
+    probabilities = np.array([_SHAPES[g][s] for g, s in zip(frame["group"].to_numpy(dtype=object)[counted],
+                                                             shapes[counted])]).reshape(-1, len(_GYMS))
+    score = 0.0
+    if len(probabilities):
+        # Each gym's log-likelihood, the mean per distinct load counted as at most _INCREMENT_LOADS loads.
+        loglik = np.log(probabilities).mean(axis=0) * min(len(probabilities), _INCREMENT_LOADS)
+        kg = np.logaddexp(math.log(1 - _KG_COARSE_PRIOR) + loglik[0], math.log(_KG_COARSE_PRIOR) + loglik[1])
+        score = float(np.clip(loglik[2] - kg, -_INCREMENT_CAP, _INCREMENT_CAP))
+    counts = pd.Series(shapes[counted]).value_counts()
+    share = lambda *kinds: counts.reindex(list(kinds)).fillna(0).sum() / max(int(counted.sum()), 1)  # noqa: E731
     detail = (f"{share('lbplate'):.0%} lb plate totals (135, 225...), {share('five', 'lbplate'):.0%} ending in 5, "
-              f"{share('half', 'frac'):.0%} on 2.5/1.25 steps, {share('even'):.0%} 2-kg dumbbell steps "
-              f"over {len(shapes)} distinct loads")
+              f"{share('half', 'frac'):.0%} on 2.5/1.25 steps, {share('even', 'odd'):.0%} on 1/2-kg steps "
+              f"over {int(counted.sum())} distinct loads")
     return score, detail
 
 
