@@ -73,6 +73,38 @@ def test_pound_lifter_without_unit_column_is_read_in_lb(tmp_path):
     assert bench.max() == pytest.approx(225 * LB_TO_KG, abs=0.01)
 
 
+# Pound lifters as the issue describes them (about 10% of loads off 5-lb steps: 2.5-lb jumps on
+# dumbbells and stacks; 45/25-lb plate totals; one heavy, one light with a median load of 80).
+ISSUE_HEAVY = [
+    ("Bench Press (Barbell)", [135, 185, 225, 225, 215]), ("Squat (Barbell)", [135, 185, 225, 235, 245]),
+    ("Deadlift (Barbell)", [135, 225, 275, 285]), ("Shoulder Press (Dumbbell)", [50, 55, 60, 65, 65]),
+    ("Lat Pulldown (Cable)", [120, 130, 140, 140]), ("Seated Row (Cable)", [100, 110, 120, 120]),
+    ("Bicep Curl (Dumbbell)", [25, 27.5, 30, 30]), ("Lateral Raise (Dumbbell)", [15, 17.5, 20, 20]),
+    ("Triceps Pushdown (Cable - Straight Bar)", [50, 55, 57.5, 60]), ("Leg Press", [270, 320, 360]),
+    ("Leg Extension (Machine)", [90, 100, 110]), ("Seated Leg Curl (Machine)", [70, 80, 85]),
+    ("Face Pull (Cable)", [37.5, 42.5, 45]),
+]
+ISSUE_LIGHT = [
+    ("Bench Press (Barbell)", [95, 135, 135, 145]), ("Squat (Barbell)", [95, 135, 155, 165]),
+    ("Deadlift (Barbell)", [135, 185, 205]), ("Shoulder Press (Dumbbell)", [30, 35, 40, 40]),
+    ("Lat Pulldown (Cable)", [80, 90, 100, 100]), ("Seated Row (Cable)", [70, 80, 90]),
+    ("Bicep Curl (Dumbbell)", [15, 17.5, 20, 20]), ("Lateral Raise (Dumbbell)", [10, 12.5, 15]),
+    ("Triceps Pushdown (Cable - Straight Bar)", [35, 40, 42.5, 45]), ("Leg Press", [180, 230, 270]),
+    ("Leg Extension (Machine)", [60, 70, 80]), ("Seated Leg Curl (Machine)", [50, 60, 65]),
+]
+
+
+@pytest.mark.parametrize("program", [ISSUE_HEAVY, ISSUE_LIGHT], ids=["heavy", "light"])
+def test_pound_lifters_as_the_issue_describes_them(tmp_path, program):
+    rows = _weeks(program, progress=5)
+    loads = pd.Series([load for *_, load, _ in rows])
+    assert 0.05 < (loads % 5 != 0).mean() < 0.15  # the issue's file: 11% of loads off 5-steps
+    export = tmp_path / "strong.csv"
+    export.write_text(_strong_csv(rows))
+    log = parse_log_file(export, "p")
+    assert (log.unit, log.unit_confidence) == ("lb", "confident"), log.unit_reason
+
+
 def test_kilogram_lifter_without_unit_column_is_read_in_kg(tmp_path):
     export = tmp_path / "kilo.csv"
     export.write_text(_strong_csv(_weeks(KG_WEEK)))
