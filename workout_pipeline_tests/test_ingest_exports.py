@@ -253,6 +253,20 @@ def test_personal_names_are_not_app_defaults(name):
     assert not is_app_default_name(name)
 
 
+def test_unicode_ids_are_one_spelling_and_look_alikes_stay_apart(tmp_path):
+    for folder in ("Jos\u00e9", "\u674e", "Ali\u0441e"):  # composed é; 李; Cyrillic с in Alice
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "strong.csv").write_text(ONE_SESSION)
+    (tmp_path / "Alice").mkdir()
+    (tmp_path / "Alice" / "strong.csv").write_text(ONE_SESSION)
+    report = ingest_paths(sorted(tmp_path.iterdir()), unit="kg")
+    assert sorted(report.summary["athletes"]) == sorted(["Jos\u00e9", "\u674e", "Ali\u0441e", "Alice"])
+    decomposed = tmp_path / "other" / "Jose\u0301"
+    decomposed.mkdir(parents=True)
+    (decomposed / "strong.csv").write_text(ONE_SESSION)
+    assert ingest_paths([decomposed], unit="kg").summary["athletes"] == ["Jos\u00e9"]
+
+
 def test_two_sources_claiming_one_id_get_distinct_ids_and_a_warning(tmp_path):
     for where in ("phone", "laptop"):
         (tmp_path / where / "sam").mkdir(parents=True)

@@ -6,10 +6,12 @@ else the file stem. Re-download suffixes (``strong (1).csv``, ``alice copy.csv``
 ``_1`` where another file of the folder or an app's name is what is left) are dropped, so a
 re-download is the same athlete (and the store updates its sets instead of duplicating them).
 Two different sources (different folders) that would get one id get distinct ids instead,
-and a warning says so.
+and a warning says so. Ids are NFC-normalised, so a name spelt decomposed (as macOS writes
+folder names) is the same id as the composed spelling.
 """
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -72,8 +74,13 @@ def proposed_athlete(path: Path, siblings: Sequence[str] = (), folder: str | Non
     if is_app_default_name(stem):
         name = path.parent.name if folder is None else folder
         if name and name not in (".", ".."):
-            return name
-    return stem
+            stem = name
+    return one_spelling(stem)
+
+
+def one_spelling(name: str) -> str:
+    """One spelling per visible name: macOS writes folder names decomposed (NFD), others composed."""
+    return unicodedata.normalize("NFC", name)
 
 
 def assign_athletes(files: Sequence[tuple[Path, str, str]]) -> tuple[list[str], list[str]]:

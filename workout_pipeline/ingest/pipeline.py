@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from workout_pipeline.ingest.identity import assign_athletes, proposed_athlete
+from workout_pipeline.ingest.identity import assign_athletes, one_spelling, proposed_athlete
 from workout_pipeline.ingest.parse import ParsedLog, parse_log_file
 from workout_pipeline.ingest.store import merge_into_store
 from workout_pipeline.ingest.validate import ValidationOutcome, validate_many, validate_sets
@@ -59,7 +59,7 @@ def athlete_id_for(path: str | Path, root: str | Path | None = None) -> str:
         except ValueError:
             relative = Path(path.name)
         if len(relative.parts) >= 2:
-            return relative.parts[0]
+            return one_spelling(relative.parts[0])
     return proposed_athlete(path, folder=_folder_name(path))
 
 
@@ -86,7 +86,7 @@ def _name_athletes(listed: list[tuple[Path, Path | None, str | None]], athlete: 
         siblings = [stem for stem in folders[path.parent] if stem != path.stem]
         relative = path.relative_to(root).parts if root is not None else (path.name,)
         if len(relative) >= 2:  # root/<athlete>/<export>: the subfolder is the athlete
-            proposed = relative[0]
+            proposed = one_spelling(relative[0])
         else:
             proposed = proposed_athlete(path, siblings, folder=_folder_name(path))
         proposals.append((path, proposed, str(path.parent.resolve())))
