@@ -12,6 +12,7 @@ import pytest
 
 from workout_pipeline.ingest import ingest_paths, parse_log_file
 from workout_pipeline.ingest.identity import base_stem, is_app_default_name
+from workout_pipeline.ingest.store import athlete_units
 from workout_pipeline.ingest.units import exercise_kinds, infer_weight_unit
 from workout_pipeline.ingest.values import LB_TO_KG, STONE_TO_KG, parse_numbers
 
@@ -172,7 +173,8 @@ def test_unit_override_and_athlete_units_table(tmp_path):
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "strong.csv").write_text(_strong_csv(_weeks(LB_WEEK)))
     (tmp_path / "b" / "strong.csv").write_text(_strong_csv(_weeks(KG_WEEK)))
-    report = ingest_paths([tmp_path / "a", tmp_path / "b"])
+    report = ingest_paths([tmp_path / "a", tmp_path / "b"], out_dir=tmp_path / "out")
+    assert athlete_units(tmp_path / "out") == {"a": "lb", "b": "kg"}  # kept in the store
     units = report.athletes.set_index("athlete_id")
     assert units["unit"].to_dict() == {"a": "lb", "b": "kg"}
     assert set(units["unit_source"]) == {"inferred"} and units.loc["a", "unit_reason"].startswith("strong.csv: inferred")

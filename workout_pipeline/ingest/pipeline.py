@@ -14,7 +14,7 @@ import pandas as pd
 
 from workout_pipeline.ingest.identity import assign_athletes, one_spelling, proposed_athlete
 from workout_pipeline.ingest.parse import ParsedLog, parse_log_file
-from workout_pipeline.ingest.store import merge_into_store
+from workout_pipeline.ingest.store import empty_athletes_frame, merge_into_store, to_athletes
 from workout_pipeline.ingest.validate import ValidationOutcome, validate_many, validate_sets
 from workout_pipeline.schema import empty_canonical_frame, resolution_summary, to_canonical
 
@@ -41,7 +41,7 @@ class IngestReport:
     validated: pd.DataFrame = field(default_factory=empty_canonical_frame)
     quarantined: pd.DataFrame = field(default_factory=lambda: empty_canonical_frame(with_reason=True))
     checks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    athletes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(ATHLETE_COLUMNS)))
+    athletes: pd.DataFrame = field(default_factory=empty_athletes_frame)
 
 
 def athlete_id_for(path: str | Path, root: str | Path | None = None) -> str:
@@ -157,16 +157,24 @@ def resolve_checked(outcome: ValidationOutcome, rejected: pd.DataFrame, resolver
 
 def expand_paths(paths: Iterable[str | Path], athlete: str | None = None,
                  skipped: list[dict[str, str]] | None = None) -> list[tuple[Path, str | None, str | None]]:
-    """Turn the PATH arguments into (file, athlete, error) triples.
+    """Turn the PATH arguments into (file, athlete, error) triples (see ``identify_paths``)."""
+    return identify_paths(paths, athlete, skipped)[0]
 
-    A file given directly takes `athlete` (or its stem). A folder contributes its log files
-    (suffixes in LOG_SUFFIXES, hidden files skipped), one athlete per file named by the file
-    stem, and the log files of its direct subfolders, named by the subfolder. Entries of a
-    folder that are links resolving outside it are not read: they are appended to `skipped`
-    as ``{"file", "reason"}``.
+
+def identify_paths(paths: Iterable[str | Path], athlete: str | None = None,
+                   skipped: list[dict[str, str]] | None = None
+                   ) -> tuple[list[tuple[Path, str | None, str | None]], list[str]]:
+    """Turn the PATH arguments into (file, athlete, error) triples plus identity warnings.
+
+    A folder contributes its log files (suffixes in LOG_SUFFIXES, hidden files skipped) and
+    the log files of its direct subfolders, named by the subfolder. Every file is named by
+    `athlete` when given, else by the identity rule (``athlete_id_for``); two different
+    sources that would share an id get distinct ids and a warning. Entries of a folder that
+    are links resolving outside it are not read: they are appended to `skipped` as
+    ``{"file", "reason"}``.
     """
     skipped = [] if skipped is None else skipped
-    items: list[tuple[Path, str | None, str | None]] = []
+    listed: list[tuple[Path, Path | None, str | None]] = []
     for raw in paths:
         path = Path(raw)
         if not path.is_dir():
@@ -241,7 +249,7 @@ def ingest_paths(
         others go on; the caller decides what "nothing could be read" means.
     """
     skipped: list[dict[str, str]] = []
-    items = expand_paths(paths, athlete, skipped)
+    items, warnings = identify_paths(paths, athlete, skipped)
     if resolver is None:
         from workout_pipeline.catalog.crosswalk import build_resolver
 
@@ -262,6 +270,7 @@ def ingest_paths(
         logs.append((len(per_file), log))
         per_file.append({})  # filled in below
     resolver = _BatchResolver(resolver, [log for _, log in logs])
+    units = lifter_units([log for _, log in logs])  # before validation releases the parsed rows
     outcomes = _validate_each([log for _, log in logs])
     valid_frames, quarantine_frames, ingested_files = [], [], []
     checks: dict[str, list[dict[str, Any]]] = {}
@@ -287,22 +296,19 @@ def ingest_paths(
     summary = _summary(per_file, validated_all, quarantined_all)
     if skipped:
         summary["skipped"] = skipped
+    summary["warnings"] = warnings + [
+        f"{entry['file']}: unit {entry['unit']} is ambiguous ({entry['unit_reason']})"
+        for entry in per_file if entry.get("unit_confidence") == "ambiguous"
+    ]
+    athletes = units[units["athlete_id"].isin({athlete_id for athlete_id, _ in ingested_files})].reset_index(drop=True)
     if out_dir is not None and any(entry["error"] is None for entry in per_file):
-        summary["store"] = {"out": str(out_dir), **_merge(out_dir, validated_all, quarantined_all, ingested_files, athletes)}
+        summary["store"] = {"out": str(out_dir), **merge_into_store(out_dir, validated_all, quarantined_all,
+                                                                     ingested_files, athletes=athletes)}
     return IngestReport(summary=summary, validated=validated_all, quarantined=quarantined_all, checks=checks,
                         athletes=athletes)
 
 
-def _merge(out_dir, validated, quarantined, ingested_files, athletes: pd.DataFrame) -> dict:
-    """Merge into the store, with the per-athlete unit table where the store takes one."""
-    import inspect
-
-    if "athletes" in inspect.signature(merge_into_store).parameters:
-        return merge_into_store(out_dir, validated, quarantined, ingested_files, athletes=athletes)
-    return merge_into_store(out_dir, validated, quarantined, ingested_files)
-
-
-def athlete_units(logs: list[ParsedLog]) -> pd.DataFrame:
+def lifter_units(logs: list[ParsedLog]) -> pd.DataFrame:
     """The lifter's unit per athlete (the store's ``athletes`` table), from their parsed logs.
 
     Each athlete's unit is that of their export with the latest set (the unit they use now);
@@ -320,9 +326,9 @@ def athlete_units(logs: list[ParsedLog]) -> pd.DataFrame:
             if log.lifter_unit != log.unit:
                 reason = f"loads typed in {log.lifter_unit}, exported in {log.unit}: {reason}"
             rows[log.athlete_id] = (key, log.lifter_unit, log.lifter_unit_source, f"{log.path.name}: {reason}")
-    frame = pd.DataFrame([(athlete, unit, source, reason) for athlete, (_, unit, source, reason) in sorted(rows.items())],
-                         columns=list(ATHLETE_COLUMNS))
-    return frame.astype({"athlete_id": "string", "unit": "string", "unit_source": "string", "unit_reason": "string"})
+    return to_athletes(pd.DataFrame(
+        [(athlete, unit, source, reason) for athlete, (_, unit, source, reason) in sorted(rows.items())],
+        columns=["athlete_id", "unit", "unit_source", "unit_reason"]))
 
 
 def parse_many(jobs: list[tuple[Path, str | None, str]]) -> list[ParsedLog | str]:
