@@ -217,8 +217,9 @@ def classify_exercise(words: frozenset[str], equipment: frozenset[str]) -> Exerc
     raise AssertionError("the last kind matches everything")  # pragma: no cover
 
 
-def _increments(values: np.ndarray, names: np.ndarray, groups: np.ndarray) -> tuple[float, str]:
-    frame = pd.DataFrame({"name": names, "load": np.round(values, 3), "group": groups}).drop_duplicates()
+def _increments(values: np.ndarray, codes: np.ndarray, groups: np.ndarray) -> tuple[float, str]:
+    frame = pd.DataFrame({"code": codes, "load": np.round(values, 3)}).drop_duplicates()
+    frame["group"] = groups[frame.index.to_numpy()]
     shapes = load_shapes(frame["load"].to_numpy(dtype=float), frame["group"].to_numpy(dtype=object))
     counted = shapes != "small"
     probabilities = np.array([_SHAPES[g][s] for g, s in zip(frame["group"].to_numpy(dtype=object)[counted],
@@ -237,12 +238,13 @@ def _increments(values: np.ndarray, names: np.ndarray, groups: np.ndarray) -> tu
     return score, detail
 
 
-def _plausibility(values: np.ndarray, names: np.ndarray, kinds: dict[str, ExerciseKind]) -> tuple[float, str]:
-    frame = pd.DataFrame({"name": names, "load": values})
-    stats = frame.groupby("name", sort=False)["load"].agg(["median", "size"])
+def _plausibility(values: np.ndarray, codes: np.ndarray, names: list[str],
+                  kinds: list[ExerciseKind]) -> tuple[float, str]:
+    frame = pd.DataFrame({"code": codes, "load": values})
+    stats = frame.groupby("code", sort=False)["load"].agg(["median", "size"])
     rows = []
-    for name, (median, size) in stats.iterrows():
-        kind = kinds[name]
+    for code, (median, size) in stats.iterrows():
+        name, kind = names[code], kinds[code]
         if kind.kind == "bodyweight" or median <= 0:
             continue
         z_kg = (math.log(median) - math.log(kind.median_kg)) / kind.spread
@@ -290,19 +292,23 @@ def infer_weight_unit(loads, exercises: Sequence[str] | np.ndarray | None = None
     names = (np.asarray(exercises, dtype=object).ravel() if exercises is not None
              else np.full(len(values), "", dtype=object))
     keep = np.isfinite(values) & (values > 0)
-    values, names = values[keep], np.where(pd.isna(names[keep]), "", names[keep]).astype(object)
+    values = values[keep]
     if len(values) == 0:
         return UnitInference("kg", "no loads above zero; assumed kg", confidence="ambiguous")
     converted = conversion_evidence(values)
     if converted is not None:
         return converted
+    # Work on name codes: exports repeat a few names on many rows.
+    codes, uniques = pd.factorize(pd.Series(names[keep], dtype=object).fillna(""))
+    uniques = [str(name) for name in uniques]
     known = dict(kinds or {})
-    missing = [n for n in pd.unique(names) if n not in known]
+    missing = [n for n in uniques if n not in known]
     if missing:
         known.update(exercise_kinds(missing))
-    groups = np.array([known[n].group for n in names], dtype=object)
-    increments, increment_detail = _increments(values, names, groups)
-    plausibility, plausibility_detail = _plausibility(values, names, known)
+    code_kinds = [known[name] for name in uniques]
+    groups = np.array([kind.group for kind in code_kinds], dtype=object)[codes]
+    increments, increment_detail = _increments(values, codes, groups)
+    plausibility, plausibility_detail = _plausibility(values, codes, uniques, code_kinds)
     score = increments + plausibility
     evidence = (("increments", round(increments, 2)), ("plausibility", round(plausibility, 2)))
     detail = f"increments {increments:+.1f} ({increment_detail}); plausibility {plausibility:+.1f}"
