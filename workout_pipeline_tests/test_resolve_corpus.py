@@ -4,9 +4,9 @@ Over 400 lines on purpose: it is mostly the corpus itself (one name per line).
 
 Default exercise names of FitNotes ("Flat Barbell Bench Press", equipment first, no brackets),
 Strong and Hevy ("Bench Press (Barbell)", "Lat Pulldown - Wide Grip (Cable)"), and Hevy/Strong
-exercise libraries and users' own names in German, Spanish, Portuguese, Italian, Turkish and
-French (accents, dotless i, plurals, word order, equipment words in the language). Written here
-from the apps' libraries, not taken from the public logs.
+exercise libraries and users' own names in German, Spanish, Portuguese, Italian, Turkish, French
+and Russian (accents, dotless i, Cyrillic, plurals, word order, equipment words in the language).
+Written here from the apps' libraries, not taken from the public logs.
 """
 
 import pytest
@@ -169,6 +169,37 @@ CORPUS = {
     'Développé Incliné (Haltères)': 'incline_bench_press_dumbbell',
     'Écarté (Haltères)': 'chest_fly_dumbbell',
     'Extension Triceps (Poulie)': 'triceps_extension_cable',
+    # Russian (Strong and Hevy ship it; Cyrillic is kept by the folding).
+    'Жим лёжа (штанга)': 'bench_press_barbell',
+    'Жим лежа': 'bench_press_barbell',
+    'Приседания со штангой': 'squat_barbell',
+    'Становая тяга': 'deadlift_barbell',
+    'Тяга верхнего блока': 'lat_pulldown_cable',
+    'Подтягивания': 'pull_up',
+    'Жим гантелей на наклонной скамье': 'incline_bench_press_dumbbell',
+    'Махи гантелями в стороны': 'lateral_raise_dumbbell',
+    'Сгибания ног лежа': 'lying_leg_curl_machine',
+    'Разгибания ног': 'leg_extension_machine',
+    'Жим ногами': 'leg_press_machine',
+    'Подъем на бицепс (гантели)': 'bicep_curl_dumbbell',
+    'Французский жим': 'skullcrusher_barbell',
+    'Отжимания на брусьях': 'chest_dip',
+    'Тяга штанги в наклоне': 'bent_over_row_barbell',
+    'Армейский жим': 'overhead_press_barbell',
+    'Выпады с гантелями': 'lunge_dumbbell',
+    'Шраги с гантелями': 'shrug_dumbbell',
+    'Гиперэкстензия': 'back_extension',
+    'Бабочка': 'chest_fly_machine',
+    'Жим штанги лежа': 'bench_press_barbell',
+    'Тяга гантели в наклоне': 'bent_over_one_arm_row_dumbbell',
+    'Скручивания': 'crunch',
+    'Планка': 'plank',
+    'Подъем на носки стоя': 'standing_calf_raise_machine',
+    'Жим гантелей сидя': 'seated_overhead_press_dumbbell',
+    'Разгибание рук на блоке': 'triceps_pushdown_cable',
+    'Приседания в Смите': 'squat_smith_machine',
+    'Румынская тяга': 'romanian_deadlift_barbell',
+    'Тяга горизонтального блока': 'seated_row_cable',
 }
 # What lifters type themselves (plurals, abbreviations, equipment first or last, gym slang).
 ENGLISH_VARIANTS = {

@@ -42,7 +42,7 @@ EQUIPMENT_WORDS: dict[str, str] = {
 }
 
 # Words that carry no meaning for matching (English, German, Portuguese, Spanish, French, Italian,
-# Turkish).
+# Turkish, Russian).
 STOP_WORDS: frozenset[str] = frozenset(
     "the a an on with of in for to at flat "
     "de da do das dos com em e na no "
@@ -50,7 +50,8 @@ STOP_WORDS: frozenset[str] = frozenset(
     "con en la el los las al del y "
     "le du des au avec et "
     "di il lo alla al ai col "
-    "ile ve".split()
+    "ile ve "
+    "с со на в во для и к по от из у".split()
 )
 
 # Grip, stance and side words: a name may add or omit them and still mean the same movement.
@@ -95,7 +96,8 @@ _LETTER_FOLDS = str.maketrans({"ß": "ss", "ẞ": "ss", "ı": "i", "ø": "o", "�
 _ES_PLURAL_ENDINGS = ("ches", "shes", "sses", "xes")
 # Numbers and set schemes in a name (`Leg Press 45°`, `Squat 5x5`, `Incline 30`) name no movement.
 _SCHEME = re.compile(r"^\d+(?:x\d+)*$")
-_NON_WORD = re.compile(r"[^0-9a-z\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+# Word characters kept: Latin (after folding), Greek and Cyrillic, kana, CJK and Hangul.
+_NON_WORD = re.compile(r"[^0-9a-z\u03b1-\u03c9\u0430-\u044f\u0451\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
