@@ -8,7 +8,7 @@ exercise names. Nothing is fitted to these athletes (the inference has no traine
 so this is not a metric on training data. The result is written into the `units` section of
 docs/benchmarks.md.
 
-Usage: .venv/bin/python benchmarks/units.py [--athletes 300] [--seed 11]
+Usage: PYTHONPATH=. .venv/bin/python benchmarks/units.py [--athletes 300] [--seed 11]
 """
 
 import argparse
