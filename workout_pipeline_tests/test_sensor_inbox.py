@@ -2,11 +2,12 @@
 
 import json
 import os
+import unicodedata
 
 import dagster as dg
 import pytest
 
-from workout_pipeline.defs.inbox import is_safe_key, safe_name, scan_inbox
+from workout_pipeline.defs.inbox import find_inbox_file, is_safe_key, partition_key_for, safe_name, scan_inbox
 from workout_pipeline.defs.resources import PipelinePaths
 from workout_pipeline.defs.sensors import inbox_sensor
 
@@ -122,6 +123,19 @@ def test_safe_name_never_escapes(name):
     assert len(cleaned) <= 80
 
 
+def _assert_keys_safe_and_reversible(inbox, keys):
+    for key in keys:
+        assert ".." not in key and "/" not in key and "\\" not in key and not key.startswith((".", " "))
+        assert not any(unicodedata.category(c)[0] == "C" for c in key)
+        assert len(key.encode("utf-8")) < 255
+    # Each key maps back to exactly one real file, inside the inbox.
+    files, _ = scan_inbox(inbox)
+    assert {f.partition_key for f in files} == set(keys)
+    assert len({f.path for f in files}) == len(files)
+    for key in keys:
+        assert find_inbox_file(inbox, key).path.resolve().is_relative_to(inbox.resolve())
+
+
 def test_odd_names_get_safe_unique_keys(tmp_path, instance):
     inbox = tmp_path / "inbox"
     (inbox / "evil..name").mkdir(parents=True)
@@ -132,11 +146,57 @@ def test_odd_names_get_safe_unique_keys(tmp_path, instance):
     result = evaluate(instance, inbox)
     keys = [r.partition_key for r in result.run_requests]
     assert len(keys) == len(set(keys)) == 4
-    for key in keys:
-        assert is_safe_key(key.replace("__", "_")) and ".." not in key and "/" not in key
-    athletes = instance.get_dynamic_partitions("athletes")
-    assert all(is_safe_key(a) for a in athletes)
-    # Each key maps back to exactly one real file, inside the inbox.
+    assert "lifter \u00e9.csv" in keys  # readable: letters kept
+    _assert_keys_safe_and_reversible(inbox, keys)
+
+
+def test_unicode_and_look_alike_names_stay_apart(tmp_path, instance):
+    """The issue's cases: 李/, 王/, 名前.csv and athlete/ were one athlete; x y/ and x_y/ shared a key;
+    a literal a_b-50a29e02.csv collided with the hashed key of a b.csv."""
+    inbox = tmp_path / "inbox"
+    for folder in ("李", "王", "athlete", "x y", "x_y", "Алиса", "Aлиса", "e\u0301", "\u00e9", "a__b", "a"):
+        (inbox / folder).mkdir(parents=True)
+        (inbox / folder / "strong.csv").write_text(CSV)
+    (inbox / "a" / "_b__c.csv").write_text(CSV)  # must not meet a__b/c.csv
+    (inbox / "a__b" / "c.csv").write_text(CSV)
+    for name in ("名前.csv", "a b.csv", "a_b-50a29e02.csv", "a%20b.csv", "evil\u202egnp.csv", "tab\tname.csv"):
+        (inbox / name).write_text(CSV)
+    files, skipped = scan_inbox(inbox)
+    assert not skipped
+    keys = [f.partition_key for f in files]
+    assert len(keys) == len(set(keys)) == 19
+    athletes = {f.relative_path: f.athlete_id for f in files}
+    assert athletes["李/strong.csv"] == "李" and athletes["王/strong.csv"] == "王"
+    assert athletes["名前.csv"] == "名前" and athletes["athlete/strong.csv"] == "athlete"
+    assert athletes["x y/strong.csv"] == "x y" != athletes["x_y/strong.csv"] == "x_y"
+    assert athletes["Алиса/strong.csv"] != athletes["Aлиса/strong.csv"]  # Cyrillic vs Latin A
+    assert athletes["e\u0301/strong.csv"] != athletes["\u00e9/strong.csv"]  # NFD vs NFC
+    assert len(set(athletes.values())) == 17  # 11 folders + 6 top-level files
+    assert "名前.csv" in keys and "李__strong.csv" in keys
+    assert all("\u202e" not in k and "\t" not in k for k in keys)
+    _assert_keys_safe_and_reversible(inbox, keys)
+    result = evaluate(instance, inbox)
+    assert sorted(r.partition_key for r in result.run_requests) == sorted(keys)
+    assert set(instance.get_dynamic_partitions("athletes")) == {f.athlete_id for f in files}
+
+
+def test_redownload_in_inbox_is_the_same_athlete(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("bob.csv", "bob (1).csv", "bob-2.csv", "carol_1.csv"):
+        (inbox / name).write_text(CSV)
     files, _ = scan_inbox(inbox)
-    assert {f.partition_key for f in files} == set(keys)
-    assert all(f.path.resolve().is_relative_to(inbox.resolve()) for f in files)
+    athletes = {f.relative_path: f.athlete_id for f in files}
+    assert athletes == {"bob.csv": "bob", "bob (1).csv": "bob", "bob-2.csv": "bob", "carol_1.csv": "carol_1"}
+    assert len({f.partition_key for f in files}) == 4
+
+
+@pytest.mark.parametrize("parts", [("a", "b.csv"), ("a__b.csv",), ("a_", "_b.csv"), ("a", "__b.csv"), ("..", "x.csv"),
+                                   ("x" * 300 + ".csv",), ("%41.csv",), ("A.csv",), (" a.csv",), ("a.csv ",)])
+def test_partition_keys_are_injective(parts):
+    others = [("a", "b.csv"), ("a__b.csv",), ("a_", "_b.csv"), ("a", "__b.csv"), ("%41.csv",), ("A.csv",),
+              (" a.csv",), ("a.csv ",), ("a.csv",), ("x" * 300 + ".csv",), ("x" * 301 + ".csv",)]
+    key = partition_key_for(parts)
+    assert ".." not in key and "/" not in key
+    for other in others:
+        assert (partition_key_for(other) == key) == (other == parts)

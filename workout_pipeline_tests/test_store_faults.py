@@ -197,7 +197,8 @@ def test_a_cli_ingest_killed_mid_run_leaves_a_readable_store(tmp_path):
     export = tmp_path / "alice.csv"
     export.write_text(HEADER + "".join(_rows([2, 3, 4, 5], reps=6)), encoding="utf-8")
     run_report = ingest_paths([export])
-    new, _ = merge_tables(old, run_report.validated, run_report.quarantined, [("alice", export.name)])
+    new, _ = merge_tables(old, run_report.validated, run_report.quarantined, [("alice", export.name)],
+                          run_report.athletes)  # ingest stores the lifter's unit too
     for delay in (0.5, 2.0):
         run = subprocess.Popen([str(CLI), "ingest", str(export), "--out", str(out)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -8,7 +8,8 @@ become the movement words {bench, press} with equipment {barbell}. Steps:
 2. Each word is made singular (`curls` → `curl`, `crunches` → `crunch`, `calves` → `calf`).
 3. Phrase synonyms from `data/catalog/synonyms.csv` (abbreviations such as DB/BB/OHP/RDL,
    spelling variants, localised names and equipment words) are replaced, longest first.
-4. Equipment words are taken out into the equipment set; stop words are dropped.
+4. Equipment words are taken out into the equipment set; stop words, numbers and set schemes
+   (`45`, `5x5`) are dropped.
 5. Steps 3-4 repeat once on what is left (so an equipment word between two words of a phrase,
    as in `Rear Delt Dumbbell Raise`, does not hide the phrase).
 6. Separately, `expand` applies "whole-name" synonyms (`curl` alone means `bicep curl`) when
@@ -40,14 +41,17 @@ EQUIPMENT_WORDS: dict[str, str] = {
     "bodyweight": "bodyweight",
 }
 
-# Words that carry no meaning for matching (English, German, Portuguese, Spanish, French, Italian).
+# Words that carry no meaning for matching (English, German, Portuguese, Spanish, French, Italian,
+# Turkish, Russian).
 STOP_WORDS: frozenset[str] = frozenset(
     "the a an on with of in for to at flat "
     "de da do das dos com em e na no "
     "mit am im auf zur zum der die und "
     "con en la el los las al del y "
     "le du des au avec et "
-    "di il lo alla".split()
+    "di il lo alla al ai col "
+    "ile ve "
+    "с со на в во для и к по от из у".split()
 )
 
 # Grip, stance and side words: a name may add or omit them and still mean the same movement.
@@ -86,8 +90,14 @@ _SINGULAR_EXCEPTIONS: dict[str, str] = {
     "bars": "bar",
     }
 _KEEP_ENDINGS = ("ss", "us", "is")
+# Letters Unicode decomposition leaves alone (Turkish dotless i, Nordic, Polish, ligatures).
+_LETTER_FOLDS = str.maketrans({"ß": "ss", "ẞ": "ss", "ı": "i", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae",
+                               "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "þ": "th"})
 _ES_PLURAL_ENDINGS = ("ches", "shes", "sses", "xes")
-_NON_WORD = re.compile(r"[^0-9a-z\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+# Numbers and set schemes in a name (`Leg Press 45°`, `Squat 5x5`, `Incline 30`) name no movement.
+_SCHEME = re.compile(r"^\d+(?:x\d+)*$")
+# Word characters kept: Latin (after folding), Greek and Cyrillic, kana, CJK and Hangul.
+_NON_WORD = re.compile(r"[^0-9a-z\u03b1-\u03c9\u0430-\u044f\u0451\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
@@ -103,7 +113,7 @@ def _singular(word: str) -> str:
 
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-folded text with singular words, single-spaced."""
-    text = unicodedata.normalize("NFKD", str(text).replace("ß", "ss").replace("ẞ", "ss"))
+    text = unicodedata.normalize("NFKD", str(text).translate(_LETTER_FOLDS))
     text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
     text = re.sub(r"['’`´]", "", text)
     return " ".join(_singular(word) for word in _NON_WORD.sub(" ", text).split())
@@ -176,7 +186,7 @@ class NameNormaliser:
         for word in text.split():
             if word in EQUIPMENT_WORDS:
                 equipment.add(EQUIPMENT_WORDS[word])
-            elif word not in STOP_WORDS:
+            elif word not in STOP_WORDS and not _SCHEME.match(word):
                 words.append(word)
         return words
 

@@ -19,6 +19,8 @@
    the name unresolved.
 
 Anything else stays unresolved (`exercise_id` None) rather than guessed.
+
+Over 400 lines on purpose: the alias-file readers and the resolution layers share one index.
 """
 
 import csv
@@ -146,6 +148,7 @@ class _CatalogIndex:
             for e in catalog
         ]
         self.ids = {entry.exercise_id for entry in self.entries}
+        self.by_id = {entry.exercise_id: entry for entry in self.entries}
         self.by_name = {}
         self.by_words: dict[frozenset[str], list[_Entry]] = {}
         for entry in self.entries:
@@ -285,6 +288,16 @@ class ExerciseResolver:
         if name not in self._cache:
             self._cache[name] = self._resolve(name)
         return self._cache[name]
+
+    def describe(self, name: str) -> tuple[frozenset[str], frozenset[str]]:
+        """Movement words and equipment of a logged name, pooled with those of the catalog
+        exercise it resolves to (whose equipment wins); used to tell what kind of lift it is."""
+        parsed = self._index.normaliser.parse(name)
+        resolution = self.resolve(name)
+        entry = self._index.by_id.get(resolution.exercise_id) if resolution.exercise_id else None
+        if entry is None:
+            return parsed.words, parsed.equipment
+        return parsed.words | entry.parsed.words, frozenset([entry.equipment])
 
     def resolve_many(self, names: Iterable[str]) -> dict[str, Resolution]:
         """Resolve each distinct name once; returns {name: Resolution}."""

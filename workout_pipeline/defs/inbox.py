@@ -6,17 +6,25 @@ definition of "which file is partition X". Layouts accepted:
 - ``inbox/<athlete_id>/<export>.csv``: one athlete per folder, any number of exports;
 - ``inbox/<athlete_id>.csv``: one athlete per file, named by the file stem.
 
-Names from the inbox are untrusted: partition keys and athlete ids are sanitised to
-``[A-Za-z0-9._-]`` (plus ``__`` as the folder separator), never contain ``..`` and never start
-with a dot, so they cannot become paths outside the storage folders they are used in.
+Names from the inbox are untrusted. Partition keys are an injective, readable encoding of the
+path inside the inbox (``partition_key_for``): Unicode letters, digits and marks, ``-``, ``_``,
+``.``, spaces and parentheses are kept, anything else becomes ``%XX`` (UTF-8 bytes), and the
+folder and file parts are joined by ``__`` (which the encoding never produces inside a part).
+So keys are unique, each maps back to exactly one file, `x y/` and `x_y/` stay apart, `李/` and
+`王/` stay apart, and no key contains a path separator, ``..`` or a leading dot. Athlete ids
+follow the identity rule of `ingest.identity` (the folder, else the stem without re-download
+suffixes); their partition keys use the same encoding.
 """
 
 import hashlib
 import logging
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from workout_pipeline.ingest.identity import base_stem
 
 logger = logging.getLogger(__name__)
 
@@ -86,21 +94,55 @@ def _short_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()[:8]
 
 
-def _base_key(relative_parts: tuple[str, ...]) -> tuple[str, str, bool]:
-    """Return (partition key, athlete id, changed) for a file's path parts inside the inbox."""
-    if len(relative_parts) == 1:
-        stem = Path(relative_parts[0]).stem
-        athlete = safe_name(stem, fallback="athlete")
-        name = safe_name(relative_parts[0])
-        key = name
-        changed = name != relative_parts[0] or athlete != stem
-    else:
-        folder, filename = relative_parts
-        athlete = safe_name(folder, fallback="athlete")
-        name = safe_name(filename)
-        key = f"{athlete}{FOLDER_SEPARATOR}{name}"
-        changed = athlete != folder or name != filename
-    return key, athlete, changed
+_KEPT_PUNCTUATION = frozenset("-_. ()")
+# Longest encoded part (UTF-8 bytes) before it is shortened with a hash (paths allow 255).
+_MAX_PART_BYTES = 120
+
+
+def _escape(char: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogateescape"))
+
+
+def encode_part(name: str) -> str:
+    """Readable, injective encoding of one path part (see the module docstring).
+
+    Escaped besides unsafe characters: ``%`` itself, a leading dot or space, a dot after a
+    dot, a trailing space, and an underscore at either end or next to another underscore (so
+    ``__`` only ever separates parts).
+    """
+    out = []
+    last = len(name) - 1
+    for i, char in enumerate(name):
+        category = unicodedata.category(char)
+        keep = category[0] in "LNM" or char in _KEPT_PUNCTUATION
+        if char in ". " and i == 0 or char == "." and i > 0 and name[i - 1] == "." or char == " " and i == last:
+            keep = False
+        if char == "_" and (i == 0 or i == last or name[i - 1] == "_" or (i < last and name[i + 1] == "_")):
+            keep = False
+        out.append(char if keep else _escape(char))
+    encoded = "".join(out) or "%00"
+    if len(encoded.encode("utf-8")) > _MAX_PART_BYTES:
+        # "~" is always escaped inside a part, so a shortened key cannot equal a full one.
+        head = encoded.encode("utf-8")[: _MAX_PART_BYTES - 16].decode("utf-8", "ignore").rstrip("%0123456789ABCDEF")
+        encoded = f"{head}~{_short_hash(name)}"
+    return encoded
+
+
+def partition_key_for(relative_parts: tuple[str, ...]) -> str:
+    """The partition key of a file at `relative_parts` inside the inbox."""
+    return FOLDER_SEPARATOR.join(encode_part(part) for part in relative_parts)
+
+
+def athlete_for(relative_parts: tuple[str, ...], siblings: list[str] | tuple[str, ...] = ()) -> str:
+    """The athlete id of an inbox file: its folder, else its stem without re-download suffixes."""
+    if len(relative_parts) >= 2:
+        return relative_parts[0]
+    return base_stem(Path(relative_parts[0]).stem, siblings)
+
+
+def athlete_partition_key(athlete_id: str) -> str:
+    """The `athletes` partition key of an athlete id (the same encoding as file keys)."""
+    return encode_part(athlete_id)
 
 
 def scan_inbox(inbox: str | os.PathLike[str]) -> tuple[list[InboxFile], list[SkippedFile]]:
@@ -164,30 +206,20 @@ def scan_inbox(inbox: str | os.PathLike[str]) -> tuple[list[InboxFile], list[Ski
         except OSError as exc:
             skipped.append(SkippedFile(entry.name, f"{type(exc).__name__}: {exc}"))
 
-    keyed: list[tuple[str, str, bool, tuple[str, ...], Path]] = []
-    for parts, path in candidates:
-        key, athlete, changed = _base_key(parts)
-        keyed.append((key, athlete, changed, parts, path))
-    counts: dict[str, int] = {}
-    for key, *_ in keyed:
-        counts[key] = counts.get(key, 0) + 1
-
+    top_stems = [Path(parts[0]).stem for parts, _ in candidates if len(parts) == 1]
     files: list[InboxFile] = []
-    for key, athlete, changed, parts, path in keyed:
+    for parts, path in candidates:
         rel = "/".join(parts)
-        if changed or counts[key] > 1:
-            # The name was altered or collides: a hash of the real path keeps keys unique.
-            stem, dot, suffix = key.rpartition(".")
-            key = f"{stem}-{_short_hash(rel)}.{suffix}" if dot else f"{key}-{_short_hash(rel)}"
         try:
             stat = path.stat()
         except OSError as exc:
             skipped.append(SkippedFile(rel, f"{type(exc).__name__}: {exc}"))
             continue
+        siblings = [stem for stem in top_stems if stem != Path(parts[-1]).stem] if len(parts) == 1 else []
         files.append(
             InboxFile(
-                partition_key=key,
-                athlete_id=athlete,
+                partition_key=partition_key_for(parts),
+                athlete_id=athlete_partition_key(athlete_for(parts, siblings)),
                 path=path.absolute(),
                 relative_path=rel,
                 size=stat.st_size,

@@ -1,4 +1,7 @@
-"""Parsing one app export into canonical set rows (plus the rows it could not read, with reasons)."""
+"""Parsing one app export into canonical set rows (plus the rows it could not read, with reasons).
+
+Over 400 lines on purpose: one builder per app format around shared row-flagging helpers.
+"""
 
 from dataclasses import dataclass, field
 from itertools import islice
@@ -10,7 +13,7 @@ import pandas as pd
 from workout_pipeline.errors import InputError
 from workout_pipeline.ingest.formats import FormatMatch, detect_format, read_uniform_table, records_to_frame
 from workout_pipeline.ingest.text import iter_records, read_log_text, sniff_delimiter
-from workout_pipeline.ingest.units import infer_weight_unit, snap_converted_kg
+from workout_pipeline.ingest.units import conversion_evidence, infer_weight_unit, snap_converted_kg
 from workout_pipeline.ingest.values import (
     DISTANCE_TO_M,
     LB_TO_KG,
@@ -21,6 +24,7 @@ from workout_pipeline.ingest.values import (
     parse_datetimes,
     parse_numbers,
 )
+from workout_pipeline.ingest.values import WEIGHT_UNIT_TO_KG, WEIGHT_UNIT_WORDS
 from workout_pipeline.schema import empty_canonical_frame, to_canonical
 
 UNIT_CHOICES = ("auto", "kg", "lb")
@@ -40,6 +44,12 @@ _HEVY_SET_TYPES = {"normal": "normal", "warmup": "warmup", "failure": "failure",
 # as "-Push Up (Knees)" (space before the parenthesis) stay names.
 _FORMULA_LIKE = r"^=|^[+\-@].*(?:\||[A-Za-z]\()"
 _MAX_FITBOD_SETS = 50
+# Characters that would make a name render or compare differently from what it shows: C0/C1
+# controls (NUL, newlines inside a quoted name) and the bidirectional overrides and isolates
+# (U+202E "right-to-left override" turns `Squat` into what looks like another name).
+_CONTROL_CHARS = r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+# Strong numbers its sets 1, 2, 3 ...: anything else with digits (1.5, -1, 1e308) is not a set order.
+_SET_NUMBER = r"^\d{1,4}$"
 # Characters read to recognise the format (the header and the first records).
 _HEAD_CHARS = 64 * 1024
 
@@ -54,6 +64,12 @@ class ParsedLog:
         format: Recognised format (None when unreadable).
         unit: Unit the loads were written in (``kg``/``lb``; ``mixed`` when rows say so).
         unit_reason: Why that unit (header, override or the inference's evidence).
+        unit_confidence: ``stated`` (the file says), ``override`` (``--unit``), ``confident``
+            or ``ambiguous`` (inferred from strong or weak evidence).
+        unit_evidence: Log-odds for lb of each inference evidence item (when inferred).
+        lifter_unit: The unit the lifter typed loads in (``kg``/``lb``): the export's unit,
+            unless its loads are conversions of round loads in the other unit.
+        lifter_unit_source: ``export``, ``inferred`` or ``override``.
         rows_in: Data rows in the file (header and blank lines not counted).
         non_set_rows: Rows that are not sets (Strong ``Rest Timer`` / ``Note`` rows).
         sets: Canonical frame of the readable set rows.
@@ -76,6 +92,10 @@ class ParsedLog:
     error: str | None = None
     expanded_sets: int = 0
     encoding: str | None = None
+    unit_confidence: str | None = None
+    unit_evidence: dict[str, float] = field(default_factory=dict)
+    lifter_unit: str | None = None
+    lifter_unit_source: str | None = None
 
 
 def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto") -> ParsedLog:
@@ -169,30 +189,49 @@ def _flag(draft: pd.DataFrame, mask: pd.Series, reason: str) -> None:
 
 
 def _weights_to_kg(values: pd.Series, row_units: pd.Series | None, header_unit: str | None, log: ParsedLog,
-                   unit: str) -> pd.Series:
-    """Convert loads to kg: per-row unit cells, else a header unit, else the override or inference."""
+                   unit: str, names: pd.Series, draft: pd.DataFrame) -> pd.Series:
+    """Convert loads to kg: a row's own unit cell wins, then a header unit, then the override
+    (``--unit``), then the inference from the loads and exercises (``units.infer_weight_unit``).
+
+    Unit cells that name no weight unit we know are quarantined (``unknown_weight_unit``)
+    rather than guessed; stone is converted (1 st = 14 lb).
+    """
     if row_units is not None:
-        units = blank_to_na(row_units).str.lower().str.rstrip("s").replace({"kilogram": "kg", "pound": "lb"})
-        stated = units.isin(["kg", "lb"]).fillna(False).astype(bool)
+        units = map_distinct(blank_to_na(row_units), lambda cells: cells.str.strip().str.lower().str.rstrip(".").map(
+            lambda cell: WEIGHT_UNIT_WORDS.get(cell, "?")))
+        stated = units.notna() & (units != "?")
+        _flag(draft, (units == "?") & values.notna(), "unknown_weight_unit")
         if stated.any():
-            present = units[stated].unique().tolist()
-            fallback = unit if unit != "auto" else infer_weight_unit(values[~stated].to_numpy(dtype=float)).unit
+            present = sorted(units[stated].unique().tolist())
+            rest = ~stated & values.notna()
+            fallback = unit if unit != "auto" else None
+            if fallback is None:
+                inferred = infer_weight_unit(values[rest].to_numpy(dtype=float), names[rest].to_numpy(dtype=object))
+                fallback = inferred.unit
             units = units.where(stated, fallback)
             log.unit = present[0] if len(present) == 1 else "mixed"
-            log.unit_reason = "unit column in the file" + (f"; rows without one: {fallback}" if (~stated).any() else "")
-            factor = np.where(units.to_numpy(dtype=object) == "lb", LB_TO_KG, 1.0)
+            log.unit_reason = "unit column in the file" + (f"; rows without one: {fallback}" if rest.any() else "")
+            log.unit_confidence = "stated"
+            counts = units[stated].value_counts()
+            log.lifter_unit = "lb" if counts.get("lb", 0) > counts.get("kg", 0) + counts.get("st", 0) else "kg"
+            log.lifter_unit_source = "export"
+            factor = units.map(WEIGHT_UNIT_TO_KG).to_numpy(dtype=float)
             return _snap_where_lb(values * factor, factor != 1.0)
     if header_unit:
-        log.unit, log.unit_reason = header_unit, f"header says {header_unit}"
-        if header_unit == "kg":
-            inferred = infer_weight_unit(values.to_numpy(dtype=float))
-            if "kg exports of lb entries" in inferred.reason:
-                log.unit_reason += f" ({inferred.reason})"
+        log.unit, log.unit_reason, log.unit_confidence = header_unit, f"header says {header_unit}", "stated"
+        log.lifter_unit, log.lifter_unit_source = header_unit, "export"
+        converted = conversion_evidence(values.to_numpy(dtype=float))
+        if converted is not None and converted.entered_in not in (None, header_unit):
+            log.unit_reason += f" ({converted.reason})"
+            log.lifter_unit, log.lifter_unit_source = converted.entered_in, "inferred"
     elif unit != "auto":
-        log.unit, log.unit_reason = unit, f"--unit {unit}"
+        log.unit, log.unit_reason, log.unit_confidence = unit, f"--unit {unit}", "override"
+        log.lifter_unit, log.lifter_unit_source = unit, "override"
     else:
-        inferred = infer_weight_unit(values.to_numpy(dtype=float))
+        inferred = infer_weight_unit(values.to_numpy(dtype=float), names.to_numpy(dtype=object))
         log.unit, log.unit_reason = inferred.unit, f"inferred: {inferred.reason}"
+        log.unit_confidence, log.unit_evidence = inferred.confidence, dict(inferred.evidence)
+        log.lifter_unit, log.lifter_unit_source = inferred.entered_in or inferred.unit, "inferred"
     if log.unit == "lb":
         return _snap_where_lb(values * LB_TO_KG, np.ones(len(values), dtype=bool))
     return values
@@ -232,6 +271,8 @@ def _base_draft(frame: pd.DataFrame, date_column: str, exercise_column: str) -> 
     _flag(draft, blank_to_na(frame[date_column]).isna(), "missing_date")
     _flag(draft, draft["performed_at"].isna(), "unparseable_date")
     _flag(draft, map_distinct(draft["exercise_raw"], lambda names: names.str.match(_FORMULA_LIKE)), "formula_like_cell")
+    _flag(draft, map_distinct(draft["exercise_raw"], lambda names: names.str.contains(_CONTROL_CHARS)),
+          "control_character_in_name")
     return draft
 
 
@@ -241,7 +282,12 @@ def _strong(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma:
     order = blank_to_na(frame["set_order"]).str.lower()
     is_rest = (order == "rest timer").fillna(False).astype(bool)
     non_set = order.isin(_STRONG_NON_SET_ROWS).fillna(False).astype(bool) & draft["reason"].isna()
-    numeric_order = map_distinct(order, lambda orders: pd.to_numeric(orders, errors="coerce"))
+    numeric_order = map_distinct(order, lambda orders: pd.to_numeric(orders.where(orders.str.match(_SET_NUMBER)),
+                                                                      errors="coerce"))
+    # A Set Order with digits that is not a set number (1.5, -1, 1e308) is quarantined; a word
+    # there may be a translated Rest Timer / Note label (below).
+    odd_order = map_distinct(order, lambda orders: ~orders.str.match(_SET_NUMBER) & orders.str.contains(r"\d"))
+    _flag(draft, odd_order.astype("boolean").fillna(False), "bad_set_order")
     set_type = order.map(_STRONG_SET_TYPES).astype("string")
     set_type = set_type.mask(numeric_order.notna(), "normal")
     draft["set_type"] = set_type
@@ -265,7 +311,7 @@ def _strong(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma:
     _flag(draft, ~non_set & set_type.isna(), "unknown_set_order")
     set_rows = ~non_set
     weight_kg = _weights_to_kg(weights.where(set_rows), frame["weight_unit"] if "weight_unit" in frame else None,
-                               match.units.get("weight"), log, unit)
+                               match.units.get("weight"), log, unit, draft["exercise_raw"], draft)
     draft["weight_kg"] = weight_kg
     default_distance = match.units.get("distance") or ("mi" if log.unit == "lb" else "km")
     factor = (distance_factor(frame["distance_unit"], default_distance) if "distance_unit" in frame
@@ -294,6 +340,7 @@ def _hevy(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: b
     weights = _number(frame, weight_column, draft, decimal_comma)
     _reps(frame, "reps", draft, decimal_comma)
     log.unit, log.unit_reason = ("lb", "header says lb (weight_lbs)") if weight_column == "weight_lbs" else ("kg", "header says kg (weight_kg)")
+    log.unit_confidence, log.lifter_unit, log.lifter_unit_source = "stated", log.unit, "export"
     draft["weight_kg"] = _snap_where_lb(weights * LB_TO_KG, np.ones(len(weights), bool)) if log.unit == "lb" else weights
     distance_column = next((c for c in ("distance_km", "distance_miles", "distance_meters") if c in frame), None)
     distance = _number(frame, distance_column, draft, decimal_comma)
@@ -314,7 +361,7 @@ def _fitnotes(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comm
     weights = _number(frame, weight_column, draft, decimal_comma)
     unit_column = "weight unit" if "weight unit" in frame else None
     draft["weight_kg"] = _weights_to_kg(weights, frame[unit_column] if unit_column else None,
-                                        match.units.get("weight"), log, unit)
+                                        match.units.get("weight"), log, unit, draft["exercise_raw"], draft)
     _reps(frame, "reps", draft, decimal_comma)
     distance = _number(frame, "distance" if "distance" in frame else None, draft, decimal_comma)
     factor = distance_factor(frame["distance unit"], "km") if "distance unit" in frame else 1000.0
@@ -339,7 +386,7 @@ def _fitbod(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma:
     draft["set_order"] = pd.NA
     weights = _number(frame, "weight", draft, decimal_comma)
     # Fitbod's optional multiplier column (per-side loads) is left aside: the logged load is kept as is.
-    draft["weight_kg"] = _weights_to_kg(weights, None, None, log, unit)
+    draft["weight_kg"] = _weights_to_kg(weights, None, None, log, unit, draft["exercise_raw"], draft)
     _reps(frame, "reps", draft, decimal_comma)
     draft["distance_m"] = _number(frame, "distance" if "distance" in frame else None, draft, decimal_comma)
     draft["duration_s"] = _number(frame, "duration" if "duration" in frame else None, draft, decimal_comma)
@@ -374,6 +421,7 @@ def _canonical_common(frame: pd.DataFrame, draft: pd.DataFrame, log: ParsedLog, 
     draft["athlete_id"] = text("athlete_id").fillna(log.athlete_id)
     draft["exercise_id"] = text("exercise_id")
     log.unit, log.unit_reason = "kg", "canonical table (weight_kg)"
+    log.unit_confidence, log.lifter_unit, log.lifter_unit_source = "stated", "kg", "export"
     return draft
 
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from workout_pipeline.ingest.identity import assign_athletes, one_spelling, proposed_athlete
 from workout_pipeline.ingest.parse import ParsedLog, parse_log_file
-from workout_pipeline.ingest.store import merge_into_store
+from workout_pipeline.ingest.store import empty_athletes_frame, merge_into_store, to_athletes
 from workout_pipeline.ingest.validate import ValidationOutcome, validate_many, validate_sets
 from workout_pipeline.schema import empty_canonical_frame, resolution_summary, to_canonical
 
@@ -33,31 +34,66 @@ class IngestReport:
         validated: Validated canonical sets of this run (exercise_id filled).
         quarantined: Quarantined rows of this run, with ``reason``.
         checks: GX check results per file name (``ValidationOutcome.checks``).
+        athletes: The lifter's unit per athlete (``athlete_id, unit, unit_source, unit_reason``).
     """
 
     summary: dict[str, Any]
     validated: pd.DataFrame = field(default_factory=empty_canonical_frame)
     quarantined: pd.DataFrame = field(default_factory=lambda: empty_canonical_frame(with_reason=True))
     checks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    athletes: pd.DataFrame = field(default_factory=empty_athletes_frame)
 
 
 def athlete_id_for(path: str | Path, root: str | Path | None = None) -> str:
-    """The athlete a log file belongs to.
+    """The athlete a log file belongs to (DESIGN.md "Identity", before collisions).
 
-    A file directly in `root` (or given alone) is named by its stem (``alice.csv`` -> ``alice``);
-    a file one folder down (``root/<athlete>/strong.csv``, the usual layout when the app names
-    every export alike) is named by that folder.
+    A file one folder below `root` (``root/<athlete>/strong.csv``) is named by that folder; any
+    other file by its folder when its name is an app's default export name (``strong.csv``,
+    ``workout_data.csv``...), else by its stem without re-download suffixes (``alice (1).csv``
+    -> ``alice``).
     """
     path = Path(path)
     if root is not None:
-        root = Path(root)
         try:
-            relative = path.relative_to(root)
+            relative = path.relative_to(Path(root))
         except ValueError:
             relative = Path(path.name)
         if len(relative.parts) >= 2:
-            return relative.parts[0]
-    return path.stem
+            return one_spelling(relative.parts[0])
+    return proposed_athlete(path, folder=_folder_name(path))
+
+
+def _folder_name(path: Path) -> str:
+    """The name of the folder holding `path` (resolved, so `./strong.csv` is named too)."""
+    parent = path.parent
+    return parent.name or parent.resolve().name
+
+
+def _name_athletes(listed: list[tuple[Path, Path | None, str | None]], athlete: str | None
+                   ) -> tuple[list[tuple[Path, str | None, str | None]], list[str]]:
+    """Athlete ids for listed (file, root folder or None, error) items, unique per source."""
+    folders: dict[Path, list[str]] = {}
+    for path, _, error in listed:
+        if error is None:
+            folders.setdefault(path.parent, []).append(path.stem)
+    proposals = []
+    for path, root, error in listed:
+        if error is not None:
+            continue
+        if athlete:
+            proposals.append((path, athlete, "--athlete"))
+            continue
+        siblings = [stem for stem in folders[path.parent] if stem != path.stem]
+        relative = path.relative_to(root).parts if root is not None else (path.name,)
+        if len(relative) >= 2:  # root/<athlete>/<export>: the subfolder is the athlete
+            proposed = one_spelling(relative[0])
+        else:
+            proposed = proposed_athlete(path, siblings, folder=_folder_name(path))
+        proposals.append((path, proposed, str(path.parent.resolve())))
+    ids, warnings = assign_athletes(proposals)
+    named = iter(ids)
+    items = [(path, None if error is not None else next(named), error) for path, _, error in listed]
+    return items, warnings
 
 
 def resolve_exercises(frame: pd.DataFrame, resolver: Any = None) -> pd.DataFrame:
@@ -121,29 +157,37 @@ def resolve_checked(outcome: ValidationOutcome, rejected: pd.DataFrame, resolver
 
 def expand_paths(paths: Iterable[str | Path], athlete: str | None = None,
                  skipped: list[dict[str, str]] | None = None) -> list[tuple[Path, str | None, str | None]]:
-    """Turn the PATH arguments into (file, athlete, error) triples.
+    """Turn the PATH arguments into (file, athlete, error) triples (see ``identify_paths``)."""
+    return identify_paths(paths, athlete, skipped)[0]
 
-    A file given directly takes `athlete` (or its stem). A folder contributes its log files
-    (suffixes in LOG_SUFFIXES, hidden files skipped), one athlete per file named by the file
-    stem, and the log files of its direct subfolders, named by the subfolder. Entries of a
-    folder that are links resolving outside it are not read: they are appended to `skipped`
-    as ``{"file", "reason"}``.
+
+def identify_paths(paths: Iterable[str | Path], athlete: str | None = None,
+                   skipped: list[dict[str, str]] | None = None
+                   ) -> tuple[list[tuple[Path, str | None, str | None]], list[str]]:
+    """Turn the PATH arguments into (file, athlete, error) triples plus identity warnings.
+
+    A folder contributes its log files (suffixes in LOG_SUFFIXES, hidden files skipped) and
+    the log files of its direct subfolders, named by the subfolder. Every file is named by
+    `athlete` when given, else by the identity rule (``athlete_id_for``); two different
+    sources that would share an id get distinct ids and a warning. Entries of a folder that
+    are links resolving outside it are not read: they are appended to `skipped` as
+    ``{"file", "reason"}``.
     """
     skipped = [] if skipped is None else skipped
-    items: list[tuple[Path, str | None, str | None]] = []
+    listed: list[tuple[Path, Path | None, str | None]] = []
     for raw in paths:
         path = Path(raw)
         if not path.is_dir():
-            items.append((path, athlete or athlete_id_for(path), None))
+            listed.append((path, None, None))
             continue
         inside = _InsideFolder(path, skipped)
         found = [p for p in sorted(path.iterdir()) if _is_log_file(p) and inside(p)]
         for sub in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".") and inside(p)):
             found += [p for p in sorted(sub.iterdir()) if _is_log_file(p) and inside(p)]
         if not found:
-            items.append((path, None, f"{path} is a folder with no log files ({', '.join(LOG_SUFFIXES)})"))
-        items += [(p, athlete_id_for(p, root=path), None) for p in found]
-    return items
+            listed.append((path, None, f"{path} is a folder with no log files ({', '.join(LOG_SUFFIXES)})"))
+        listed += [(p, path, None) for p in found]
+    return _name_athletes(listed, athlete)
 
 
 class _InsideFolder:
@@ -205,7 +249,7 @@ def ingest_paths(
         others go on; the caller decides what "nothing could be read" means.
     """
     skipped: list[dict[str, str]] = []
-    items = expand_paths(paths, athlete, skipped)
+    items, warnings = identify_paths(paths, athlete, skipped)
     if resolver is None:
         from workout_pipeline.catalog.crosswalk import build_resolver
 
@@ -226,6 +270,7 @@ def ingest_paths(
         logs.append((len(per_file), log))
         per_file.append({})  # filled in below
     resolver = _BatchResolver(resolver, [log for _, log in logs])
+    units = lifter_units([log for _, log in logs])  # before validation releases the parsed rows
     outcomes = _validate_each([log for _, log in logs])
     valid_frames, quarantine_frames, ingested_files = [], [], []
     checks: dict[str, list[dict[str, Any]]] = {}
@@ -251,9 +296,39 @@ def ingest_paths(
     summary = _summary(per_file, validated_all, quarantined_all)
     if skipped:
         summary["skipped"] = skipped
+    summary["warnings"] = warnings + [
+        f"{entry['file']}: unit {entry['unit']} is ambiguous ({entry['unit_reason']})"
+        for entry in per_file if entry.get("unit_confidence") == "ambiguous"
+    ]
+    athletes = units[units["athlete_id"].isin({athlete_id for athlete_id, _ in ingested_files})].reset_index(drop=True)
     if out_dir is not None and any(entry["error"] is None for entry in per_file):
-        summary["store"] = {"out": str(out_dir), **merge_into_store(out_dir, validated_all, quarantined_all, ingested_files)}
-    return IngestReport(summary=summary, validated=validated_all, quarantined=quarantined_all, checks=checks)
+        summary["store"] = {"out": str(out_dir), **merge_into_store(out_dir, validated_all, quarantined_all,
+                                                                     ingested_files, athletes=athletes)}
+    return IngestReport(summary=summary, validated=validated_all, quarantined=quarantined_all, checks=checks,
+                        athletes=athletes)
+
+
+def lifter_units(logs: list[ParsedLog]) -> pd.DataFrame:
+    """The lifter's unit per athlete (the store's ``athletes`` table), from their parsed logs.
+
+    Each athlete's unit is that of their export with the latest set (the unit they use now);
+    a stated unit (export or ``--unit``) beats an inferred one of the same export.
+    """
+    rows = {}
+    for log in logs:
+        if log.error or log.lifter_unit not in ("kg", "lb"):
+            continue
+        latest = log.sets["performed_at"].max() if len(log.sets) else pd.NaT
+        key = (pd.Timestamp.min if pd.isna(latest) else latest, log.lifter_unit_source != "inferred")
+        current = rows.get(log.athlete_id)
+        if current is None or key >= current[0]:
+            reason = log.unit_reason or ""
+            if log.lifter_unit != log.unit:
+                reason = f"loads typed in {log.lifter_unit}, exported in {log.unit}: {reason}"
+            rows[log.athlete_id] = (key, log.lifter_unit, log.lifter_unit_source, f"{log.path.name}: {reason}")
+    return to_athletes(pd.DataFrame(
+        [(athlete, unit, source, reason) for athlete, (_, unit, source, reason) in sorted(rows.items())],
+        columns=["athlete_id", "unit", "unit_source", "unit_reason"]))
 
 
 def parse_many(jobs: list[tuple[Path, str | None, str]]) -> list[ParsedLog | str]:
@@ -350,6 +425,11 @@ def _file_entry(path: Path, athlete_id: str | None, log: ParsedLog | None, valid
         "non_set_rows": log.non_set_rows if log else 0,
         "error": error or (log.error if log else None),
     }
+    if log is not None and log.unit:
+        entry["unit_confidence"] = log.unit_confidence  # stated | override | confident | ambiguous
+        entry["lifter_unit"] = log.lifter_unit  # the unit the loads were typed in
+    if log is not None and log.unit_evidence:
+        entry["unit_evidence"] = log.unit_evidence  # log-odds for lb per evidence item
     if log is not None and log.expanded_sets:
         entry["expanded_sets"] = log.expanded_sets  # rows standing for several sets (Fitbod "Sets")
     if quarantined is not None and len(quarantined):

@@ -1,8 +1,33 @@
-"""Inferring whether a log's unlabelled loads are kilograms or pounds, from the loads themselves."""
+"""Inferring whether a log's unlabelled loads are kilograms or pounds, as a lifter would.
 
-from dataclasses import dataclass
+Evidence is scored as log-odds for pounds (positive: lb, negative: kg), each item named so the
+per-file summary can say why:
+
+1. ``conversions``: loads that are not round as written but become round in the other unit
+   (an lb export of kg entries: 44.0924 lb = 20 kg). Decisive when present.
+2. ``increments``: how each load is built from the equipment of its exercise. A 45-lb bar with
+   45/35/25/10/5/2.5-lb plates gives 95, 135, 185, 225, 315 (totals ending in 5); a 20-kg bar
+   with 25..1.25-kg plates gives 2.5-kg steps (62.5, 102.5); lb dumbbells come in 5-lb steps
+   (25, 30, 35), kg dumbbells in 2/2.5-kg steps (12, 14, 16, 22.5); kettlebells in 4-kg steps.
+   Each distinct (exercise, load) has a probability of its shape per kind of gym (a kg gym with
+   fine steps, a kg gym used only in 5-kg steps, an lb gym; tables below); the log-likelihoods
+   are compared, kg being the mixture of its two gyms.
+3. ``plausibility``: per exercise kind (from the catalog), how typical each exercise's median
+   load is under each reading (a 65 kg-per-hand dumbbell press or a 140 kg lat pulldown as
+   routine working sets are implausible; 65 lb and 140 lb are ordinary). The exercises are
+   pooled into one strength index per lifter (a strong lifter is strong at everything, so the
+   exercises are not independent votes).
+
+Weak total evidence (|score| < ``AMBIGUOUS_SCORE``) is reported as ``ambiguous``: the unit is
+then the side the evidence leans to, and kg on an exact tie (the documented default).
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from workout_pipeline.ingest.values import LB_TO_KG
 
@@ -13,20 +38,105 @@ _LB_STEP = 0.5
 # Loads typed in one unit and exported in the other carry the conversion's decimals: 20 kg
 # exported in lb is 44.09245243697551. Such a value is "round" only after converting back.
 _ROUND_TOLERANCE = 0.002
-# Barbell-and-plate totals that only make sense in pounds (45 lb bar + 45/25/10/5 lb plates).
-_LB_PLATE_TOTALS = np.array([45, 95, 135, 185, 225, 275, 315, 365, 405, 455, 495], dtype=float)
 # Minimum share of converted-looking loads that counts as evidence of a cross-unit export.
 _CONVERTED_SHARE = 0.2
-# Below this many loads, rounding and magnitude say too little: assume kg (and say so).
+# Below this many loads and without clear evidence, assume kg (and say so).
 _MIN_LOADS_TO_VOTE = 20
+# |log-odds| below this is "ambiguous".
+AMBIGUOUS_SCORE = 1.5
+_LN_LB = math.log(1 / LB_TO_KG)
+# Correlated evidence: one lifter's load shapes come from one gym's equipment, so they are not
+# independent draws; the mean log-odds per distinct load counts as at most this many loads.
+_INCREMENT_LOADS = 25
+_INCREMENT_CAP = 12.0
+_PLAUSIBILITY_CAP = 6.0
+# Spread of a lifter's strength index (in per-kind standard deviations) across lifters.
+_STRENGTH_SPREAD = 0.9
+# Barbell totals that a 45-lb bar and 45/25-lb plates make (the lb lifter's landmarks).
+LB_PLATE_TOTALS = frozenset([95, 135, 185, 225, 275, 315, 365, 405, 455, 495, 545, 585])
+
+# P(load shape | gym) per equipment group, for three kinds of gym: a kg gym with fine steps
+# (1.25-kg plates, 2-kg dumbbells, 2.5-kg stack pins), a kg gym used in 5-kg steps (a lifter who
+# never takes a 2.5-kg jump), and an lb gym. Shapes: `frac` (not a whole or half number, e.g. a
+# 1.25-kg step), `half` (x.5), `even` / `odd` (whole, not a multiple of 5), `five` (ends in 5),
+# `ten` (ends in 0), `lbplate` (a LB_PLATE_TOTALS barbell total; barbell group only). Whole
+# loads up to 12 are `small` and count for no gym (light bells exist in both units).
+_GYMS = ("kg_fine", "kg_coarse", "lb")
+# Within kg, the share of lifters who only ever take 5-kg steps.
+_KG_COARSE_PRIOR = 0.05
+_SHAPES: dict[str, dict[str, tuple[float, float, float]]] = {
+    #            shape: (P | kg fine, P | kg coarse, P | lb)
+    "barbell": {"frac": (0.03, 0.01, 0.01), "half": (0.22, 0.03, 0.05), "even": (0.05, 0.02, 0.01),
+                "odd": (0.03, 0.01, 0.01), "five": (0.25, 0.40, 0.36), "ten": (0.38, 0.49, 0.34),
+                "lbplate": (0.04, 0.04, 0.22)},
+    "dumbbell": {"frac": (0.03, 0.01, 0.01), "half": (0.20, 0.10, 0.08), "even": (0.28, 0.30, 0.04),
+                 "odd": (0.04, 0.02, 0.01), "five": (0.20, 0.25, 0.43), "ten": (0.25, 0.32, 0.43)},
+    "kettlebell": {"frac": (0.01, 0.01, 0.01), "half": (0.02, 0.02, 0.02), "even": (0.68, 0.68, 0.10),
+                   "odd": (0.04, 0.04, 0.07), "five": (0.05, 0.05, 0.35), "ten": (0.20, 0.20, 0.45)},
+    "stack": {"frac": (0.05, 0.01, 0.02), "half": (0.15, 0.03, 0.07), "even": (0.12, 0.04, 0.03),
+              "odd": (0.08, 0.03, 0.02), "five": (0.28, 0.37, 0.24), "ten": (0.32, 0.52, 0.62)},
+    "other": {"frac": (0.05, 0.01, 0.01), "half": (0.20, 0.05, 0.07), "even": (0.14, 0.08, 0.04),
+              "odd": (0.05, 0.02, 0.02), "five": (0.22, 0.35, 0.39), "ten": (0.34, 0.49, 0.47)},
+}
+_EQUIPMENT_GROUP = {"barbell": "barbell", "smith_machine": "barbell", "ez_bar": "barbell", "dumbbell": "dumbbell",
+                    "kettlebell": "kettlebell", "cable": "stack", "machine": "stack"}
+
+# Typical working-set load in kg (median over recreational lifters) and its spread (sd of the
+# natural log) per exercise kind: (name, movement words any of which marks it, equipment groups
+# or None for any, median kg, log sd). First match wins; dumbbell loads are per hand as logged.
+_KINDS: tuple[tuple[str, frozenset[str], frozenset[str] | None, float, float], ...] = tuple(
+    (name, frozenset(words.split()), frozenset(groups.split()) if groups else None, median, spread)
+    for name, words, groups, median, spread in (
+        ("leg press", "leg_press hack", "", 140.0, 0.55),
+        ("bodyweight", "pull_up chin_up dip push_up muscle_up", "", 15.0, 0.9),
+        ("leg curl/extension", "leg_curl leg_extension", "", 45.0, 0.5),
+        ("calf raise", "calf", "", 70.0, 0.6),
+        ("squat/deadlift", "squat deadlift thrust rack_pull good_morning clean snatch jerk", "barbell", 95.0, 0.5),
+        ("dumbbell squat/deadlift", "squat deadlift thrust lunge", "dumbbell kettlebell", 22.0, 0.55),
+        ("lunge/split squat", "lunge split_squat step_up", "", 40.0, 0.6),
+        ("bench press", "bench floor_press", "barbell", 70.0, 0.45),
+        ("dumbbell press", "bench press", "dumbbell", 22.0, 0.45),
+        ("overhead press", "overhead military shoulder_press push_press", "barbell", 45.0, 0.45),
+        ("barbell row", "row shrug", "barbell", 65.0, 0.5),
+        ("dumbbell row/shrug", "row shrug", "dumbbell kettlebell", 26.0, 0.5),
+        ("pulldown/row", "pulldown pull_down row pullover", "stack", 55.0, 0.45),
+        ("machine press", "press", "stack", 50.0, 0.55),
+        ("curl", "curl", "barbell", 30.0, 0.45),
+        ("curl", "curl", "dumbbell kettlebell", 12.0, 0.45),
+        ("curl", "curl", "stack", 25.0, 0.5),
+        ("raise/fly", "raise fly lateral reverse_fly", "dumbbell", 9.0, 0.5),
+        ("fly/raise", "raise fly crossover pec_deck", "stack", 30.0, 0.6),
+        ("triceps", "extension pushdown push_down kickback skullcrusher", "dumbbell", 14.0, 0.5),
+        ("triceps", "extension pushdown push_down kickback skullcrusher", "", 28.0, 0.5),
+        ("barbell", "", "barbell", 55.0, 0.6),
+        ("dumbbell", "", "dumbbell", 15.0, 0.6),
+        ("kettlebell", "", "kettlebell", 16.0, 0.5),
+        ("machine/cable", "", "stack", 40.0, 0.65),
+        ("exercise", "", "", 40.0, 0.7),
+    )
+)
 
 
 @dataclass(frozen=True)
 class UnitInference:
-    """The unit a log's weights were written in and why we think so."""
+    """The unit a log's weights were written in and why we think so.
 
-    unit: str  # "kg" or "lb": multiply by 1 or LB_TO_KG to get kg
+    Attributes:
+        unit: ``kg`` or ``lb``: multiply by 1 or LB_TO_KG to get kg.
+        reason: One line naming the evidence (for the per-file summary).
+        confidence: ``confident`` or ``ambiguous`` (weak evidence; see AMBIGUOUS_SCORE).
+        score: Total log-odds for pounds.
+        evidence: (name, log-odds) of each evidence item.
+        entered_in: The unit the loads were typed in when the export converted them
+            (an lb export of kg entries says ``kg``), else None.
+    """
+
+    unit: str
     reason: str
+    confidence: str = "confident"
+    score: float = 0.0
+    evidence: tuple[tuple[str, float], ...] = field(default=())
+    entered_in: str | None = None
 
 
 def _is_multiple(values: np.ndarray, step: float) -> np.ndarray:
@@ -34,52 +144,201 @@ def _is_multiple(values: np.ndarray, step: float) -> np.ndarray:
     return np.abs(ratio - np.round(ratio)) < _ROUND_TOLERANCE / step
 
 
-def infer_weight_unit(loads: np.ndarray) -> UnitInference:
-    """Guess kg vs lb for loads written without a unit.
+def conversion_evidence(values: np.ndarray) -> UnitInference | None:
+    """Loads exported in the other unit than they were typed in, or None when there are few.
 
-    Evidence, strongest first: (1) loads that are not round as written but become round after
-    converting from the other unit (lb exports of kg entries, e.g. 44.0924 lb = 20 kg, or kg
-    exports of lb entries, e.g. 61.2349 kg = 135 lb); (2) the share of loads that are not
-    multiples of 5 (kg lifters use 2.5/1.25 kg steps, lb lifters 5 lb steps); (3) barbell
-    totals that are natural in lb (45, 135, 225, 315 ...); (4) typical magnitude.
-
-    Args:
-        loads: The log's load values as written (any shape; zeros and NaN are ignored).
-
-    Returns:
-        The inferred unit and a one-line reason for the per-file summary.
+    ``lb`` with entered_in ``kg``: the loads are lb values of round kg entries;
+    ``kg`` with entered_in ``lb``: kg values of round lb entries.
     """
-    values = np.asarray(loads, dtype=float)
     values = values[np.isfinite(values) & (values > 0)]
     if len(values) == 0:
-        return UnitInference("kg", "no loads above zero; assumed kg")
-    round_as_kg = _is_multiple(values, _KG_STEP)
-    round_as_lb = _is_multiple(values, _LB_STEP)
-    as_written_round = round_as_kg | round_as_lb
+        return None
+    as_written_round = _is_multiple(values, _KG_STEP) | _is_multiple(values, _LB_STEP)
     lb_of_kg = ~as_written_round & _is_multiple(values * LB_TO_KG, _KG_STEP)
     kg_of_lb = ~as_written_round & _is_multiple(values / LB_TO_KG, _LB_STEP)
     share_lb_of_kg, share_kg_of_lb = lb_of_kg.mean(), kg_of_lb.mean()
-    if max(share_lb_of_kg, share_kg_of_lb) >= _CONVERTED_SHARE and max(lb_of_kg.sum(), kg_of_lb.sum()) >= 3:
-        if share_lb_of_kg >= share_kg_of_lb:
-            return UnitInference(
-                "lb", f"{share_lb_of_kg:.0%} of loads are lb exports of kg entries (x0.45359237 gives round kg)"
-            )
-        return UnitInference("kg", f"{share_kg_of_lb:.0%} of loads are kg exports of lb entries (/0.45359237 gives round lb)")
-    if len(values) < _MIN_LOADS_TO_VOTE:
-        return UnitInference("kg", f"too few loads ({len(values)}) to tell kg from lb; assumed kg")
-    not_multiple_of_5 = (~_is_multiple(values, 5.0)).mean()
-    lb_plate_share = np.isin(np.round(values, 3), _LB_PLATE_TOTALS).mean()
-    median = float(np.median(values))
-    # Votes: the 5-step share is the main evidence (kg logs are full of 2.5 kg steps and 2 kg
-    # dumbbell steps; lb logs move in 5 lb steps); plate totals and magnitude break ties.
-    lb_votes = 0
-    lb_votes += 2 if not_multiple_of_5 < 0.03 else 1 if not_multiple_of_5 < 0.08 else -2 if not_multiple_of_5 > 0.15 else 0
-    lb_votes += 1 if lb_plate_share > 0.15 else 0
-    lb_votes += 1 if median > 90 else -1 if median < 25 else 0
-    detail = f"{not_multiple_of_5:.0%} of loads off 5-steps, {lb_plate_share:.0%} lb plate totals, median {median:g}"
-    if lb_votes >= 2:
-        return UnitInference("lb", f"loads look like pounds ({detail})")
-    return UnitInference("kg", f"loads look like kilograms ({detail})")
+    if max(share_lb_of_kg, share_kg_of_lb) < _CONVERTED_SHARE or max(lb_of_kg.sum(), kg_of_lb.sum()) < 3:
+        return None
+    if share_lb_of_kg >= share_kg_of_lb:
+        return UnitInference("lb", f"{share_lb_of_kg:.0%} of loads are lb exports of kg entries "
+                             "(x0.45359237 gives round kg)", score=99.0, evidence=(("conversions", 99.0),),
+                             entered_in="kg")
+    return UnitInference("kg", f"{share_kg_of_lb:.0%} of loads are kg exports of lb entries "
+                         "(/0.45359237 gives round lb)", score=-99.0, evidence=(("conversions", -99.0),),
+                         entered_in="lb")
+
+
+def load_shapes(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """The shape class of each load (see _SHAPES) given its equipment group."""
+    whole = _is_multiple(values, 1.0)
+    half = ~whole & _is_multiple(values, 0.5)
+    rounded = np.round(values).astype(np.int64)
+    shapes = np.where(~whole & ~half, "frac", np.where(half, "half", "")).astype(object)
+    mod10 = rounded % 10
+    plate = np.isin(rounded, list(LB_PLATE_TOTALS)) & (groups == "barbell")
+    shapes = np.where(whole & (rounded % 5 != 0) & (rounded % 2 == 0), "even", shapes)
+    shapes = np.where(whole & (rounded % 5 != 0) & (rounded % 2 == 1), "odd", shapes)
+    shapes = np.where(whole & (mod10 == 5) & ~plate, "five", shapes)
+    shapes = np.where(whole & (mod10 == 5) & plate, "lbplate", shapes)
+    shapes = np.where(whole & (mod10 == 0), "ten", shapes)
+    # Light bells say little: 2/4/6/8/10/12 kg and 3/5/8/10/12 lb dumbbells both exist.
+    shapes = np.where(whole & (rounded <= 12), "small", shapes)
+    return shapes
+
+
+@dataclass(frozen=True)
+class ExerciseKind:
+    """What the unit inference needs to know about an exercise: its load kind and equipment."""
+
+    kind: str
+    group: str  # barbell | dumbbell | kettlebell | stack | other
+    median_kg: float
+    spread: float
+
+
+def classify_exercise(words: frozenset[str], equipment: frozenset[str]) -> ExerciseKind:
+    """The load kind of an exercise from its (normalised, English) movement words and equipment.
+
+    Two-word movements are matched joined by ``_`` (``leg press`` -> ``leg_press``).
+    """
+    groups = {_EQUIPMENT_GROUP[e] for e in equipment if e in _EQUIPMENT_GROUP}
+    group = next(iter(sorted(groups))) if len(groups) == 1 else ("barbell" if "barbell" in groups else "other")
+    if "bodyweight" in equipment or "band" in equipment:
+        group = "other"
+    tokens = set(words)
+    ordered = sorted(words)
+    tokens |= {f"{a}_{b}" for a in ordered for b in ordered if a != b}
+    for name, kind_words, kind_groups, median, spread in _KINDS:
+        if kind_groups is not None and group not in kind_groups:
+            continue
+        if kind_words and not (kind_words & tokens):
+            continue
+        return ExerciseKind(name, group, median, spread)
+    raise AssertionError("the last kind matches everything")  # pragma: no cover
+
+
+def _increments(values: np.ndarray, codes: np.ndarray, groups: np.ndarray) -> tuple[float, str]:
+    frame = pd.DataFrame({"code": codes, "load": np.round(values, 3)}).drop_duplicates()
+    frame["group"] = groups[frame.index.to_numpy()]
+    shapes = load_shapes(frame["load"].to_numpy(dtype=float), frame["group"].to_numpy(dtype=object))
+    counted = shapes != "small"
+    probabilities = np.array([_SHAPES[g][s] for g, s in zip(frame["group"].to_numpy(dtype=object)[counted],
+                                                             shapes[counted])]).reshape(-1, len(_GYMS))
+    score = 0.0
+    if len(probabilities):
+        # Each gym's log-likelihood, the mean per distinct load counted as at most _INCREMENT_LOADS loads.
+        loglik = np.log(probabilities).mean(axis=0) * min(len(probabilities), _INCREMENT_LOADS)
+        kg = np.logaddexp(math.log(1 - _KG_COARSE_PRIOR) + loglik[0], math.log(_KG_COARSE_PRIOR) + loglik[1])
+        score = float(np.clip(loglik[2] - kg, -_INCREMENT_CAP, _INCREMENT_CAP))
+    counts = pd.Series(shapes[counted]).value_counts()
+    share = lambda *kinds: counts.reindex(list(kinds)).fillna(0).sum() / max(int(counted.sum()), 1)  # noqa: E731
+    detail = (f"{share('lbplate'):.0%} lb plate totals (135, 225...), {share('five', 'lbplate'):.0%} ending in 5, "
+              f"{share('half', 'frac'):.0%} on 2.5/1.25 steps, {share('even', 'odd'):.0%} on 1/2-kg steps "
+              f"over {int(counted.sum())} distinct loads")
+    return score, detail
+
+
+def _plausibility(values: np.ndarray, codes: np.ndarray, names: list[str],
+                  kinds: list[ExerciseKind]) -> tuple[float, str]:
+    frame = pd.DataFrame({"code": codes, "load": values})
+    stats = frame.groupby("code", sort=False)["load"].agg(["median", "size"])
+    rows = []
+    for code, (median, size) in stats.iterrows():
+        name, kind = names[code], kinds[code]
+        if kind.kind == "bodyweight" or median <= 0:
+            continue
+        z_kg = (math.log(median) - math.log(kind.median_kg)) / kind.spread
+        rows.append((name, median, size, kind, z_kg, z_kg - _LN_LB / kind.spread))
+    if not rows:
+        return 0.0, ""
+    weights = np.array([min(size, 20) for _, _, size, *_ in rows], dtype=float)
+    z_kg = float(np.average([r[4] for r in rows], weights=weights))
+    z_lb = float(np.average([r[5] for r in rows], weights=weights))
+    score = float(np.clip((z_kg**2 - z_lb**2) / (2 * _STRENGTH_SPREAD**2), -_PLAUSIBILITY_CAP, _PLAUSIBILITY_CAP))
+    # Name the exercises that say the most.
+    rows.sort(key=lambda r: -abs(r[4] ** 2 - r[5] ** 2) * min(r[2], 20))
+    shown = "; ".join(
+        f"{name} median {median:g} ({kind.kind}: {median:g} kg {_typicality(zk)}, {median * LB_TO_KG:.0f} kg "
+        f"{_typicality(zl)})" for name, median, _, kind, zk, zl in rows[:3])
+    return score, shown
+
+
+def _typicality(z: float) -> str:
+    if z > 2.0:
+        return "implausible"
+    if z > 1.3:
+        return "elite"
+    if z < -2.0:
+        return "implausibly light"
+    if z < -1.3:
+        return "very light"
+    return "typical"
+
+
+def infer_weight_unit(loads, exercises: Sequence[str] | np.ndarray | None = None,
+                      kinds: dict[str, ExerciseKind] | None = None) -> UnitInference:
+    """Guess kg vs lb for loads written without a unit (evidence in the module docstring).
+
+    Args:
+        loads: The log's load values as written (zeros and NaN are ignored).
+        exercises: The exercise name of each load (same length), or None when unknown.
+        kinds: {exercise name: ExerciseKind}; names missing from it are classified with the
+            built-in catalog (``exercise_kinds``).
+
+    Returns:
+        The inferred unit, a one-line reason naming the evidence, and its confidence.
+    """
+    values = np.asarray(loads, dtype=float).ravel()
+    names = (np.asarray(exercises, dtype=object).ravel() if exercises is not None
+             else np.full(len(values), "", dtype=object))
+    keep = np.isfinite(values) & (values > 0)
+    values = values[keep]
+    if len(values) == 0:
+        return UnitInference("kg", "no loads above zero; assumed kg", confidence="ambiguous")
+    converted = conversion_evidence(values)
+    if converted is not None:
+        return converted
+    # Work on name codes: exports repeat a few names on many rows.
+    codes, uniques = pd.factorize(pd.Series(names[keep], dtype=object).fillna(""))
+    uniques = [str(name) for name in uniques]
+    known = dict(kinds or {})
+    missing = [n for n in uniques if n not in known]
+    if missing:
+        known.update(exercise_kinds(missing))
+    code_kinds = [known[name] for name in uniques]
+    groups = np.array([kind.group for kind in code_kinds], dtype=object)[codes]
+    increments, increment_detail = _increments(values, codes, groups)
+    plausibility, plausibility_detail = _plausibility(values, codes, uniques, code_kinds)
+    score = increments + plausibility
+    evidence = (("increments", round(increments, 2)), ("plausibility", round(plausibility, 2)))
+    detail = f"increments {increments:+.1f} ({increment_detail}); plausibility {plausibility:+.1f}"
+    if plausibility_detail:
+        detail += f" ({plausibility_detail})"
+    if len(values) < _MIN_LOADS_TO_VOTE and abs(score) < 2 * AMBIGUOUS_SCORE:
+        return UnitInference("kg", f"too few loads ({len(values)}) to tell kg from lb; assumed kg; {detail}",
+                             confidence="ambiguous", score=score, evidence=evidence)
+    unit = "lb" if score > 0 else "kg"
+    confidence = "ambiguous" if abs(score) < AMBIGUOUS_SCORE else "confident"
+    words = "pounds" if unit == "lb" else "kilograms"
+    lead = f"loads look like {words}" + (" (weak evidence: ambiguous)" if confidence == "ambiguous" else "")
+    return UnitInference(unit, f"{lead}, log-odds for lb {score:+.1f}: {detail}", confidence=confidence,
+                         score=score, evidence=evidence)
+
+
+def exercise_kinds(names: Sequence[str]) -> dict[str, ExerciseKind]:
+    """Classify logged names by load kind, through the built-in catalog where they resolve.
+
+    The movement words of the name and of the catalog exercise it resolves to are pooled (so
+    `Supino Reto (Barra)` counts as a barbell bench press); the catalog's equipment wins.
+    """
+    from workout_pipeline.catalog.resolve import default_resolver
+
+    resolver = default_resolver()
+    out = {}
+    for name in names:
+        words, equipment = resolver.describe(name) if name else (frozenset(), frozenset())
+        out[name] = classify_exercise(words, equipment)
+    return out
 
 
 def snap_converted_kg(weight_kg: np.ndarray) -> np.ndarray:

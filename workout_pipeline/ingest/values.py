@@ -6,6 +6,14 @@ import numpy as np
 import pandas as pd
 
 LB_TO_KG = 0.45359237
+STONE_TO_KG = 14 * LB_TO_KG
+# Weight-unit cells as apps and people write them (lower case, trailing dot removed) -> unit.
+WEIGHT_UNIT_WORDS: dict[str, str] = {
+    **dict.fromkeys(("kg", "kgs", "kilo", "kilos", "kilogram", "kilograms", "кг", "公斤", "千克", "킬로그램"), "kg"),
+    **dict.fromkeys(("lb", "lbs", "pound", "pounds", "#", "фунт", "фунты", "磅", "파운드"), "lb"),
+    **dict.fromkeys(("st", "stone", "stones"), "st"),
+}
+WEIGHT_UNIT_TO_KG: dict[str, float] = {"kg": 1.0, "lb": LB_TO_KG, "st": STONE_TO_KG}
 MILE_TO_M = 1609.344
 DISTANCE_TO_M = {"m": 1.0, "meters": 1.0, "metres": 1.0, "km": 1000.0, "mi": MILE_TO_M, "miles": MILE_TO_M,
                  "mile": MILE_TO_M, "ft": 0.3048, "feet": 0.3048, "yd": 0.9144, "yards": 0.9144}
@@ -78,6 +86,11 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Se
         decimal_comma: Also read ``72,5`` as 72.5 (semicolon-separated European exports);
             a lone comma between digits is read as a decimal comma in any case.
 
+    Thousands separators are read from the column's own style: ``1,000`` is 1000 where other
+    cells use a decimal point (``62.5``) and 1.0 where they use decimal commas (``62,5``);
+    with no other decimals to tell (and no ``decimal_comma`` hint) it is unreadable (``bad``)
+    rather than guessed. ``1,000.5`` and ``1.000,5`` are read by their last separator.
+
     Returns:
         ``(numbers, bad)``: floats with NaN for missing or unreadable cells, and a mask of the
         cells that held text but no readable number.
@@ -93,16 +106,46 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Se
     return pd.Series(numbers, index=values.index), pd.Series(bad, index=values.index)
 
 
+_GROUPED_COMMA = r"^[-+]?[1-9]\d{0,2}(?:,\d{3})+$"  # 1,000 or 12,500: thousands or a 3-decimal comma
+_GROUPED_DOT = r"^[-+]?[1-9]\d{0,2}(?:\.\d{3})+$"  # 1.000: thousands (European) or a 3-decimal point
+_BOTH = r"^[-+]?\d{1,3}(?:[.,]\d{3})*[.,]\d+$"
+
+
 def _parse_distinct_numbers(text: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
     present = text.notna()
-    normalised = text.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
-    looks_decimal_comma = normalised.str.match(_DECIMAL_COMMA.pattern).fillna(False).astype(bool)
+    normalised = text.str.replace("\u00a0", "", regex=False).str.replace("\u202f", "", regex=False)
+    normalised = normalised.str.replace(" ", "", regex=False)
+    has = lambda pattern: normalised.str.match(pattern).fillna(False).astype(bool)  # noqa: E731
+    grouped_comma, grouped_dot = has(_GROUPED_COMMA), has(_GROUPED_DOT)
+    both = normalised.str.contains(",", regex=False).fillna(False) & normalised.str.contains(".", regex=False).fillna(False)
+    both = both.astype(bool) & has(_BOTH)
+    # The column's decimal style, from cells that are not 3-digit groups.
+    plain = ~grouped_comma & ~grouped_dot & ~both
+    uses_point = bool((plain & has(r"^[-+]?\d*\.\d+$")).any()) or bool((both & normalised.str.match(r".*,\d{3}\.\d+$").fillna(False)).any())
+    column_uses_comma = bool((plain & has(r"^[-+]?\d*,\d+$")).any())
+    uses_comma = decimal_comma or column_uses_comma
+    looks_decimal_comma = has(_DECIMAL_COMMA.pattern) & ~grouped_comma
     if decimal_comma:
         looks_decimal_comma = normalised.str.contains(",", regex=False).fillna(False).astype(bool) & ~normalised.str.contains(
             ".", regex=False
-        ).fillna(False).astype(bool)
+        ).fillna(False).astype(bool) & ~grouped_comma
     normalised = normalised.mask(looks_decimal_comma, normalised.str.replace(",", ".", regex=False))
-    numbers = pd.to_numeric(normalised, errors="coerce").astype("float64")
+    # Both separators: the last one is the decimal mark, the other groups thousands.
+    last_is_comma = both & normalised.str.match(r".*,\d+$").fillna(False).astype(bool)
+    normalised = normalised.mask(both & ~last_is_comma, normalised.str.replace(",", "", regex=False))
+    normalised = normalised.mask(last_is_comma, normalised.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+    # 3-digit groups: thousands where the column's decimals say so, else unreadable.
+    ambiguous = pd.Series(False, index=text.index)
+    if grouped_comma.any():
+        if uses_point and not uses_comma:
+            normalised = normalised.mask(grouped_comma, normalised.str.replace(",", "", regex=False))
+        elif uses_comma and not uses_point:
+            normalised = normalised.mask(grouped_comma, normalised.str.replace(",", ".", regex=False))
+        else:
+            ambiguous |= grouped_comma
+    if grouped_dot.any() and column_uses_comma and not uses_point:
+        normalised = normalised.mask(grouped_dot, normalised.str.replace(".", "", regex=False))
+    numbers = pd.to_numeric(normalised.mask(ambiguous), errors="coerce").astype("float64")
     numbers = numbers.where(np.isfinite(numbers))
     bad = present & numbers.isna()
     return numbers, bad.astype(bool)
