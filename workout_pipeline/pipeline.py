@@ -95,6 +95,17 @@ def rows_for_athlete(frame, athlete_id: str):
     return frame[frame["athlete_id"] == athlete_id].reset_index(drop=True)
 
 
+def athlete_unit(file_units, athlete_id: str) -> str | None:
+    """The lifter's unit from the per-export evidence (`ingest.file_lifter_unit` documents, by
+    file), with the store's rule (`ingest.lifter_units`: the latest export's, stated over inferred)."""
+    from workout_pipeline.ingest.pipeline import lifter_units
+
+    documents = [file_units] if isinstance(file_units, dict) and "athlete_id" in file_units else (
+        list(file_units.values()) if isinstance(file_units, dict) else list(file_units or []))
+    table = lifter_units(doc for doc in documents if doc and doc.get("athlete_id") == athlete_id)
+    return None if table.empty else str(table["unit"].iloc[0])
+
+
 def weekly_program(catalog, constraints, sets, recommendations, athlete_id: str | None, solver: SolverSettings, **options):
     """Step 9: next week's program for one athlete (`ProgramResult`)."""
     from workout_pipeline.program import solve_program

@@ -11,6 +11,7 @@ HEAVY = ("torch", "torch_geometric", "great_expectations", "pulp", "matplotlib",
 EXPECTED_ASSETS = {
     "raw_log_files",
     "parsed_sets",
+    "lifter_units",
     "validated_sets",
     "quarantined_sets",
     "exercise_catalog",
@@ -46,6 +47,8 @@ def test_definitions_validate_and_hold_the_whole_graph():
     parents = {key.to_user_string(): {p.to_user_string() for p in graph.get(key).parent_keys} for key in graph.get_all_asset_keys()}
     assert parents["parsed_sets"] == {"raw_log_files"}
     assert parents["validated_sets"] == {"parsed_sets"}
+    assert parents["lifter_units"] == {"raw_log_files"}
+    assert "lifter_units" in parents["weekly_programs"]
     assert parents["exercise_features"] == {"validated_sets", "exercise_catalog"}
     assert parents["training_graph"] == {"exercise_features"}
     assert parents["progression_models"] == {"training_graph"}

@@ -105,3 +105,25 @@ def test_free_exercise_db_catalog_resolves_the_demo_logs(free_exercise_db_json, 
         checked = pipeline.check_parsed_sets(parsed.sets, parsed.rejected, resolver)
         share, _ = resolution_summary(checked.validated)
         assert share >= 0.95, path.name
+
+
+def test_the_assets_use_the_stores_rule_for_the_lifters_unit():
+    """Per-export unit evidence (the `lifter_units` asset) gives the unit the CLI's store keeps:
+    the latest export's unit, a stated unit over an inferred one of the same date."""
+    from workout_pipeline.pipeline import athlete_unit
+
+    def doc(unit, source, latest, athlete="ann"):
+        return {"athlete_id": athlete, "unit": unit, "unit_source": source, "unit_reason": "r", "latest": latest}
+
+    by_file = {
+        "ann__old.csv": doc("kg", "export", "2024-01-01T10:00:00"),
+        "ann__new.csv": doc("lb", "inferred", "2025-01-01T10:00:00"),
+        "bob.csv": doc("kg", "export", "2026-01-01T10:00:00", athlete="bob"),
+        "broken.csv": {},
+    }
+    assert athlete_unit(by_file, "ann") == "lb"
+    assert athlete_unit(by_file, "bob") == "kg"
+    assert athlete_unit(by_file, "nobody") is None
+    assert athlete_unit(doc("lb", "export", None), "ann") == "lb"  # a single partition loads as one document
+    same_day = {"a": doc("kg", "inferred", "2025-01-01T10:00:00"), "b": doc("lb", "export", "2025-01-01T10:00:00")}
+    assert athlete_unit(same_day, "ann") == "lb"

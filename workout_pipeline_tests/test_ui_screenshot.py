@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from workout_pipeline.paths import REPO_ROOT
-from workout_pipeline_tests.test_code_location import EXPECTED_ASSETS  # the one list of the twelve assets
+from workout_pipeline_tests.test_code_location import EXPECTED_ASSETS  # the one list of the assets
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

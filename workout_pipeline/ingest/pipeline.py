@@ -270,7 +270,7 @@ def ingest_paths(
         logs.append((len(per_file), log))
         per_file.append({})  # filled in below
     resolver = _BatchResolver(resolver, [log for _, log in logs])
-    units = lifter_units([log for _, log in logs])  # before validation releases the parsed rows
+    units = lifter_units(file_lifter_unit(log) for _, log in logs)  # before validation releases the parsed rows
     outcomes = _validate_each([log for _, log in logs])
     valid_frames, quarantine_frames, ingested_files = [], [], []
     checks: dict[str, list[dict[str, Any]]] = {}
@@ -308,24 +308,36 @@ def ingest_paths(
                         athletes=athletes)
 
 
-def lifter_units(logs: list[ParsedLog]) -> pd.DataFrame:
-    """The lifter's unit per athlete (the store's ``athletes`` table), from their parsed logs.
+def file_lifter_unit(log: ParsedLog, source: str | None = None) -> dict[str, Any] | None:
+    """One export's evidence for its lifter's unit: {athlete_id, unit, unit_source, unit_reason,
+    latest} (None for an unreadable file or one without a unit). `source` names the file in the
+    reason (default: its file name)."""
+    if log.error or log.lifter_unit not in ("kg", "lb"):
+        return None
+    latest = log.sets["performed_at"].max() if len(log.sets) else pd.NaT
+    reason = log.unit_reason or ""
+    if log.lifter_unit != log.unit:
+        reason = f"loads typed in {log.lifter_unit}, exported in {log.unit}: {reason}"
+    return {"athlete_id": log.athlete_id, "unit": log.lifter_unit, "unit_source": log.lifter_unit_source,
+            "unit_reason": f"{source or log.path.name}: {reason}",
+            "latest": None if pd.isna(latest) else pd.Timestamp(latest).isoformat()}
+
+
+def lifter_units(evidence: Iterable[dict[str, Any] | None]) -> pd.DataFrame:
+    """The lifter's unit per athlete (the store's ``athletes`` table) from `file_lifter_unit` rows.
 
     Each athlete's unit is that of their export with the latest set (the unit they use now);
     a stated unit (export or ``--unit``) beats an inferred one of the same export.
     """
-    rows = {}
-    for log in logs:
-        if log.error or log.lifter_unit not in ("kg", "lb"):
+    rows: dict[str, tuple] = {}
+    for item in evidence:
+        if item is None:
             continue
-        latest = log.sets["performed_at"].max() if len(log.sets) else pd.NaT
-        key = (pd.Timestamp.min if pd.isna(latest) else latest, log.lifter_unit_source != "inferred")
-        current = rows.get(log.athlete_id)
+        latest = pd.Timestamp.min if item.get("latest") is None else pd.Timestamp(item["latest"])
+        key = (latest, item["unit_source"] != "inferred")
+        current = rows.get(item["athlete_id"])
         if current is None or key >= current[0]:
-            reason = log.unit_reason or ""
-            if log.lifter_unit != log.unit:
-                reason = f"loads typed in {log.lifter_unit}, exported in {log.unit}: {reason}"
-            rows[log.athlete_id] = (key, log.lifter_unit, log.lifter_unit_source, f"{log.path.name}: {reason}")
+            rows[item["athlete_id"]] = (key, item["unit"], item["unit_source"], item["unit_reason"])
     return to_athletes(pd.DataFrame(
         [(athlete, unit, source, reason) for athlete, (_, unit, source, reason) in sorted(rows.items())],
         columns=["athlete_id", "unit", "unit_source", "unit_reason"]))

@@ -64,11 +64,22 @@ def raw_log_files(context: dg.AssetExecutionContext, paths: PipelinePaths) -> di
     return record
 
 
-@dg.asset(
+@dg.multi_asset(
+    outs={
+        "parsed_sets": dg.AssetOut(
+            group_name="ingest",
+            kinds={"pandas", "parquet"},
+            io_manager_key="parquet_io_manager",
+            description="Sets read from one export in the canonical layout; unreadable rows keep a `reason`.",
+        ),
+        "lifter_units": dg.AssetOut(
+            group_name="ingest",
+            kinds={"json"},
+            io_manager_key="json_io_manager",
+            description="The unit this export's lifter types loads in (stated by the export, else inferred), with why.",
+        ),
+    },
     partitions_def=inbox_file_partitions,
-    group_name="ingest",
-    kinds={"pandas", "parquet"},
-    io_manager_key="parquet_io_manager",
     check_specs=[
         dg.AssetCheckSpec(
             "every_row_accounted_for",
@@ -78,14 +89,16 @@ def raw_log_files(context: dg.AssetExecutionContext, paths: PipelinePaths) -> di
         )
     ],
 )
-def parsed_sets(context: dg.AssetExecutionContext, config: ParseConfig, raw_log_files: dict):
-    """Sets read from one export in the canonical layout; unreadable rows keep a `reason`.
+def parse_export(context: dg.AssetExecutionContext, config: ParseConfig, raw_log_files: dict):
+    """Read one export: its sets in the canonical layout, and its lifter's unit.
 
-    The format (Strong, Hevy, FitNotes, plain CSV) and weight unit are detected by the parser.
+    The format (Strong, Hevy, FitNotes, Fitbod, plain CSV) and weight unit are detected by the
+    parser; the unit evidence is `ingest.file_lifter_unit`, the same the CLI's store keeps.
     """
     import pandas as pd
 
     from workout_pipeline.ingest import parse_log_file
+    from workout_pipeline.ingest.pipeline import file_lifter_unit
     from workout_pipeline.schema import to_canonical
 
     snapshot = Path(raw_log_files["snapshot_path"])
@@ -101,8 +114,12 @@ def parsed_sets(context: dg.AssetExecutionContext, config: ParseConfig, raw_log_
     rows_in = int(parsed.rows_in)
     # Rows standing for several sets (Fitbod "Sets") add sets beyond the file's row count.
     expanded = int(parsed.expanded_sets)
+    lifter_unit = file_lifter_unit(parsed, source=raw_log_files["relative_path"])
+    yield dg.Output(lifter_unit or {}, output_name="lifter_units",
+                    metadata={"unit": str((lifter_unit or {}).get("unit", "unknown"))})
     yield dg.Output(
         frame,
+        output_name="parsed_sets",
         metadata={
             "format": str(parsed.format),
             "unit": str(parsed.unit),
@@ -119,6 +136,7 @@ def parsed_sets(context: dg.AssetExecutionContext, config: ParseConfig, raw_log_
     expected = rows_in + expanded
     yield dg.AssetCheckResult(
         check_name="every_row_accounted_for",
+        asset_key="parsed_sets",
         passed=accounted == expected,
         metadata={"rows_in": rows_in, "expanded_sets": expanded, "accounted": int(accounted)},
         description=None if accounted == expected else f"{expected - accounted} row(s) unaccounted for",

@@ -43,7 +43,10 @@ def constraints_source(paths: PipelinePaths, athlete_id: str) -> str | None:
     kinds={"pulp", "json"},
     io_manager_key="json_io_manager",
     # History: every inbox file's validated sets (the athlete's rows are picked inside).
-    ins={"validated_sets": dg.AssetIn(partition_mapping=dg.AllPartitionMapping())},
+    ins={
+        "validated_sets": dg.AssetIn(partition_mapping=dg.AllPartitionMapping()),
+        "lifter_units": dg.AssetIn(partition_mapping=dg.AllPartitionMapping()),
+    },
     automation_condition=EAGER_UNLESS_BLOCKED,
     check_specs=[
         dg.AssetCheckSpec(
@@ -59,6 +62,7 @@ def weekly_programs(
     paths: PipelinePaths,
     exercise_catalog,
     validated_sets,
+    lifter_units,
     progression_recommendations,
 ):
     """Next week's program for one athlete: built around their routine, loads from the model.
@@ -85,7 +89,7 @@ def weekly_programs(
             progression_recommendations,
             athlete,
             SolverSettings(time_limit_s=config.time_limit_s, gap=config.gap),
-            unit=unit_from_history(pipeline.rows_for_athlete(sets, athlete)),
+            unit=pipeline.athlete_unit(lifter_units, athlete) or unit_from_history(pipeline.rows_for_athlete(sets, athlete)),
         )
     except InputError as exc:
         raise dg.Failure(description=f"program for {athlete}: {exc}") from exc
