@@ -38,7 +38,9 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
         PREDICTION_ID_COLUMNS plus `pred_weight_kg__<model>`, `pred_reps__<model>` per model
         (`pred_rest_s__<model>` when the data logs rest), `progress__<model>` (probability the
         lift progresses; ranks Precision@K) and `rx_weight_kg__<name>`, `rx_reps__<name>` for
-        each trained model and the rules `double_progression` and `plus_one_step`.
+        each trained model and the rules `double_progression` and `plus_one_step`; for each
+        model also `rx_*__<model>@dp_ask`, the operating point that asks as much as double
+        progression did on the validation slice.
     """
     pairs = graph.pairs
     test = pairs[pairs["split"] == SPLIT_TEST]
@@ -65,8 +67,10 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
         predictions[f"progress__{name}"] = predicted["progress_probability"]
         predictions[f"rx_weight_kg__{name}"] = predicted["rx_weight_kg"]
         predictions[f"rx_reps__{name}"] = predicted["rx_reps"]
+        predictions[f"rx_weight_kg__{name}@dp_ask"] = predicted["rx_matched_weight_kg"]
+        predictions[f"rx_reps__{name}@dp_ask"] = predicted["rx_matched_reps"]
         names.append(name)
-        prescribers.append(name)
+        prescribers += [name, f"{name}@dp_ask"]
     opts = pair_options(test)
     for rule in prescribe.RULES:
         weight, reps = prescribe.pick(opts, prescribe.rule_choice(rule, opts, test["hit_top_of_range"].to_numpy(float)))
@@ -100,7 +104,9 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
             metrics["models"][name] = model_metrics(predictions, name)
         for name in prescribers:
             metrics["prescriptions"][name] = prescription_metrics(predictions, name)
-            metrics["prescriptions"][name]["target_success_rate"] = trained.rx_targets.get(name)
+            model = name.removesuffix("@dp_ask")
+            targets = trained.rx_targets_matched if name.endswith("@dp_ask") else trained.rx_targets
+            metrics["prescriptions"][name]["target_success_rate"] = targets.get(model)
         if "graphsage" in metrics["models"]:
             sage = metrics["models"]["graphsage"]["load_mae_kg"]
             repeat = metrics["models"]["repeat_last"]["load_mae_kg"]

@@ -8,7 +8,9 @@ e1RM relative to the last top set's (`delta`). A model gives each option the pro
 the lifter's actual next top set reaches that e1RM; the prescription is the most ambitious
 non-deload option whose probability reaches the model's target success rate, else the deload.
 The target rate is tuned on the validation slice: the lowest rate whose validation prescriptions
-are met at least RX_MET_GOAL of the time.
+are met at least RX_MET_GOAL of the time. A second operating point, reported beside it, asks as
+much as double progression does on the validation slice (`match_ask`), to compare how often
+each is met at equal progress.
 
 A prescription is *met* when the actual next top set's Epley e1RM reaches the prescription's.
 """
@@ -88,6 +90,18 @@ def tune_target(probability: np.ndarray, opts: dict[str, np.ndarray], actual: np
         if len(chosen) and np.mean(actual >= opts["delta"][rows, chosen] - MET_TOLERANCE) >= RX_MET_GOAL:
             return float(target)
     return float(TARGET_RATES[-1])
+
+
+def match_ask(probability: np.ndarray, opts: dict[str, np.ndarray], asked: float) -> float:
+    """The highest (most cautious) target rate whose prescriptions still ask, on average, at
+    least `asked` (a mean relative e1RM increase, e.g. double progression's on the same
+    validation pairs); the lowest candidate when none does."""
+    rows = np.arange(len(probability))
+    for target in reversed(TARGET_RATES):
+        chosen = choose(probability, opts, target)
+        if len(chosen) and np.mean(opts["delta"][rows, chosen]) >= asked:
+            return float(target)
+    return float(TARGET_RATES[0])
 
 
 def rule_choice(rule: str, opts: dict[str, np.ndarray], hit_top: np.ndarray) -> np.ndarray:

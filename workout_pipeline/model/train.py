@@ -67,6 +67,8 @@ class TrainedModels:
         thresholds: model name -> {athlete: smallest change-or-not probability that changes the
             load, inf = never}; key "*" is the default for athletes without validation pairs.
         rx_targets: model name -> the prescription's target success rate (tuned on validation).
+        rx_targets_matched: model name -> the target rate at which the prescriptions ask as much
+            as double progression on validation (the equal-progress operating point).
         epochs: model name -> the early-stopping epoch (boosters: boosting rounds of the load head).
         feature_names, feature_mean, feature_std: the input contract and its normalisation.
         num_relations: edge relations the graph had. pair_channels: pair features per pair.
@@ -84,6 +86,7 @@ class TrainedModels:
     num_relations: int
     pair_channels: int = 0
     rx_targets: dict[str, float] = field(default_factory=dict)
+    rx_targets_matched: dict[str, float] = field(default_factory=dict)
     seed: int = 0
     device: str = "cpu"
     history: dict[str, dict] = field(default_factory=dict)
@@ -307,7 +310,11 @@ def _train_all(graph: TrainingGraph, seed: int, torch_device, epochs: int | None
             outputs = pair_outputs(trained, name, graph, pairs.index.to_numpy())
             score, trained.thresholds[name] = _best_threshold(outputs, pairs)
             probability = completion_probability(trained, name, graph, pairs.index.to_numpy(), outputs, pair_options(pairs))
-            trained.rx_targets[name] = prescribe.tune_target(probability, pair_options(pairs), _actual_delta(pairs))
+            opts = pair_options(pairs)
+            trained.rx_targets[name] = prescribe.tune_target(probability, opts, _actual_delta(pairs))
+            rule = prescribe.rule_choice("double_progression", opts, pairs["hit_top_of_range"].to_numpy(float))
+            rule_ask = float(np.mean(opts["delta"][np.arange(len(rule)), rule])) if len(rule) else 0.0
+            trained.rx_targets_matched[name] = prescribe.match_ask(probability, opts, rule_ask)
         seconds = time.perf_counter() - started
         trained.history[name] = {"val_score": curve, "seconds": seconds}
         progress(f"{name}: trained in {seconds:.1f} s ({'rounds' if isinstance(config, BoostConfig) else 'best epoch'} "
@@ -442,7 +449,8 @@ def completion_probability(trained, name, graph, pair_rows_or_src, outputs, opts
 
 def predict_pairs(trained: TrainedModels, name: str, graph: TrainingGraph, pairs=None) -> dict[str, np.ndarray]:
     """Predictions and prescriptions of one trained model for `pairs` (rows of `graph.pairs`;
-    default: all): decode's arrays plus `rx_weight_kg`, `rx_reps`, `rx_probability`."""
+    default: all): decode's arrays plus `rx_weight_kg`, `rx_reps`, `rx_probability` (and
+    `rx_matched_weight_kg`, `rx_matched_reps` at the equal-progress operating point)."""
     pairs = graph.pairs if pairs is None else pairs
     rows = graph.pairs.index.get_indexer(pairs.index)
     outputs = pair_outputs(trained, name, graph, rows)
@@ -453,6 +461,8 @@ def predict_pairs(trained: TrainedModels, name: str, graph: TrainingGraph, pairs
     predicted["rx_weight_kg"], predicted["rx_reps"] = prescribe.pick(opts, chosen)
     predicted["rx_probability"] = probability[np.arange(len(chosen)), chosen]
     predicted["rx_option"] = chosen
+    matched = prescribe.choose(probability, opts, trained.rx_targets_matched.get(name, trained.rx_targets[name]))
+    predicted["rx_matched_weight_kg"], predicted["rx_matched_reps"] = prescribe.pick(opts, matched)
     return predicted
 
 
@@ -477,6 +487,7 @@ def save_models(trained: TrainedModels, path) -> Any:
         "states": trained.states,
         "thresholds": {k: dict(v) for k, v in trained.thresholds.items()},
         "rx_targets": {k: float(v) for k, v in trained.rx_targets.items()},
+        "rx_targets_matched": {k: float(v) for k, v in trained.rx_targets_matched.items()},
         "epochs": dict(trained.epochs),
         "feature_names": list(trained.feature_names),
         "feature_mean": trained.feature_mean,
@@ -502,6 +513,7 @@ def load_models(path) -> TrainedModels:
         states=payload["states"],
         thresholds={k: {a: float(t) for a, t in v.items()} for k, v in payload["thresholds"].items()},
         rx_targets={k: float(v) for k, v in payload["rx_targets"].items()},
+        rx_targets_matched={k: float(v) for k, v in payload["rx_targets_matched"].items()},
         epochs={k: int(v) for k, v in payload["epochs"].items()},
         feature_names=list(payload["feature_names"]),
         feature_mean=payload["feature_mean"],
