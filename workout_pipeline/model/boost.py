@@ -56,7 +56,8 @@ def _met_rows(features: np.ndarray, opts: dict) -> tuple[np.ndarray, np.ndarray]
 
 
 def train_boosters(config: BoostConfig, graph, trained, fit: np.ndarray, val: np.ndarray | None, seed: int):
-    """Fit one booster per head; returns ({head: model text}, rounds of the load head, [])."""
+    """Fit one booster per head; returns ({head: model text}, rounds of the load head,
+    {head: rounds})."""
     import lightgbm as lgb
 
     from workout_pipeline.model.train import pair_options, pair_targets
@@ -94,7 +95,7 @@ def train_boosters(config: BoostConfig, graph, trained, fit: np.ndarray, val: np
         best = booster.best_iteration or booster.current_iteration()
         states[head] = booster.model_to_string(num_iteration=best)
         rounds[head] = best
-    return states, rounds.get("load", 0), []
+    return states, rounds.get("load", 0), rounds
 
 
 def _booster(text: str):

@@ -316,7 +316,7 @@ def _train_all(graph: TrainingGraph, seed: int, torch_device, epochs: int | None
             rule_ask = float(np.mean(opts["delta"][np.arange(len(rule)), rule])) if len(rule) else 0.0
             trained.rx_targets_matched[name] = prescribe.match_ask(probability, opts, rule_ask)
         seconds = time.perf_counter() - started
-        trained.history[name] = {"val_score": curve, "seconds": seconds}
+        trained.history[name] = {"rounds" if isinstance(curve, dict) else "val_score": curve, "seconds": seconds}
         progress(f"{name}: trained in {seconds:.1f} s ({'rounds' if isinstance(config, BoostConfig) else 'best epoch'} "
                  f"{rounds}, prescription target {trained.rx_targets[name]:.2f})")
     return trained
