@@ -267,7 +267,7 @@ def test_recommendations_table(small, tmp_path):
     assert len(recs) == feats.groupby(["athlete_id", "exercise_key"]).ngroups
     assert recs["confidence"].between(0, 1).all() and (recs["reps"] >= 1).all() and (recs["sets"] >= 1).all()
     # the reason names the decision: more load / one more rep / hold / deload
-    starts = {"add_load": "more load", "add_rep": "one more rep", "hold": "hold", "deload": "deload"}
+    starts = {"add_load": "more load", "add_rep": "one more rep", "hold": "hold", "back_off": "back off", "deload": "deload"}
     for decision, reason in zip(recs["decision"], recs["reason"]):
         assert reason.startswith(starts[decision]), (decision, reason)
     # confidence is the chance the lifter completes the prescription, at least the target rate

@@ -31,11 +31,13 @@ def _opts():
 
 def test_options_are_deload_hold_rep_step_and_step_with_reps_reset():
     opts = _opts()
-    assert opts["weight"][0].tolist() == [90.0, 100.0, 100.0, 102.5, 102.5]
-    assert opts["reps"][0].tolist() == [5.0, 5.0, 6.0, 5.0, 5.0]
-    # no rep above the range's top; reps reset only when below the current reps
-    assert opts["valid"][0].tolist() == [True, True, True, True, False]
-    assert opts["valid"][1].tolist() == [True, True, False, True, True]
+    assert opts["weight"][0].tolist() == [90.0, 97.5, 100.0, 100.0, 102.5, 102.5]
+    assert opts["reps"][0].tolist() == [5.0, 5.0, 5.0, 6.0, 5.0, 5.0]
+    # no rep above the range's top; reps reset only when below the current reps; a back-off
+    # only where it is smaller than the deload (60 kg: the 10% deload is 6 kg, the step 2 kg)
+    assert opts["valid"][0].tolist() == [True, True, True, True, True, False]
+    assert opts["valid"][1].tolist() == [True, True, True, False, True, True]
+    assert opts["weight"][1, prescribe.BACK_OFF] == 58.0
     assert opts["reps"][1, prescribe.ADD_STEP_RESET] == 8.0
     assert opts["delta"][0, prescribe.HOLD] == pytest.approx(0.0)
     assert opts["delta"][0, prescribe.ADD_STEP] == pytest.approx(0.025)
@@ -44,12 +46,15 @@ def test_options_are_deload_hold_rep_step_and_step_with_reps_reset():
 
 def test_choose_takes_the_most_ambitious_option_sure_enough_else_deloads():
     opts = _opts()
-    probability = np.array([[0.99, 0.9, 0.8, 0.6, 0.5], [0.99, 0.6, 0.1, 0.5, 0.5]])
+    probability = np.array([[0.99, 0.95, 0.9, 0.8, 0.6, 0.5], [0.99, 0.6, 0.6, 0.1, 0.5, 0.5]])
     assert prescribe.choose(probability, opts, 0.75).tolist() == [prescribe.ADD_REP, prescribe.DELOAD]
     # 100 x 6 (e1RM 120) asks more than 102.5 x 5 (119.6): the rep wins when both are sure enough
     assert prescribe.choose(probability, opts, 0.55).tolist() == [prescribe.ADD_REP, prescribe.HOLD]
     probability[0, prescribe.ADD_REP] = 0.5
     assert prescribe.choose(probability, opts, 0.55).tolist() == [prescribe.ADD_STEP, prescribe.HOLD]
+    # backing off one step comes before the deload when it is sure enough
+    probability[1, prescribe.BACK_OFF] = 0.8
+    assert prescribe.choose(probability, opts, 0.75)[1] == prescribe.BACK_OFF
 
 
 def test_rules_double_progression_and_plus_one_step():
@@ -76,7 +81,7 @@ def test_met_compares_epley_e1rm_and_the_metrics_count_it():
 
 def test_target_rate_is_the_lowest_meeting_the_goal_on_validation():
     opts = _opts()
-    probability = np.array([[0.99, 0.9, 0.8, 0.6, 0.5], [0.99, 0.9, 0.1, 0.7, 0.65]])
+    probability = np.array([[0.99, 0.95, 0.9, 0.8, 0.6, 0.5], [0.99, 0.95, 0.9, 0.1, 0.7, 0.65]])
     # actual: first lift held (delta 0), second improved by 1%
     actual = np.array([0.0, 0.01])
     target = prescribe.tune_target(probability, opts, actual)

@@ -1,7 +1,8 @@
 """Prescriptions: the next session's top set chosen among options by the chance it is completed.
 
 Options for each lift (from its last top set `w x r`, plate step `s`, rep range `lo..hi` seen in
-its last 8 top sets): deload (`w - max(s, ~10%)`, same reps), hold (`w x r`), add a rep
+its last 8 top sets): deload (`w - max(s, ~10%)`, same reps), back off one plate step
+(`(w-s) x r`), hold (`w x r`), add a rep
 (`w x r+1`, only while `r < hi`), add a plate step (`(w+s) x r`) and add a step with reps back to
 the bottom of the range (`(w+s) x lo`, only when `lo < r`). Each option is measured by its Epley
 e1RM relative to the last top set's (`delta`). A model gives each option the probability that
@@ -19,11 +20,11 @@ import numpy as np
 
 from workout_pipeline.model.features import epley_e1rm
 
-OPTION_KINDS: tuple[str, ...] = ("deload", "hold", "add_rep", "add_step", "add_step_reset_reps")
-DELOAD, HOLD, ADD_REP, ADD_STEP, ADD_STEP_RESET = range(len(OPTION_KINDS))
+OPTION_KINDS: tuple[str, ...] = ("deload", "back_off", "hold", "add_rep", "add_step", "add_step_reset_reps")
+DELOAD, BACK_OFF, HOLD, ADD_REP, ADD_STEP, ADD_STEP_RESET = range(len(OPTION_KINDS))
 DELOAD_FRACTION = 0.10
 # Candidate target success rates, and the validation met share the chosen one must reach.
-TARGET_RATES: tuple[float, ...] = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+TARGET_RATES: tuple[float, ...] = tuple(round(0.2 + 0.05 * i, 2) for i in range(16))  # 0.20 .. 0.95
 RX_MET_GOAL = 0.85
 # Rule prescriptions reported beside the models.
 RULES: tuple[str, ...] = ("double_progression", "plus_one_step")
@@ -44,9 +45,10 @@ def options(prev_weight, prev_reps, step, range_bottom, range_top) -> dict[str, 
     lo = np.minimum(np.asarray(range_bottom, dtype=float), r)
     hi = np.maximum(np.asarray(range_top, dtype=float), r)
     deload = np.maximum(s, np.round(DELOAD_FRACTION * w / s) * s)
-    weight = np.stack([w - deload, w, w, w + s, w + s], axis=1)
-    reps = np.stack([r, r, r + 1, r, lo], axis=1)
-    valid = np.stack([w - deload > 0, np.ones_like(w, bool), r < hi, np.ones_like(w, bool), lo < r], axis=1)
+    always = np.ones_like(w, bool)
+    weight = np.stack([w - deload, w - s, w, w, w + s, w + s], axis=1)
+    reps = np.stack([r, r, r, r + 1, r, lo], axis=1)
+    valid = np.stack([w - deload > 0, (w - s > 0) & (s < deload), always, r < hi, always, lo < r], axis=1)
     valid &= (w > 0)[:, None]
     base = np.maximum(epley_e1rm(w, r), 1e-9)[:, None]
     delta = epley_e1rm(weight, reps) / base - 1.0

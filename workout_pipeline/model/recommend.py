@@ -26,7 +26,7 @@ DEFAULT_REST_HIGH_REPS_S = 90.0
 # The model whose prescriptions are recommended.
 RECOMMENDING_MODEL = "graphsage"
 # `decision` values, by option (see `prescribe.OPTION_KINDS`).
-DECISIONS = {prescribe.DELOAD: "deload", prescribe.HOLD: "hold", prescribe.ADD_REP: "add_rep",
+DECISIONS = {prescribe.DELOAD: "deload", prescribe.BACK_OFF: "back_off", prescribe.HOLD: "hold", prescribe.ADD_REP: "add_rep",
              prescribe.ADD_STEP: "add_load", prescribe.ADD_STEP_RESET: "add_load"}
 
 
@@ -59,7 +59,7 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
         prescribed top set (load on the lift's plate steps), `sets` as last time, `rest_s`,
         `confidence` the model's probability that the lifter completes the prescription,
         `reason` one line saying why more, why hold or why deload, `decision` (add_load,
-        add_rep, hold, deload; `bodyweight` for unloaded lifts) and `model`.
+        add_rep, hold, back_off, deload; `bodyweight` for unloaded lifts) and `model`.
     """
     from workout_pipeline.model.config import DEFAULT_MODELS
     from workout_pipeline.model.pairs import next_session_features
@@ -142,6 +142,10 @@ def _reason(row, choice: int, probability: np.ndarray, opts: dict, i: int, targe
         step_chance = 100 * probability[prescribe.ADD_STEP]
         return (f"one more rep: {_set(row.top_weight_kg, row.top_reps + 1)}, {chance} likely; "
                 f"a heavier set only {step_chance:.0f}% (target {100 * target:.0f}%)")
+    if choice == prescribe.BACK_OFF:
+        hold = 100 * probability[prescribe.HOLD]
+        return (f"back off one step: {_set(opts['weight'][i, choice], opts['reps'][i, choice])}, {chance} likely; "
+                f"repeating {last} only {hold:.0f}% (target {100 * target:.0f}%)")
     if choice == prescribe.HOLD:
         more = max(probability[k] for k in (prescribe.ADD_REP, prescribe.ADD_STEP) if opts["valid"][i, k])
         return f"hold {last}: {chance} likely, any increase at most {100 * more:.0f}% (target {100 * target:.0f}%)"
