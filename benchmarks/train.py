@@ -115,14 +115,14 @@ def _results_table(runs: dict, ablations: dict) -> str:
     text += (
         "\n**Prescriptions** (met: the actual next top set's Epley e1RM reaches the prescription's; asked: the "
         "prescription's e1RM minus the last top set's)\n\n"
-        "| prescriber | target rate | share met | e1RM asked (kg) | e1RM asked (%) |\n| --- | ---: | ---: | ---: | ---: |\n"
+        "| prescriber | caution | share met | e1RM asked (kg) | e1RM asked (%) |\n| --- | ---: | ---: | ---: | ---: |\n"
     )
     for name in RX_SHOWN:
         if name not in first["prescriptions"]:
             continue
         rows = [r["prescriptions"][name] for r in runs.values()]
         text += (
-            f"| {name} | {_mean_sd([x['target_success_rate'] for x in rows], 2)} | {_mean_sd([x['share_met'] for x in rows])} | "
+            f"| {name} | {_mean_sd([x['caution'] for x in rows], 2)} | {_mean_sd([x['share_met'] for x in rows])} | "
             f"{_mean_sd([x['mean_e1rm_increase_kg'] for x in rows], 2)} | {_mean_sd([x['mean_e1rm_increase_pct'] for x in rows], 2)} |\n"
         )
     text += "\n**Load MAE vs repeat_last per athlete** (mean over seeds)\n\n| model | " + " | ".join(athletes) + " |\n"

@@ -232,7 +232,7 @@ def test_perturbing_the_target_session_and_later_changes_no_prediction_for_that_
         assert torch.equal(value, retrained.states["graphsage"][key]), key
     assert trained.states["lightgbm"] == retrained.states["lightgbm"]
     assert trained.states["graphsage_lightgbm"] == retrained.states["graphsage_lightgbm"]
-    assert trained.rx_targets == retrained.rx_targets and trained.thresholds == retrained.thresholds
+    assert trained.rx_caution == retrained.rx_caution and trained.thresholds == retrained.thresholds
     # and the test is sensitive: a pair predicted from a perturbed node does move
     later = perturbed_graph.pairs[(perturbed_graph.pairs["athlete_id"] == athlete)
                                   & (perturbed_graph.pairs["prev_date"] > target)].iloc[:5]
@@ -270,10 +270,18 @@ def test_recommendations_table(small, tmp_path):
     starts = {"add_load": "more load", "add_rep": "one more rep", "hold": "hold", "back_off": "back off", "deload": "deload"}
     for decision, reason in zip(recs["decision"], recs["reason"]):
         assert reason.startswith(starts[decision]), (decision, reason)
-    # confidence is the chance the lifter completes the prescription, at least the target rate
-    # unless the prescription is the fallback deload
-    pushed = recs["decision"] != "deload"
-    assert (recs.loc[pushed, "confidence"] >= trained.rx_targets["graphsage"] - 1e-9).all()
+    # the decision is what the prescribed top set does to the last one
+    last_top = feats.sort_values("date").groupby(["athlete_id", "exercise_key"]).tail(1)
+    last_top = last_top.set_index(["athlete_id", "exercise_id"])[["top_weight_kg", "top_reps"]]
+    both = recs.set_index(["athlete_id", "exercise_id"]).join(last_top)
+    more = both["load_kg"] > both["top_weight_kg"]
+    less = both["load_kg"] < both["top_weight_kg"]
+    assert (more == (both["decision"] == "add_load")).all()
+    assert (less == both["decision"].isin(["back_off", "deload"])).all()
+    hold = both[both["decision"] == "hold"]
+    assert (hold["reps"] == hold["top_reps"]).all()
+    rep = both[both["decision"] == "add_rep"]
+    assert (rep["reps"] == rep["top_reps"] + 1).all()
     last = feats.sort_values("date").groupby(["athlete_id", "exercise_key"]).tail(1).set_index(["athlete_id", "exercise_id"])
     joined = recs.set_index(["athlete_id", "exercise_id"]).join(last[["top_weight_kg", "load_step_kg"]])
     steps = (joined["load_kg"] - joined["top_weight_kg"]) / joined["load_step_kg"]

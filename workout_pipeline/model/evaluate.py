@@ -105,8 +105,10 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
         for name in prescribers:
             metrics["prescriptions"][name] = prescription_metrics(predictions, name)
             model = name.removesuffix("@dp_ask")
-            targets = trained.rx_targets_matched if name.endswith("@dp_ask") else trained.rx_targets
-            metrics["prescriptions"][name]["target_success_rate"] = targets.get(model)
+            cautions = trained.rx_caution_matched if name.endswith("@dp_ask") else trained.rx_caution
+            metrics["prescriptions"][name]["caution"] = cautions.get(model)
+            metrics["prescriptions"][name]["target_success_rate"] = (
+                prescribe.RX_MET_GOAL if model in trained.rx_caution and not name.endswith("@dp_ask") else None)
         if "graphsage" in metrics["models"]:
             sage = metrics["models"]["graphsage"]["load_mae_kg"]
             repeat = metrics["models"]["repeat_last"]["load_mae_kg"]
@@ -118,7 +120,7 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
             }
     metrics["training"] = {
         name: {"epochs": trained.epochs[name], "change_threshold_steps": trained.thresholds[name],
-               "prescription_target": trained.rx_targets.get(name), **trained.history.get(name, {})}
+               "prescription_caution": trained.rx_caution.get(name), **trained.history.get(name, {})}
         for name in trained.configs
     }
     return plain(metrics), predictions

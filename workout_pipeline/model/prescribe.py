@@ -2,16 +2,18 @@
 
 Options for each lift (from its last top set `w x r`, plate step `s`, rep range `lo..hi` seen in
 its last 8 top sets): deload (`w - max(s, ~10%)`, same reps), back off one plate step
-(`(w-s) x r`), hold (`w x r`), add a rep
-(`w x r+1`, only while `r < hi`), add a plate step (`(w+s) x r`) and add a step with reps back to
-the bottom of the range (`(w+s) x lo`, only when `lo < r`). Each option is measured by its Epley
-e1RM relative to the last top set's (`delta`). A model gives each option the probability that
-the lifter's actual next top set reaches that e1RM; the prescription is the most ambitious
-non-deload option whose probability reaches the model's target success rate, else the deload.
-The target rate is tuned on the validation slice: the lowest rate whose validation prescriptions
-are met at least RX_MET_GOAL of the time. A second operating point, reported beside it, asks as
-much as double progression does on the validation slice (`match_ask`), to compare how often
-each is met at equal progress.
+(`(w-s) x r`, when smaller than the deload), hold (`w x r`), add a rep (`w x r+1`, only while
+`r < hi`), add a plate step (`(w+s) x r`) and add a step with reps back to the bottom of the
+range (`(w+s) x lo`, only when `lo < r`). Each option is measured by its ask: its Epley e1RM
+relative to the last top set's (`delta`). A model gives each option the probability `p` that the
+lifter's actual next top set reaches that e1RM, and the prescription is the option with the
+highest `delta + caution * p`: every option is worth its ask plus its chance of success, priced
+by one number per model. `caution` is tuned on the validation slice: the smallest (most
+ambitious) value whose validation prescriptions are met at least RX_MET_GOAL of the time (the
+target success rate). Across all lifts this asks the most for a given expected success rate
+(a Lagrangian relaxation of "maximise the mean ask subject to the success rate").
+A second operating point, reported beside it, asks as much as double progression does on the
+validation slice (`match_ask`), to compare how often each is met at equal progress.
 
 A prescription is *met* when the actual next top set's Epley e1RM reaches the prescription's.
 """
@@ -23,9 +25,10 @@ from workout_pipeline.model.features import epley_e1rm
 OPTION_KINDS: tuple[str, ...] = ("deload", "back_off", "hold", "add_rep", "add_step", "add_step_reset_reps")
 DELOAD, BACK_OFF, HOLD, ADD_REP, ADD_STEP, ADD_STEP_RESET = range(len(OPTION_KINDS))
 DELOAD_FRACTION = 0.10
-# Candidate target success rates, and the validation met share the chosen one must reach.
-TARGET_RATES: tuple[float, ...] = tuple(round(0.2 + 0.05 * i, 2) for i in range(16))  # 0.20 .. 0.95
-RX_MET_GOAL = 0.85
+# Candidate prices of success (ask units per unit of probability), and the target success rate:
+# the validation met share the chosen price must reach (0.80 wanted, plus a margin).
+CAUTIONS: tuple[float, ...] = tuple(round(0.02 * i, 2) for i in range(51))  # 0.00 .. 1.00
+RX_MET_GOAL = 0.82
 # Rule prescriptions reported beside the models.
 RULES: tuple[str, ...] = ("double_progression", "plus_one_step")
 MET_TOLERANCE = 1e-6
@@ -66,15 +69,11 @@ def met(prev_weight, prev_reps, rx_weight, rx_reps, next_weight, next_reps) -> n
     return epley_e1rm(next_weight, next_reps) >= epley_e1rm(rx_weight, rx_reps) * (1 - MET_TOLERANCE)
 
 
-def choose(probability: np.ndarray, opts: dict[str, np.ndarray], target: float) -> np.ndarray:
-    """Index of the chosen option per lift: the largest-delta valid non-deload option whose
-    probability reaches `target`, else the deload (else hold when no deload is possible)."""
-    ok = opts["valid"] & (probability >= target)
-    ok[:, DELOAD] = False
-    score = np.where(ok, opts["delta"], -np.inf)
-    best = np.argmax(score, axis=1)
-    fallback = np.where(opts["valid"][:, DELOAD], DELOAD, HOLD)
-    return np.where(np.isfinite(score.max(axis=1)), best, fallback)
+def choose(probability: np.ndarray, opts: dict[str, np.ndarray], caution: float) -> np.ndarray:
+    """Index of the chosen option per lift: the valid option with the highest
+    `delta + caution * probability`."""
+    score = np.where(opts["valid"], opts["delta"] + caution * probability, -np.inf)
+    return np.argmax(score, axis=1)
 
 
 def pick(opts: dict[str, np.ndarray], chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -83,27 +82,28 @@ def pick(opts: dict[str, np.ndarray], chosen: np.ndarray) -> tuple[np.ndarray, n
     return opts["weight"][rows, chosen], opts["reps"][rows, chosen]
 
 
-def tune_target(probability: np.ndarray, opts: dict[str, np.ndarray], actual: np.ndarray) -> float:
-    """The lowest target rate whose prescriptions are met >= RX_MET_GOAL of the time on these
-    (validation) pairs; the highest candidate when none is."""
-    for target in TARGET_RATES:
-        chosen = choose(probability, opts, target)
-        rows = np.arange(len(chosen))
-        if len(chosen) and np.mean(actual >= opts["delta"][rows, chosen] - MET_TOLERANCE) >= RX_MET_GOAL:
-            return float(target)
-    return float(TARGET_RATES[-1])
+def _met_share(probability, opts, actual, caution) -> float:
+    chosen = choose(probability, opts, caution)
+    return float(np.mean(actual >= opts["delta"][np.arange(len(chosen)), chosen] - MET_TOLERANCE))
+
+
+def tune_caution(probability: np.ndarray, opts: dict[str, np.ndarray], actual: np.ndarray) -> float:
+    """The smallest caution whose prescriptions are met >= RX_MET_GOAL of the time on these
+    (validation) pairs; the largest candidate when none is."""
+    if len(actual) == 0:
+        return float(CAUTIONS[-1])
+    return float(next((c for c in CAUTIONS if _met_share(probability, opts, actual, c) >= RX_MET_GOAL), CAUTIONS[-1]))
 
 
 def match_ask(probability: np.ndarray, opts: dict[str, np.ndarray], asked: float) -> float:
-    """The highest (most cautious) target rate whose prescriptions still ask, on average, at
-    least `asked` (a mean relative e1RM increase, e.g. double progression's on the same
-    validation pairs); the lowest candidate when none does."""
+    """The largest (most cautious) caution whose prescriptions still ask, on average, at least
+    `asked` (e.g. double progression's mean ask on the same validation pairs); 0 when none does."""
     rows = np.arange(len(probability))
-    for target in reversed(TARGET_RATES):
-        chosen = choose(probability, opts, target)
+    for caution in reversed(CAUTIONS):
+        chosen = choose(probability, opts, caution)
         if len(chosen) and np.mean(opts["delta"][rows, chosen]) >= asked:
-            return float(target)
-    return float(TARGET_RATES[0])
+            return float(caution)
+    return float(CAUTIONS[0])
 
 
 def rule_choice(rule: str, opts: dict[str, np.ndarray], hit_top: np.ndarray) -> np.ndarray:

@@ -43,7 +43,7 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     """Prescribe each athlete's next session of every exercise they have logged.
 
     The normal path passes `trained`: the models trained on the evaluation split (their gate
-    thresholds and prescription target rate were tuned on its validation slice). The model is
+    thresholds and prescription caution were tuned on its validation slice). The model is
     applied at each lift's latest occurrence, with the next session assumed to be the same
     routine with the same lifts after the lift's usual gap (`pairs.next_session_features`). With
     `trained=None` a GraphSAGE is trained here on the same split first.
@@ -91,8 +91,7 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     opts = prescribe.options(frame["prev_weight_kg"], frame["prev_reps"], frame["load_step_kg"],
                              latest["rep_range_bottom"].to_numpy(float), latest["rep_range_top"].to_numpy(float))
     probability = completion_probability(trained, model, graph, src, outputs, opts, pair_x=pair_x)
-    target = trained.rx_targets[model]
-    chosen = prescribe.choose(probability, opts, target)
+    chosen = prescribe.choose(probability, opts, trained.rx_caution[model])
     load, reps = prescribe.pick(opts, chosen)
     rows = np.arange(len(chosen))
     weighted = frame["prev_weight_kg"].to_numpy() > 0
@@ -101,7 +100,7 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     rest = np.where(np.isfinite(predicted["rest_s"]), np.round(predicted["rest_s"] / 15.0) * 15.0, [default_rest_s(r) for r in reps])
     confidence = np.where(weighted, probability[rows, chosen], np.nan)
     reasons = [
-        _reason(row, choice, probability[i], opts, i, target) if w else _bodyweight_reason(row)
+        _reason(row, choice, probability[i], opts, i) if w else _bodyweight_reason(row)
         for i, (row, choice, w) in enumerate(zip(latest.itertuples(index=False), chosen, weighted))
     ]
     return pd.DataFrame(
@@ -131,27 +130,27 @@ def _set(weight: float, reps: float) -> str:
     return f"{int(reps)} x {_kg(weight)}"
 
 
-def _reason(row, choice: int, probability: np.ndarray, opts: dict, i: int, target: float) -> str:
-    """One line: the decision and why (the completion chances against the target rate)."""
+def _reason(row, choice: int, probability: np.ndarray, opts: dict, i: int) -> str:
+    """One line: the decision and why (its completion chance against the bolder options')."""
     last = _set(row.top_weight_kg, row.top_reps)
     chance = f"{100 * probability[choice]:.0f}%"
+    rx = _set(opts["weight"][i, choice], opts["reps"][i, choice])
+    bolder = [k for k in range(len(prescribe.OPTION_KINDS))
+              if opts["valid"][i, k] and opts["delta"][i, k] > opts["delta"][i, choice] + 1e-12]
+    if bolder:
+        best = max(bolder, key=lambda k: probability[k])
+        others = f"; {_set(opts['weight'][i, best], opts['reps'][i, best])} only {100 * probability[best]:.0f}%"
+    else:
+        others = ""
     if choice in (prescribe.ADD_STEP, prescribe.ADD_STEP_RESET):
-        rx = _set(opts["weight"][i, choice], opts["reps"][i, choice])
-        return f"more load: {rx} after {last}, {chance} likely to be completed (target {100 * target:.0f}%)"
+        return f"more load: {rx} after {last}, {chance} likely to be completed{others}"
     if choice == prescribe.ADD_REP:
-        step_chance = 100 * probability[prescribe.ADD_STEP]
-        return (f"one more rep: {_set(row.top_weight_kg, row.top_reps + 1)}, {chance} likely; "
-                f"a heavier set only {step_chance:.0f}% (target {100 * target:.0f}%)")
-    if choice == prescribe.BACK_OFF:
-        hold = 100 * probability[prescribe.HOLD]
-        return (f"back off one step: {_set(opts['weight'][i, choice], opts['reps'][i, choice])}, {chance} likely; "
-                f"repeating {last} only {hold:.0f}% (target {100 * target:.0f}%)")
+        return f"one more rep: {rx}, {chance} likely{others}"
     if choice == prescribe.HOLD:
-        more = max(probability[k] for k in (prescribe.ADD_REP, prescribe.ADD_STEP) if opts["valid"][i, k])
-        return f"hold {last}: {chance} likely, any increase at most {100 * more:.0f}% (target {100 * target:.0f}%)"
-    hold = 100 * probability[prescribe.HOLD]
-    return (f"deload to {_set(opts['weight'][i, choice], opts['reps'][i, choice])}: even repeating {last} "
-            f"is only {hold:.0f}% likely (target {100 * target:.0f}%)")
+        return f"hold {last}: {chance} likely{others}"
+    if choice == prescribe.BACK_OFF:
+        return f"back off one step: {rx}, {chance} likely; repeating {last} only {100 * probability[prescribe.HOLD]:.0f}%"
+    return f"deload to {rx}: {chance} likely; repeating {last} only {100 * probability[prescribe.HOLD]:.0f}%"
 
 
 def _bodyweight_reason(row) -> str:

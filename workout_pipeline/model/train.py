@@ -66,9 +66,10 @@ class TrainedModels:
         states: model name -> state_dict (networks) or {head: LightGBM model text} (boosters).
         thresholds: model name -> {athlete: smallest change-or-not probability that changes the
             load, inf = never}; key "*" is the default for athletes without validation pairs.
-        rx_targets: model name -> the prescription's target success rate (tuned on validation).
-        rx_targets_matched: model name -> the target rate at which the prescriptions ask as much
-            as double progression on validation (the equal-progress operating point).
+        rx_caution: model name -> the prescriptions' price of success (`prescribe.choose`), tuned
+            so validation prescriptions are met at the target success rate.
+        rx_caution_matched: model name -> the caution at which the prescriptions ask as much as
+            double progression on validation (the equal-progress operating point).
         epochs: model name -> the early-stopping epoch (boosters: boosting rounds of the load head).
         feature_names, feature_mean, feature_std: the input contract and its normalisation.
         num_relations: edge relations the graph had. pair_channels: pair features per pair.
@@ -85,8 +86,8 @@ class TrainedModels:
     feature_std: Any
     num_relations: int
     pair_channels: int = 0
-    rx_targets: dict[str, float] = field(default_factory=dict)
-    rx_targets_matched: dict[str, float] = field(default_factory=dict)
+    rx_caution: dict[str, float] = field(default_factory=dict)
+    rx_caution_matched: dict[str, float] = field(default_factory=dict)
     seed: int = 0
     device: str = "cpu"
     history: dict[str, dict] = field(default_factory=dict)
@@ -304,21 +305,21 @@ def _train_all(graph: TrainingGraph, seed: int, torch_device, epochs: int | None
         else:
             state, rounds, curve = _fit_network(name, config, graph, fit, val, max_epochs, seed, torch_device, progress)
         trained.configs[name], trained.states[name], trained.epochs[name] = config, state, int(rounds)
-        trained.thresholds[name], trained.rx_targets[name] = {"*": 0.5}, prescribe.TARGET_RATES[-1]
+        trained.thresholds[name], trained.rx_caution[name] = {"*": 0.5}, prescribe.CAUTIONS[-1]
         if val is not None:
             pairs = graph.pairs[val]
             outputs = pair_outputs(trained, name, graph, pairs.index.to_numpy())
             score, trained.thresholds[name] = _best_threshold(outputs, pairs)
             probability = completion_probability(trained, name, graph, pairs.index.to_numpy(), outputs, pair_options(pairs))
             opts = pair_options(pairs)
-            trained.rx_targets[name] = prescribe.tune_target(probability, opts, _actual_delta(pairs))
+            trained.rx_caution[name] = prescribe.tune_caution(probability, opts, _actual_delta(pairs))
             rule = prescribe.rule_choice("double_progression", opts, pairs["hit_top_of_range"].to_numpy(float))
             rule_ask = float(np.mean(opts["delta"][np.arange(len(rule)), rule])) if len(rule) else 0.0
-            trained.rx_targets_matched[name] = prescribe.match_ask(probability, opts, rule_ask)
+            trained.rx_caution_matched[name] = prescribe.match_ask(probability, opts, rule_ask)
         seconds = time.perf_counter() - started
         trained.history[name] = {"rounds" if isinstance(curve, dict) else "val_score": curve, "seconds": seconds}
         progress(f"{name}: trained in {seconds:.1f} s ({'rounds' if isinstance(config, BoostConfig) else 'best epoch'} "
-                 f"{rounds}, prescription target {trained.rx_targets[name]:.2f})")
+                 f"{rounds}, prescription caution {trained.rx_caution[name]:.2f})")
     return trained
 
 
@@ -457,11 +458,11 @@ def predict_pairs(trained: TrainedModels, name: str, graph: TrainingGraph, pairs
     predicted = decode(outputs, pairs, trained.thresholds[name])
     opts = pair_options(pairs)
     probability = completion_probability(trained, name, graph, rows, outputs, opts)
-    chosen = prescribe.choose(probability, opts, trained.rx_targets[name])
+    chosen = prescribe.choose(probability, opts, trained.rx_caution[name])
     predicted["rx_weight_kg"], predicted["rx_reps"] = prescribe.pick(opts, chosen)
     predicted["rx_probability"] = probability[np.arange(len(chosen)), chosen]
     predicted["rx_option"] = chosen
-    matched = prescribe.choose(probability, opts, trained.rx_targets_matched.get(name, trained.rx_targets[name]))
+    matched = prescribe.choose(probability, opts, trained.rx_caution_matched.get(name, trained.rx_caution[name]))
     predicted["rx_matched_weight_kg"], predicted["rx_matched_reps"] = prescribe.pick(opts, matched)
     return predicted
 
@@ -486,8 +487,8 @@ def save_models(trained: TrainedModels, path) -> Any:
         "configs_json": json.dumps({k: config_to_dict(v) for k, v in trained.configs.items()}),
         "states": trained.states,
         "thresholds": {k: dict(v) for k, v in trained.thresholds.items()},
-        "rx_targets": {k: float(v) for k, v in trained.rx_targets.items()},
-        "rx_targets_matched": {k: float(v) for k, v in trained.rx_targets_matched.items()},
+        "rx_caution": {k: float(v) for k, v in trained.rx_caution.items()},
+        "rx_caution_matched": {k: float(v) for k, v in trained.rx_caution_matched.items()},
         "epochs": dict(trained.epochs),
         "feature_names": list(trained.feature_names),
         "feature_mean": trained.feature_mean,
@@ -512,8 +513,8 @@ def load_models(path) -> TrainedModels:
         configs={k: config_from_dict(v) for k, v in json.loads(payload["configs_json"]).items()},
         states=payload["states"],
         thresholds={k: {a: float(t) for a, t in v.items()} for k, v in payload["thresholds"].items()},
-        rx_targets={k: float(v) for k, v in payload["rx_targets"].items()},
-        rx_targets_matched={k: float(v) for k, v in payload["rx_targets_matched"].items()},
+        rx_caution={k: float(v) for k, v in payload["rx_caution"].items()},
+        rx_caution_matched={k: float(v) for k, v in payload["rx_caution_matched"].items()},
         epochs={k: int(v) for k, v in payload["epochs"].items()},
         feature_names=list(payload["feature_names"]),
         feature_mean=payload["feature_mean"],
