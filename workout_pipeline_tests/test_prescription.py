@@ -143,3 +143,14 @@ def test_progress_lines_reach_the_callback():
     train_models(graph, seed=0, epochs=25, models={"mlp": {"arch": "mlp", "hidden": 8}}, progress=lines.append)
     assert any(line.startswith("mlp: epoch 25/25") for line in lines)
     assert lines[-1].startswith("mlp: trained in")
+
+
+def test_the_routine_name_is_read_from_every_public_export(real_logs):
+    from workout_pipeline.ingest import ingest_paths
+
+    for athlete, path in real_logs.items():
+        sets = ingest_paths([path]).validated
+        names = sets["workout_name"]
+        assert str(names.dtype) == "string" and names.notna().all(), athlete  # Strong and Hevy name every workout
+        features = build_features(sets)
+        assert features["workout_name"].notna().all() and features["workout_name"].nunique() >= 2, athlete

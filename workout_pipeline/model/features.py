@@ -1,3 +1,4 @@
+# Over 400 lines: every occurrence feature is computed here, in one pass, so each has one definition.
 """Per-occurrence features: one row per athlete x session x exercise, built from past data only.
 
 An *occurrence* is all working sets (set_type normal or failure) of one exercise in one session

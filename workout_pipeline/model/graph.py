@@ -1,3 +1,4 @@
+# Over 400 lines: nodes, edges, pairs, the split, the leakage check and save/load of one graph belong together.
 """The leakage-free training graph: occurrence nodes, past-to-present edges, pairs and the split.
 
 Nodes are exercise occurrences (rows of `build_features`). A prediction for a pair (previous
