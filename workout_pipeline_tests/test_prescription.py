@@ -11,17 +11,10 @@ from workout_pipeline.model import prescribe
 from workout_pipeline.model.metrics import prescription_metrics, progress_base_rate
 from workout_pipeline.model.pairs import PAIR_FEATURE_COLUMNS, routine_last_node
 from workout_pipeline.model.train import predict_pairs
+from workout_pipeline_tests.test_model import _one_torch_thread  # noqa: F401 - the same autouse fixture
 from workout_pipeline_tests.test_model_data import catalog_frame, synthetic_sets
 
 BOOST = {"lightgbm": {"arch": "lgbm", "max_rounds": 40}}
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def _opts():
