@@ -49,6 +49,10 @@ def test_choose_prices_the_ask_against_the_chance_of_success():
     assert prescribe.choose(probability, opts, 0.2)[0] == prescribe.HOLD
     # very cautious: the likeliest option, the deload
     assert prescribe.choose(probability, opts, 5.0).tolist() == [prescribe.DELOAD, prescribe.DELOAD]
+    # an option under MIN_CHANCE is never prescribed, however big its ask; with none likely
+    # enough, the likeliest is
+    unlikely = np.array([[0.1, 0.15, 0.19, 0.05, 0.1, 0.0], [0.1, 0.3, 0.2, 0.0, 0.05, 0.1]])
+    assert prescribe.choose(unlikely, opts, 0.0).tolist() == [prescribe.HOLD, prescribe.HOLD]
 
 
 def test_rules_double_progression_and_plus_one_step():

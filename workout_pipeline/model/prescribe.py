@@ -6,8 +6,8 @@ its last 8 top sets): deload (`w - max(s, ~10%)`, same reps), back off one plate
 `r < hi`), add a plate step (`(w+s) x r`) and add a step with reps back to the bottom of the
 range (`(w+s) x lo`, only when `lo < r`). Each option is measured by its ask: its Epley e1RM
 relative to the last top set's (`delta`). A model gives each option the probability `p` that the
-lifter's actual next top set reaches that e1RM, and the prescription is the option with the
-highest `delta + caution * p`: every option is worth its ask plus its chance of success, priced
+lifter's actual next top set reaches that e1RM, and the prescription is the option (among those
+at least MIN_CHANCE likely) with the highest `delta + caution * p`: every option is worth its ask plus its chance of success, priced
 by one number per model. `caution` is tuned on the validation slice: the smallest (most
 ambitious) value whose validation prescriptions are met at least RX_MET_GOAL of the time (the
 target success rate). Across all lifts this asks the most for a given expected success rate
@@ -29,6 +29,8 @@ DELOAD_FRACTION = 0.10
 # the validation met share the chosen price must reach (0.80 wanted, plus a margin).
 CAUTIONS: tuple[float, ...] = tuple(round(0.02 * i, 2) for i in range(51))  # 0.00 .. 1.00
 RX_MET_GOAL = 0.82
+# No prescription the model gives less than this chance (whatever it would ask).
+MIN_CHANCE = 0.2
 # Rule prescriptions reported beside the models.
 RULES: tuple[str, ...] = ("double_progression", "plus_one_step")
 MET_TOLERANCE = 1e-6
@@ -70,10 +72,13 @@ def met(prev_weight, prev_reps, rx_weight, rx_reps, next_weight, next_reps) -> n
 
 
 def choose(probability: np.ndarray, opts: dict[str, np.ndarray], caution: float) -> np.ndarray:
-    """Index of the chosen option per lift: the valid option with the highest
-    `delta + caution * probability`."""
-    score = np.where(opts["valid"], opts["delta"] + caution * probability, -np.inf)
-    return np.argmax(score, axis=1)
+    """Index of the chosen option per lift: among the valid options at least MIN_CHANCE likely,
+    the one with the highest `delta + caution * probability`; the likeliest valid option when
+    none is that likely."""
+    likely = opts["valid"] & (probability >= MIN_CHANCE)
+    score = np.where(likely, opts["delta"] + caution * probability, -np.inf)
+    safest = np.argmax(np.where(opts["valid"], probability, -np.inf), axis=1)
+    return np.where(likely.any(axis=1), np.argmax(score, axis=1), safest)
 
 
 def pick(opts: dict[str, np.ndarray], chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
