@@ -88,4 +88,6 @@ ABLATION_MODELS: dict[str, ModelConfig] = {
     "graphsage_max": NetConfig(arch="sage", aggr="max"),
     "graphsage_one_relation": NetConfig(arch="sage", relational=False),
     "gat": NetConfig(arch="gat"),
+    # GraphSAGE's ensemble without edges: separates what the edges add from what averaging adds
+    "mlp_ensemble": NetConfig(arch="mlp", hidden=32, ensemble=3),
 }
