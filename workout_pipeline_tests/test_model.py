@@ -263,7 +263,9 @@ def test_evaluate_models_scores_every_model(small):
 def test_recommendations_table(small, tmp_path):
     feats, graph, trained = small
     recs = recommend(feats, trained=trained)
-    assert list(recs.columns) == list(RECOMMENDATION_COLUMNS)
+    from workout_pipeline.model.recommend import PRESCRIPTION_COLUMNS
+
+    assert list(recs.columns) == list(RECOMMENDATION_COLUMNS) + list(PRESCRIPTION_COLUMNS)
     assert len(recs) == feats.groupby(["athlete_id", "exercise_key"]).ngroups
     assert recs["confidence"].between(0, 1).all() and (recs["reps"] >= 1).all() and (recs["sets"] >= 1).all()
     # the reason names the decision: more load / one more rep / hold / deload

@@ -6,6 +6,7 @@ import pandas as pd
 from workout_pipeline.model import prescribe
 from workout_pipeline.model.graph import build_training_graph
 
+# The agreed columns every consumer may rely on (the program reads these).
 RECOMMENDATION_COLUMNS: tuple[str, ...] = (
     "athlete_id",
     "exercise_id",
@@ -17,9 +18,10 @@ RECOMMENDATION_COLUMNS: tuple[str, ...] = (
     "confidence",
     "reason",
     "last_date",
-    "decision",
-    "model",
 )
+# Added after them: what the prescription does (add_load, add_rep, hold, back_off, deload,
+# bodyweight) and which model prescribed it.
+PRESCRIPTION_COLUMNS: tuple[str, ...] = ("decision", "model")
 # Rest when the log never recorded it: the usual guidance by rep range (heavier = longer).
 DEFAULT_REST_S = ((5, 180.0), (8, 150.0), (12, 120.0))
 DEFAULT_REST_HIGH_REPS_S = 90.0
@@ -55,7 +57,7 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
         model: which trained model prescribes (default GraphSAGE).
 
     Returns:
-        One row per (athlete, exercise) with RECOMMENDATION_COLUMNS: `load_kg` and `reps` the
+        One row per (athlete, exercise) with RECOMMENDATION_COLUMNS + PRESCRIPTION_COLUMNS: `load_kg` and `reps` the
         prescribed top set (load on the lift's plate steps), `sets` as last time, `rest_s`,
         `confidence` the model's probability that the lifter completes the prescription,
         `reason` one line saying why more, why hold or why deload, `decision` (add_load,
@@ -66,7 +68,7 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     from workout_pipeline.model.train import completion_probability, decode, pair_outputs, train_models
 
     if features is None or len(features) == 0:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in RECOMMENDATION_COLUMNS})
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in RECOMMENDATION_COLUMNS + PRESCRIPTION_COLUMNS})
     if trained is None:
         trained = train_models(build_training_graph(features), seed=seed, epochs=epochs,
                                models={model: DEFAULT_MODELS[model]}, progress=None)

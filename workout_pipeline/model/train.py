@@ -445,7 +445,7 @@ def completion_probability(trained, name, graph, pair_rows_or_src, outputs, opts
         from workout_pipeline.model import boost
 
         return boost.booster_completion(trained, name, graph, pair_rows_or_src, opts, pair_x)
-    return 1.0 / (1.0 + np.exp(-completion_logits(outputs[:, 5:7], opts["delta"])))
+    return 1.0 / (1.0 + np.exp(-np.clip(completion_logits(outputs[:, 5:7], opts["delta"]), -50, 50)))
 
 
 def predict_pairs(trained: TrainedModels, name: str, graph: TrainingGraph, pairs=None) -> dict[str, np.ndarray]:
