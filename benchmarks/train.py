@@ -1,19 +1,26 @@
-"""Training + evaluation time and model quality on the public logs, and scaling on simulated logs.
+"""Model quality on the public logs across seeds (with LightGBM and the prescriptions), training
+time, and scaling on simulated logs.
 
 Usage:
-    .venv/bin/python benchmarks/train.py [--write-docs] [--skip-scaling] [--sizes 25000,50000,100000,200000]
+    .venv/bin/python benchmarks/train.py [--write-docs] [--seeds 0,1,2,3,4] [--ablations]
+                                         [--skip-scaling] [--sizes 25000,50000,100000,200000]
 
-- Public logs (all five athletes in ../shared/data/logs together): ingest, features, graph,
-  GraphSAGE + GCN + MLP (what `workout-pipeline evaluate` trains) and the rule baselines, timed;
-  then the ablations (GraphSAGE depth 1/3, max aggregator, one relation; GAT).
-  `--write-docs` rewrites the results table in docs/model.md.
-- Scaling: simulated athletes (`workout_pipeline.simulate.simulate_athletes`) at growing set
-  counts; features, graph and a fixed-epoch GraphSAGE fit, timed.
+- Public logs (all five athletes in ../shared/data/logs together): ingest, features, graph, and
+  for each seed every default model (GraphSAGE, GCN, MLP, LightGBM, LightGBM on GraphSAGE
+  embeddings) beside the rules, timed: load MAE (and vs repeat_last, per athlete), Precision@3
+  against its random-ranking base rate, and the prescriptions (share met, mean e1RM asked,
+  pooled and per athlete; the models at their validation-tuned target rate and at the
+  double-progression-ask operating point `@dp_ask`). Test numbers are computed once per seed;
+  nothing is chosen by them. `--ablations` adds the GraphSAGE ablations (seed 0).
+  `--write-docs` rewrites the results block in docs/model.md.
+- Scaling: simulated athletes at growing set counts; features, graph and a fixed-epoch
+  GraphSAGE fit, timed.
 Results go to the `train` section of docs/benchmarks.md.
 """
 
 import argparse
 import re
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -23,14 +30,15 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 MODEL_MD = REPO / "docs" / "model.md"
+RX_SHOWN = ("graphsage", "graphsage@dp_ask", "gcn", "mlp", "lightgbm", "lightgbm@dp_ask", "graphsage_lightgbm",
+            "double_progression", "plus_one_step")
 
 
-def _public_logs(seed: int, with_ablations: bool, extra_seeds: list[int], threads: int) -> tuple[dict, dict, dict, dict]:
+def _public_logs(seeds: list[int], with_ablations: bool, threads: int) -> tuple[dict, dict, dict]:
     from workout_pipeline.catalog import load_catalog
     from workout_pipeline.ingest import ingest_paths
     from workout_pipeline.model import (
         ABLATION_MODELS,
-        DEFAULT_MODELS,
         build_features,
         build_training_graph,
         check_no_leakage,
@@ -51,74 +59,95 @@ def _public_logs(seed: int, with_ablations: bool, extra_seeds: list[int], thread
     graph = build_training_graph(features)
     assert check_no_leakage(graph) == []
     timings["graph_s"] = time.perf_counter() - started
-    started = time.perf_counter()
-    trained = train_models(graph, seed=seed, threads=threads)
-    timings["train_s"] = time.perf_counter() - started
-    started = time.perf_counter()
-    metrics, _ = evaluate_models(graph, trained)
-    timings["evaluate_s"] = time.perf_counter() - started
-    seeds = {seed: metrics["models"]["graphsage"]}
-    for other_seed in extra_seeds:
-        again = train_models(graph, seed=other_seed, models={"graphsage": DEFAULT_MODELS["graphsage"]}, threads=threads)
-        seeds[other_seed] = evaluate_models(graph, again)[0]["models"]["graphsage"]
+    runs = {}
+    for seed in seeds:
+        started = time.perf_counter()
+        trained = train_models(graph, seed=seed, threads=threads)
+        train_s = time.perf_counter() - started
+        started = time.perf_counter()
+        runs[seed], _ = evaluate_models(graph, trained)
+        runs[seed]["_train_s"], runs[seed]["_evaluate_s"] = train_s, time.perf_counter() - started
+        print(f"seed {seed}: trained in {train_s:.1f} s", flush=True)
     ablations = {}
     if with_ablations:
-        extra = train_models(graph, seed=seed, models=ABLATION_MODELS, threads=threads)
+        extra = train_models(graph, seed=seeds[0], models=ABLATION_MODELS, threads=threads)
         ablation_metrics, _ = evaluate_models(graph, extra)
         ablations = {name: ablation_metrics["models"][name] for name in ABLATION_MODELS}
-        ablations["_training"] = ablation_metrics["training"]
     sizes = {"sets": int(len(report.validated)), "nodes": graph.num_nodes, "edges": int(graph.edge_index.shape[1])}
-    return metrics, ablations, {**timings, **sizes}, seeds
+    return runs, ablations, {**timings, **sizes}
 
 
-def _results_table(metrics: dict, ablations: dict, seeds: dict) -> str:
-    header = (
-        "| model | load MAE (kg) | load RMSE (kg) | reps MAE | reps RMSE | load MAE median athlete | P@3 | P@5 |\n"
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+def _mean_sd(values: list[float], digits: int = 3) -> str:
+    values = [v for v in values if v is not None]
+    if not values:
+        return "-"
+    mean = statistics.fmean(values)
+    return f"{mean:.{digits}f}" if len(values) == 1 else f"{mean:.{digits}f} ± {statistics.stdev(values):.{digits}f}"
+
+
+def _results_table(runs: dict, ablations: dict) -> str:
+    seeds = list(runs)
+    first = runs[seeds[0]]
+    athletes = first["athletes"]
+    models = list(first["models"])
+    text = (
+        f"Seeds {', '.join(map(str, seeds))} (mean ± sd over seeds); {first['n_test_pairs']} test pairs, "
+        f"{first['n_train_pairs']} train + {first['n_validation_pairs']} validation pairs; "
+        f"{100 * first['share_test_pairs_repeating_load']:.0f}% of test pairs repeat the last load; Precision@K "
+        f"base rate (random ranking) {first['progress_base_rate']:.3f}.\n\n"
+        "**Predictions**\n\n"
+        "| model | load MAE (kg) | vs repeat_last | worst athlete vs repeat_last | reps MAE | P@3 | P@3 - base |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
     )
-
-    def row(name, values):
-        return (
-            f"| {name} | {values['load_mae_kg']:.3f} | {values['load_rmse_kg']:.3f} | {values['reps_mae']:.3f} | "
-            f"{values['reps_rmse']:.3f} | {values['load_mae_kg_median_athlete']:.3f} | "
-            f"{values['precision_at_3']:.3f} | {values['precision_at_5']:.3f} |\n"
-        )
-
-    main = header + "".join(row(n, v) for n, v in metrics["models"].items())
-    text = f"**Models** ({metrics['n_test_pairs']} test pairs, {metrics['n_train_pairs']} train + " \
-           f"{metrics['n_validation_pairs']} validation pairs; " \
-           f"{100 * metrics['share_test_pairs_repeating_load']:.0f}% of test pairs repeat the last load)\n\n{main}"
-    versus = metrics.get("graphsage_vs_repeat_last")
-    if versus:
-        verdict = "beats" if versus["difference_kg"] > 0 else "does NOT beat"
+    for name in models:
+        ratio, worst, p3 = [], [], []
+        for run in runs.values():
+            values, repeat = run["models"][name], run["models"]["repeat_last"]
+            ratio.append(values["load_mae_kg"] / repeat["load_mae_kg"])
+            per, rep = values["load_mae_kg_per_athlete"], repeat["load_mae_kg_per_athlete"]
+            worst.append(max(per[a] / rep[a] for a in athletes if rep[a]))
+            p3.append(values["precision_at_3"] - run["progress_base_rate"])
         text += (
-            f"\nGraphSAGE {verdict} `repeat_last` on load MAE: {versus['load_mae_kg_graphsage']:.3f} vs "
-            f"{versus['load_mae_kg_repeat_last']:.3f} kg ({versus['difference_kg']:+.3f} kg, "
-            f"{versus['improvement_pct']:+.1f}%).\n"
+            f"| {name} | {_mean_sd([r['models'][name]['load_mae_kg'] for r in runs.values()])} | {_mean_sd(ratio)} | "
+            f"{_mean_sd(worst)} | {_mean_sd([r['models'][name]['reps_mae'] for r in runs.values()])} | "
+            f"{_mean_sd([r['models'][name]['precision_at_3'] for r in runs.values()])} | {_mean_sd(p3)} |\n"
         )
-    if seeds:
-        repeat = metrics["models"]["repeat_last"]["load_mae_kg"]
-        text += "\n**GraphSAGE across seeds** (same split; load MAE vs repeat_last " + f"{repeat:.3f} kg)\n\n"
-        text += "".join(
-            f"- seed {s}: {v['load_mae_kg']:.3f} kg ({repeat - v['load_mae_kg']:+.3f} kg), reps MAE {v['reps_mae']:.3f}, "
-            f"P@5 {v['precision_at_5']:.3f}\n"
-            for s, v in seeds.items()
-        )
-        margins = [100.0 * (repeat - v["load_mae_kg"]) / repeat for v in seeds.values()]
-        wins = sum(m > 0 for m in margins)
+    text += (
+        "\n**Prescriptions** (met: the actual next top set's Epley e1RM reaches the prescription's; asked: the "
+        "prescription's e1RM minus the last top set's)\n\n"
+        "| prescriber | caution | share met | e1RM asked (kg) | e1RM asked (%) |\n| --- | ---: | ---: | ---: | ---: |\n"
+    )
+    for name in RX_SHOWN:
+        if name not in first["prescriptions"]:
+            continue
+        rows = [r["prescriptions"][name] for r in runs.values()]
         text += (
-            f"\nMargin over repeat_last across seeds {', '.join(str(s) for s in seeds)}: mean {sum(margins) / len(margins):+.2f}%, "
-            f"min {min(margins):+.2f}%, max {max(margins):+.2f}% (better on {wins} of {len(margins)} seeds).\n"
+            f"| {name} | {_mean_sd([x['caution'] for x in rows], 2)} | {_mean_sd([x['share_met'] for x in rows])} | "
+            f"{_mean_sd([x['mean_e1rm_increase_kg'] for x in rows], 2)} | {_mean_sd([x['mean_e1rm_increase_pct'] for x in rows], 2)} |\n"
         )
+    text += "\n**Load MAE vs repeat_last per athlete** (mean over seeds)\n\n| model | " + " | ".join(athletes) + " |\n"
+    text += "| --- |" + " ---: |" * len(athletes) + "\n"
+    for name in models:
+        cells = [
+            statistics.fmean(r["models"][name]["load_mae_kg_per_athlete"][a] / r["models"]["repeat_last"]["load_mae_kg_per_athlete"][a]
+                             for r in runs.values())
+            for a in athletes
+        ]
+        text += f"| {name} | " + " | ".join(f"{c:.3f}" for c in cells) + " |\n"
+    text += "\n**Prescriptions per athlete: share met / mean e1RM asked (kg)** (mean over seeds)\n\n| prescriber | "
+    text += " | ".join(athletes) + " |\n| --- |" + " ---: |" * len(athletes) + "\n"
+    for name in RX_SHOWN:
+        if name not in first["prescriptions"]:
+            continue
+        cells = []
+        for a in athletes:
+            per = [r["prescriptions"][name]["per_athlete"][a] for r in runs.values()]
+            cells.append(f"{statistics.fmean(p['share_met'] for p in per):.2f} / {statistics.fmean(p['mean_e1rm_increase_kg'] for p in per):+.1f}")
+        text += f"| {name} | " + " | ".join(cells) + " |\n"
     if ablations:
-        text += "\n**Ablations** (same split and seed)\n\n" + header
-        text += "".join(row(n, v) for n, v in ablations.items() if not n.startswith("_"))
-    per_athlete = "\n**Load MAE per athlete (kg)**\n\n| model | " + " | ".join(metrics["athletes"]) + " |\n"
-    per_athlete += "| --- |" + " ---: |" * len(metrics["athletes"]) + "\n"
-    for name, values in metrics["models"].items():
-        per = values["load_mae_kg_per_athlete"]
-        per_athlete += f"| {name} | " + " | ".join(f"{per.get(a, float('nan')):.2f}" for a in metrics["athletes"]) + " |\n"
-    return text + per_athlete
+        text += "\n**Ablations** (seed " + str(seeds[0]) + ")\n\n| model | load MAE (kg) | reps MAE | P@3 |\n| --- | ---: | ---: | ---: |\n"
+        text += "".join(f"| {n} | {v['load_mae_kg']:.3f} | {v['reps_mae']:.3f} | {v['precision_at_3']:.3f} |\n" for n, v in ablations.items())
+    return text
 
 
 def _write_model_md(table: str, command: str) -> None:
@@ -149,7 +178,7 @@ def _scaling(sizes: list[int], epochs: int, seed: int, threads: int) -> list[dic
         graph = build_training_graph(features)
         graph_s = time.perf_counter() - started
         started = time.perf_counter()
-        trained = train_models(graph, seed=seed, epochs=epochs, models={"graphsage": DEFAULT_MODELS["graphsage"]},
+        trained = train_models(graph, seed=seed, epochs=epochs, models={"graphsage": DEFAULT_MODELS["graphsage"]}, progress=None,
                                threads=threads)
         train_s = time.perf_counter() - started
         fits = epochs  # one early-stopping fit of at most `epochs` (the early-stopped weights are kept)
@@ -169,15 +198,23 @@ def _scaling(sizes: list[int], epochs: int, seed: int, threads: int) -> list[dic
     return rows
 
 
+def _previous_scaling() -> str:
+    """The scaling table already in docs/benchmarks.md (kept when --skip-scaling)."""
+    from _report import BENCHMARKS_MD
+
+    text = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else ""
+    found = re.search(r"<!-- train:start -->.*?(\nScaling on simulated logs.*?\n)\n_[^\n]*_\n<!-- train:end -->", text, re.S)
+    return ("\n_Scaling table kept from the previous run (this run used --skip-scaling)._\n" + found.group(1)) if found else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--write-docs", action="store_true", help="rewrite the results table in docs/model.md")
+    parser.add_argument("--seeds", default="0,1,2,3,4")
+    parser.add_argument("--write-docs", action="store_true", help="rewrite the results block in docs/model.md")
     parser.add_argument("--skip-scaling", action="store_true")
-    parser.add_argument("--skip-ablations", action="store_true")
+    parser.add_argument("--ablations", action="store_true")
     parser.add_argument("--sizes", default="25000,50000,100000,200000")
     parser.add_argument("--scaling-epochs", type=int, default=30)
-    parser.add_argument("--extra-seeds", default="1,2,3,4", help="GraphSAGE reruns with these seeds (robustness)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch CPU threads (default: train.default_threads(), 1 on <= 2 cores)")
@@ -185,28 +222,29 @@ def main() -> None:
     from workout_pipeline.model.train import default_threads
 
     args.threads = args.threads or default_threads()  # passed to every train_models call
-
-    extra_seeds = [int(s) for s in args.extra_seeds.split(",") if s]
-    metrics, ablations, public, seeds = _public_logs(args.seed, not args.skip_ablations, extra_seeds, args.threads)
-    table = _results_table(metrics, ablations, seeds)
+    seeds = [int(s) for s in args.seeds.split(",") if s]
+    runs, ablations, public = _public_logs(seeds, args.ablations, args.threads)
+    table = _results_table(runs, ablations)
     print(table)
     if args.write_docs:
         _write_model_md(table, ".venv/bin/python benchmarks/train.py --write-docs")
-    train_eval = public["train_s"] + public["evaluate_s"]
+    train_s = [r["_train_s"] for r in runs.values()]
+    evaluate_s = [r["_evaluate_s"] for r in runs.values()]
     section = (
         f"Public logs (5 athletes, {public['sets']} valid sets, {public['nodes']} occurrence nodes, "
-        f"{public['edges']} edges), seed {args.seed}, CPU, {args.threads} torch thread(s):\n\n"
+        f"{public['edges']} edges), seeds {', '.join(map(str, seeds))}, CPU, {args.threads} torch thread(s):\n\n"
         "| step | seconds |\n| --- | ---: |\n"
         f"| ingest | {public['ingest_s']:.1f} |\n| features | {public['features_s']:.1f} |\n"
-        f"| graph | {public['graph_s']:.1f} |\n| train GraphSAGE + GCN + MLP | {public['train_s']:.1f} |\n"
-        f"| evaluate (all models) | {public['evaluate_s']:.1f} |\n"
-        f"| **train + evaluate** (goal <= 60 s) | **{train_eval:.1f}** |\n\n"
+        f"| graph | {public['graph_s']:.1f} |\n"
+        f"| train GraphSAGE + GCN + MLP + LightGBM x 2 (per seed) | {_mean_sd(train_s, 1)} |\n"
+        f"| evaluate (all models, per seed) | {_mean_sd(evaluate_s, 1)} |\n\n"
     )
-    for name, info in metrics["training"].items():
-        section += f"- {name}: best epoch {info['epochs']} (early stopping), {info['seconds']:.1f} s\n"
+    for name, info in runs[seeds[0]]["training"].items():
+        section += f"- {name} (seed {seeds[0]}): epoch/rounds {info['epochs']}, {info['seconds']:.1f} s\n"
+    section += "\n" + table
     if not args.skip_scaling:
         sizes = [int(s) for s in args.sizes.split(",") if s]
-        rows = _scaling(sizes, args.scaling_epochs, args.seed, args.threads)
+        rows = _scaling(sizes, args.scaling_epochs, seeds[0], args.threads)
         section += (
             f"\nScaling on simulated logs (GraphSAGE, 3-network ensemble, at most {args.scaling_epochs} epochs):\n\n"
             "| sets | athletes | nodes | edges | features s | graph s | train s | ms/epoch |\n"
@@ -217,6 +255,8 @@ def main() -> None:
             f"{r['graph_s']:.1f} | {r['train_s']:.1f} | {r['ms_per_epoch']:.0f} |\n"
             for r in rows
         )
+    else:
+        section += _previous_scaling()
     print(section)
     if not args.no_write:
         from _report import write_section

@@ -20,6 +20,7 @@ CANONICAL_COLUMNS: tuple[str, ...] = (
     "source_file",
     "source_row",
     "source_format",
+    "workout_name",
 )
 
 CANONICAL_DTYPES: dict[str, str] = {
@@ -39,6 +40,7 @@ CANONICAL_DTYPES: dict[str, str] = {
     "source_file": "string",
     "source_row": "Int64",
     "source_format": "string",
+    "workout_name": "string",
 }
 
 SET_TYPES: tuple[str, ...] = ("normal", "warmup", "failure", "drop")

@@ -38,6 +38,11 @@ def _one_torch_thread():
 
 
 FAST = {"graphsage": {"arch": "sage", "layers": 2, "aggr": "mean", "hidden": 16}}
+# every model family, small: the leakage test covers each (the booster on GraphSAGE embeddings too)
+EVERY = {**FAST, "mlp": {"arch": "mlp", "hidden": 16}, "lightgbm": {"arch": "lgbm", "max_rounds": 40},
+         "graphsage_lightgbm": {"arch": "lgbm", "max_rounds": 40, "embeddings_from": "graphsage"}}
+# what a pair's prediction consists of: load, reps, progress score, the prescription
+PREDICTED = ("weight_kg", "reps", "progress_probability", "rx_weight_kg", "rx_reps", "rx_probability")
 
 
 # ---- networks -------------------------------------------------------------------------------
@@ -192,12 +197,13 @@ def test_perturbing_the_target_session_and_later_changes_no_prediction_for_that_
     sets = synthetic_sets()
     catalog = catalog_frame()
     graph = build_training_graph(build_features(sets, catalog))
-    trained = train_models(graph, seed=0, device="cpu", epochs=10, models=FAST)
+    trained = train_models(graph, seed=0, device="cpu", epochs=10, models=EVERY, progress=None)
     test = graph.pairs[graph.pairs["split"] == SPLIT_TEST]
     pair = test.sort_values("target_date").iloc[0]
     athlete, target = pair["athlete_id"], pair["target_date"]
 
     # everything the athlete did at or after the target session: heavier, more reps, more sets
+    # (its date, routine name and planned lifts stay: those are known before it starts)
     perturbed = sets.copy()
     future = (perturbed["athlete_id"] == athlete) & (perturbed["performed_at"] >= target)
     perturbed.loc[future, "weight_kg"] = perturbed.loc[future, "weight_kg"] * 1.5 + 10
@@ -206,28 +212,35 @@ def test_perturbing_the_target_session_and_later_changes_no_prediction_for_that_
     assert torch.equal(perturbed_graph.feature_mean, graph.feature_mean)
     assert torch.equal(perturbed_graph.feature_std, graph.feature_std)
 
-    def prediction(g, t):
+    def row_of(g):
         row = g.pairs[(g.pairs["athlete_id"] == athlete) & (g.pairs["exercise_key"] == pair["exercise_key"])
                       & (g.pairs["target_date"] == target)]
         assert len(row) == 1
-        out = predict_pairs(t, "graphsage", g, row)
-        return out["weight_kg"][0], out["reps"][0], row["y_weight_kg"].iloc[0]
+        return row
 
-    before = prediction(graph, trained)
-    after = prediction(perturbed_graph, trained)
-    assert before[:2] == after[:2]
-    assert before[2] != after[2]  # the target itself did change
+    # the target session's pair features (gap, routine, planned lifts) do not read its results
+    assert torch.equal(graph.pair_x[row_of(graph).index[0]], perturbed_graph.pair_x[row_of(perturbed_graph).index[0]])
+    for name in EVERY:
+        before = predict_pairs(trained, name, graph, row_of(graph))
+        after = predict_pairs(trained, name, perturbed_graph, row_of(perturbed_graph))
+        for key in PREDICTED:
+            assert np.array_equal(before[key], after[key]), (name, key)
+    assert row_of(graph)["y_weight_kg"].iloc[0] != row_of(perturbed_graph)["y_weight_kg"].iloc[0]  # the target did change
     # retraining on the perturbed data gives the same weights: nothing it trains on moved
-    retrained = train_models(perturbed_graph, seed=0, device="cpu", epochs=10, models=FAST)
+    retrained = train_models(perturbed_graph, seed=0, device="cpu", epochs=10, models=EVERY, progress=None)
     for key, value in trained.states["graphsage"].items():
         assert torch.equal(value, retrained.states["graphsage"][key]), key
+    assert trained.states["lightgbm"] == retrained.states["lightgbm"]
+    assert trained.states["graphsage_lightgbm"] == retrained.states["graphsage_lightgbm"]
+    assert trained.rx_caution == retrained.rx_caution and trained.thresholds == retrained.thresholds
     # and the test is sensitive: a pair predicted from a perturbed node does move
     later = perturbed_graph.pairs[(perturbed_graph.pairs["athlete_id"] == athlete)
                                   & (perturbed_graph.pairs["prev_date"] > target)].iloc[:5]
     original = graph.pairs.loc[later.index]
-    moved = predict_pairs(trained, "graphsage", perturbed_graph, later)["weight_kg"]
-    kept = predict_pairs(trained, "graphsage", graph, original)["weight_kg"]
-    assert not np.array_equal(moved, kept)
+    for name in ("graphsage", "lightgbm"):
+        moved = predict_pairs(trained, name, perturbed_graph, later)
+        kept = predict_pairs(trained, name, graph, original)
+        assert any(not np.array_equal(moved[key], kept[key]) for key in PREDICTED), name
 
 
 # ---- evaluation, recommendations, plots -----------------------------------------------------
@@ -249,11 +262,28 @@ def test_evaluate_models_scores_every_model(small):
 
 def test_recommendations_table(small, tmp_path):
     feats, graph, trained = small
-    recs = recommend(feats, catalog_frame(), seed=0, epochs=5)
-    assert list(recs.columns) == list(RECOMMENDATION_COLUMNS)
+    recs = recommend(feats, trained=trained)
+    from workout_pipeline.model.recommend import PRESCRIPTION_COLUMNS
+
+    assert list(recs.columns) == list(RECOMMENDATION_COLUMNS) + list(PRESCRIPTION_COLUMNS)
     assert len(recs) == feats.groupby(["athlete_id", "exercise_key"]).ngroups
     assert recs["confidence"].between(0, 1).all() and (recs["reps"] >= 1).all() and (recs["sets"] >= 1).all()
-    assert recs["reason"].str.startswith("last ").all()
+    # the reason names the decision: more load / one more rep / hold / deload
+    starts = {"add_load": "more load", "add_rep": "one more rep", "hold": "hold", "back_off": "back off", "deload": "deload"}
+    for decision, reason in zip(recs["decision"], recs["reason"]):
+        assert reason.startswith(starts[decision]), (decision, reason)
+    # the decision is what the prescribed top set does to the last one
+    last_top = feats.sort_values("date").groupby(["athlete_id", "exercise_key"]).tail(1)
+    last_top = last_top.set_index(["athlete_id", "exercise_id"])[["top_weight_kg", "top_reps"]]
+    both = recs.set_index(["athlete_id", "exercise_id"]).join(last_top)
+    more = both["load_kg"] > both["top_weight_kg"]
+    less = both["load_kg"] < both["top_weight_kg"]
+    assert (more == (both["decision"] == "add_load")).all()
+    assert (less == both["decision"].isin(["back_off", "deload"])).all()
+    hold = both[both["decision"] == "hold"]
+    assert (hold["reps"] == hold["top_reps"]).all()
+    rep = both[both["decision"] == "add_rep"]
+    assert (rep["reps"] == rep["top_reps"] + 1).all()
     last = feats.sort_values("date").groupby(["athlete_id", "exercise_key"]).tail(1).set_index(["athlete_id", "exercise_id"])
     joined = recs.set_index(["athlete_id", "exercise_id"]).join(last[["top_weight_kg", "load_step_kg"]])
     steps = (joined["load_kg"] - joined["top_weight_kg"]) / joined["load_step_kg"]

@@ -64,7 +64,7 @@ def test_decode_changes_load_only_where_the_gate_is_sure_enough():
     )
     logit = lambda p: np.log(p / (1 - p))  # noqa: E731
     # pair 0: sure (0.9) of a +6 kg change -> +2 steps; pair 1: unsure (0.55); pair 2: sure, -1 kg -> -1 step
-    outputs = np.array([[logit(0.9), 6 / 120, 0, 0], [logit(0.55), 6 / 120, 0, 0], [logit(0.8), -1 / 60, 0, 0]])
+    outputs = np.array([[logit(0.9), 6 / 120, 0, 0, 0], [logit(0.55), 6 / 120, 0, 0, 0], [logit(0.8), -1 / 60, 0, 0, 0]])
     weights = decode(outputs, pairs, {"a": 0.6, "b": 0.7})["weight_kg"]
     assert weights.tolist() == [105.0, 100.0, 47.5]
     assert decode(outputs, pairs, float("inf"))["weight_kg"].tolist() == [100.0, 100.0, 50.0]

@@ -276,9 +276,15 @@ def _base_draft(frame: pd.DataFrame, date_column: str, exercise_column: str) -> 
     return draft
 
 
+def _workout_name(draft: pd.DataFrame, frame: pd.DataFrame, column: str) -> None:
+    """The app's routine name (Strong "Workout Name", Hevy "title", FitNotes "Category"), or null."""
+    draft["workout_name"] = blank_to_na(frame[column]) if column in frame else pd.NA
+
+
 def _strong(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: bool) -> pd.DataFrame:
     """Strong classic / semicolon / v6: Set Order is a number, W/F/D, or a non-set row."""
     draft = _base_draft(frame, "date", "exercise")
+    _workout_name(draft, frame, "workout_name")
     order = blank_to_na(frame["set_order"]).str.lower()
     is_rest = (order == "rest timer").fillna(False).astype(bool)
     non_set = order.isin(_STRONG_NON_SET_ROWS).fillna(False).astype(bool) & draft["reason"].isna()
@@ -333,6 +339,7 @@ def _strong(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma:
 def _hevy(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: bool) -> pd.DataFrame:
     """Hevy: one row per set with set_type; the unit is in the weight column's name."""
     draft = _base_draft(frame, "start_time", "exercise_title")
+    _workout_name(draft, frame, "title")
     raw_type = blank_to_na(frame["set_type"]).str.lower() if "set_type" in frame else pd.Series("normal", index=frame.index)
     draft["set_type"] = raw_type.map(_HEVY_SET_TYPES).fillna(raw_type).fillna("normal").astype("string")
     draft["set_order"] = blank_to_na(frame["set_index"]) if "set_index" in frame else pd.NA
@@ -354,6 +361,7 @@ def _hevy(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: b
 def _fitnotes(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: bool) -> pd.DataFrame:
     """FitNotes: date-only sessions, sets in file order, unit in the header or a unit column."""
     draft = _base_draft(frame, "date", "exercise")
+    _workout_name(draft, frame, "category")
     draft["numbered"] = False  # FitNotes lists sets in order without numbers
     draft["set_type"] = "normal"
     draft["set_order"] = pd.NA
@@ -420,6 +428,7 @@ def _canonical_common(frame: pd.DataFrame, draft: pd.DataFrame, log: ParsedLog, 
         draft[column] = _number(frame, column if column in frame else None, draft, decimal_comma)
     draft["athlete_id"] = text("athlete_id").fillna(log.athlete_id)
     draft["exercise_id"] = text("exercise_id")
+    draft["workout_name"] = text("workout_name")
     log.unit, log.unit_reason = "kg", "canonical table (weight_kg)"
     log.unit_confidence, log.lifter_unit, log.lifter_unit_source = "stated", "kg", "export"
     return draft

@@ -7,9 +7,6 @@ Each takes the pair table (`src` node ids) and the node table of a TrainingGraph
 import numpy as np
 import pandas as pd
 
-BASELINES: tuple[str, ...] = ("repeat_last", "double_progression", "e1rm_trend")
-
-
 def round_change_to_step(previous_kg, change_kg, step_kg):
     """previous + the change rounded to a whole number of plate steps (never below 0 kg)."""
     previous_kg = np.asarray(previous_kg, dtype=float)

@@ -1,12 +1,15 @@
-"""Evaluation on the held-out test pairs: every rule baseline and every trained network."""
+"""Evaluation on the held-out test pairs: every rule baseline and every trained model, with
+each one's prescription for the pair's session and whether it was met."""
 
 import numpy as np
 import pandas as pd
 
+from workout_pipeline.jsonable import plain
+from workout_pipeline.model import prescribe
 from workout_pipeline.model.baselines import BASELINE_FUNCTIONS
 from workout_pipeline.model.graph import SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, TrainingGraph
-from workout_pipeline.model.metrics import model_metrics
-from workout_pipeline.model.train import TrainedModels, predict_pairs
+from workout_pipeline.model.metrics import model_metrics, prescription_metrics, progress_base_rate
+from workout_pipeline.model.train import TrainedModels, pair_options, predict_pairs
 
 PREDICTION_ID_COLUMNS: tuple[str, ...] = (
     "athlete_id",
@@ -22,25 +25,30 @@ PREDICTION_ID_COLUMNS: tuple[str, ...] = (
 
 
 def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict, pd.DataFrame]:
-    """Predict every test pair with each baseline and network; compute the protocol's metrics.
+    """Predict and prescribe every test pair with each baseline and model; compute the metrics.
 
     Args:
         graph: the TrainingGraph whose test pairs are scored.
-        trained: networks from `train_models` on the same graph.
+        trained: models from `train_models` on the same graph.
 
     Returns:
-        (metrics, predictions): metrics is JSON-able ({"models": {name: {...}}, counts,
+        (metrics, predictions): metrics is JSON-able ({"models": {name: {...}}, "prescriptions":
+        {name: {share_met, mean_e1rm_increase_kg, ..., per_athlete}}, counts,
         "graphsage_vs_repeat_last", ...}); predictions has one row per test pair with
-        PREDICTION_ID_COLUMNS plus `pred_weight_kg__<model>` and `pred_reps__<model>` per model
-        (and `pred_rest_s__<model>` when the data logs rest).
+        PREDICTION_ID_COLUMNS plus `pred_weight_kg__<model>`, `pred_reps__<model>` per model
+        (`pred_rest_s__<model>` when the data logs rest), `progress__<model>` (probability the
+        lift progresses; ranks Precision@K) and `rx_weight_kg__<name>`, `rx_reps__<name>` for
+        each trained model and the rules `double_progression` and `plus_one_step`; for each
+        model also `rx_*__<model>@dp_ask`, the operating point that asks as much as double
+        progression did on the validation slice.
     """
     pairs = graph.pairs
-    test = pairs[pairs["split"] == SPLIT_TEST].reset_index(drop=True)
-    predictions = test[list(PREDICTION_ID_COLUMNS)].copy()
+    test = pairs[pairs["split"] == SPLIT_TEST]
+    predictions = test[list(PREDICTION_ID_COLUMNS)].reset_index(drop=True)
     rest_logged = bool(test["y_rest_s"].notna().any()) if len(test) else False
     if rest_logged:
-        predictions["prev_rest_s"] = test["prev_rest_s"]
-        predictions["y_rest_s"] = test["y_rest_s"]
+        predictions["prev_rest_s"] = test["prev_rest_s"].to_numpy()
+        predictions["y_rest_s"] = test["y_rest_s"].to_numpy()
     names: list[str] = []
     for name, function in BASELINE_FUNCTIONS.items():
         weight, reps = function(test, graph.nodes)
@@ -49,13 +57,26 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
         if rest_logged:
             predictions[f"pred_rest_s__{name}"] = test["prev_rest_s"].to_numpy(float)
         names.append(name)
+    prescribers: list[str] = []
     for name in trained.configs:
         predicted = predict_pairs(trained, name, graph, test)
         predictions[f"pred_weight_kg__{name}"] = predicted["weight_kg"]
         predictions[f"pred_reps__{name}"] = predicted["reps"]
         if rest_logged:
             predictions[f"pred_rest_s__{name}"] = predicted["rest_s"]
+        predictions[f"progress__{name}"] = predicted["progress_probability"]
+        predictions[f"rx_weight_kg__{name}"] = predicted["rx_weight_kg"]
+        predictions[f"rx_reps__{name}"] = predicted["rx_reps"]
+        predictions[f"rx_weight_kg__{name}@dp_ask"] = predicted["rx_matched_weight_kg"]
+        predictions[f"rx_reps__{name}@dp_ask"] = predicted["rx_matched_reps"]
         names.append(name)
+        prescribers += [name, f"{name}@dp_ask"]
+    opts = pair_options(test)
+    for rule in prescribe.RULES:
+        weight, reps = prescribe.pick(opts, prescribe.rule_choice(rule, opts, test["hit_top_of_range"].to_numpy(float)))
+        predictions[f"rx_weight_kg__{rule}"] = weight
+        predictions[f"rx_reps__{rule}"] = reps
+        prescribers.append(rule)
 
     split = pairs["split"].to_numpy()
     metrics: dict = {
@@ -74,11 +95,20 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
         )
         if len(test)
         else None,
+        "progress_base_rate": progress_base_rate(predictions),
         "models": {},
+        "prescriptions": {},
     }
     if len(test):
         for name in names:
-            metrics["models"][name] = _clean(model_metrics(predictions, name))
+            metrics["models"][name] = model_metrics(predictions, name)
+        for name in prescribers:
+            metrics["prescriptions"][name] = prescription_metrics(predictions, name)
+            model = name.removesuffix("@dp_ask")
+            cautions = trained.rx_caution_matched if name.endswith("@dp_ask") else trained.rx_caution
+            metrics["prescriptions"][name]["caution"] = cautions.get(model)
+            metrics["prescriptions"][name]["target_success_rate"] = (
+                prescribe.RX_MET_GOAL if model in trained.rx_caution and not name.endswith("@dp_ask") else None)
         if "graphsage" in metrics["models"]:
             sage = metrics["models"]["graphsage"]["load_mae_kg"]
             repeat = metrics["models"]["repeat_last"]["load_mae_kg"]
@@ -89,20 +119,8 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
                 "improvement_pct": 100.0 * (repeat - sage) / repeat if repeat else None,
             }
     metrics["training"] = {
-        name: {"epochs": trained.epochs[name], "change_threshold_steps": trained.thresholds[name], **_clean(trained.history.get(name, {}))}
+        name: {"epochs": trained.epochs[name], "change_threshold_steps": trained.thresholds[name],
+               "prescription_caution": trained.rx_caution.get(name), **trained.history.get(name, {})}
         for name in trained.configs
     }
-    return metrics, predictions
-
-
-def _clean(value):
-    """Replace NaN with None and numpy scalars with Python ones (JSON-able)."""
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, (np.floating, float)):
-        return None if not np.isfinite(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
+    return plain(metrics), predictions

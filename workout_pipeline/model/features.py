@@ -1,3 +1,4 @@
+# Over 400 lines: every occurrence feature is computed here, in one pass, so each has one definition.
 """Per-occurrence features: one row per athlete x session x exercise, built from past data only.
 
 An *occurrence* is all working sets (set_type normal or failure) of one exercise in one session
@@ -13,18 +14,11 @@ import pandas as pd
 
 from workout_pipeline.catalog.muscles import CATEGORIES, MUSCLES
 from workout_pipeline.catalog.records import Catalog, Exercise, as_catalog
+from workout_pipeline.catalog.vocabulary import LOAD_STEP_KG
 from workout_pipeline.schema import WORKING_SET_TYPES
 
-# Equipment classes used as node features and for default plate steps.
+# Equipment classes used as node features (each is also a catalog equipment with a load step).
 EQUIPMENT_CLASSES: tuple[str, ...] = ("barbell", "dumbbell", "machine", "cable", "bodyweight", "other")
-DEFAULT_STEP_KG: dict[str, float] = {
-    "barbell": 2.5,
-    "dumbbell": 2.0,
-    "machine": 5.0,
-    "cable": 2.5,
-    "bodyweight": 2.5,
-    "other": 2.5,
-}
 # Secondary muscles count half a set (the published convention).
 SECONDARY_MUSCLE_WEIGHT = 0.5
 # Window over which "how many sets did this muscle get lately" is counted.
@@ -161,6 +155,7 @@ def _occurrences(validated_sets: pd.DataFrame) -> pd.DataFrame:
             "rpe": pd.to_numeric(working["rpe"], errors="coerce").to_numpy(float),
             "rest_s": pd.to_numeric(working["rest_s"], errors="coerce").to_numpy(float),
             "source_row": pd.to_numeric(working["source_row"], errors="coerce").fillna(0).to_numpy(float),
+            "workout_name": _workout_names(working),
         }
     )
     frame = frame[frame["reps"] > 0]
@@ -193,9 +188,18 @@ def _occurrences(validated_sets: pd.DataFrame) -> pd.DataFrame:
             "e1rm_rpe": grouped["set_e1rm_rpe"].max(),
             "first_row": grouped["source_row"].min(),
             "first_set_time": grouped["performed_at"].min(),
+            "workout_name": grouped["workout_name"].first(),
         }
     ).reset_index()
     return occ
+
+
+def _workout_names(sets: pd.DataFrame) -> np.ndarray:
+    """The routine name of each set's session (null-safe; older tables have no such column)."""
+    if "workout_name" not in sets.columns:
+        return np.full(len(sets), None, dtype=object)
+    names = sets["workout_name"].astype("string").str.strip().str.lower()
+    return names.where(names.notna() & (names != ""), None).to_numpy(object)
 
 
 def build_features(validated_sets: pd.DataFrame, catalog: Catalog | None = None) -> pd.DataFrame:
@@ -214,7 +218,7 @@ def build_features(validated_sets: pd.DataFrame, catalog: Catalog | None = None)
     """
     catalog = as_catalog(catalog) if catalog is not None else None
     occ = _occurrences(validated_sets)
-    columns_out = ["athlete_id", "session_id", "exercise_key", "exercise_id", "exercise_raw", "date"]
+    columns_out = ["athlete_id", "session_id", "exercise_key", "exercise_id", "exercise_raw", "date", "workout_name"]
     if occ.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns_out + node_feature_columns()})
 
@@ -340,6 +344,7 @@ def build_features(validated_sets: pd.DataFrame, catalog: Catalog | None = None)
     out = occ[columns_out + facts + [c for c in node_feature_columns() if c not in facts]].copy()
     out["exercise_id"] = out["exercise_id"].astype("string")
     out["exercise_raw"] = out["exercise_raw"].astype("string")
+    out["workout_name"] = out["workout_name"].astype("string")
     for column in node_feature_columns():
         out[column] = out[column].astype(float).fillna(0.0)
     return out
@@ -372,7 +377,8 @@ def _streak(flag: pd.Series, group: pd.Series) -> pd.Series:
 
 def _plate_steps(occ: pd.DataFrame, catalog_step: np.ndarray) -> np.ndarray:
     """Load step per occurrence: the most common past load change of this lift (the athlete's
-    real plates), else the catalog's step, else a default for the equipment class."""
+    real plates), else the catalog's step for the exercise, else the catalog's step for the equipment
+    class (`catalog.vocabulary.LOAD_STEP_KG`)."""
     steps = np.empty(len(occ), dtype=float)
     weights = occ["top_weight_kg"].to_numpy(float)
     equipment = occ["equipment_class"].to_numpy(object)
@@ -391,7 +397,7 @@ def _plate_steps(occ: pd.DataFrame, catalog_step: np.ndarray) -> np.ndarray:
             elif np.isfinite(catalog_step[pos]):
                 steps[pos] = catalog_step[pos]
             else:
-                steps[pos] = DEFAULT_STEP_KG.get(equipment[pos], 2.5)
+                steps[pos] = LOAD_STEP_KG.get(equipment[pos], LOAD_STEP_KG["other"])
     return steps
 
 

@@ -1,3 +1,4 @@
+# Over 400 lines: nodes, edges, pairs, the split, the leakage check and save/load of one graph belong together.
 """The leakage-free training graph: occurrence nodes, past-to-present edges, pairs and the split.
 
 Nodes are exercise occurrences (rows of `build_features`). A prediction for a pair (previous
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workout_pipeline.model.features import node_feature_columns
+from workout_pipeline.model.pairs import pair_features
 
 # Consecutive occurrences further apart than this are no pair (DESIGN.md).
 MAX_PAIR_GAP_DAYS = 28
@@ -44,7 +46,9 @@ NODE_FACTS: tuple[str, ...] = (
     "rep_range_bottom",
     "rep_range_top",
 )
-NODE_LABELS: tuple[str, ...] = ("athlete_id", "session_id", "exercise_key", "exercise_id", "exercise_raw", "category")
+NODE_LABELS: tuple[str, ...] = (
+    "athlete_id", "session_id", "exercise_key", "exercise_id", "exercise_raw", "category", "workout_name",
+)
 
 
 @dataclass
@@ -61,6 +65,8 @@ class TrainingGraph:
         nodes: per-node labels and facts (DataFrame, row i = node i).
         pairs: one row per pair: `src` (previous occurrence node), `dst` (target node), `split`
             (0 train, 1 validation, 2 test) and the pair's facts.
+        pair_x: [P, len(PAIR_FEATURE_COLUMNS)] what is known of each pair's target session before
+            it starts (`pairs.pair_features`), row i = pair i.
         first_test_time: athlete -> first test day (seconds since the epoch); absent when the
             athlete has no test period.
         test_fraction: share of each athlete's training days whose pairs are test.
@@ -76,6 +82,7 @@ class TrainingGraph:
     node_time: Any
     nodes: pd.DataFrame
     pairs: pd.DataFrame
+    pair_x: Any = None
     first_test_time: dict[str, int] = field(default_factory=dict)
     test_fraction: float = 0.2
     relations: tuple[str, ...] = RELATIONS
@@ -84,10 +91,6 @@ class TrainingGraph:
     def num_nodes(self) -> int:
         """Number of occurrence nodes."""
         return int(self.x.shape[0])
-
-    def pair_mask(self, *splits: int):
-        """Boolean numpy mask over pairs in any of the given split codes."""
-        return self.pairs["split"].isin(splits).to_numpy()
 
 
 def _seconds(values) -> np.ndarray:
@@ -115,9 +118,9 @@ def build_training_graph(features: pd.DataFrame, test_fraction: float = 0.2) -> 
         raise ValueError(f"test_fraction must be in [0, 1), got {test_fraction}")
     feats = features.sort_values(["athlete_id", "date", "session_id", "session_position"], kind="stable").reset_index(drop=True)
     node_time = _seconds(feats["date"])
-    nodes = feats[list(NODE_LABELS)].copy()
+    nodes = pd.DataFrame(index=feats.index)
     for column in NODE_LABELS:
-        nodes[column] = nodes[column].astype("string")
+        nodes[column] = (feats[column] if column in feats else pd.Series(pd.NA, index=feats.index)).astype("string")
     for column in NODE_FACTS:
         nodes[column] = pd.to_numeric(feats[column], errors="coerce").astype(float)
     nodes["date"] = pd.to_datetime(feats["date"])
@@ -143,6 +146,7 @@ def build_training_graph(features: pd.DataFrame, test_fraction: float = 0.2) -> 
         node_time=torch.tensor(node_time, dtype=torch.long),
         nodes=nodes,
         pairs=pairs,
+        pair_x=torch.tensor(pair_features(nodes, pairs["src"].to_numpy(), pairs["dst"].to_numpy())),
         first_test_time=first_test_time,
         test_fraction=float(test_fraction),
     )
@@ -202,6 +206,9 @@ def _pairs(nodes: pd.DataFrame) -> pd.DataFrame:
             "y_rest_s": nodes["rest_mean_s"].to_numpy()[dst],
             "scale_kg": np.maximum(nodes["e1rm_best"].to_numpy()[src], 1.0),
             "load_step_kg": nodes["load_step_kg"].to_numpy()[src],
+            "range_bottom": nodes["rep_range_bottom"].to_numpy()[src],
+            "range_top": nodes["rep_range_top"].to_numpy()[src],
+            "hit_top_of_range": nodes["hit_top_of_range"].to_numpy()[src],
         }
     )
     for column in ("athlete_id", "exercise_key", "exercise_id", "exercise_raw"):
@@ -368,6 +375,7 @@ def save_training_graph(graph: "TrainingGraph", path) -> Any:
         "node_time": graph.node_time,
         "nodes": _frame_to_plain(graph.nodes),
         "pairs": _frame_to_plain(graph.pairs),
+        "pair_x": graph.pair_x,
         "first_test_time": dict(graph.first_test_time),
         "test_fraction": float(graph.test_fraction),
         "relations": list(graph.relations),
@@ -393,6 +401,7 @@ def load_training_graph(path) -> "TrainingGraph":
         node_time=payload["node_time"],
         nodes=_plain_to_frame(payload["nodes"]),
         pairs=_plain_to_frame(payload["pairs"]),
+        pair_x=payload["pair_x"],
         first_test_time={str(k): int(v) for k, v in payload["first_test_time"].items()},
         test_fraction=float(payload["test_fraction"]),
         relations=tuple(payload["relations"]),

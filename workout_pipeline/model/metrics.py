@@ -24,13 +24,16 @@ def progressed(prev_weight, prev_reps, next_weight, next_reps, tolerance: float 
     return more_weight | (same_weight & (np.asarray(next_reps, float) > np.asarray(prev_reps, float)))
 
 
-def precision_at_k(frame: pd.DataFrame, predicted_weight: str, k: int, predicted_reps: str | None = None) -> float:
-    """Mean over (athlete, test session day) of the share of the top-k exercises, ranked by
-    predicted load increase over the previous occurrence, whose top set actually progressed.
+def precision_at_k(
+    frame: pd.DataFrame, predicted_weight: str, k: int, predicted_reps: str | None = None, score: str | None = None
+) -> float:
+    """Mean over (athlete, test session day) of the share of the top-k exercises whose top set
+    actually progressed, ranked by the model's progress probability (`score`, when given), else
+    by predicted load increase over the previous occurrence.
 
-    Ties in predicted increase are broken by the predicted reps increase (when given), then by
-    exercise name, so the ranking is deterministic. A session with fewer than k exercises counts
-    all of them.
+    Ties are broken by the predicted load increase, then the predicted reps increase (when
+    given), then by exercise name, so the ranking is deterministic. A session with fewer than k
+    exercises counts all of them.
 
     Args:
         frame: test pairs with `athlete_id`, `target_date`, `exercise_raw`, `prev_weight_kg`,
@@ -38,6 +41,7 @@ def precision_at_k(frame: pd.DataFrame, predicted_weight: str, k: int, predicted
         predicted_weight: column of predicted weights (kg).
         k: list length.
         predicted_reps: optional column of predicted reps for tie-breaking.
+        score: optional column of progress probabilities to rank by.
     """
     if frame.empty:
         return float("nan")
@@ -51,11 +55,46 @@ def precision_at_k(frame: pd.DataFrame, predicted_weight: str, k: int, predicted
             if predicted_reps
             else 0.0,
             "hit": progressed(frame["prev_weight_kg"], frame["prev_reps"], frame["y_weight_kg"], frame["y_reps"]),
+            "score": frame[score].to_numpy(float) if score else 0.0,
         }
     )
-    work = work.sort_values(["athlete", "day", "increase", "reps_increase", "name"], ascending=[True, True, False, False, True], kind="stable")
+    order = ["athlete", "day", "score", "increase", "reps_increase", "name"]
+    work = work.sort_values(order, ascending=[True, True, False, False, False, True], kind="stable")
     top = work.groupby(["athlete", "day"], sort=False).head(k)
     return float(top.groupby(["athlete", "day"], sort=False)["hit"].mean().mean())
+
+
+def progress_base_rate(frame: pd.DataFrame) -> float:
+    """Precision@K of a random ranking: the mean over (athlete, test session day) of the share
+    of the session's lifts that progressed (any K)."""
+    if frame.empty:
+        return float("nan")
+    hit = progressed(frame["prev_weight_kg"], frame["prev_reps"], frame["y_weight_kg"], frame["y_reps"])
+    day = pd.to_datetime(frame["target_date"]).dt.normalize()
+    return float(pd.Series(hit).groupby([frame["athlete_id"].astype(str).to_numpy(), day.to_numpy()]).mean().mean())
+
+
+def prescription_metrics(frame: pd.DataFrame, name: str) -> dict:
+    """Share of `rx_*__<name>` prescriptions met (actual next top set's Epley e1RM reaches the
+    prescription's) and the mean e1RM increase asked (kg and % of the last top set's), pooled
+    and per athlete."""
+    from workout_pipeline.model.features import epley_e1rm
+    from workout_pipeline.model.prescribe import met
+
+    rx_w, rx_r = frame[f"rx_weight_kg__{name}"], frame[f"rx_reps__{name}"]
+    ok = met(frame["prev_weight_kg"], frame["prev_reps"], rx_w, rx_r, frame["y_weight_kg"], frame["y_reps"])
+    base = epley_e1rm(frame["prev_weight_kg"], frame["prev_reps"])
+    asked = epley_e1rm(rx_w, rx_r) - base
+    work = pd.DataFrame({"athlete": frame["athlete_id"].astype(str).to_numpy(), "met": ok, "asked": asked,
+                         "asked_pct": 100.0 * asked / np.maximum(base, 1e-9)})
+
+    def summary(part: pd.DataFrame) -> dict:
+        return {"share_met": float(part["met"].mean()), "mean_e1rm_increase_kg": float(part["asked"].mean()),
+                "mean_e1rm_increase_pct": float(part["asked_pct"].mean())}
+
+    result = summary(work)
+    result["per_athlete"] = {str(a): summary(g) for a, g in work.groupby("athlete", sort=True)}
+    return result
 
 
 def model_metrics(frame: pd.DataFrame, model: str) -> dict:
@@ -73,8 +112,9 @@ def model_metrics(frame: pd.DataFrame, model: str) -> dict:
         per_athlete_reps[str(athlete)] = mae(group["y_reps"], group[reps_col])
     result["load_mae_kg_median_athlete"] = float(np.median(list(per_athlete_load.values()))) if per_athlete_load else float("nan")
     result["reps_mae_median_athlete"] = float(np.median(list(per_athlete_reps.values()))) if per_athlete_reps else float("nan")
-    result["precision_at_3"] = precision_at_k(frame, weight_col, 3, reps_col)
-    result["precision_at_5"] = precision_at_k(frame, weight_col, 5, reps_col)
+    score = f"progress__{model}" if f"progress__{model}" in frame.columns else None
+    result["precision_at_3"] = precision_at_k(frame, weight_col, 3, reps_col, score)
+    result["precision_at_5"] = precision_at_k(frame, weight_col, 5, reps_col, score)
     rest_col = f"pred_rest_s__{model}"
     if rest_col in frame.columns and "y_rest_s" in frame.columns:
         known = frame["y_rest_s"].notna() & frame[rest_col].notna()

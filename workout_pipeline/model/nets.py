@@ -1,8 +1,11 @@
 """The neural models: GraphSAGE (per-relation mean aggregation), GCN, GAT and an edge-free MLP.
 
-All share one shape: `forward(x, edge_index, edge_type=None) -> [N, OUTPUTS]` where the outputs
-per node are the *change* from this occurrence to the lift's next one:
-`[load_change_logit, load_change_rel, reps_change, rest_change_min]` (see `train.py`).
+All share one shape: `forward(x, edge_index, edge_type=None, src=None, pair_x=None) -> [P, OUTPUTS]`:
+the head reads the embedding of each pair's previous-occurrence node `src` (all nodes when None)
+together with what is known of the target session before it starts (`pair_x`, zeros when None),
+and outputs the *change* from that occurrence to the lift's next one (see `train.py`):
+`[load_change_logit, load_change_rel, reps_change, rest_change_min, progress_logit,
+e1rm_change_location, e1rm_change_log_scale]`.
 Torch and PyG are imported when this module is imported; import it lazily.
 """
 
@@ -10,22 +13,41 @@ import torch
 from torch import nn
 from torch_geometric.nn import GATConv, GCNConv, SAGEConv
 
-# Output channels: change-or-not gate, load change / e1RM, reps change, rest change (minutes).
-OUTPUTS = 4
+from workout_pipeline.model.config import NetConfig, as_config
+
+# Output channels: change-or-not gate, load change / e1RM, reps change, rest change (minutes),
+# progressed-or-not, and a logistic distribution (location, log scale) of the relative change of
+# the top set's Epley e1RM (a prescription's chance of being met).
+OUTPUTS = 7
 
 
 class _Head(nn.Module):
-    """Maps [hidden embedding, input embedding] to the outputs."""
+    """Maps [hidden embedding, input embedding, pair features] to the outputs."""
 
-    def __init__(self, hidden: int, out_channels: int):
+    def __init__(self, hidden: int, out_channels: int, pair_channels: int = 0):
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(2 * hidden, hidden), nn.ReLU(), nn.Linear(hidden, out_channels))
+        self.pair_channels = pair_channels
+        self.net = nn.Sequential(nn.Linear(2 * hidden + pair_channels, hidden), nn.ReLU(), nn.Linear(hidden, out_channels))
 
-    def forward(self, h: torch.Tensor, h0: torch.Tensor) -> torch.Tensor:
-        return self.net(torch.cat([h, h0], dim=-1))
+    def forward(self, h: torch.Tensor, h0: torch.Tensor, pair_x: torch.Tensor | None = None) -> torch.Tensor:
+        if pair_x is None:
+            pair_x = h.new_zeros((h.shape[0], self.pair_channels))
+        return self.net(torch.cat([h, h0, pair_x], dim=-1))
 
 
-class GraphSAGE(nn.Module):
+class _PairHeadMixin:
+    """`forward` = the head at the pairs' source nodes (every node when `src` is None)."""
+
+    def forward(self, x, edge_index=None, edge_type=None, src=None, pair_x=None):
+        """Per-pair outputs [P, out_channels] (P = N when `src` is None)."""
+        h = self.embed(x, edge_index, edge_type)
+        h0 = self.encoder(x)
+        if src is not None:
+            h, h0 = h[src], h0[src]
+        return self.head(h, h0, pair_x)
+
+
+class GraphSAGE(_PairHeadMixin, nn.Module):
     """GraphSAGE with one SAGEConv per edge relation per layer, summed, plus a root weight.
 
     Args:
@@ -36,6 +58,7 @@ class GraphSAGE(nn.Module):
         aggr: neighbour aggregation ("mean" or "max").
         num_relations: edge types (1 = plain homogeneous GraphSAGE).
         dropout: dropout between layers.
+        pair_channels: size of the pair features the head reads.
     """
 
     def __init__(
@@ -47,6 +70,7 @@ class GraphSAGE(nn.Module):
         aggr: str = "mean",
         num_relations: int = 1,
         dropout: float = 0.1,
+        pair_channels: int = 0,
     ):
         super().__init__()
         self.num_relations = num_relations
@@ -60,7 +84,7 @@ class GraphSAGE(nn.Module):
         )
         self.norms = nn.ModuleList(nn.LayerNorm(hidden_channels) for _ in range(num_layers))
         self.dropout = nn.Dropout(dropout)
-        self.head = _Head(hidden_channels, out_channels)
+        self.head = _Head(hidden_channels, out_channels, pair_channels)
 
     def embed(self, x: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor | None = None) -> torch.Tensor:
         """Node embeddings after the last message-passing layer."""
@@ -77,23 +101,19 @@ class GraphSAGE(nn.Module):
             h = h + self.dropout(torch.relu(norm(out)))
         return h
 
-    def forward(self, x: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor | None = None) -> torch.Tensor:
-        """Per-node outputs [N, out_channels]."""
-        return self.head(self.embed(x, edge_index, edge_type), self.encoder(x))
 
-
-class _ResidualGNN(nn.Module):
+class _ResidualGNN(_PairHeadMixin, nn.Module):
     """Encoder, residual message-passing layers over all edges as one relation, and the head.
 
     Subclasses only choose the convolution (`_conv`)."""
 
-    def __init__(self, in_channels: int, hidden_channels: int, out_channels: int, num_layers: int, dropout: float):
+    def __init__(self, in_channels: int, hidden_channels: int, out_channels: int, num_layers: int, dropout: float, pair_channels: int = 0):
         super().__init__()
         self.encoder = nn.Sequential(nn.Linear(in_channels, hidden_channels), nn.ReLU())
         self.convs = nn.ModuleList(self._conv(hidden_channels) for _ in range(num_layers))
         self.norms = nn.ModuleList(nn.LayerNorm(hidden_channels) for _ in range(num_layers))
         self.dropout = nn.Dropout(dropout)
-        self.head = _Head(hidden_channels, out_channels)
+        self.head = _Head(hidden_channels, out_channels, pair_channels)
 
     def _conv(self, channels: int) -> nn.Module:
         raise NotImplementedError
@@ -105,16 +125,9 @@ class _ResidualGNN(nn.Module):
             h = h + self.dropout(torch.relu(norm(conv(h, edge_index))))
         return h
 
-    def forward(self, x: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor | None = None) -> torch.Tensor:
-        """Per-node outputs [N, out_channels]."""
-        return self.head(self.embed(x, edge_index), self.encoder(x))
-
 
 class GCN(_ResidualGNN):
     """GCN over all edges as one relation (symmetric normalisation, self-loops)."""
-
-    def __init__(self, in_channels: int, hidden_channels: int = 64, out_channels: int = OUTPUTS, num_layers: int = 2, dropout: float = 0.1):
-        super().__init__(in_channels, hidden_channels, out_channels, num_layers, dropout)
 
     def _conv(self, channels: int) -> nn.Module:
         return GCNConv(channels, channels, cached=False)
@@ -123,24 +136,22 @@ class GCN(_ResidualGNN):
 class GAT(_ResidualGNN):
     """Graph attention over all edges (`heads` heads averaged per layer, self-loops)."""
 
-    def __init__(self, in_channels: int, hidden_channels: int = 64, out_channels: int = OUTPUTS, num_layers: int = 2, heads: int = 2, dropout: float = 0.1):
-        self.heads = heads  # read by _conv during the base constructor
-        super().__init__(in_channels, hidden_channels, out_channels, num_layers, dropout)
+    heads = 2  # read by _conv during the base constructor
 
     def _conv(self, channels: int) -> nn.Module:
         return GATConv(channels, channels, heads=self.heads, concat=False)
 
 
-class MLP(nn.Module):
+class MLP(_PairHeadMixin, nn.Module):
     """The same node features and head, no edges (answers "do the edges help?")."""
 
-    def __init__(self, in_channels: int, hidden_channels: int = 64, out_channels: int = OUTPUTS, num_layers: int = 2, dropout: float = 0.1):
+    def __init__(self, in_channels: int, hidden_channels: int, out_channels: int, num_layers: int, dropout: float, pair_channels: int = 0):
         super().__init__()
         self.encoder = nn.Sequential(nn.Linear(in_channels, hidden_channels), nn.ReLU())
         self.layers = nn.ModuleList(nn.Linear(hidden_channels, hidden_channels) for _ in range(num_layers))
         self.norms = nn.ModuleList(nn.LayerNorm(hidden_channels) for _ in range(num_layers))
         self.dropout = nn.Dropout(dropout)
-        self.head = _Head(hidden_channels, out_channels)
+        self.head = _Head(hidden_channels, out_channels, pair_channels)
 
     def embed(self, x: torch.Tensor, edge_index: torch.Tensor | None = None, edge_type: torch.Tensor | None = None) -> torch.Tensor:
         """Node embeddings (edges ignored)."""
@@ -148,10 +159,6 @@ class MLP(nn.Module):
         for layer, norm in zip(self.layers, self.norms):
             h = h + self.dropout(torch.relu(norm(layer(h))))
         return h
-
-    def forward(self, x: torch.Tensor, edge_index: torch.Tensor | None = None, edge_type: torch.Tensor | None = None) -> torch.Tensor:
-        """Per-node outputs [N, out_channels]."""
-        return self.head(self.embed(x), self.encoder(x))
 
 
 class SeedEnsemble(nn.Module):
@@ -165,37 +172,31 @@ class SeedEnsemble(nn.Module):
         super().__init__()
         self.members = nn.ModuleList(members)
 
-    def member_outputs(self, x: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor | None = None) -> list[torch.Tensor]:
-        """Each member's per-node outputs (used for training: one loss per member)."""
-        return [member(x, edge_index, edge_type) for member in self.members]
+    def member_outputs(self, x, edge_index=None, edge_type=None, src=None, pair_x=None) -> list[torch.Tensor]:
+        """Each member's per-pair outputs (used for training: one loss per member)."""
+        return [member(x, edge_index, edge_type, src, pair_x) for member in self.members]
 
     def embed(self, x: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor | None = None) -> torch.Tensor:
         """Mean of the members' node embeddings."""
         return torch.stack([member.embed(x, edge_index, edge_type) for member in self.members]).mean(dim=0)
 
-    def forward(self, x: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor | None = None) -> torch.Tensor:
-        """Mean of the members' per-node outputs."""
-        return torch.stack(self.member_outputs(x, edge_index, edge_type)).mean(dim=0)
+    def forward(self, x, edge_index=None, edge_type=None, src=None, pair_x=None) -> torch.Tensor:
+        """Mean of the members' per-pair outputs."""
+        return torch.stack(self.member_outputs(x, edge_index, edge_type, src, pair_x)).mean(dim=0)
 
 
-def build_network(config: dict, in_channels: int, num_relations: int) -> nn.Module:
-    """Instantiate a network from a JSON-able config {"arch", "hidden", "layers", "aggr", "dropout",
-    "ensemble"}; "ensemble": K > 1 builds a `SeedEnsemble` of K such networks."""
-    members = int(config.get("ensemble", 1))
-    if members > 1:
-        single = {k: v for k, v in config.items() if k != "ensemble"}
-        return SeedEnsemble([build_network(single, in_channels, num_relations) for _ in range(members)])
-    arch = config["arch"]
-    hidden = int(config.get("hidden", 64))
-    layers = int(config.get("layers", 2))
-    dropout = float(config.get("dropout", 0.1))
-    if arch == "sage":
-        relations = num_relations if config.get("relational", True) else 1
-        return GraphSAGE(in_channels, hidden, OUTPUTS, layers, config.get("aggr", "mean"), relations, dropout)
-    if arch == "gcn":
-        return GCN(in_channels, hidden, OUTPUTS, layers, dropout)
-    if arch == "gat":
-        return GAT(in_channels, hidden, OUTPUTS, layers, dropout=dropout)
-    if arch == "mlp":
-        return MLP(in_channels, hidden, OUTPUTS, layers, dropout)
-    raise ValueError(f"unknown architecture {arch!r}")
+def build_network(config: "NetConfig | dict", in_channels: int, num_relations: int, pair_channels: int = 0) -> nn.Module:
+    """Instantiate a network from its `NetConfig` (or the dict form); `ensemble` K > 1 builds a
+    `SeedEnsemble` of K such networks."""
+    config = as_config(config)
+    if config.ensemble > 1:
+        single = NetConfig(**{**config.__dict__, "ensemble": 1})
+        return SeedEnsemble([build_network(single, in_channels, num_relations, pair_channels) for _ in range(config.ensemble)])
+    common = dict(out_channels=OUTPUTS, num_layers=config.layers, dropout=config.dropout, pair_channels=pair_channels)
+    if config.arch == "sage":
+        relations = num_relations if config.relational else 1
+        return GraphSAGE(in_channels, config.hidden, aggr=config.aggr, num_relations=relations, **common)
+    networks = {"gcn": GCN, "gat": GAT, "mlp": MLP}
+    if config.arch not in networks:
+        raise ValueError(f"unknown architecture {config.arch!r}")
+    return networks[config.arch](in_channels, config.hidden, **common)

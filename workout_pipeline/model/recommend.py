@@ -1,10 +1,12 @@
-"""Next-session prescriptions per athlete and exercise from a GraphSAGE trained on all history."""
+"""Next-session prescriptions per athlete and exercise, from the split-trained model."""
 
 import numpy as np
 import pandas as pd
 
+from workout_pipeline.model import prescribe
 from workout_pipeline.model.graph import build_training_graph
 
+# The agreed columns every consumer may rely on (the program reads these).
 RECOMMENDATION_COLUMNS: tuple[str, ...] = (
     "athlete_id",
     "exercise_id",
@@ -17,9 +19,17 @@ RECOMMENDATION_COLUMNS: tuple[str, ...] = (
     "reason",
     "last_date",
 )
+# Added after them: what the prescription does (add_load, add_rep, hold, back_off, deload,
+# bodyweight) and which model prescribed it.
+PRESCRIPTION_COLUMNS: tuple[str, ...] = ("decision", "model")
 # Rest when the log never recorded it: the usual guidance by rep range (heavier = longer).
 DEFAULT_REST_S = ((5, 180.0), (8, 150.0), (12, 120.0))
 DEFAULT_REST_HIGH_REPS_S = 90.0
+# The model whose prescriptions are recommended.
+RECOMMENDING_MODEL = "graphsage"
+# `decision` values, by option (see `prescribe.OPTION_KINDS`).
+DECISIONS = {prescribe.DELOAD: "deload", prescribe.BACK_OFF: "back_off", prescribe.HOLD: "hold", prescribe.ADD_REP: "add_rep",
+             prescribe.ADD_STEP: "add_load", prescribe.ADD_STEP_RESET: "add_load"}
 
 
 def default_rest_s(reps: float) -> float:
@@ -30,40 +40,45 @@ def default_rest_s(reps: float) -> float:
     return DEFAULT_REST_HIGH_REPS_S
 
 
-def recommend(features: pd.DataFrame, catalog: pd.DataFrame | None = None, trained=None, seed: int = 0, epochs: int | None = None) -> pd.DataFrame:
+def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int | None = None,
+              model: str = RECOMMENDING_MODEL) -> pd.DataFrame:
     """Prescribe each athlete's next session of every exercise they have logged.
 
-    The prescription comes from GraphSAGE applied at the exercise's latest occurrence. With
-    `trained=None` a GraphSAGE is trained on *all* history (no test hold-out: recommending is not
-    evaluating; `evaluate_models` reports the held-out accuracy). A given `trained` (e.g. from the
-    evaluation split) is used as is.
+    The normal path passes `trained`: the models trained on the evaluation split (their gate
+    thresholds and prescription caution were tuned on its validation slice). The model is
+    applied at each lift's latest occurrence, with the next session assumed to be the same
+    routine with the same lifts after the lift's usual gap (`pairs.next_session_features`). With
+    `trained=None` a GraphSAGE is trained here on the same split first.
 
     Args:
         features: output of `build_features`.
-        catalog: the exercise catalog (used for display names of resolved exercises) or None.
-        trained: TrainedModels with a "graphsage" network, or None to train one here.
-        seed: training seed when training here.
-        epochs: maximum training epochs when training here (None = default).
+        trained: TrainedModels holding `model`, or None to train one here.
+        seed, epochs: training seed and maximum epochs when training here.
+        model: which trained model prescribes (default GraphSAGE).
 
     Returns:
-        One row per (athlete, exercise) with RECOMMENDATION_COLUMNS: `load_kg` rounded to the
-        lift's plate step, `reps`, `sets`, `rest_s`, `confidence` in [0, 1] (how sure the model is
-        about changing or keeping the load) and a one-line `reason`.
+        One row per (athlete, exercise) with RECOMMENDATION_COLUMNS + PRESCRIPTION_COLUMNS: `load_kg` and `reps` the
+        prescribed top set (load on the lift's plate steps), `sets` as last time, `rest_s`,
+        `confidence` the model's probability that the lifter completes the prescription,
+        `reason` one line saying why more, why hold or why deload, `decision` (add_load,
+        add_rep, hold, back_off, deload; `bodyweight` for unloaded lifts) and `model`.
     """
-    from workout_pipeline.model.train import DEFAULT_MODELS, decode, model_inputs, train_models
+    from workout_pipeline.model.config import DEFAULT_MODELS
+    from workout_pipeline.model.pairs import next_session_features
+    from workout_pipeline.model.train import completion_probability, decode, pair_outputs, train_models
 
     if features is None or len(features) == 0:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in RECOMMENDATION_COLUMNS})
-    graph = build_training_graph(features, test_fraction=0.0)
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in RECOMMENDATION_COLUMNS + PRESCRIPTION_COLUMNS})
     if trained is None:
-        trained = train_models(graph, seed=seed, epochs=epochs, models={"graphsage": DEFAULT_MODELS["graphsage"]})
+        trained = train_models(build_training_graph(features), seed=seed, epochs=epochs,
+                               models={model: DEFAULT_MODELS[model]}, progress=None)
+    graph = build_training_graph(features, test_fraction=0.0)
     nodes = graph.nodes
     latest = nodes.sort_values("node_time", kind="stable").groupby(["athlete_id", "exercise_key"], sort=True).tail(1)
     latest = latest.sort_values(["athlete_id", "exercise_key"], kind="stable")
     src = latest.index.to_numpy()
     frame = pd.DataFrame(
         {
-            "src": src,
             "athlete_id": latest["athlete_id"].astype(str).to_numpy(),
             "prev_weight_kg": latest["top_weight_kg"].to_numpy(float),
             "prev_reps": latest["top_reps"].to_numpy(float),
@@ -72,65 +87,73 @@ def recommend(features: pd.DataFrame, catalog: pd.DataFrame | None = None, train
             "load_step_kg": latest["load_step_kg"].to_numpy(float),
         }
     )
-    import torch
-
-    net = trained.network("graphsage")
-    x, edge_index, edge_type = model_inputs(graph, trained)
-    with torch.no_grad():
-        outputs = net(x, edge_index, edge_type)[torch.tensor(src, dtype=torch.long)].numpy().astype(float)
-    predicted = decode(outputs, frame, trained.thresholds["graphsage"])
+    pair_x = next_session_features(nodes, src)
+    outputs = pair_outputs(trained, model, graph, src=src, pair_x=pair_x)
+    predicted = decode(outputs, frame, trained.thresholds[model])
+    opts = prescribe.options(frame["prev_weight_kg"], frame["prev_reps"], frame["load_step_kg"],
+                             latest["rep_range_bottom"].to_numpy(float), latest["rep_range_top"].to_numpy(float))
+    probability = completion_probability(trained, model, graph, src, outputs, opts, pair_x=pair_x)
+    chosen = prescribe.choose(probability, opts, trained.rx_caution[model])
+    load, reps = prescribe.pick(opts, chosen)
+    rows = np.arange(len(chosen))
     weighted = frame["prev_weight_kg"].to_numpy() > 0
-    load = np.where(weighted, predicted["weight_kg"], 0.0)
-    reps = predicted["reps"]
+    load = np.where(weighted, load, 0.0)
+    reps = np.where(weighted, reps, predicted["reps"])
     rest = np.where(np.isfinite(predicted["rest_s"]), np.round(predicted["rest_s"] / 15.0) * 15.0, [default_rest_s(r) for r in reps])
-    change = load - frame["prev_weight_kg"].to_numpy()
-    probability = predicted["change_probability"]
-    confidence = np.where(np.abs(change) > 1e-6, probability, 1.0 - probability)
-    names = _display_names(latest, catalog)
+    confidence = np.where(weighted, probability[rows, chosen], np.nan)
     reasons = [
-        _reason(row, delta, rest_logged=np.isfinite(r))
-        for row, delta, r in zip(latest.itertuples(index=False), change, frame["prev_rest_s"].to_numpy(float))
+        _reason(row, choice, probability[i], opts, i) if w else _bodyweight_reason(row)
+        for i, (row, choice, w) in enumerate(zip(latest.itertuples(index=False), chosen, weighted))
     ]
     return pd.DataFrame(
         {
             "athlete_id": latest["athlete_id"].astype("string").to_numpy(),
             "exercise_id": latest["exercise_id"].astype("string").to_numpy(),
-            "exercise_raw": names,
+            "exercise_raw": latest["exercise_raw"].astype(str).to_numpy(),
             "load_kg": load.astype(float),
-            "reps": reps.astype(np.int64),
+            "reps": np.maximum(reps, 1).astype(np.int64),
             "sets": np.maximum(latest["n_sets"].to_numpy(float), 1).astype(np.int64),
             "rest_s": rest.astype(float),
             "confidence": np.round(confidence.astype(float), 3),
             "reason": reasons,
             "last_date": pd.to_datetime(latest["date"]).to_numpy(),
+            "decision": [DECISIONS[int(c)] if w else "bodyweight" for c, w in zip(chosen, weighted)],
+            "model": model,
         }
-    ).astype({"athlete_id": "string", "exercise_id": "string", "exercise_raw": "string", "reason": "string"}).reset_index(drop=True)
+    ).astype({"athlete_id": "string", "exercise_id": "string", "exercise_raw": "string", "reason": "string",
+              "decision": "string", "model": "string"}).reset_index(drop=True)
 
 
-def _display_names(latest: pd.DataFrame, catalog: pd.DataFrame | None) -> list[str]:
-    """The name the athlete's app wrote (what they will recognise)."""
-    return [str(raw) for raw in latest["exercise_raw"]]
+def _kg(value: float) -> str:
+    return f"{round(float(value), 2):g} kg"
 
 
-def _format_kg(value: float) -> str:
-    return f"{value:g} kg"
+def _set(weight: float, reps: float) -> str:
+    return f"{int(reps)} x {_kg(weight)}"
 
 
-def _reason(row, delta: float, rest_logged: bool) -> str:
-    """One line: what happened last time and what changes."""
-    sets, reps, weight = int(row.n_sets), int(row.top_reps), float(row.top_weight_kg)
-    last = f"{sets}x{reps} at {_format_kg(weight)}" if weight > 0 else f"{sets}x{reps} (bodyweight)"
-    context = []
-    if row.hit_top_of_range > 0.5:
-        context.append("top of rep range")
-    if weight <= 0:
-        decision = "same bodyweight sets, reps from the model"
-    elif delta > 1e-6:
-        decision = f"+{_format_kg(round(delta, 2))}"
-    elif delta < -1e-6:
-        decision = f"-{_format_kg(round(-delta, 2))}"
+def _reason(row, choice: int, probability: np.ndarray, opts: dict, i: int) -> str:
+    """One line: the decision and why (its completion chance against the bolder options')."""
+    last = _set(row.top_weight_kg, row.top_reps)
+    chance = f"{100 * probability[choice]:.0f}%"
+    rx = _set(opts["weight"][i, choice], opts["reps"][i, choice])
+    bolder = [k for k in range(len(prescribe.OPTION_KINDS))
+              if opts["valid"][i, k] and opts["delta"][i, k] > opts["delta"][i, choice] + 1e-12]
+    if bolder:
+        best = max(bolder, key=lambda k: probability[k])
+        others = f"; {_set(opts['weight'][i, best], opts['reps'][i, best])} only {100 * probability[best]:.0f}%"
     else:
-        decision = "same load"
-    detail = f" ({', '.join(context)})" if context else ""
-    rest_note = "" if rest_logged else "; rest by rep range (none logged)"
-    return f"last {last}{detail}: {decision}{rest_note}"
+        others = ""
+    if choice in (prescribe.ADD_STEP, prescribe.ADD_STEP_RESET):
+        return f"more load: {rx} after {last}, {chance} likely to be completed{others}"
+    if choice == prescribe.ADD_REP:
+        return f"one more rep: {rx}, {chance} likely{others}"
+    if choice == prescribe.HOLD:
+        return f"hold {last}: {chance} likely{others}"
+    if choice == prescribe.BACK_OFF:
+        return f"back off one step: {rx}, {chance} likely; repeating {last} only {100 * probability[prescribe.HOLD]:.0f}%"
+    return f"deload to {rx}: {chance} likely; repeating {last} only {100 * probability[prescribe.HOLD]:.0f}%"
+
+
+def _bodyweight_reason(row) -> str:
+    return f"bodyweight: {int(row.top_reps)} reps last time, reps from the model"

@@ -1,48 +1,46 @@
-"""Full-batch training of the neural models on a TrainingGraph, prediction, save and load.
+# Over 400 lines: one TrainedModels with its training, shared decoding/tuning and save/load.
+"""Training of the progression models on a TrainingGraph, prediction, save and load.
 
-Each network predicts, from the previous occurrence's node, the *change* to the lift's next
-occurrence: a change-or-not gate (about half of real next sessions repeat the load exactly), the
-load change relative to the athlete's best e1RM for the lift (L1, so it learns a median), the reps
-change and the rest change. A prediction is the last value plus the change, the load change
-rounded to whole plate steps and applied only where the gate's probability reaches a threshold.
-Early stopping (from MIN_EPOCHS on) and the per-athlete gate thresholds come from the validation
-slice at the end of the training period, and the early-stopped weights are kept (with no
-validation pairs the network is fitted on all training pairs). Test pairs are never seen.
+Each model predicts, for a pair (previous occurrence -> the lift's next one), from the previous
+occurrence's node and what is known of the target session before it starts (`pairs.py`):
+a change-or-not gate (about half of real next sessions repeat the load exactly), the load change
+relative to the lift's best e1RM (L1, a median), the reps change, the rest change, whether the
+lift progresses, and the distribution of the top set's relative e1RM change (a prescription's
+chance of being met, `prescribe.py`). A prediction is the last value plus the change, the load
+change rounded to whole plate steps and applied only where the gate's probability reaches a
+threshold. Early stopping (from MIN_EPOCHS on), the per-athlete gate thresholds and the
+prescription's target success rate come from the validation slice at the end of the training
+period; the early-stopped weights are kept. Test pairs are never seen.
+Networks are trained here; the LightGBM boosters in `boost.py`.
 """
 
 import json
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from workout_pipeline.model import prescribe
+from workout_pipeline.model.config import (
+    DEFAULT_MODELS,
+    BoostConfig,
+    ModelConfig,
+    as_config,
+    config_from_dict,
+    config_to_dict,
+)
 from workout_pipeline.model.graph import SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, TrainingGraph
 
-# The models `train_models` trains by default (the evaluation protocol's neural models).
-DEFAULT_MODELS: dict[str, dict] = {
-    # 3 independently initialised GraphSAGEs averaged: one network's load calls were seed noise
-    "graphsage": {"arch": "sage", "layers": 2, "aggr": "mean", "hidden": 32, "ensemble": 3},
-    "gcn": {"arch": "gcn", "layers": 2, "hidden": 64},
-    "mlp": {"arch": "mlp", "layers": 2, "hidden": 64},
-}
-# Ablations reported in docs/model.md (one network instead of the ensemble; GraphSAGE depth,
-# aggregator, relations; attention), single networks.
-ABLATION_MODELS: dict[str, dict] = {
-    "graphsage_single": {"arch": "sage", "layers": 2, "aggr": "mean", "hidden": 32},
-    "graphsage_depth1": {"arch": "sage", "layers": 1, "aggr": "mean", "hidden": 64},
-    "graphsage_depth3": {"arch": "sage", "layers": 3, "aggr": "mean", "hidden": 64},
-    "graphsage_max": {"arch": "sage", "layers": 2, "aggr": "max", "hidden": 64},
-    "graphsage_one_relation": {"arch": "sage", "layers": 2, "aggr": "mean", "hidden": 64, "relational": False},
-    "gat": {"arch": "gat", "layers": 2, "hidden": 64},
-}
 MAX_EPOCHS = 200
 EVAL_EVERY = 5
 PATIENCE_EVALS = 12
-LEARNING_RATE = 0.01
-WEIGHT_DECAY = 1e-4
-# Loss weights: bring the gate (BCE), load (fraction of e1RM), reps and rest (minutes) to one scale.
-LOSS_WEIGHTS = {"gate": 1.0, "load": 10.0, "reps": 0.2, "rest": 0.2}
+# Progress lines: one every this many epochs (and one per finished model).
+PROGRESS_EVERY = 25
+# Loss weights: bring every head to one scale (load is a fraction of e1RM, rest in minutes).
+LOSS_WEIGHTS = {"gate": 1.0, "load": 10.0, "reps": 0.2, "rest": 0.2, "progress": 0.5, "met": 0.5}
 GATE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 CHANGE_TOLERANCE_KG = 1e-6
 # Relative validation improvement over "never change" an athlete's threshold must show.
@@ -51,24 +49,35 @@ MIN_VALIDATION_GAIN = 0.05
 # would stop training at epoch 5, before the network has learnt anything (a seed-dependent tie).
 MIN_EPOCHS = 50
 
+Progress = Callable[[str], None]
+
+
+def stderr_progress(line: str) -> None:
+    """The default progress sink: one line on stderr."""
+    print(line, file=sys.stderr, flush=True)
+
 
 @dataclass
 class TrainedModels:
-    """Weights and settings of the trained networks (everything JSON-able or tensors).
+    """Weights and settings of the trained models (everything JSON-able, strings or tensors).
 
     Attributes:
-        configs: model name -> architecture config.
-        states: model name -> state_dict.
+        configs: model name -> config (`NetConfig` / `BoostConfig`).
+        states: model name -> state_dict (networks) or {head: LightGBM model text} (boosters).
         thresholds: model name -> {athlete: smallest change-or-not probability that changes the
             load, inf = never}; key "*" is the default for athletes without validation pairs.
-        epochs: model name -> the early-stopping epoch (or the epochs fitted without validation).
+        rx_caution: model name -> the prescriptions' price of success (`prescribe.choose`), tuned
+            so validation prescriptions are met at the target success rate.
+        rx_caution_matched: model name -> the caution at which the prescriptions ask as much as
+            double progression on validation (the equal-progress operating point).
+        epochs: model name -> the early-stopping epoch (boosters: boosting rounds of the load head).
         feature_names, feature_mean, feature_std: the input contract and its normalisation.
-        num_relations: edge relations the graph had.
+        num_relations: edge relations the graph had. pair_channels: pair features per pair.
         seed: the training seed. device: where it was trained.
         history: model name -> {"val_score": [...], "seconds": s} (load MAE + 0.1 x reps MAE).
     """
 
-    configs: dict[str, dict]
+    configs: dict[str, ModelConfig]
     states: dict[str, dict]
     thresholds: dict[str, dict[str, float]]
     epochs: dict[str, int]
@@ -76,6 +85,9 @@ class TrainedModels:
     feature_mean: Any
     feature_std: Any
     num_relations: int
+    pair_channels: int = 0
+    rx_caution: dict[str, float] = field(default_factory=dict)
+    rx_caution_matched: dict[str, float] = field(default_factory=dict)
     seed: int = 0
     device: str = "cpu"
     history: dict[str, dict] = field(default_factory=dict)
@@ -84,9 +96,13 @@ class TrainedModels:
         """The named network with its trained weights, in eval mode on the CPU."""
         from workout_pipeline.model.nets import build_network
 
-        net = build_network(self.configs[name], len(self.feature_names), self.num_relations)
+        net = build_network(self.configs[name], len(self.feature_names), self.num_relations, self.pair_channels)
         net.load_state_dict(self.states[name])
         return net.eval()
+
+    def is_booster(self, name: str) -> bool:
+        """Whether the named model is a LightGBM booster set."""
+        return isinstance(self.configs[name], BoostConfig)
 
 
 def resolve_device(device: str = "auto"):
@@ -98,59 +114,85 @@ def resolve_device(device: str = "auto"):
     return torch.device(device)
 
 
-def _targets(graph: TrainingGraph, device):
-    import torch
+def pair_targets(pairs) -> dict[str, np.ndarray]:
+    """Training targets of pairs (numpy): load change (gate and relative), reps and rest change,
+    progressed, the options' e1RM deltas and whether each was met."""
+    from workout_pipeline.model.metrics import progressed
 
-    pairs = graph.pairs
     prev_w = pairs["prev_weight_kg"].to_numpy(float)
-    change = pairs["y_weight_kg"].to_numpy(float) - prev_w
+    prev_r = pairs["prev_reps"].to_numpy(float)
+    next_w = pairs["y_weight_kg"].to_numpy(float)
+    next_r = pairs["y_reps"].to_numpy(float)
+    change = next_w - prev_w
     rest_prev = pairs["prev_rest_s"].to_numpy(float)
     rest_next = pairs["y_rest_s"].to_numpy(float)
     rest_known = np.isfinite(rest_prev) & np.isfinite(rest_next)
-
-    def tensor(values, dtype=torch.float32):
-        return torch.tensor(values, dtype=dtype, device=device)
-
+    opts = pair_options(pairs)
+    actual = prescribe.actual_delta(prev_w, prev_r, next_w, next_r)
     return {
-        "src": tensor(pairs["src"].to_numpy(np.int64), torch.long),
-        "changed": tensor((np.abs(change) > CHANGE_TOLERANCE_KG).astype(np.float32)),
-        "load_rel": tensor(change / pairs["scale_kg"].to_numpy(float)),
-        "scale": tensor(pairs["scale_kg"].to_numpy(float)),
-        "reps": tensor(np.clip(pairs["y_reps"].to_numpy(float) - pairs["prev_reps"].to_numpy(float), -20, 20)),
-        "rest": tensor(np.where(rest_known, (rest_next - rest_prev) / 60.0, 0.0)),
-        "rest_known": tensor(rest_known.astype(np.float32)),
+        "changed": (np.abs(change) > CHANGE_TOLERANCE_KG).astype(np.float32),
+        "load_rel": change / pairs["scale_kg"].to_numpy(float),
+        "scale": pairs["scale_kg"].to_numpy(float),
+        "reps": np.clip(next_r - prev_r, -20, 20),
+        "rest": np.where(rest_known, (rest_next - rest_prev) / 60.0, 0.0),
+        "rest_known": rest_known.astype(np.float32),
+        "progressed": progressed(prev_w, prev_r, next_w, next_r).astype(np.float32),
+        "option_delta": opts["delta"],
+        "option_valid": opts["valid"].astype(np.float32),
+        "option_met": (actual[:, None] >= opts["delta"] - prescribe.MET_TOLERANCE).astype(np.float32),
     }
 
 
-def _loss(out, targets, mask):
+def pair_options(pairs) -> dict[str, np.ndarray]:
+    """The prescription options of pairs (see `prescribe.options`)."""
+    return prescribe.options(
+        pairs["prev_weight_kg"], pairs["prev_reps"], pairs["load_step_kg"], pairs["range_bottom"], pairs["range_top"]
+    )
+
+
+def _loss(out, targets):
+    import torch
     import torch.nn.functional as F
 
-    out = out[targets["src"][mask]]
     # L1 on the load change in kg (output is relative to e1RM): the minimiser is the conditional
     # median, which is "no change" wherever repeating is the most likely outcome.
-    scale = targets["scale"][mask]
-    load = (scale * (out[:, 1] - targets["load_rel"][mask]).abs()).mean() / scale.mean()
+    scale = targets["scale"]
+    load = (scale * (out[:, 1] - targets["load_rel"]).abs()).mean() / scale.mean()
     loss = LOSS_WEIGHTS["load"] * load
-    loss = loss + LOSS_WEIGHTS["gate"] * F.binary_cross_entropy_with_logits(out[:, 0], targets["changed"][mask])
-    loss = loss + LOSS_WEIGHTS["reps"] * F.smooth_l1_loss(out[:, 2], targets["reps"][mask])
-    rest_known = targets["rest_known"][mask] > 0
+    loss = loss + LOSS_WEIGHTS["gate"] * F.binary_cross_entropy_with_logits(out[:, 0], targets["changed"])
+    loss = loss + LOSS_WEIGHTS["reps"] * F.smooth_l1_loss(out[:, 2], targets["reps"])
+    rest_known = targets["rest_known"] > 0
     if bool(rest_known.any()):
-        loss = loss + LOSS_WEIGHTS["rest"] * F.l1_loss(out[rest_known, 3], targets["rest"][mask][rest_known])
+        loss = loss + LOSS_WEIGHTS["rest"] * F.l1_loss(out[rest_known, 3], targets["rest"][rest_known])
+    loss = loss + LOSS_WEIGHTS["progress"] * F.binary_cross_entropy_with_logits(out[:, 4], targets["progressed"])
+    logits = completion_logits(out[:, 5:7], targets["option_delta"])
+    met = F.binary_cross_entropy_with_logits(logits, targets["option_met"], reduction="none")
+    valid = targets["option_valid"]
+    loss = loss + LOSS_WEIGHTS["met"] * (met * valid).sum() / torch.clamp(valid.sum(), min=1.0)
     return loss
 
 
+def completion_logits(location_scale, delta):
+    """Logit of P(actual relative e1RM change >= delta) under a logistic distribution
+    (location, log scale) per pair; works on numpy arrays and torch tensors."""
+    location, log_scale = location_scale[:, 0:1], location_scale[:, 1:2]
+    scale = (log_scale.clip(-8, 3).exp() if hasattr(log_scale, "exp") else np.exp(np.clip(log_scale, -8, 3))) * 0.05
+    return (location * 0.05 - delta) / scale
+
+
 def decode(outputs: np.ndarray, pairs, threshold: "float | dict[str, float]" = 0.5) -> dict[str, np.ndarray]:
-    """Turn raw outputs at each pair's previous-occurrence node into predictions.
+    """Turn raw outputs for pairs into predictions.
 
     Args:
-        outputs: [P, 4] network outputs for the pairs' `src` nodes.
+        outputs: [P, >= 5] outputs for the pairs (gate logit, load change / e1RM, reps change,
+            rest change in minutes, progress logit, ...).
         pairs: frame with `prev_weight_kg`, `prev_reps`, `prev_rest_s`, `scale_kg`, `load_step_kg`.
         threshold: the load changes (by the predicted change in whole plate steps, at least one)
             only where the change-or-not probability is at least this (inf = never change); either one number or
             {athlete_id: number, "*": default} (pairs then need `athlete_id`); tuned on validation.
 
     Returns:
-        {"weight_kg", "reps", "rest_s", "change_probability"} arrays.
+        {"weight_kg", "reps", "rest_s", "change_probability", "progress_probability"} arrays.
     """
     prev_w = pairs["prev_weight_kg"].to_numpy(float)
     step = pairs["load_step_kg"].to_numpy(float)
@@ -171,7 +213,8 @@ def decode(outputs: np.ndarray, pairs, threshold: "float | dict[str, float]" = 0
     reps = np.maximum(pairs["prev_reps"].to_numpy(float) + np.round(outputs[:, 2]), 1.0)
     prev_rest = pairs["prev_rest_s"].to_numpy(float)
     rest = np.where(np.isfinite(prev_rest), np.maximum(prev_rest + 60.0 * outputs[:, 3], 0.0), np.nan)
-    return {"weight_kg": weight, "reps": reps, "rest_s": rest, "change_probability": probability}
+    progress = 1.0 / (1.0 + np.exp(-outputs[:, 4]))
+    return {"weight_kg": weight, "reps": reps, "rest_s": rest, "change_probability": probability, "progress_probability": progress}
 
 
 def model_inputs(graph: TrainingGraph, trained: "TrainedModels | None" = None, device=None):
@@ -195,31 +238,35 @@ def train_models(
     seed: int = 0,
     device: str = "auto",
     epochs: int | None = None,
-    models: dict[str, dict] | None = None,
+    models: "dict[str, ModelConfig | dict] | None" = None,
     threads: int | None = None,
+    progress: "Progress | None" = stderr_progress,
 ) -> TrainedModels:
-    """Train each network full-batch on the graph's training pairs.
+    """Train each model on the graph's training pairs (validation pairs: early stopping and tuning).
 
     Args:
         graph: the TrainingGraph (test pairs are never used).
-        seed: torch seed; the same seed and data give the same weights on CPU.
-        device: "auto" (CUDA when available, else CPU), "cpu" or "cuda".
+        seed: torch / LightGBM seed; the same seed and data give the same weights on CPU.
+        device: "auto" (CUDA when available, else CPU), "cpu" or "cuda" (networks only).
         epochs: maximum epochs (default MAX_EPOCHS); small values make tests fast.
-        models: name -> config; default DEFAULT_MODELS (GraphSAGE, GCN, MLP).
+        models: name -> config; default DEFAULT_MODELS (GraphSAGE, GCN, MLP, LightGBM, LightGBM
+            on GraphSAGE embeddings). A booster with `embeddings_from` needs that network first.
         threads: torch CPU threads while training (default `default_threads()`); the previous
             setting is restored afterwards.
+        progress: called with one line per PROGRESS_EVERY epochs and per finished model
+            (default: stderr; None: silent; the Dagster asset passes `context.log.info`).
 
     Returns:
         TrainedModels with CPU state dicts.
     """
     import torch
 
-    models = dict(models or DEFAULT_MODELS)
+    models = {name: as_config(config) for name, config in (models or DEFAULT_MODELS).items()}
     torch_device = resolve_device(device)
     threads_before = torch.get_num_threads()
     torch.set_num_threads(int(threads) if threads else default_threads())
     try:
-        return _train_all(graph, seed, torch_device, epochs, models)
+        return _train_all(graph, seed, torch_device, epochs, models, progress or (lambda line: None))
     finally:
         torch.set_num_threads(threads_before)
 
@@ -233,109 +280,115 @@ def default_threads() -> int:
     return 1 if cores <= 2 else min(4, cores)
 
 
-def _train_all(graph: TrainingGraph, seed: int, torch_device, epochs: int | None, models: dict[str, dict]) -> TrainedModels:
-    import torch
-
+def _train_all(graph: TrainingGraph, seed: int, torch_device, epochs: int | None, models: dict, progress: Progress) -> TrainedModels:
     from workout_pipeline.errors import InputError
+    from workout_pipeline.model import boost
 
     split = graph.pairs["split"].to_numpy()
     has_train = bool((split == SPLIT_TRAIN).any())
     has_val = bool((split == SPLIT_VALIDATION).any())
     if not has_train and not has_val:
         raise InputError("no training pairs: a lift must be logged twice within 28 days with weight > 0 before the test period")
-    x, edge_index, edge_type = model_inputs(graph, None, torch_device)
-    targets = _targets(graph, torch_device)
-    fit_mask = torch.tensor(split == SPLIT_TRAIN if has_train and has_val else split != SPLIT_TEST, device=torch_device)
-    val_mask = torch.tensor(split == SPLIT_VALIDATION, device=torch_device) if has_train and has_val else None
-    full_mask = torch.tensor(split != SPLIT_TEST, device=torch_device)
+    fit = split == SPLIT_TRAIN if has_train and has_val else split != SPLIT_TEST
+    val = split == SPLIT_VALIDATION if has_train and has_val else None
+    trained = TrainedModels(
+        configs={}, states={}, thresholds={}, epochs={}, feature_names=list(graph.feature_names),
+        feature_mean=graph.feature_mean.clone(), feature_std=graph.feature_std.clone(),
+        num_relations=len(graph.relations), pair_channels=int(graph.pair_x.shape[1]), seed=int(seed),
+        device=str(torch_device),
+    )
     max_epochs = int(epochs) if epochs is not None else MAX_EPOCHS
-    num_relations = len(graph.relations)
-
-    configs, states, thresholds, epochs_done, history = {}, {}, {}, {}, {}
     for name, config in models.items():
         started = time.perf_counter()
-        best_epoch, val_curve, threshold, fitted = max_epochs, [], {"*": 0.5}, None
-        if val_mask is not None:
-            fitted, best_epoch, val_curve, threshold = _fit(
-                config, graph, x, edge_index, edge_type, targets, fit_mask, val_mask, max_epochs, seed, torch_device, num_relations
-            )
-        if val_mask is not None:
-            # keep the early-stopped network: the gate thresholds were tuned on *its* validation
-            # outputs; a refit on train + validation made different calls the gate never saw
-            net = fitted
+        if isinstance(config, BoostConfig):
+            state, rounds, curve = boost.train_boosters(config, graph, trained, fit, val, seed)
         else:
-            net, _, _, _ = _fit(config, graph, x, edge_index, edge_type, targets, full_mask, None, best_epoch, seed, torch_device, num_relations)
-        configs[name] = json.loads(json.dumps(config))
-        states[name] = {k: v.detach().cpu() for k, v in net.state_dict().items()}
-        thresholds[name] = {str(k): float(v) for k, v in threshold.items()}
-        epochs_done[name] = int(best_epoch)
-        history[name] = {"val_score": val_curve, "seconds": time.perf_counter() - started}
-    return TrainedModels(
-        configs=configs,
-        states=states,
-        thresholds=thresholds,
-        epochs=epochs_done,
-        feature_names=list(graph.feature_names),
-        feature_mean=graph.feature_mean.clone(),
-        feature_std=graph.feature_std.clone(),
-        num_relations=num_relations,
-        seed=int(seed),
-        device=str(torch_device),
-        history=history,
-    )
+            state, rounds, curve = _fit_network(name, config, graph, fit, val, max_epochs, seed, torch_device, progress)
+        trained.configs[name], trained.states[name], trained.epochs[name] = config, state, int(rounds)
+        trained.thresholds[name], trained.rx_caution[name] = {"*": 0.5}, prescribe.CAUTIONS[-1]
+        if val is not None:
+            pairs = graph.pairs[val]
+            outputs = pair_outputs(trained, name, graph, pairs.index.to_numpy())
+            score, trained.thresholds[name] = _best_threshold(outputs, pairs)
+            probability = completion_probability(trained, name, graph, pairs.index.to_numpy(), outputs, pair_options(pairs))
+            opts = pair_options(pairs)
+            trained.rx_caution[name] = prescribe.tune_caution(probability, opts, _actual_delta(pairs))
+            rule = prescribe.rule_choice("double_progression", opts, pairs["hit_top_of_range"].to_numpy(float))
+            rule_ask = float(np.mean(opts["delta"][np.arange(len(rule)), rule])) if len(rule) else 0.0
+            trained.rx_caution_matched[name] = prescribe.match_ask(probability, opts, rule_ask)
+        seconds = time.perf_counter() - started
+        trained.history[name] = {"rounds" if isinstance(curve, dict) else "val_score": curve, "seconds": seconds}
+        progress(f"{name}: trained in {seconds:.1f} s ({'rounds' if isinstance(config, BoostConfig) else 'best epoch'} "
+                 f"{rounds}, prescription caution {trained.rx_caution[name]:.2f})")
+    return trained
 
 
-def _fit(config, graph, x, edge_index, edge_type, targets, fit_mask, val_mask, epochs, seed, device, num_relations):
-    """Train one network; with `val_mask`, stop early on validation MAE and return the
-    best epoch and the best change threshold."""
+def _actual_delta(pairs) -> np.ndarray:
+    return prescribe.actual_delta(pairs["prev_weight_kg"], pairs["prev_reps"], pairs["y_weight_kg"], pairs["y_reps"])
+
+
+def _tensors(targets: dict[str, np.ndarray], device) -> dict:
+    import torch
+
+    return {k: torch.tensor(np.asarray(v), dtype=torch.float32, device=device) for k, v in targets.items()}
+
+
+def _fit_network(name, config, graph, fit, val, epochs, seed, device, progress):
+    """Train one network full-batch; with validation pairs, stop early on the validation score
+    (load MAE + 0.1 x reps MAE under the best per-athlete gate) and keep the best weights."""
+    import copy
+
     import torch
 
     from workout_pipeline.model.nets import build_network
 
+    x, edge_index, edge_type = model_inputs(graph, None, device)
+    pair_x = graph.pair_x.to(device)
+    fit_idx = torch.tensor(np.flatnonzero(fit), device=device)
+    src_all = torch.tensor(graph.pairs["src"].to_numpy(np.int64), device=device)
+    targets = _tensors(pair_targets(graph.pairs[fit]), device)
+    val_idx = np.flatnonzero(val) if val is not None else None
     torch.manual_seed(seed)
     deterministic_before = torch.are_deterministic_algorithms_enabled()
     torch.use_deterministic_algorithms(True, warn_only=True)
     try:
-        net = build_network(config, x.shape[1], num_relations).to(device)
-        optimiser = torch.optim.AdamW(
-            net.parameters(), lr=float(config.get("lr", LEARNING_RATE)), weight_decay=float(config.get("weight_decay", WEIGHT_DECAY))
-        )
-        val_pairs = graph.pairs[val_mask.cpu().numpy()] if val_mask is not None else None
-        best = (float("inf"), epochs, {"*": 0.5})
-        curve: list[float] = []
-        since_best = 0
+        net = build_network(config, x.shape[1], len(graph.relations), int(pair_x.shape[1])).to(device)
+        optimiser = torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        best_score, best_epoch, best_state, curve, since_best = float("inf"), epochs, None, [], 0
         for epoch in range(1, max(int(epochs), 1) + 1):
             net.train()
             optimiser.zero_grad()
+            src, px = src_all[fit_idx], pair_x[fit_idx]
             if hasattr(net, "member_outputs"):
                 # ensemble: every member learns on its own (independent fits, averaged outputs)
-                loss = sum(_loss(out, targets, fit_mask) for out in net.member_outputs(x, edge_index, edge_type))
+                loss = sum(_loss(out, targets) for out in net.member_outputs(x, edge_index, edge_type, src, px))
             else:
-                loss = _loss(net(x, edge_index, edge_type), targets, fit_mask)
+                loss = _loss(net(x, edge_index, edge_type, src, px), targets)
             loss.backward()
             optimiser.step()
-            if val_mask is not None and epoch >= min(MIN_EPOCHS, epochs) and (epoch % EVAL_EVERY == 0 or epoch == epochs):
-                # stop on what is scored: validation MAE under the per-athlete thresholds
-                outputs = _pair_outputs(net, x, edge_index, edge_type, targets["src"][val_mask])
-                score, threshold = _best_threshold(outputs, val_pairs)
+            if val_idx is not None and epoch >= min(MIN_EPOCHS, epochs) and (epoch % EVAL_EVERY == 0 or epoch == epochs):
+                with torch.no_grad():
+                    net.eval()
+                    idx = torch.tensor(val_idx, device=device)
+                    outputs = net(x, edge_index, edge_type, src_all[idx], pair_x[idx]).cpu().numpy().astype(float)
+                score, _ = _best_threshold(outputs, graph.pairs.iloc[val_idx])
                 curve.append(score)
-                if score < best[0] - 1e-9:
-                    best, since_best = (score, epoch, threshold), 0
+                if score < best_score - 1e-9:
+                    best_score, best_epoch, since_best = score, epoch, 0
+                    best_state = copy.deepcopy(net.state_dict())
                 else:
                     since_best += 1
                     if since_best >= PATIENCE_EVALS:
                         break
-        return net.eval(), best[1], curve, best[2]
+            if epoch % PROGRESS_EVERY == 0:
+                shown = f", validation {curve[-1]:.3f} (best {best_score:.3f} at epoch {best_epoch})" if curve else ""
+                progress(f"{name}: epoch {epoch}/{epochs} loss {float(loss.detach()):.4f}{shown}")
+        if best_state is not None:
+            net.load_state_dict(best_state)
+        state = {k: v.detach().cpu() for k, v in net.state_dict().items()}
+        return state, best_epoch if best_state is not None else epoch, curve
     finally:
         torch.use_deterministic_algorithms(deterministic_before)
-
-
-def _pair_outputs(net, x, edge_index, edge_type, src) -> np.ndarray:
-    import torch
-
-    with torch.no_grad():
-        net.eval()
-        return net(x, edge_index, edge_type)[src].cpu().numpy().astype(float)
 
 
 def _best_threshold(outputs: np.ndarray, pairs) -> tuple[float, dict[str, float]]:
@@ -364,15 +417,54 @@ def _best_threshold(outputs: np.ndarray, pairs) -> tuple[float, dict[str, float]
     return float(total.mean()) if len(total) else float("inf"), chosen
 
 
-def predict_pairs(trained: TrainedModels, name: str, graph: TrainingGraph, pairs=None) -> dict[str, np.ndarray]:
-    """Predictions of one trained network for `pairs` (default: all of the graph's pairs)."""
+def pair_outputs(trained: TrainedModels, name: str, graph: TrainingGraph, pair_rows=None, src=None, pair_x=None) -> np.ndarray:
+    """Raw outputs [P, OUTPUTS] of one model for pairs: rows of `graph.pairs` (`pair_rows`), or
+    explicit source nodes and pair features (`src`, `pair_x`, e.g. a not-yet-logged session).
+    Boosters fill the two e1RM-distribution columns with NaN (see `completion_probability`)."""
     import torch
 
-    pairs = graph.pairs if pairs is None else pairs
+    if src is None:
+        pair_rows = np.arange(len(graph.pairs)) if pair_rows is None else np.asarray(pair_rows, dtype=np.int64)
+        src = graph.pairs["src"].to_numpy(np.int64)[pair_rows]
+        pair_x = graph.pair_x[torch.tensor(pair_rows, dtype=torch.long)]
+    pair_x = pair_x.float() if isinstance(pair_x, torch.Tensor) else torch.tensor(np.array(pair_x, dtype=np.float32))
+    if trained.is_booster(name):
+        from workout_pipeline.model import boost
+
+        return boost.booster_outputs(trained, name, graph, np.asarray(src, dtype=np.int64), pair_x.numpy())
     net = trained.network(name)
     x, edge_index, edge_type = model_inputs(graph, trained)
-    src = torch.tensor(pairs["src"].to_numpy(np.int64), dtype=torch.long)
-    return decode(_pair_outputs(net, x, edge_index, edge_type, src), pairs, trained.thresholds[name])
+    with torch.no_grad():
+        out = net(x, edge_index, edge_type, torch.tensor(np.asarray(src, dtype=np.int64)), pair_x)
+    return out.numpy().astype(float)
+
+
+def completion_probability(trained, name, graph, pair_rows_or_src, outputs, opts, pair_x=None) -> np.ndarray:
+    """[P, options] probability that the actual next top set reaches each option's e1RM."""
+    if trained.is_booster(name):
+        from workout_pipeline.model import boost
+
+        return boost.booster_completion(trained, name, graph, pair_rows_or_src, opts, pair_x)
+    return 1.0 / (1.0 + np.exp(-np.clip(completion_logits(outputs[:, 5:7], opts["delta"]), -50, 50)))
+
+
+def predict_pairs(trained: TrainedModels, name: str, graph: TrainingGraph, pairs=None) -> dict[str, np.ndarray]:
+    """Predictions and prescriptions of one trained model for `pairs` (rows of `graph.pairs`;
+    default: all): decode's arrays plus `rx_weight_kg`, `rx_reps`, `rx_probability` (and
+    `rx_matched_weight_kg`, `rx_matched_reps` at the equal-progress operating point)."""
+    pairs = graph.pairs if pairs is None else pairs
+    rows = graph.pairs.index.get_indexer(pairs.index)
+    outputs = pair_outputs(trained, name, graph, rows)
+    predicted = decode(outputs, pairs, trained.thresholds[name])
+    opts = pair_options(pairs)
+    probability = completion_probability(trained, name, graph, rows, outputs, opts)
+    chosen = prescribe.choose(probability, opts, trained.rx_caution[name])
+    predicted["rx_weight_kg"], predicted["rx_reps"] = prescribe.pick(opts, chosen)
+    predicted["rx_probability"] = probability[np.arange(len(chosen)), chosen]
+    predicted["rx_option"] = chosen
+    matched = prescribe.choose(probability, opts, trained.rx_caution_matched.get(name, trained.rx_caution[name]))
+    predicted["rx_matched_weight_kg"], predicted["rx_matched_reps"] = prescribe.pick(opts, matched)
+    return predicted
 
 
 def node_embeddings(trained: TrainedModels, name: str, graph: TrainingGraph) -> np.ndarray:
@@ -386,20 +478,23 @@ def node_embeddings(trained: TrainedModels, name: str, graph: TrainingGraph) -> 
 
 
 def save_models(trained: TrainedModels, path) -> Any:
-    """Save state dicts and JSON-able settings with torch.save (atomic write)."""
+    """Save state dicts, booster texts and JSON-able settings with torch.save (atomic write)."""
     import torch
 
     from workout_pipeline.atomic import atomic_path
 
     payload = {
-        "configs_json": json.dumps(trained.configs),
+        "configs_json": json.dumps({k: config_to_dict(v) for k, v in trained.configs.items()}),
         "states": trained.states,
         "thresholds": {k: dict(v) for k, v in trained.thresholds.items()},
+        "rx_caution": {k: float(v) for k, v in trained.rx_caution.items()},
+        "rx_caution_matched": {k: float(v) for k, v in trained.rx_caution_matched.items()},
         "epochs": dict(trained.epochs),
         "feature_names": list(trained.feature_names),
         "feature_mean": trained.feature_mean,
         "feature_std": trained.feature_std,
         "num_relations": int(trained.num_relations),
+        "pair_channels": int(trained.pair_channels),
         "seed": int(trained.seed),
         "device": str(trained.device),
         "history_json": json.dumps(trained.history),
@@ -415,14 +510,17 @@ def load_models(path) -> TrainedModels:
 
     payload = torch.load(path, weights_only=True)
     return TrainedModels(
-        configs=json.loads(payload["configs_json"]),
+        configs={k: config_from_dict(v) for k, v in json.loads(payload["configs_json"]).items()},
         states=payload["states"],
         thresholds={k: {a: float(t) for a, t in v.items()} for k, v in payload["thresholds"].items()},
+        rx_caution={k: float(v) for k, v in payload["rx_caution"].items()},
+        rx_caution_matched={k: float(v) for k, v in payload["rx_caution_matched"].items()},
         epochs={k: int(v) for k, v in payload["epochs"].items()},
         feature_names=list(payload["feature_names"]),
         feature_mean=payload["feature_mean"],
         feature_std=payload["feature_std"],
         num_relations=int(payload["num_relations"]),
+        pair_channels=int(payload["pair_channels"]),
         seed=int(payload["seed"]),
         device=str(payload["device"]),
         history=json.loads(payload["history_json"]),

@@ -1,0 +1,93 @@
+"""Typed model settings: one dataclass per model family, defaults written once here."""
+
+from dataclasses import asdict, dataclass, fields
+
+
+@dataclass(frozen=True)
+class NetConfig:
+    """A neural network of the progression model.
+
+    Attributes:
+        arch: "sage" (GraphSAGE, one SAGEConv per relation), "gcn", "gat" or "mlp" (no edges).
+        hidden: embedding size. layers: message-passing (or MLP) layers.
+        aggr: GraphSAGE neighbour aggregation ("mean" or "max").
+        relational: GraphSAGE keeps the edge relations apart (False: one relation).
+        dropout: between layers. ensemble: K > 1 averages K independently initialised copies.
+        lr, weight_decay: AdamW settings.
+    """
+
+    arch: str = "sage"
+    hidden: int = 64
+    layers: int = 2
+    aggr: str = "mean"
+    relational: bool = True
+    dropout: float = 0.1
+    ensemble: int = 1
+    lr: float = 0.01
+    weight_decay: float = 1e-4
+
+
+@dataclass(frozen=True)
+class BoostConfig:
+    """LightGBM boosters on the same node and pair features (the strongest non-graph competitor).
+
+    Attributes:
+        arch: always "lgbm". embeddings_from: a trained network whose node embeddings are added
+            as features (GraphSAGE's, to measure what its edges add), or "" for none.
+        num_leaves, learning_rate, max_rounds, min_data_in_leaf: booster settings; the number of
+            rounds is early-stopped on the validation slice. threads: LightGBM threads (1-2).
+    """
+
+    arch: str = "lgbm"
+    embeddings_from: str = ""
+    num_leaves: int = 15
+    learning_rate: float = 0.05
+    max_rounds: int = 400
+    min_data_in_leaf: int = 20
+    threads: int = 1
+
+
+ModelConfig = NetConfig | BoostConfig
+
+
+def config_from_dict(values: dict) -> ModelConfig:
+    """The config a JSON-able dict describes (unknown keys are an error)."""
+    kind = BoostConfig if values.get("arch") == "lgbm" else NetConfig
+    known = {f.name for f in fields(kind)}
+    unknown = set(values) - known
+    if unknown:
+        raise ValueError(f"unknown model setting(s): {', '.join(sorted(unknown))}")
+    return kind(**values)
+
+
+def as_config(value: "ModelConfig | dict") -> ModelConfig:
+    """A config from a config or a dict."""
+    return value if isinstance(value, (NetConfig, BoostConfig)) else config_from_dict(dict(value))
+
+
+def config_to_dict(config: ModelConfig) -> dict:
+    """JSON-able form (saved with the weights)."""
+    return asdict(config)
+
+
+# The models `train_models` trains by default (the evaluation protocol's models).
+DEFAULT_MODELS: dict[str, ModelConfig] = {
+    # 3 independently initialised GraphSAGEs averaged: one network's load calls were seed noise
+    "graphsage": NetConfig(arch="sage", hidden=32, ensemble=3),
+    "gcn": NetConfig(arch="gcn"),
+    "mlp": NetConfig(arch="mlp"),
+    "lightgbm": BoostConfig(),
+    # the booster with GraphSAGE's node embeddings as extra features (trained after graphsage)
+    "graphsage_lightgbm": BoostConfig(embeddings_from="graphsage"),
+}
+# Ablations reported in docs/model.md (single networks).
+ABLATION_MODELS: dict[str, ModelConfig] = {
+    "graphsage_single": NetConfig(arch="sage", hidden=32),
+    "graphsage_depth1": NetConfig(arch="sage", layers=1),
+    "graphsage_depth3": NetConfig(arch="sage", layers=3),
+    "graphsage_max": NetConfig(arch="sage", aggr="max"),
+    "graphsage_one_relation": NetConfig(arch="sage", relational=False),
+    "gat": NetConfig(arch="gat"),
+    # GraphSAGE's ensemble without edges: separates what the edges add from what averaging adds
+    "mlp_ensemble": NetConfig(arch="mlp", hidden=32, ensemble=3),
+}

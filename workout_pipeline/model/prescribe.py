@@ -1,0 +1,125 @@
+"""Prescriptions: the next session's top set chosen among options by the chance it is completed.
+
+Options for each lift (from its last top set `w x r`, plate step `s`, rep range `lo..hi` seen in
+its last 8 top sets): deload (`w - max(s, ~10%)`, same reps), back off one plate step
+(`(w-s) x r`, when smaller than the deload), hold (`w x r`), add a rep (`w x r+1`, only while
+`r < hi`), add a plate step (`(w+s) x r`) and add a step with reps back to the bottom of the
+range (`(w+s) x lo`, only when `lo < r`). Each option is measured by its ask: its Epley e1RM
+relative to the last top set's (`delta`). A model gives each option the probability `p` that the
+lifter's actual next top set reaches that e1RM, and the prescription is the option (among those
+at least MIN_CHANCE likely) with the highest `delta + caution * p`: every option is worth its ask plus its chance of success, priced
+by one number per model. `caution` is tuned on the validation slice: the smallest (most
+ambitious) value whose validation prescriptions are met at least RX_MET_GOAL of the time (the
+target success rate). Across all lifts this asks the most for a given expected success rate
+(a Lagrangian relaxation of "maximise the mean ask subject to the success rate").
+A second operating point, reported beside it, asks as much as double progression does on the
+validation slice (`match_ask`), to compare how often each is met at equal progress.
+
+A prescription is *met* when the actual next top set's Epley e1RM reaches the prescription's.
+"""
+
+import numpy as np
+
+from workout_pipeline.model.features import epley_e1rm
+
+OPTION_KINDS: tuple[str, ...] = ("deload", "back_off", "hold", "add_rep", "add_step", "add_step_reset_reps")
+DELOAD, BACK_OFF, HOLD, ADD_REP, ADD_STEP, ADD_STEP_RESET = range(len(OPTION_KINDS))
+DELOAD_FRACTION = 0.10
+# Candidate prices of success (ask units per unit of probability), and the target success rate:
+# the validation met share the chosen price must reach (0.80 wanted, plus a margin).
+CAUTIONS: tuple[float, ...] = tuple(round(0.02 * i, 2) for i in range(51))  # 0.00 .. 1.00
+RX_MET_GOAL = 0.82
+# No prescription the model gives less than this chance (whatever it would ask).
+MIN_CHANCE = 0.2
+# Rule prescriptions reported beside the models.
+RULES: tuple[str, ...] = ("double_progression", "plus_one_step")
+MET_TOLERANCE = 1e-6
+
+
+def _steps(step) -> np.ndarray:
+    step = np.asarray(step, dtype=float)
+    return np.where(step > 0, step, 2.5)
+
+
+def options(prev_weight, prev_reps, step, range_bottom, range_top) -> dict[str, np.ndarray]:
+    """The candidate prescriptions of each lift: `weight`, `reps`, `valid` and `delta` (relative
+    Epley e1RM change over the last top set), each [P, len(OPTION_KINDS)]."""
+    w = np.asarray(prev_weight, dtype=float)
+    r = np.asarray(prev_reps, dtype=float)
+    s = _steps(step)
+    lo = np.minimum(np.asarray(range_bottom, dtype=float), r)
+    hi = np.maximum(np.asarray(range_top, dtype=float), r)
+    deload = np.maximum(s, np.round(DELOAD_FRACTION * w / s) * s)
+    always = np.ones_like(w, bool)
+    weight = np.stack([w - deload, w - s, w, w, w + s, w + s], axis=1)
+    reps = np.stack([r, r, r, r + 1, r, lo], axis=1)
+    valid = np.stack([w - deload > 0, (w - s > 0) & (s < deload), always, r < hi, always, lo < r], axis=1)
+    valid &= (w > 0)[:, None]
+    base = np.maximum(epley_e1rm(w, r), 1e-9)[:, None]
+    delta = epley_e1rm(weight, reps) / base - 1.0
+    return {"weight": weight, "reps": reps, "valid": valid, "delta": delta}
+
+
+def actual_delta(prev_weight, prev_reps, next_weight, next_reps) -> np.ndarray:
+    """The actual next top set's Epley e1RM relative to the last one's, minus 1."""
+    base = np.maximum(epley_e1rm(prev_weight, prev_reps), 1e-9)
+    return epley_e1rm(next_weight, next_reps) / base - 1.0
+
+
+def met(prev_weight, prev_reps, rx_weight, rx_reps, next_weight, next_reps) -> np.ndarray:
+    """True where the actual next top set's Epley e1RM reaches the prescription's."""
+    return epley_e1rm(next_weight, next_reps) >= epley_e1rm(rx_weight, rx_reps) * (1 - MET_TOLERANCE)
+
+
+def choose(probability: np.ndarray, opts: dict[str, np.ndarray], caution: float) -> np.ndarray:
+    """Index of the chosen option per lift: among the valid options at least MIN_CHANCE likely,
+    the one with the highest `delta + caution * probability`; the likeliest valid option when
+    none is that likely."""
+    likely = opts["valid"] & (probability >= MIN_CHANCE)
+    score = np.where(likely, opts["delta"] + caution * probability, -np.inf)
+    safest = np.argmax(np.where(opts["valid"], probability, -np.inf), axis=1)
+    return np.where(likely.any(axis=1), np.argmax(score, axis=1), safest)
+
+
+def pick(opts: dict[str, np.ndarray], chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(weight, reps) of the chosen options."""
+    rows = np.arange(len(chosen))
+    return opts["weight"][rows, chosen], opts["reps"][rows, chosen]
+
+
+def _met_share(probability, opts, actual, caution) -> float:
+    chosen = choose(probability, opts, caution)
+    return float(np.mean(actual >= opts["delta"][np.arange(len(chosen)), chosen] - MET_TOLERANCE))
+
+
+def tune_caution(probability: np.ndarray, opts: dict[str, np.ndarray], actual: np.ndarray) -> float:
+    """The smallest caution whose prescriptions are met >= RX_MET_GOAL of the time on these
+    (validation) pairs; the largest candidate when none is."""
+    if len(actual) == 0:
+        return float(CAUTIONS[-1])
+    return float(next((c for c in CAUTIONS if _met_share(probability, opts, actual, c) >= RX_MET_GOAL), CAUTIONS[-1]))
+
+
+def match_ask(probability: np.ndarray, opts: dict[str, np.ndarray], asked: float) -> float:
+    """The largest (most cautious) caution whose prescriptions still ask, on average, at least
+    `asked` (e.g. double progression's mean ask on the same validation pairs); 0 when none does."""
+    rows = np.arange(len(probability))
+    for caution in reversed(CAUTIONS):
+        chosen = choose(probability, opts, caution)
+        if len(chosen) and np.mean(opts["delta"][rows, chosen]) >= asked:
+            return float(caution)
+    return float(CAUTIONS[0])
+
+
+def rule_choice(rule: str, opts: dict[str, np.ndarray], hit_top: np.ndarray) -> np.ndarray:
+    """The option a rule picks: `double_progression` adds a step (reps to the range's bottom)
+    once the last top set reached the top of the range, else adds a rep (else holds);
+    `plus_one_step` adds a plate step every time."""
+    if rule == "plus_one_step":
+        return np.full(len(hit_top), ADD_STEP)
+    if rule != "double_progression":
+        raise ValueError(f"unknown rule {rule!r}")
+    hit = np.asarray(hit_top, dtype=float) > 0.5
+    step_choice = np.where(opts["valid"][:, ADD_STEP_RESET], ADD_STEP_RESET, ADD_STEP)
+    rep_choice = np.where(opts["valid"][:, ADD_REP], ADD_REP, HOLD)
+    return np.where(hit, step_choice, rep_choice)
