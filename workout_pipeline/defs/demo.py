@@ -96,18 +96,8 @@ def run_demo(
     seed: int = 0,
     solve_seconds: float = DEMO_SOLVE_SECONDS,
 ) -> dict[str, Any]:
-    """Materialise every asset on the demo logs in a local instance under `out`.
-
-    Args:
-        out: Output folder (created): `dagster_home/`, `inbox/`, `storage/`.
-        source_dir: Folder of demo logs (one athlete per file, named by the stem).
-        epochs: Maximum training epochs (None: the model's own default).
-        seed: Random seed of training and recommendations.
-        solve_seconds: Time limit of each athlete's program solve.
-
-    Returns:
-        The JSON summary (paths of one athlete's program and report, and of everything else).
-    """
+    """Copy the demo logs (`source_dir`) into `out/inbox`, then `materialize_inbox` (same
+    arguments); the summary adds the seconds it all took."""
     started = time.perf_counter()
     out = out.absolute()
     stage_inbox(source_dir, out / "inbox")

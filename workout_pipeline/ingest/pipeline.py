@@ -1,3 +1,4 @@
+# Over 400 lines: the run over many files (identity, guards, batched validation, parse workers, summary) is one flow.
 """Ingesting many exports: parse, validate, resolve exercise names, merge into the store, summarise.
 
 The CLI (`workout-pipeline ingest`) and the Dagster assets both call these functions.

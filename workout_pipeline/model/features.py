@@ -235,6 +235,8 @@ def build_features(validated_sets: pd.DataFrame, catalog: Catalog | None = None)
         equipment_class(i.equipment if i else None, raw) for i, raw in zip(info, occ["exercise_raw"])
     ]
     occ["category"] = [_category(i) for i in info]
+    # Compound or isolation: the catalog's mechanic, else more than one muscle named (unknown: compound).
+    occ["compound"] = [float(i.compound) if i else 1.0 for i in info]
     catalog_step = np.array([i.load_step_kg if i else np.nan for i in info], dtype=float)
 
     # e1RM: RPE-aware where RPE was logged, Epley otherwise.
@@ -338,6 +340,7 @@ def build_features(validated_sets: pd.DataFrame, catalog: Catalog | None = None)
         "load_step_kg",
         "equipment_class",
         "category",
+        "compound",
         "primary_muscles",
         "secondary_muscles",
     ]

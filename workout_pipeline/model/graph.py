@@ -45,6 +45,7 @@ NODE_FACTS: tuple[str, ...] = (
     "hit_top_of_range",
     "rep_range_bottom",
     "rep_range_top",
+    "compound",
 )
 NODE_LABELS: tuple[str, ...] = (
     "athlete_id", "session_id", "exercise_key", "exercise_id", "exercise_raw", "category", "workout_name",
@@ -122,7 +123,8 @@ def build_training_graph(features: pd.DataFrame, test_fraction: float = 0.2) -> 
     for column in NODE_LABELS:
         nodes[column] = (feats[column] if column in feats else pd.Series(pd.NA, index=feats.index)).astype("string")
     for column in NODE_FACTS:
-        nodes[column] = pd.to_numeric(feats[column], errors="coerce").astype(float)
+        values = feats[column] if column in feats else pd.Series(np.nan, index=feats.index)
+        nodes[column] = pd.to_numeric(values, errors="coerce").astype(float)
     nodes["date"] = pd.to_datetime(feats["date"])
     nodes["node_time"] = node_time
 

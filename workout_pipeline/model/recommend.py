@@ -5,6 +5,7 @@ import pandas as pd
 
 from workout_pipeline.model import prescribe
 from workout_pipeline.model.graph import build_training_graph
+from workout_pipeline.program.prescribe import rest_seconds
 
 # The agreed columns every consumer may rely on (the program reads these).
 RECOMMENDATION_COLUMNS: tuple[str, ...] = (
@@ -22,22 +23,11 @@ RECOMMENDATION_COLUMNS: tuple[str, ...] = (
 # Added after them: what the prescription does (add_load, add_rep, hold, back_off, deload,
 # bodyweight) and which model prescribed it.
 PRESCRIPTION_COLUMNS: tuple[str, ...] = ("decision", "model")
-# Rest when the log never recorded it: the usual guidance by rep range (heavier = longer).
-DEFAULT_REST_S = ((5, 180.0), (8, 150.0), (12, 120.0))
-DEFAULT_REST_HIGH_REPS_S = 90.0
 # The model whose prescriptions are recommended.
 RECOMMENDING_MODEL = "graphsage"
 # `decision` values, by option (see `prescribe.OPTION_KINDS`).
 DECISIONS = {prescribe.DELOAD: "deload", prescribe.BACK_OFF: "back_off", prescribe.HOLD: "hold", prescribe.ADD_REP: "add_rep",
              prescribe.ADD_STEP: "add_load", prescribe.ADD_STEP_RESET: "add_load"}
-
-
-def default_rest_s(reps: float) -> float:
-    """Conventional rest for a set of `reps` reps (used when no rest was logged)."""
-    for limit, seconds in DEFAULT_REST_S:
-        if reps <= limit:
-            return seconds
-    return DEFAULT_REST_HIGH_REPS_S
 
 
 def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int | None = None,
@@ -99,7 +89,9 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     weighted = frame["prev_weight_kg"].to_numpy() > 0
     load = np.where(weighted, load, 0.0)
     reps = np.where(weighted, reps, predicted["reps"])
-    rest = np.where(np.isfinite(predicted["rest_s"]), np.round(predicted["rest_s"] / 15.0) * 15.0, [default_rest_s(r) for r in reps])
+    # Rest the model predicts where the log records rest, else the one rest rule (kind of lift, reps).
+    usual_rest = [rest_seconds(bool(c), int(r)) for c, r in zip(~(latest["compound"].to_numpy(float) < 0.5), reps)]
+    rest = np.where(np.isfinite(predicted["rest_s"]), np.round(predicted["rest_s"] / 15.0) * 15.0, usual_rest)
     confidence = np.where(weighted, probability[rows, chosen], np.nan)
     reasons = [
         _reason(row, choice, probability[i], opts, i) if w else _bodyweight_reason(row)

@@ -106,12 +106,12 @@ class TrainedModels:
 
 
 def resolve_device(device: str = "auto"):
-    """"auto" -> CUDA when available, else CPU; anything else is passed to torch.device."""
+    """The torch device for a device name (the rule itself: `workout_pipeline.device.resolve_device`)."""
     import torch
 
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+    from workout_pipeline.device import resolve_device as device_name
+
+    return torch.device(device_name(device))
 
 
 def pair_targets(pairs) -> dict[str, np.ndarray]:

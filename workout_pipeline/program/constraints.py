@@ -1,3 +1,4 @@
+# Over 400 lines: every key of the constraints file, its default and its validation, in one schema.
 """The weekly program's constraints file (JSON or YAML): schema, defaults and validation.
 
 Every key is optional; absent keys take literature defaults. Unknown keys and bad values raise

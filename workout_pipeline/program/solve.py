@@ -1,3 +1,4 @@
+# Over 400 lines: the fast formulation's stages (lattice, master, days, full model) share one budget and bound.
 """Solving the weekly program: the naive seed model, or the fast exact formulation.
 
 Fast formulation (same optimum as the naive one, see docs/program.md):

@@ -1,3 +1,4 @@
+# Over 400 lines: the simulator's three vectorised stages (profiles, sessions, sets) share their random state and tables.
 """A seeded simulator of realistic lifters that writes the canonical set table.
 
 How it works, in three vectorised stages:

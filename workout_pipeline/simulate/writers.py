@@ -1,3 +1,4 @@
+# Over 400 lines: one writer per app export format (seven), written from the same format facts, kept side by side.
 """Writers for the app export formats, from a canonical set table.
 
 These are independent of the ingestion readers (written from the same format facts), so a

@@ -153,7 +153,7 @@ def progression_models(
 
     resolved = device.resolve()
     context.log.info(f"training on {resolved}")
-    trained = pipeline.train_progression_models(training_graph, config.training(), resolved)
+    trained = pipeline.train_progression_models(training_graph, config.training(), resolved, progress=context.log.info)
     return dg.Output(trained, metadata={"device": resolved, "seed": int(config.seed), "epochs": plain(config.epochs) or "default"})
 
 
