@@ -54,7 +54,12 @@ def test_small_loads_move_reps_not_a_big_jump():
 def test_model_load_wins_but_stays_near_the_last_top_set():
     rec = Recommendation(load_kg=200.0, reps=8, reason="more: moved fast")
     dose = prescribe(True, "barbell", 2.5, "kg", _lift(100.0, 8), rec, 8)
-    assert dose.source == "model" and dose.reason == "model: more: moved fast"
+    assert dose.source == "model" and dose.reason.startswith("model: more: moved fast; last top set 100 kg x 8")
+    # With the model's decision, the reason says it in words and leaves the loads to the week (lifter's unit).
+    rec = Recommendation(load_kg=102.5, reps=8, reason="more load: 8 x 102.5 kg", decision="add_load", confidence=0.83)
+    dose = prescribe(True, "barbell", 2.5, "lb", _lift(100.0, 8), rec, 8)
+    assert dose.reason.startswith("model: add load (83% likely to be completed); last top set 220.5 lb x 8")
+    assert " kg" not in dose.reason
     assert epley_e1rm(dose.load_kg, dose.reps) / epley_e1rm(100.0, 8) <= 1.12
     bodyweight = prescribe(True, "bodyweight", 2.5, "kg", _lift(None, 8), None, 8)
     assert bodyweight.load is None and load_text(None, "kg", "pull_up", "bodyweight") == "bodyweight"

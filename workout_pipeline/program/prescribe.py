@@ -120,6 +120,21 @@ class Recommendation:
     reps: int
     reason: str
     rest_s: float | None = None
+    decision: str | None = None  # add_load, add_rep, hold, back_off, deload (recommend.DECISIONS)
+    confidence: float | None = None  # the model's chance that the lifter completes it
+
+    def summary(self) -> str:
+        """The model's advice in words, without loads (the week shows them in the lifter's unit)."""
+        words = _DECISION_WORDS.get(self.decision or "")
+        if words is None:
+            return self.reason
+        chance = f" ({round(100 * self.confidence)}% likely to be completed)" if self.confidence is not None else ""
+        return f"{words}{chance}"
+
+
+# How each model decision reads in the week (loads are shown beside it, in the lifter's unit).
+_DECISION_WORDS = {"add_load": "add load", "add_rep": "one more rep", "hold": "hold the load",
+                   "back_off": "back off one step", "deload": "deload"}
 
 
 def read_recommendations(recommendations: Any, athlete_id: str | None) -> dict[str, Recommendation]:
@@ -142,6 +157,8 @@ def read_recommendations(recommendations: Any, athlete_id: str | None) -> dict[s
             reps=int(reps),
             reason=str(reason) if isinstance(reason, str) and reason else "the model's recommendation",
             rest_s=None if rest is None or pd.isna(rest) else float(rest),
+            decision=str(row["decision"]) if isinstance(row.get("decision"), str) else None,
+            confidence=None if row.get("confidence") is None or pd.isna(row.get("confidence")) else float(row["confidence"]),
         )
     return out
 
@@ -167,7 +184,7 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
         load_kg = recommendation.load_kg if recommendation is not None else None
         load = None if not load_kg else round_to_plates(epley_e1rm(load_kg, reps), reps, plate_step(equipment, unit, catalog_step_kg), unit)[0]
         source = "model" if recommendation is not None else "default"
-        reason = recommendation.reason if recommendation is not None else "pick a load you can lift for the reps with 2-3 to spare"
+        reason = f"model: {recommendation.summary()}" if recommendation is not None else "pick a load you can lift for the reps with 2-3 to spare"
         return Dose(reps, rest_seconds(compound, reps), load or None, to_kg(load, unit) if load else None, source, None, reason)
     low, high = lift.rep_range
     # your usual reps for the lift; the model sets the intensity (its e1RM), not a 5x2 squat
@@ -182,7 +199,9 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
         # the model's load at its reps, moved to the prescribed reps; kept inside the band
         e1rm = epley_e1rm(recommendation.load_kg, recommendation.reps) * factor
         e1rm = min(max(e1rm, _BAND[0] * reference), _BAND[1] * reference)
-        source, reason = "model", f"model: {recommendation.reason}{away}"
+        last = f"last top set {_show(to_unit(lift.last_load_kg, unit))} {unit} x {lift.last_reps}"
+        last += f" on {lift.last_date}" if lift.last_date else ""
+        source, reason = "model", f"model: {recommendation.summary()}; {last}{away}"
     else:
         e1rm = reference * factor
         source = "history"
