@@ -131,3 +131,11 @@ def test_routine_week_keeps_staples_and_explains_a_conflict():
                                 "require_exercises": ["Squat (Barbell)", "bench_press_barbell", "My deadlift_barbell"]},
                       history=_history(), athlete_id="ann", time_limit_s=5)
     assert "max_exercises_per_day=2" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_high_rep_lift_keeps_its_reps_on_the_lighter_plate():
+    # 10 kg x 14 face pulls after a break (e1RM -20%): 7.5 kg x 15 is within 5%, 10 kg x 5 is not a face pull
+    from workout_pipeline.program.prescribe import round_to_plates
+
+    load, reps = round_to_plates(epley_e1rm(10.0, 14) * 0.8, 14, 2.5, "kg", (6, 15), 10.0)
+    assert (load, reps) == (7.5, 15)

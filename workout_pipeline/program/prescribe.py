@@ -82,8 +82,8 @@ def round_to_plates(e1rm_kg: float, reps: int, step: float, unit: str, rep_range
 
     The load for `reps` is rounded to the nearest step; when neither neighbouring step lands
     within 5% of the e1RM (small loads, big steps), the reps move inside `rep_range` (and the
-    lifter's own last load is a candidate too), so 5 lb lateral raises get more reps rather
-    than a 10 lb jump.
+    lifter's own last load is a candidate too), as little as keeps the e1RM within 5%, so 5 lb
+    lateral raises get more reps rather than a 10 lb jump.
     """
     target = to_unit(e1rm_kg / (1.0 + reps / 30.0), unit)
     low, high = math.floor(target / step) * step, math.ceil(target / step) * step
@@ -96,7 +96,10 @@ def round_to_plates(e1rm_kg: float, reps: int, step: float, unit: str, rep_range
         return round(options[0], 2), reps
     loads = options + ([round(to_unit(fallback_kg, unit), 1)] if fallback_kg else [])
     candidates = [(miss(v, r), abs(r - reps), v, r) for v in loads for r in range(rep_range[0], rep_range[1] + 1)]
-    _, _, load, best_reps = min(candidates)
+    # Within 5% of the e1RM, the reps nearest the usual ones win (a face pull stays a 15-rep lift
+    # on the lighter plate rather than becoming a set of 5); else the nearest e1RM.
+    close = [(distance, off, load, r) for off, distance, load, r in candidates if off <= 0.05]
+    _, _, load, best_reps = min(close) if close else min(candidates)
     return round(load, 2), best_reps
 
 
