@@ -134,9 +134,13 @@ def _label(categories: frozenset[str]) -> str:
 
 def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame | None,
                   recommendations: pd.DataFrame | None, athlete_id: str | None, unit: str,
-                  week_start: pd.Timestamp, time_limit_s: float, gap: float) -> dict[str, Any]:
-    """Solve the routine objective (module docstring); returns days, muscles and solver facts."""
+                  week_start: pd.Timestamp, time_limit_s: float, gap: float, formulation: str = "fast") -> dict[str, Any]:
+    """Solve the routine objective (module docstring); returns days, muscles and solver facts.
+
+    `formulation` "fast" solves in stages (`program/week.py`: week master, layout, then the
+    full model warm-started); "naive" gives the full model to HiGHS as it is."""
     from workout_pipeline.program.solve import run_solver, symmetric_groups
+    from workout_pipeline.program.week import solve_week
 
     catalog = as_catalog(catalog)
     muscles = {e.exercise_id: (frozenset(e.primary_muscles), frozenset(e.secondary_muscles)) for e in catalog}
@@ -182,7 +186,11 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
 
     model = build(c)
     _one_new_form_per_movement(model, recent)
-    run = run_solver(model.problem, time_limit_s, gap)
+    if formulation == "naive":
+        run = run_solver(model.problem, time_limit_s, gap)
+    else:
+        run = solve_week(model, c, [s["categories"] for s in shapes], day_costs, [index[s] for s in staples],
+                         [index[r] for r in c.require_exercises if r in index], time_limit_s, gap)
     if run["objective"] is None:
         if run["status"] == "infeasible":
             def feasible(relaxed: ProgramConstraints) -> bool | None:
