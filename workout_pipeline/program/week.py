@@ -4,7 +4,8 @@ The full model (`program/model.py`, built by `program/plan.py`) has one set and 
 variable per exercise and day. With few training days its LP is weak: fractional selections
 let it spread a day's 5-set slots over twice as many exercises, so HiGHS spends seconds
 closing the last few percent (3 full-body days: 47 s to 0.5%). The days are nearly
-interchangeable, though, so the same week seen per exercise is small and tight:
+interchangeable, though, so the same week seen per exercise is small and tight
+(`build_week_master` in `program/master.py`):
 
     S[i] = Σ_d x[i,d] (weekly sets),  N[i] = Σ_d y[i,d] (days with it)
     min_sets·N[i] <= S[i] <= max_sets·N[i],   N[i] <= cap_i·|days open to i|
@@ -26,111 +27,16 @@ model runs warm-started from the best program, and the reported bound is the lar
 own and the master's.
 """
 
-import itertools
 import time
 from collections.abc import Sequence
 from typing import Any
 
-from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints
-from workout_pipeline.program.exercises import ExerciseClass
-from workout_pipeline.program.model import ProgramModel, conflicting_day_pairs
+from workout_pipeline.program.constraints import ProgramConstraints
+from workout_pipeline.program.master import build_week_master
+from workout_pipeline.program.model import ProgramModel
 
 MASTER_SHARE = 0.5  # of the budget, at most, for the master
 LAYOUT_SHARE = 0.25  # of the budget, at most, for laying out the master's week
-
-
-def _open_days(cls: ExerciseClass, day_categories: Sequence[frozenset[str]]) -> list[int]:
-    return [d for d, cats in enumerate(day_categories) if cls.category == "core" or cls.category in cats]
-
-
-def _most_days(days: list[int], conflicts: list[tuple[int, int]]) -> int:
-    """The largest subset of `days` with no conflicting pair."""
-    for size in range(len(days), 0, -1):
-        for chosen in itertools.combinations(days, size):
-            picked = set(chosen)
-            if not any(a in picked and b in picked for a, b in conflicts):
-                return size
-    return 0
-
-
-def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_categories: Sequence[frozenset[str]],
-                      day_costs: dict[tuple[int, int], float] | None = None, keep: Sequence[int] = (),
-                      require: Sequence[int] = ()) -> tuple[Any, dict[int, Any], dict[int, Any]]:
-    """The week-level relaxation of `build_model(..., day_categories=...)` (module docstring).
-
-    Returns:
-        (PuLP problem, weekly sets S per class, weekly exercise-days N per class).
-    """
-    import pulp
-
-    n_days = c.training_days
-    max_ex = c.max_exercises_per_day
-    day_costs = day_costs or {}
-    prob = pulp.LpProblem("routine_week_master", pulp.LpMinimize)
-    opened = {i: _open_days(cls, day_categories) for i, cls in enumerate(classes)}
-    S, N = {}, {}
-    for i, cls in enumerate(classes):
-        cap = min(cls.size, max_ex) * len(opened[i])
-        S[i] = prob.add_variable(f"S_{i}", lowBound=0, upBound=c.max_sets * cap, cat="Integer")
-        N[i] = prob.add_variable(f"N_{i}", lowBound=0, upBound=cap, cat="Integer")
-        prob += S[i] <= c.max_sets * N[i], f"max_sets_{i}"
-        prob += S[i] >= c.min_sets * N[i], f"min_sets_{i}"
-    seconds = 60.0 * c.session_minutes if c.session_minutes is not None else None
-    for size in range(1, len(DAY_TYPES) + 1):
-        for kinds in itertools.combinations(DAY_TYPES, size):
-            members = [i for i, cls in enumerate(classes) if cls.category in kinds]
-            days_k = sum(1 for cats in day_categories if cats & set(kinds))
-            tag = "_".join(kinds)
-            if members:
-                prob += pulp.lpSum(N[i] for i in members) <= max_ex * days_k, f"max_ex_{tag}"
-                if seconds is not None:
-                    prob += pulp.lpSum(classes[i].set_seconds * S[i] for i in members) <= seconds * days_k, f"time_{tag}"
-            only_k = sum(1 for cats in day_categories if cats <= set(kinds))
-            fill = [i for i, cls in enumerate(classes) if cls.category in kinds or cls.category == "core"]
-            if only_k:
-                prob += pulp.lpSum(N[i] for i in fill) >= c.min_exercises_per_day * only_k, f"min_ex_{tag}"
-    prob += pulp.lpSum(N.values()) <= max_ex * n_days, "max_ex_all"
-    prob += pulp.lpSum(N.values()) >= c.min_exercises_per_day * n_days, "min_ex_all"
-    if seconds is not None:
-        prob += pulp.lpSum(cls.set_seconds * S[i] for i, cls in enumerate(classes)) <= seconds * n_days, "time_all"
-
-    targets, hard = c.effective_targets(), c.effective_hard_targets()
-    contribution = {m: pulp.lpSum(dict(cls.contributions).get(m, 0.0) * S[i] for i, cls in enumerate(classes))
-                    for m in set(targets) | set(hard)}
-    under = {m: prob.add_variable(f"under_{m}", lowBound=0) for m in targets}
-    over = {m: prob.add_variable(f"over_{m}", lowBound=0) for m in targets}
-    half = c.target_tolerance / 2
-    band = {m: prob.add_variable(f"band_{m}", lowBound=-half, upBound=half) for m in targets} if half else {}
-    for m, target in targets.items():
-        prob += contribution[m] + under[m] - over[m] + (band[m] if band else 0) == target, f"target_{m}"
-    for m, minimum in hard.items():
-        prob += contribution[m] >= minimum, f"hard_target_{m}"
-
-    conflicts = conflicting_day_pairs(c.weekdays, c.rest_between_muscle_sessions_h)
-    for m in sorted({m for cls in classes for m in cls.primary}):
-        direct = [i for i, cls in enumerate(classes) if m in cls.primary]
-        days_m = sorted({d for i in direct for d in opened[i]})
-        if c.max_hard_sets_per_muscle_session is not None:
-            prob += (pulp.lpSum(S[i] for i in direct) <= c.max_hard_sets_per_muscle_session * _most_days(days_m, conflicts),
-                     f"session_cap_{m}")
-        if c.min_sessions_per_muscle is not None and m in targets:
-            prob += pulp.lpSum(N[i] for i in direct) >= c.min_sessions_per_muscle, f"sessions_{m}"
-
-    missing = {}
-    for i in keep:
-        missing[i] = prob.add_variable(f"staple_missing_{i}", lowBound=0, upBound=1)
-        prob += N[i] + missing[i] >= 1, f"keep_{i}"
-    for i in require:
-        prob += N[i] >= 1, f"require_{i}"
-    cheapest = {i: min(day_costs.get((i, d), 0.0) for d in opened[i]) for i in S if opened[i]}
-    prob += (
-        c.under_penalty * pulp.lpSum(under.values())
-        + c.over_penalty * pulp.lpSum(over.values())
-        + c.set_cost * pulp.lpSum(S.values())
-        + pulp.lpSum((cls.selection_cost + cheapest.get(i, 0.0)) * N[i] for i, cls in enumerate(classes))
-        + c.staple_miss_penalty * pulp.lpSum(missing.values())
-    ), "objective"
-    return prob, S, N
 
 
 def weekly_handles(model: ProgramModel) -> dict[int, tuple[Any, Any]]:
