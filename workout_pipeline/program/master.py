@@ -160,8 +160,9 @@ def _open_days(cls: ExerciseClass, day_categories: Sequence[frozenset[str]]) -> 
 
 def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_categories: Sequence[frozenset[str]],
                       day_costs: dict[tuple[int, int], float] | None = None, keep: Sequence[int] = (),
-                      require: Sequence[int] = ()) -> tuple[Any, dict[int, Any], dict[int, Any]]:
-    """The week-level relaxation of `build_model(..., day_categories=...)` (module docstring).
+                      require: Sequence[int] = (), one_a_day: Sequence[Sequence[int]] = ()) -> tuple[Any, dict[int, Any], dict[int, Any]]:
+    """The week-level relaxation of `build_model(..., day_categories=...)` (`program/week.py`);
+    `one_a_day`: groups of classes of which at most one goes on a day.
 
     Returns:
         (PuLP problem, weekly sets S per class, weekly exercise-days N per class).
@@ -216,11 +217,22 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
         direct = [i for i, cls in enumerate(classes) if m in cls.primary]
         days_m = sorted({d for i in direct for d in opened[i]})
         if c.max_hard_sets_per_muscle_session is not None:
-            prob += (pulp.lpSum(S[i] for i in direct) <= c.max_hard_sets_per_muscle_session * max_sessions(conflicts, days_m),
-                     f"session_cap_{m}")
+            # on a day with n of these exercises the muscle gets at most g(n) = min(cap, max_sets*n)
+            # direct sets; g is concave, so over D days the week gets at most the balanced split's
+            # f(N) of its N exercise-days, and each linear piece of f bounds it from above
+            cap, most = c.max_hard_sets_per_muscle_session, max_sessions(conflicts, days_m)
+            week_sets, week_days = pulp.lpSum(S[i] for i in direct), pulp.lpSum(N[i] for i in direct)
+            prob += week_sets <= cap * most, f"session_cap_{m}"
+            g = lambda n: min(cap, c.max_sets * n)  # noqa: E731
+            j = 0
+            while g(j + 1) > g(j):
+                prob += week_sets <= most * g(j) + (g(j + 1) - g(j)) * (week_days - j * most), f"session_cap_{m}_{j}"
+                j += 1
         if c.min_sessions_per_muscle is not None and m in targets:
             prob += pulp.lpSum(N[i] for i in direct) >= c.min_sessions_per_muscle, f"sessions_{m}"
 
+    for n, members in enumerate(one_a_day):
+        prob += pulp.lpSum(N[i] for i in members) <= len({d for i in members for d in opened[i]}), f"one_a_day_{n}"
     missing = {}
     for i in keep:
         missing[i] = prob.add_variable(f"staple_missing_{i}", lowBound=0, upBound=1)

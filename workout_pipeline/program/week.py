@@ -35,8 +35,8 @@ from workout_pipeline.program.constraints import ProgramConstraints
 from workout_pipeline.program.master import build_week_master
 from workout_pipeline.program.model import ProgramModel
 
-MASTER_SHARE = 0.5  # of the budget, at most, for the master
-LAYOUT_SHARE = 0.25  # of the budget, at most, for laying out the master's week
+MASTER_SHARE = 0.75  # of the budget, at most, for the master (its week and bound are most of the answer)
+LAYOUT_SHARE = 0.2  # of the budget, at most, for laying out the master's week
 
 
 def weekly_handles(model: ProgramModel) -> dict[int, tuple[Any, Any]]:
@@ -76,15 +76,15 @@ def layout(model: ProgramModel, handles: dict[int, tuple[Any, Any]], weekly: dic
 
 def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Sequence[frozenset[str]],
                day_costs: dict[tuple[int, int], float] | None, keep: Sequence[int], require: Sequence[int],
-               time_limit_s: float, gap: float) -> dict[str, Any]:
+               one_a_day: Sequence[Sequence[int]], time_limit_s: float, gap: float) -> dict[str, Any]:
     """Master, layout, then (if still needed) the full model warm-started; the `run_solver`
     report of the best program with the best proven bound and the stages' facts."""
     from workout_pipeline.program.solve import run_solver
 
     started = time.perf_counter()
     stages: dict[str, Any] = {}
-    master, S, N = build_week_master(model.classes, c, day_categories, day_costs, keep, require)
-    m_run = run_solver(master, MASTER_SHARE * time_limit_s, gap / 10)
+    master, S, N = build_week_master(model.classes, c, day_categories, day_costs, keep, require, one_a_day)
+    m_run = run_solver(master, MASTER_SHARE * time_limit_s, gap / 3)
     bound = m_run["bound"] if m_run["objective"] is not None else None
     stages["master"] = {"objective": m_run["objective"], "bound": bound, "seconds": round(m_run["seconds"], 3)}
     best, start = None, None
