@@ -26,6 +26,18 @@ def max_sessions(conflicts: list[tuple[int, int]], days: Sequence[int]) -> int:
     return 0
 
 
+def smoothness_floor(prob: Any, total: Any, n_days: int) -> Any:
+    """The least Σ_d |t_d - T/D| of a weekly total T of whole sets over D days: with
+    T = D*q + r, r days get one set more, so 2*r*(D-r)/D (an expression with binaries in `prob`)."""
+    import pulp
+
+    quotient = prob.add_variable("total_quotient", 0, cat="Integer")
+    remainder = {r: prob.add_variable(f"total_remainder_{r}", cat="Binary") for r in range(n_days)}
+    prob += pulp.lpSum(remainder.values()) == 1
+    prob += total == n_days * quotient + pulp.lpSum(r * var for r, var in remainder.items())
+    return pulp.lpSum(2.0 * r * (n_days - r) / n_days * var for r, var in remainder.items())
+
+
 def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints,
                  lattice_cut: tuple[int | None, float] | None = None,
                  congruences: ResidueLattice | None = None) -> tuple[Any, dict[int, Any], dict[int, Any], dict[str, Any]]:
@@ -139,11 +151,7 @@ def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints,
             exact = prob.add_variable("lattice_exact", cat="Binary")
             prob += pulp.lpSum(weekly_sets[i] - c.min_sets * weekly_count[i] for i in weekly_sets) >= min_extra * exact
             prob += missed >= min_miss * (1 - exact)
-    quotient = prob.add_variable("total_quotient", 0, cat="Integer")
-    remainder = {r: prob.add_variable(f"total_remainder_{r}", cat="Binary") for r in range(n_days)}
-    prob += pulp.lpSum(remainder.values()) == 1
-    prob += total == n_days * quotient + pulp.lpSum(r * var for r, var in remainder.items())
-    smooth_floor = pulp.lpSum(2.0 * r * (n_days - r) / n_days * var for r, var in remainder.items())
+    smooth_floor = smoothness_floor(prob, total, n_days)
     prob += (
         c.under_penalty * pulp.lpSum(under.values())
         + c.over_penalty * pulp.lpSum(over.values())
@@ -239,12 +247,22 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
         prob += N[i] + missing[i] >= 1, f"keep_{i}"
     for i in require:
         prob += N[i] >= 1, f"require_{i}"
-    cheapest = {i: min(day_costs.get((i, d), 0.0) for d in opened[i]) for i in S if opened[i]}
+    # day costs: N[i] days cost at least the N[i] cheapest of its open days (convex in N[i],
+    # so each linear piece of that sum is a lower bound)
+    day_cost = {}
+    for i in S:
+        costs = sorted(day_costs.get((i, d), 0.0) for d in opened[i])
+        if any(costs):
+            day_cost[i] = prob.add_variable(f"day_cost_{i}", lowBound=0)
+            for j, cost in enumerate(costs):
+                prob += day_cost[i] >= sum(costs[:j]) + cost * (N[i] - j), f"day_cost_{i}_{j}"
     prob += (
         c.under_penalty * pulp.lpSum(under.values())
         + c.over_penalty * pulp.lpSum(over.values())
         + c.set_cost * pulp.lpSum(S.values())
-        + pulp.lpSum((cls.selection_cost + cheapest.get(i, 0.0)) * N[i] for i, cls in enumerate(classes))
+        + pulp.lpSum(cls.selection_cost * N[i] for i, cls in enumerate(classes))
+        + pulp.lpSum(day_cost.values())
+        + c.smoothness_cost * smoothness_floor(prob, pulp.lpSum(S.values()), n_days)
         + c.staple_miss_penalty * pulp.lpSum(missing.values())
     ), "objective"
     return prob, S, N
