@@ -13,7 +13,7 @@ from typing import Any
 from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints
 from workout_pipeline.program.exercises import ExerciseClass
 from workout_pipeline.program.lattice import ResidueLattice
-from workout_pipeline.program.model import conflicting_day_pairs
+from workout_pipeline.program.model import add_target_rows, conflicting_day_pairs
 
 
 def max_sessions(conflicts: list[tuple[int, int]], days: Sequence[int]) -> int:
@@ -211,14 +211,7 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
     targets, hard = c.effective_targets(), c.effective_hard_targets()
     contribution = {m: pulp.lpSum(dict(cls.contributions).get(m, 0.0) * S[i] for i, cls in enumerate(classes))
                     for m in set(targets) | set(hard)}
-    under = {m: prob.add_variable(f"under_{m}", lowBound=0) for m in targets}
-    over = {m: prob.add_variable(f"over_{m}", lowBound=0) for m in targets}
-    half = c.target_tolerance / 2
-    band = {m: prob.add_variable(f"band_{m}", lowBound=-half, upBound=half) for m in targets} if half else {}
-    for m, target in targets.items():
-        prob += contribution[m] + under[m] - over[m] + (band[m] if band else 0) == target, f"target_{m}"
-    for m, minimum in hard.items():
-        prob += contribution[m] >= minimum, f"hard_target_{m}"
+    under, over = add_target_rows(prob, c, contribution)
 
     conflicts = conflicting_day_pairs(c.weekdays, c.rest_between_muscle_sessions_h)
     for m in sorted({m for cls in classes for m in cls.primary}):
