@@ -1,4 +1,4 @@
-# Over 400 lines: the fast formulation's stages (lattice, master, days, full model) share one budget and bound.
+# Over 400 lines: the seed objective's staged solve (lattice, heuristic weeks, master, day models, full model) in one place; splitting it into stage functions is issue 14's open part.
 """Solving the weekly program: the naive seed model, or the fast exact formulation.
 
 Fast formulation (same optimum as the naive one, see docs/program.md):

@@ -36,6 +36,7 @@ from workout_pipeline.program.master import build_week_master
 from workout_pipeline.program.model import ProgramModel
 
 MASTER_SHARE = 0.75  # of the budget, at most, for the master (its week and bound are most of the answer)
+FIRST_PROGRAM_S = 30.0  # the most spent looking for a first program when the budget found none
 LAYOUT_SHARE = 0.2  # of the budget, at most, for laying out the master's week
 
 
@@ -103,6 +104,17 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
         left = time_limit_s - (time.perf_counter() - started)
         full = run_solver(model.problem, max(left, 0.2 if best else 1.0), gap, start=start)
         stages["full"] = {"objective": full["objective"], "bound": full["bound"], "seconds": round(full["seconds"], 3)}
+        if full["objective"] is None and best is None and full["status"] != "infeasible":
+            # no program yet: search on until the first one (a program is always returned, at
+            # the cost of running over a small budget)
+            first = run_solver(model.problem, FIRST_PROGRAM_S, 1.0, mip_max_improving_sols=1)
+            stages["first_program"] = {"objective": first["objective"], "seconds": round(first["seconds"], 3)}
+            if first["objective"] is not None:  # then improve it for one more budget
+                start = {v.name: float(round(v.varValue or 0)) for v in model.problem.variables() if v.cat == "Integer"}
+                more = run_solver(model.problem, time_limit_s, gap, start=start)
+                bounds = [b for b in (full["bound"], more["bound"]) if b is not None]
+                full = {**(more if more["objective"] is not None and more["objective"] <= first["objective"] else first),
+                        "bound": max(bounds) if bounds else None}
         if full["objective"] is not None and (best is None or full["objective"] <= best["objective"] + 1e-9):
             best = full
         elif best is not None:  # the full model did not improve on the layout: restore the layout's values
