@@ -495,3 +495,33 @@ def test_raised_lattice_bound_stays_below_the_naive_optimum(seed):
     # the master's bound with the lattice's either-or cut is valid too
     assert fast.lower_bound is not None and fast.lower_bound <= naive.objective + 1e-9
     assert fast.objective == pytest.approx(naive.objective, abs=1e-5)
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23, 24, 25, 26])
+def test_routine_week_master_reaches_the_full_models_objective(seed):
+    """The routine objective solved in stages (week master, layout, full model warm-started)
+    reaches the optimum of the full model given to HiGHS as it is, and the master's bound
+    stays below it (it is a relaxation)."""
+    rng = random.Random(seed)
+    catalog = make_catalog(16, seed=seed)
+    trained = sorted({m for muscles in catalog["primary_muscles"] for m in muscles})
+    raw = {
+        "training_days": 2 + seed % 3,
+        "min_exercises_per_day": 2,
+        "max_exercises_per_day": rng.choice([3, 4]),
+        "targets": {m: rng.choice([4, 6, 9, 12]) for m in rng.sample(trained, min(6, len(trained)))},
+        "session_minutes": rng.choice([None, 45]),
+        "max_hard_sets_per_muscle_session": rng.choice([None, 6]),
+        "rest_between_muscle_sessions_h": rng.choice([None, 48]),
+        "secondary_weight": rng.choice([0.5, 0.25]),
+        "require_exercises": ["ex_001"] if seed % 2 else [],
+    }
+    naive = solve_program(catalog, raw, formulation="naive", time_limit_s=60, gap=1e-6)
+    fast = solve_program(catalog, raw, formulation="fast", time_limit_s=60, gap=1e-6)
+    assert naive.status == "optimal" and fast.status == "optimal"
+    assert fast.objective == pytest.approx(naive.objective, abs=1e-5)
+    assert fast.stages["master"]["bound"] <= naive.objective + 1e-6
+    assert fast.lower_bound <= naive.objective + 1e-6
+    from workout_pipeline.program.check import hard_constraint_problems
+
+    assert hard_constraint_problems(fast.to_dict(), load_constraints(raw)) == []

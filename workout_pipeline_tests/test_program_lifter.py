@@ -78,6 +78,9 @@ def lifter_problems(store_dir, athlete: str, out_root) -> list[str]:
     done = _cli("program", "--history", store_dir, "--athlete", athlete, "--out", out)
     if done.returncode != 0:
         return [f"program failed: {done.stderr.strip()}"]
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    # the solver figures the maintainers read (run with -s); speed goals live in benchmarks/
+    print(f"solver {athlete}: {summary['status']}, proven gap {100 * summary['gap']:.2f}% in {summary['solve_seconds']:.2f} s")
     program = json.loads((out / "program.json").read_text())
     week = [e for day in program["days"] for e in day["exercises"]]
     ids = {e["exercise_id"] for e in week}

@@ -46,6 +46,21 @@ def conflicting_day_pairs(weekdays: Sequence[str], rest_h: float | None) -> list
     return pairs
 
 
+def add_target_rows(prob: Any, c: ProgramConstraints, contribution: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Soft targets with under/over slacks (and, for the routine objective, a free band of
+    +-target_tolerance/2 sets) and hard minimums on `contribution`; returns (under, over)."""
+    targets, hard = c.effective_targets(), c.effective_hard_targets()
+    under = {m: prob.add_variable(f"under_{m}", lowBound=0) for m in targets}
+    over = {m: prob.add_variable(f"over_{m}", lowBound=0) for m in targets}
+    half = c.target_tolerance / 2
+    band = {m: prob.add_variable(f"band_{m}", lowBound=-half, upBound=half) for m in targets} if half else {}
+    for m, target in targets.items():
+        prob += contribution[m] + under[m] - over[m] + (band[m] if band else 0) == target, f"target_{m}"
+    for m, minimum in hard.items():
+        prob += contribution[m] >= minimum, f"hard_target_{m}"
+    return under, over
+
+
 def build_model(
     classes: list[ExerciseClass],
     constraints: ProgramConstraints,
@@ -159,15 +174,7 @@ def build_model(
             if weight:
                 terms.append(weight * var)
         contribution[muscle] = pulp.lpSum(terms)
-    under = {m: prob.add_variable(f"under_{m}", lowBound=0) for m in targets}
-    over = {m: prob.add_variable(f"over_{m}", lowBound=0) for m in targets}
-    # routine objective: within +-target_tolerance/2 of a target costs nothing (a band)
-    half = c.target_tolerance / 2
-    band = {m: prob.add_variable(f"band_{m}", lowBound=-half, upBound=half) for m in targets} if half else {}
-    for m, target in targets.items():
-        prob += contribution[m] + under[m] - over[m] + (band[m] if band else 0) == target, f"target_{m}"
-    for m, minimum in hard.items():
-        prob += contribution[m] >= minimum, f"hard_target_{m}"
+    under, over = add_target_rows(prob, c, contribution)
 
     # per-session rules on direct (primary) work
     direct_muscles = sorted({m for cls in classes for m in cls.primary})

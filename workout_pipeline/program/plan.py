@@ -134,9 +134,13 @@ def _label(categories: frozenset[str]) -> str:
 
 def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame | None,
                   recommendations: pd.DataFrame | None, athlete_id: str | None, unit: str,
-                  week_start: pd.Timestamp, time_limit_s: float, gap: float) -> dict[str, Any]:
-    """Solve the routine objective (module docstring); returns days, muscles and solver facts."""
+                  week_start: pd.Timestamp, time_limit_s: float, gap: float, formulation: str = "fast") -> dict[str, Any]:
+    """Solve the routine objective (module docstring); returns days, muscles and solver facts.
+
+    `formulation` "fast" solves in stages (`program/week.py`: week master, layout, then the
+    full model warm-started); "naive" gives the full model to HiGHS as it is."""
     from workout_pipeline.program.solve import run_solver, symmetric_groups
+    from workout_pipeline.program.week import solve_week
 
     catalog = as_catalog(catalog)
     muscles = {e.exercise_id: (frozenset(e.primary_muscles), frozenset(e.secondary_muscles)) for e in catalog}
@@ -181,8 +185,13 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
                            feasibility_only=feasibility_only)
 
     model = build(c)
-    _one_new_form_per_movement(model, recent)
-    run = run_solver(model.problem, time_limit_s, gap)
+    one_a_day = new_form_groups(classes, recent)
+    _one_new_form_per_movement(model, one_a_day)
+    if formulation == "naive":
+        run = run_solver(model.problem, time_limit_s, gap)
+    else:
+        run = solve_week(model, c, [s["categories"] for s in shapes], day_costs, [index[s] for s in staples],
+                         [index[r] for r in c.require_exercises if r in index], one_a_day, time_limit_s, gap)
     if run["objective"] is None:
         if run["status"] == "infeasible":
             def feasible(relaxed: ProgramConstraints) -> bool | None:
@@ -194,20 +203,27 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
     return {"constraints": c, "run": run, "days": days, "routine": routine, "n_considered": len(eligible), "n_classes": len(classes)}
 
 
-def _one_new_form_per_movement(model, recent: set[str]) -> None:
-    """At most one exercise the lifter does not do now per movement and day (no Chin Up next to
-    Chin Up (Weighted) as fill-ins)."""
-    import pulp
-
-    groups: dict[tuple[str, int], list] = {}
-    for (i, d), count in model.count.items():
-        e = model.classes[i].members[0]
+def new_form_groups(classes, recent: set[str]) -> list[list[int]]:
+    """Classes (one exercise each) that are new forms of one movement: at most one of each
+    group goes on a day (no Chin Up next to Chin Up (Weighted) as fill-ins)."""
+    groups: dict[str, list[int]] = {}
+    for i, cls in enumerate(classes):
+        e = cls.members[0]
         key = movement(e.name)
         if key is not None and e.exercise_id not in recent:
-            groups.setdefault((key, d), []).append(count)
-    for n, ((key, d), counts) in enumerate(sorted(groups.items(), key=lambda kv: kv[0])):
-        if len(counts) > 1:
-            model.problem += pulp.lpSum(counts) <= 1, f"one_form_{n}_{d}"
+            groups.setdefault(key, []).append(i)
+    return [members for _, members in sorted(groups.items()) if len(members) > 1]
+
+
+def _one_new_form_per_movement(model, groups: list[list[int]]) -> None:
+    """At most one class of each of `groups` per day (`new_form_groups`)."""
+    import pulp
+
+    for n, members in enumerate(groups):
+        for d in model.days:
+            counts = [model.count[i, d] for i in members if (i, d) in model.count]
+            if len(counts) > 1:
+                model.problem += pulp.lpSum(counts) <= 1, f"one_form_{n}_{d}"
 
 
 def _pool(eligible: list[EligibleExercise], c: ProgramConstraints, routine: Routine | None) -> list[EligibleExercise]:

@@ -139,7 +139,7 @@ def solve_program(
     unit = unit or unit_from_history(own)
     monday = next_monday(week_start)
     if c.objective == "routine":
-        return _routine_result(catalog, c, own, recommendations, athlete_id, unit, monday, time_limit_s, gap)
+        return _routine_result(catalog, c, own, recommendations, athlete_id, unit, monday, time_limit_s, gap, formulation)
     if c.require_exercises:
         raise InputError("require_exercises needs the routine objective (objective: seed solves the seed model only)")
     prescriptions, familiar = prescriptions_from_tables(history, recommendations, athlete_id)
@@ -191,11 +191,11 @@ def next_monday(week_start: "str | pd.Timestamp | None" = None) -> pd.Timestamp:
     return today + pd.Timedelta(days=7 - today.weekday())
 
 
-def _routine_result(catalog, c, history, recommendations, athlete_id, unit, monday, time_limit_s, gap) -> ProgramResult:
+def _routine_result(catalog, c, history, recommendations, athlete_id, unit, monday, time_limit_s, gap, formulation) -> ProgramResult:
     from workout_pipeline.program.plan import solve_routine
 
     started = time.perf_counter()
-    out = solve_routine(catalog, c, history, recommendations, athlete_id, unit, monday, time_limit_s, gap)
+    out = solve_routine(catalog, c, history, recommendations, athlete_id, unit, monday, time_limit_s, gap, formulation)
     seconds = time.perf_counter() - started
     run, routine, c = out["run"], out["routine"], out["constraints"]
     bound = run.get("bound")
@@ -221,6 +221,7 @@ def _routine_result(catalog, c, history, recommendations, athlete_id, unit, mond
         days=out["days"],
         muscles=_muscle_summary(out["days"], c),
         formulation="routine",
+        stages=run.get("stages", {}),
         lower_bound=lower,
         n_classes=out["n_classes"],
         athlete_id=athlete_id,

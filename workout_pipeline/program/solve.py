@@ -1,4 +1,4 @@
-# Over 400 lines: the fast formulation's stages (lattice, master, days, full model) share one budget and bound.
+# Over 400 lines: the seed objective's staged solve (lattice, heuristic weeks, master, day models, full model) in one place; splitting it into stage functions is issue 14's open part.
 """Solving the weekly program: the naive seed model, or the fast exact formulation.
 
 Fast formulation (same optimum as the naive one, see docs/program.md):
@@ -32,6 +32,7 @@ from workout_pipeline.program.lattice import (
     fewest_extra_sets,
     residue_lattice,
 )
+from workout_pipeline.program.master import build_master
 from workout_pipeline.program.model import ProgramModel, build_model, build_naive_model, conflicting_day_pairs, evaluate_objective
 
 _EPS = 1e-6
@@ -98,134 +99,6 @@ def run_solver(problem: Any, time_limit_s: float, gap: float, start: dict[str, f
     return {"status": status, "objective": objective, "bound": bound, "seconds": seconds}
 
 
-def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints,
-                 lattice_cut: tuple[int | None, float] | None = None,
-                 congruences: ResidueLattice | None = None) -> tuple[Any, dict[int, Any], dict[int, Any], dict[str, Any]]:
-    """The week-level relaxation: weekly sets `S[c]` and exercise-days `N[c]` per class.
-
-    Each row is implied by the full model (summing its day rows), so the master's optimum is
-    a lower bound on the full optimum. Smoothness is bounded below by the best split of the
-    weekly total T = D*q + r into D integer days: 2*r*(D-r)/D.
-
-    Args:
-        classes: The exercise classes.
-        constraints: Validated constraints.
-        lattice_cut: (fewest extra sets of an exact-hit program, smallest possible miss), both
-            proven by the lattice (`workout_pipeline.program.lattice`): every program either
-            meets all targets with at least that many extra sets, or misses by at least that
-            much. One binary says which; the LP no longer meets targets exactly for free.
-            None as the first value: no program meets every target (the miss is required).
-        congruences: The lattice's residues (`residue_lattice(classes, constraints)`). Each
-            targeted muscle gets the congruence every program satisfies, written with integers:
-            `Σ_c r[c,m]·X[c] - g·over[m] + g·under[m] = goal[m] + q·z[m]`, with `g·over` and
-            `g·under` integer (contributions and targets are multiples of 1/g) and `z` a free
-            integer. The LP is unchanged, but HiGHS can now branch towards what integers allow:
-            on the full catalog with the default rules this proves the week master's optimum
-            in about 4 s, where without it the bound stalls 6% below.
-    """
-    import pulp
-
-    c = constraints
-    n_days = c.training_days
-    max_ex = c.max_exercises_per_day
-    targets, hard = c.effective_targets(), c.effective_hard_targets()
-    prob = pulp.LpProblem("weekly_master", pulp.LpMinimize)
-    # days a category can use: every day for core, else all but the other types' minimums
-    type_days = {k: n_days - sum(c.split[o] for o in DAY_TYPES if o != k) for k in DAY_TYPES}
-    weekly_sets, weekly_count = {}, {}
-    for i, cls in enumerate(classes):
-        days_open = n_days if cls.category == "core" else max(type_days[cls.category], 0)
-        cap = min(cls.size, max_ex) * days_open
-        weekly_sets[i] = prob.add_variable(f"S_{i}", 0, c.max_sets * cap, cat="Integer")
-        weekly_count[i] = prob.add_variable(f"N_{i}", 0, cap, cat="Integer")
-        prob += weekly_sets[i] <= c.max_sets * weekly_count[i]
-        prob += weekly_sets[i] >= c.min_sets * weekly_count[i]
-    total_count = pulp.lpSum(weekly_count.values())
-    prob += total_count >= n_days * c.min_exercises_per_day
-    prob += total_count <= n_days * max_ex
-    total = pulp.lpSum(weekly_sets.values())
-    if c.session_minutes is not None:
-        prob += pulp.lpSum(cls.set_seconds * weekly_sets[i] for i, cls in enumerate(classes)) <= n_days * 60 * c.session_minutes
-    # number of days of each type, and what those days need and allow
-    type_days_var = {k: prob.add_variable(f"K_{k}", c.split[k], n_days, cat="Integer") for k in DAY_TYPES}
-    prob += pulp.lpSum(type_days_var.values()) == n_days
-    core = [i for i, cls in enumerate(classes) if cls.category == "core"]
-    shortfalls = []
-    for k in DAY_TYPES:
-        own = [i for i, cls in enumerate(classes) if cls.category == k]
-        prob += pulp.lpSum(weekly_count[i] for i in own) <= max_ex * type_days_var[k]
-        # exercises a type's days lack from their own category must come from core exercises
-        shortfall = prob.add_variable(f"core_need_{k}", 0)
-        prob += shortfall >= c.min_exercises_per_day * type_days_var[k] - pulp.lpSum(weekly_count[i] for i in own)
-        shortfalls.append(shortfall)
-        for i in own:
-            # at most min(size, max_ex) exercises of a class a day, on days of its type only
-            prob += weekly_count[i] <= min(classes[i].size, max_ex) * type_days_var[k]
-        prob += pulp.lpSum(weekly_count[i] for i in own + core) >= c.min_exercises_per_day * type_days_var[k]
-        if c.session_minutes is not None:
-            prob += pulp.lpSum(classes[i].set_seconds * weekly_sets[i] for i in own) <= 60 * c.session_minutes * type_days_var[k]
-    under = {m: prob.add_variable(f"under_{m}", 0) for m in targets}
-    over = {m: prob.add_variable(f"over_{m}", 0) for m in targets}
-    for m in sorted(set(targets) | set(hard)):
-        contribution = pulp.lpSum(dict(cls.contributions).get(m, 0.0) * weekly_sets[i] for i, cls in enumerate(classes))
-        if m in targets:
-            prob += contribution + under[m] - over[m] == targets[m]
-        if m in hard:
-            prob += contribution >= hard[m]
-    conflicts = conflicting_day_pairs(c.weekdays, c.rest_between_muscle_sessions_h)
-    max_sessions = _max_sessions(n_days, conflicts)
-    for m in sorted({m for cls in classes for m in cls.primary}):
-        direct = pulp.lpSum(weekly_sets[i] for i, cls in enumerate(classes) if m in cls.primary)
-        direct_count = pulp.lpSum(weekly_count[i] for i, cls in enumerate(classes) if m in cls.primary)
-        if c.max_hard_sets_per_muscle_session is not None:
-            prob += direct <= c.max_hard_sets_per_muscle_session * max_sessions
-            for k in DAY_TYPES:
-                # a type's exercises sit on that type's days only, each under the cap
-                own_direct = [weekly_sets[i] for i, cls in enumerate(classes) if m in cls.primary and cls.category == k]
-                if own_direct:
-                    prob += pulp.lpSum(own_direct) <= c.max_hard_sets_per_muscle_session * type_days_var[k]
-        prob += direct_count <= max_ex * max_sessions
-        if c.min_sessions_per_muscle is not None and m in targets:
-            prob += direct_count >= c.min_sessions_per_muscle
-    for m in targets:
-        if c.min_sessions_per_muscle is not None and not any(m in cls.primary for cls in classes):
-            prob += pulp.lpSum([]) >= 1  # a targeted muscle nothing trains: infeasible
-    prob += pulp.lpSum(shortfalls) <= pulp.lpSum(weekly_count[i] for i in core)
-    if congruences is not None and targets:
-        g, q = congruences.scale, congruences.modulus
-        for m, muscle in enumerate(congruences.muscles):
-            over_units = prob.add_variable(f"over_units_{m}", 0, cat="Integer")
-            under_units = prob.add_variable(f"under_units_{m}", 0, cat="Integer")
-            prob += g * over[muscle] == over_units
-            prob += g * under[muscle] == under_units
-            multiple = prob.add_variable(f"congruence_{m}", None, cat="Integer")
-            extra_residues = pulp.lpSum(r[m] * (weekly_sets[i] - c.min_sets * weekly_count[i])
-                                        for i, r in enumerate(congruences.residues) if r[m])
-            prob += extra_residues - over_units + under_units == congruences.goal[m] + q * multiple
-    if lattice_cut is not None and targets:
-        min_extra, min_miss = lattice_cut
-        missed = pulp.lpSum(under.values()) + pulp.lpSum(over.values())
-        if min_extra is None:
-            prob += missed >= min_miss
-        else:
-            exact = prob.add_variable("lattice_exact", cat="Binary")
-            prob += pulp.lpSum(weekly_sets[i] - c.min_sets * weekly_count[i] for i in weekly_sets) >= min_extra * exact
-            prob += missed >= min_miss * (1 - exact)
-    quotient = prob.add_variable("total_quotient", 0, cat="Integer")
-    remainder = {r: prob.add_variable(f"total_remainder_{r}", cat="Binary") for r in range(n_days)}
-    prob += pulp.lpSum(remainder.values()) == 1
-    prob += total == n_days * quotient + pulp.lpSum(r * var for r, var in remainder.items())
-    smooth_floor = pulp.lpSum(2.0 * r * (n_days - r) / n_days * var for r, var in remainder.items())
-    prob += (
-        c.under_penalty * pulp.lpSum(under.values())
-        + c.over_penalty * pulp.lpSum(over.values())
-        + c.set_cost * total
-        + pulp.lpSum(cls.selection_cost * weekly_count[i] for i, cls in enumerate(classes))
-        + c.smoothness_cost * smooth_floor
-    )
-    return prob, weekly_sets, weekly_count, type_days_var
-
-
 def _heuristic_week(classes: list[ExerciseClass], constraints: ProgramConstraints, budget_s: float,
                     stages: dict[str, Any], exact_first: bool = False) -> tuple[dict[int, int], dict[str, int], dict[str, float]] | None:
     """Weekly sets per class, day-type counts and master start values from a restricted master
@@ -272,16 +145,6 @@ def _heuristic_week(classes: list[ExerciseClass], constraints: ProgramConstraint
     start.update({var.name: float(round(var.varValue or 0)) for var in small.variables()
                   if var.name.startswith("total_")})
     return chosen, counts, start
-
-
-def _max_sessions(n_days: int, conflicts: list[tuple[int, int]]) -> int:
-    """Most days a muscle can be trained on: the largest set of days with no conflicting pair."""
-    best = 0
-    for mask in range(1 << n_days):
-        chosen = [d for d in range(n_days) if mask >> d & 1]
-        if len(chosen) > best and not any(mask >> a & 1 and mask >> b & 1 for a, b in conflicts):
-            best = len(chosen)
-    return best
 
 
 def _with_spares(classes: list[ExerciseClass], used: list[int], per_category: int = 3) -> list[int]:

@@ -1,0 +1,261 @@
+"""The week-level masters: relaxations of the full model (`program/model.py`) per exercise class.
+
+`build_master` is the seed objective's (push/pull/legs day types, used by `program/solve.py`);
+`build_week_master` the routine objective's (given day shapes, used by `program/week.py`).
+Every row of either is a sum of the full model's day rows, so the optimum of a master, and
+HiGHS's proven bound on it, is a lower bound for the full model.
+"""
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints
+from workout_pipeline.program.exercises import ExerciseClass
+from workout_pipeline.program.lattice import ResidueLattice
+from workout_pipeline.program.model import add_target_rows, conflicting_day_pairs
+
+
+def max_sessions(conflicts: list[tuple[int, int]], days: Sequence[int]) -> int:
+    """Most of `days` a muscle can be trained on: the largest subset with no conflicting pair."""
+    for size in range(len(days), 0, -1):
+        for chosen in itertools.combinations(days, size):
+            picked = set(chosen)
+            if not any(a in picked and b in picked for a, b in conflicts):
+                return size
+    return 0
+
+
+def smoothness_floor(prob: Any, total: Any, n_days: int) -> Any:
+    """The least Σ_d |t_d - T/D| of a weekly total T of whole sets over D days: with
+    T = D*q + r, r days get one set more, so 2*r*(D-r)/D (an expression with binaries in `prob`)."""
+    import pulp
+
+    quotient = prob.add_variable("total_quotient", 0, cat="Integer")
+    remainder = {r: prob.add_variable(f"total_remainder_{r}", cat="Binary") for r in range(n_days)}
+    prob += pulp.lpSum(remainder.values()) == 1
+    prob += total == n_days * quotient + pulp.lpSum(r * var for r, var in remainder.items())
+    return pulp.lpSum(2.0 * r * (n_days - r) / n_days * var for r, var in remainder.items())
+
+
+def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints,
+                 lattice_cut: tuple[int | None, float] | None = None,
+                 congruences: ResidueLattice | None = None) -> tuple[Any, dict[int, Any], dict[int, Any], dict[str, Any]]:
+    """The week-level relaxation: weekly sets `S[c]` and exercise-days `N[c]` per class.
+
+    Each row is implied by the full model (summing its day rows), so the master's optimum is
+    a lower bound on the full optimum. Smoothness is bounded below by the best split of the
+    weekly total T = D*q + r into D integer days: 2*r*(D-r)/D.
+
+    Args:
+        classes: The exercise classes.
+        constraints: Validated constraints.
+        lattice_cut: (fewest extra sets of an exact-hit program, smallest possible miss), both
+            proven by the lattice (`workout_pipeline.program.lattice`): every program either
+            meets all targets with at least that many extra sets, or misses by at least that
+            much. One binary says which; the LP no longer meets targets exactly for free.
+            None as the first value: no program meets every target (the miss is required).
+        congruences: The lattice's residues (`residue_lattice(classes, constraints)`). Each
+            targeted muscle gets the congruence every program satisfies, written with integers:
+            `Σ_c r[c,m]·X[c] - g·over[m] + g·under[m] = goal[m] + q·z[m]`, with `g·over` and
+            `g·under` integer (contributions and targets are multiples of 1/g) and `z` a free
+            integer. The LP is unchanged, but HiGHS can now branch towards what integers allow:
+            on the full catalog with the default rules this proves the week master's optimum
+            in about 4 s, where without it the bound stalls 6% below.
+    """
+    import pulp
+
+    c = constraints
+    n_days = c.training_days
+    max_ex = c.max_exercises_per_day
+    targets, hard = c.effective_targets(), c.effective_hard_targets()
+    prob = pulp.LpProblem("weekly_master", pulp.LpMinimize)
+    # days a category can use: every day for core, else all but the other types' minimums
+    type_days = {k: n_days - sum(c.split[o] for o in DAY_TYPES if o != k) for k in DAY_TYPES}
+    weekly_sets, weekly_count = {}, {}
+    for i, cls in enumerate(classes):
+        days_open = n_days if cls.category == "core" else max(type_days[cls.category], 0)
+        cap = min(cls.size, max_ex) * days_open
+        weekly_sets[i] = prob.add_variable(f"S_{i}", 0, c.max_sets * cap, cat="Integer")
+        weekly_count[i] = prob.add_variable(f"N_{i}", 0, cap, cat="Integer")
+        prob += weekly_sets[i] <= c.max_sets * weekly_count[i]
+        prob += weekly_sets[i] >= c.min_sets * weekly_count[i]
+    total_count = pulp.lpSum(weekly_count.values())
+    prob += total_count >= n_days * c.min_exercises_per_day
+    prob += total_count <= n_days * max_ex
+    total = pulp.lpSum(weekly_sets.values())
+    if c.session_minutes is not None:
+        prob += pulp.lpSum(cls.set_seconds * weekly_sets[i] for i, cls in enumerate(classes)) <= n_days * 60 * c.session_minutes
+    # number of days of each type, and what those days need and allow
+    type_days_var = {k: prob.add_variable(f"K_{k}", c.split[k], n_days, cat="Integer") for k in DAY_TYPES}
+    prob += pulp.lpSum(type_days_var.values()) == n_days
+    core = [i for i, cls in enumerate(classes) if cls.category == "core"]
+    shortfalls = []
+    for k in DAY_TYPES:
+        own = [i for i, cls in enumerate(classes) if cls.category == k]
+        prob += pulp.lpSum(weekly_count[i] for i in own) <= max_ex * type_days_var[k]
+        # exercises a type's days lack from their own category must come from core exercises
+        shortfall = prob.add_variable(f"core_need_{k}", 0)
+        prob += shortfall >= c.min_exercises_per_day * type_days_var[k] - pulp.lpSum(weekly_count[i] for i in own)
+        shortfalls.append(shortfall)
+        for i in own:
+            # at most min(size, max_ex) exercises of a class a day, on days of its type only
+            prob += weekly_count[i] <= min(classes[i].size, max_ex) * type_days_var[k]
+        prob += pulp.lpSum(weekly_count[i] for i in own + core) >= c.min_exercises_per_day * type_days_var[k]
+        if c.session_minutes is not None:
+            prob += pulp.lpSum(classes[i].set_seconds * weekly_sets[i] for i in own) <= 60 * c.session_minutes * type_days_var[k]
+    under = {m: prob.add_variable(f"under_{m}", 0) for m in targets}
+    over = {m: prob.add_variable(f"over_{m}", 0) for m in targets}
+    for m in sorted(set(targets) | set(hard)):
+        contribution = pulp.lpSum(dict(cls.contributions).get(m, 0.0) * weekly_sets[i] for i, cls in enumerate(classes))
+        if m in targets:
+            prob += contribution + under[m] - over[m] == targets[m]
+        if m in hard:
+            prob += contribution >= hard[m]
+    conflicts = conflicting_day_pairs(c.weekdays, c.rest_between_muscle_sessions_h)
+    most_days = max_sessions(conflicts, range(n_days))
+    for m in sorted({m for cls in classes for m in cls.primary}):
+        direct = pulp.lpSum(weekly_sets[i] for i, cls in enumerate(classes) if m in cls.primary)
+        direct_count = pulp.lpSum(weekly_count[i] for i, cls in enumerate(classes) if m in cls.primary)
+        if c.max_hard_sets_per_muscle_session is not None:
+            prob += direct <= c.max_hard_sets_per_muscle_session * most_days
+            for k in DAY_TYPES:
+                # a type's exercises sit on that type's days only, each under the cap
+                own_direct = [weekly_sets[i] for i, cls in enumerate(classes) if m in cls.primary and cls.category == k]
+                if own_direct:
+                    prob += pulp.lpSum(own_direct) <= c.max_hard_sets_per_muscle_session * type_days_var[k]
+        prob += direct_count <= max_ex * most_days
+        if c.min_sessions_per_muscle is not None and m in targets:
+            prob += direct_count >= c.min_sessions_per_muscle
+    for m in targets:
+        if c.min_sessions_per_muscle is not None and not any(m in cls.primary for cls in classes):
+            prob += pulp.lpSum([]) >= 1  # a targeted muscle nothing trains: infeasible
+    prob += pulp.lpSum(shortfalls) <= pulp.lpSum(weekly_count[i] for i in core)
+    if congruences is not None and targets:
+        g, q = congruences.scale, congruences.modulus
+        for m, muscle in enumerate(congruences.muscles):
+            over_units = prob.add_variable(f"over_units_{m}", 0, cat="Integer")
+            under_units = prob.add_variable(f"under_units_{m}", 0, cat="Integer")
+            prob += g * over[muscle] == over_units
+            prob += g * under[muscle] == under_units
+            multiple = prob.add_variable(f"congruence_{m}", None, cat="Integer")
+            extra_residues = pulp.lpSum(r[m] * (weekly_sets[i] - c.min_sets * weekly_count[i])
+                                        for i, r in enumerate(congruences.residues) if r[m])
+            prob += extra_residues - over_units + under_units == congruences.goal[m] + q * multiple
+    if lattice_cut is not None and targets:
+        min_extra, min_miss = lattice_cut
+        missed = pulp.lpSum(under.values()) + pulp.lpSum(over.values())
+        if min_extra is None:
+            prob += missed >= min_miss
+        else:
+            exact = prob.add_variable("lattice_exact", cat="Binary")
+            prob += pulp.lpSum(weekly_sets[i] - c.min_sets * weekly_count[i] for i in weekly_sets) >= min_extra * exact
+            prob += missed >= min_miss * (1 - exact)
+    smooth_floor = smoothness_floor(prob, total, n_days)
+    prob += (
+        c.under_penalty * pulp.lpSum(under.values())
+        + c.over_penalty * pulp.lpSum(over.values())
+        + c.set_cost * total
+        + pulp.lpSum(cls.selection_cost * weekly_count[i] for i, cls in enumerate(classes))
+        + c.smoothness_cost * smooth_floor
+    )
+    return prob, weekly_sets, weekly_count, type_days_var
+
+
+def _open_days(cls: ExerciseClass, day_categories: Sequence[frozenset[str]]) -> list[int]:
+    return [d for d, cats in enumerate(day_categories) if cls.category == "core" or cls.category in cats]
+
+
+def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_categories: Sequence[frozenset[str]],
+                      day_costs: dict[tuple[int, int], float] | None = None, keep: Sequence[int] = (),
+                      require: Sequence[int] = (), one_a_day: Sequence[Sequence[int]] = ()) -> tuple[Any, dict[int, Any], dict[int, Any]]:
+    """The week-level relaxation of `build_model(..., day_categories=...)` (`program/week.py`);
+    `one_a_day`: groups of classes of which at most one goes on a day.
+
+    Returns:
+        (PuLP problem, weekly sets S per class, weekly exercise-days N per class).
+    """
+    import pulp
+
+    n_days = c.training_days
+    max_ex = c.max_exercises_per_day
+    day_costs = day_costs or {}
+    prob = pulp.LpProblem("routine_week_master", pulp.LpMinimize)
+    opened = {i: _open_days(cls, day_categories) for i, cls in enumerate(classes)}
+    S, N = {}, {}
+    for i, cls in enumerate(classes):
+        cap = min(cls.size, max_ex) * len(opened[i])
+        S[i] = prob.add_variable(f"S_{i}", lowBound=0, upBound=c.max_sets * cap, cat="Integer")
+        N[i] = prob.add_variable(f"N_{i}", lowBound=0, upBound=cap, cat="Integer")
+        prob += S[i] <= c.max_sets * N[i], f"max_sets_{i}"
+        prob += S[i] >= c.min_sets * N[i], f"min_sets_{i}"
+    seconds = 60.0 * c.session_minutes if c.session_minutes is not None else None
+    for size in range(1, len(DAY_TYPES) + 1):
+        for kinds in itertools.combinations(DAY_TYPES, size):
+            members = [i for i, cls in enumerate(classes) if cls.category in kinds]
+            days_k = sum(1 for cats in day_categories if cats & set(kinds))
+            tag = "_".join(kinds)
+            if members:
+                prob += pulp.lpSum(N[i] for i in members) <= max_ex * days_k, f"max_ex_{tag}"
+                if seconds is not None:
+                    prob += pulp.lpSum(classes[i].set_seconds * S[i] for i in members) <= seconds * days_k, f"time_{tag}"
+            only_k = sum(1 for cats in day_categories if cats <= set(kinds))
+            fill = [i for i, cls in enumerate(classes) if cls.category in kinds or cls.category == "core"]
+            if only_k:
+                prob += pulp.lpSum(N[i] for i in fill) >= c.min_exercises_per_day * only_k, f"min_ex_{tag}"
+    prob += pulp.lpSum(N.values()) <= max_ex * n_days, "max_ex_all"
+    prob += pulp.lpSum(N.values()) >= c.min_exercises_per_day * n_days, "min_ex_all"
+    if seconds is not None:
+        prob += pulp.lpSum(cls.set_seconds * S[i] for i, cls in enumerate(classes)) <= seconds * n_days, "time_all"
+
+    targets, hard = c.effective_targets(), c.effective_hard_targets()
+    contribution = {m: pulp.lpSum(dict(cls.contributions).get(m, 0.0) * S[i] for i, cls in enumerate(classes))
+                    for m in set(targets) | set(hard)}
+    under, over = add_target_rows(prob, c, contribution)
+
+    conflicts = conflicting_day_pairs(c.weekdays, c.rest_between_muscle_sessions_h)
+    for m in sorted({m for cls in classes for m in cls.primary}):
+        direct = [i for i, cls in enumerate(classes) if m in cls.primary]
+        days_m = sorted({d for i in direct for d in opened[i]})
+        if c.max_hard_sets_per_muscle_session is not None:
+            # on a day with n of these exercises the muscle gets at most g(n) = min(cap, max_sets*n)
+            # direct sets; g is concave, so over D days the week gets at most the balanced split's
+            # f(N) of its N exercise-days, and each linear piece of f bounds it from above
+            cap, most = c.max_hard_sets_per_muscle_session, max_sessions(conflicts, days_m)
+            week_sets, week_days = pulp.lpSum(S[i] for i in direct), pulp.lpSum(N[i] for i in direct)
+            prob += week_sets <= cap * most, f"session_cap_{m}"
+            g = lambda n: min(cap, c.max_sets * n)  # noqa: E731
+            j = 0
+            while g(j + 1) > g(j):
+                prob += week_sets <= most * g(j) + (g(j + 1) - g(j)) * (week_days - j * most), f"session_cap_{m}_{j}"
+                j += 1
+        if c.min_sessions_per_muscle is not None and m in targets:
+            prob += pulp.lpSum(N[i] for i in direct) >= c.min_sessions_per_muscle, f"sessions_{m}"
+
+    for n, members in enumerate(one_a_day):
+        prob += pulp.lpSum(N[i] for i in members) <= len({d for i in members for d in opened[i]}), f"one_a_day_{n}"
+    missing = {}
+    for i in keep:
+        missing[i] = prob.add_variable(f"staple_missing_{i}", lowBound=0, upBound=1)
+        prob += N[i] + missing[i] >= 1, f"keep_{i}"
+    for i in require:
+        prob += N[i] >= 1, f"require_{i}"
+    # day costs: N[i] days cost at least the N[i] cheapest of its open days (convex in N[i],
+    # so each linear piece of that sum is a lower bound)
+    day_cost = {}
+    for i in S:
+        costs = sorted(day_costs.get((i, d), 0.0) for d in opened[i])
+        if any(costs):
+            day_cost[i] = prob.add_variable(f"day_cost_{i}", lowBound=0)
+            for j, cost in enumerate(costs):
+                prob += day_cost[i] >= sum(costs[:j]) + cost * (N[i] - j), f"day_cost_{i}_{j}"
+    prob += (
+        c.under_penalty * pulp.lpSum(under.values())
+        + c.over_penalty * pulp.lpSum(over.values())
+        + c.set_cost * pulp.lpSum(S.values())
+        + pulp.lpSum(cls.selection_cost * N[i] for i, cls in enumerate(classes))
+        + pulp.lpSum(day_cost.values())
+        + c.smoothness_cost * smoothness_floor(prob, pulp.lpSum(S.values()), n_days)
+        + c.staple_miss_penalty * pulp.lpSum(missing.values())
+    ), "objective"
+    return prob, S, N
