@@ -1,4 +1,8 @@
-"""Deployment configs under deploy/ parse, carry the keys they need, and pass Dagster's schema."""
+"""Deployment configs under deploy/ parse, pass Dagster's instance schema, and every Kubernetes
+object validates against the Kubernetes 1.37 object schemas (kubernetes-validate, offline).
+
+What runs for real (Postgres instance, Celery workers) is in test_scaleout.py.
+"""
 
 import json
 import shutil
@@ -11,7 +15,9 @@ from dagster._core.instance.config import dagster_instance_config
 from workout_pipeline.paths import REPO_ROOT
 
 DEPLOY = REPO_ROOT / "deploy"
-INSTANCE_FILES = ("dagster-k8s.yaml", "dagster-celery.yaml")
+INSTANCE_FILES = ("dagster-k8s.yaml", "dagster-celery.yaml", "dagster-postgres.yaml")
+K8S_VERSION = "1.37.0"
+K8S_FILES = ("k8s-configmap.yaml", "k8s/storage.yaml", "k8s/celery-workers.yaml")
 
 
 def load(name: str) -> dict:
@@ -34,6 +40,7 @@ def test_instance_files_use_postgres_from_environment(name):
     db = storage["postgres"]["postgres_db"]
     assert db["password"] == {"env": "DAGSTER_PG_PASSWORD"}  # no secret in the file
     assert {"hostname", "username", "db_name"} <= set(db)
+    assert db["scheme"] == "postgresql+psycopg2"  # the driver dagster-postgres installs
 
 
 def test_k8s_instance_launches_runs_as_pods():
@@ -57,7 +64,78 @@ def test_celery_configs():
     for name in ("run-config-celery.yaml", "celery-worker.yaml"):
         config = load(name)["execution"]["config"]
         assert config["broker"] == {"env": "DAGSTER_CELERY_BROKER_URL"}
-        assert "workout_pipeline.definitions" in config["include"]
+        assert config["backend"] == {"env": "DAGSTER_CELERY_BACKEND_URL"}
+        assert "workout_pipeline.celery_definitions" in config["include"]
+
+
+def test_celery_configs_pass_the_executor_schema():
+    pytest.importorskip("dagster_celery", reason="needs dagster-celery (the scale extra)")
+    from dagster._config import process_config
+    from dagster_celery import celery_executor
+
+    config = load("run-config-celery.yaml")["execution"]["config"]
+    environment = {"DAGSTER_CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+                   "DAGSTER_CELERY_BACKEND_URL": "redis://127.0.0.1:6379/1"}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environment.items():
+            patch.setenv(name, value)
+        result = process_config(celery_executor.config_schema.config_type, config)
+    assert result.success, result.errors
+    assert result.value["broker"] == environment["DAGSTER_CELERY_BROKER_URL"]
+    assert not process_config(celery_executor.config_schema.config_type, {**config, "brokr": "x"}).success
+
+
+def k8s_objects(name: str) -> list[dict]:
+    return [doc for doc in yaml.safe_load_all((DEPLOY / name).read_text(encoding="utf-8")) if doc]
+
+
+@pytest.mark.parametrize("name", K8S_FILES)
+def test_kubernetes_objects_validate_against_the_object_schemas(name):
+    kubernetes_validate = pytest.importorskip("kubernetes_validate", reason="needs kubernetes-validate (the scale extra)")
+    objects = k8s_objects(name)
+    assert objects
+    for obj in objects:
+        assert kubernetes_validate.validate(obj, K8S_VERSION, strict=True)  # raises on any schema error
+        assert obj["metadata"]["namespace" if obj["kind"] != "Namespace" else "name"] == "workout-pipeline"
+
+
+def _pod_with(container_config: dict) -> dict:
+    container = {"name": "step", "image": "registry.example.com/workout-pipeline:0.1.0", **container_config}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "step"}, "spec": {"containers": [container]}}
+
+
+def test_step_pod_settings_are_valid_container_specs():
+    """The container settings dagster-k8s merges into step pods (run config, training op tag)."""
+    kubernetes_validate = pytest.importorskip("kubernetes_validate", reason="needs kubernetes-validate (the scale extra)")
+    from workout_pipeline.defs.assets.model import TRAINING_OP_TAGS
+
+    step = load("run-config-k8s.yaml")["execution"]["config"]["step_k8s_config"]["container_config"]
+    training = TRAINING_OP_TAGS["dagster-k8s/config"]["container_config"]
+    for container_config in (step, training):
+        assert kubernetes_validate.validate(_pod_with(container_config), K8S_VERSION, strict=True)
+    broken = {"resources": {"limits": {"memory": ["4Gi"]}}}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(_pod_with(broken), K8S_VERSION, strict=True)
+
+
+def test_a_broken_kubernetes_object_is_rejected():
+    kubernetes_validate = pytest.importorskip("kubernetes_validate", reason="needs kubernetes-validate (the scale extra)")
+    deployment = next(o for o in k8s_objects("k8s/celery-workers.yaml") if o["kind"] == "Deployment")
+    deployment["spec"]["replicas"] = "two"
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, K8S_VERSION, strict=True)
+
+
+def test_celery_worker_deployments_serve_the_two_queues_with_the_shipped_config():
+    objects = k8s_objects("k8s/celery-workers.yaml")
+    config_map = next(o for o in objects if o["kind"] == "ConfigMap")
+    assert yaml.safe_load(config_map["data"]["celery-worker.yaml"]) == load("celery-worker.yaml")
+    queues = {}
+    for deployment in (o for o in objects if o["kind"] == "Deployment"):
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        command = container["command"]
+        queues[command[command.index("-q") + 1]] = container["resources"]["limits"].get("nvidia.com/gpu")
+    assert queues == {"dagster": None, "gpu": "1"}
 
 
 def test_helm_values_serve_the_code_location():

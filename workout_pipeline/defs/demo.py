@@ -5,9 +5,11 @@ Uses a real local Dagster instance under the output folder (DAGSTER_HOME, SQLite
 afterwards. The CLI wrapper is `workout_pipeline.commands.demo`.
 """
 
+import dataclasses
 import shutil
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +39,13 @@ concurrency:
 """
 
 
-def prepare_dagster_home(home: Path) -> Path:
-    """Create DAGSTER_HOME with the project's instance settings (telemetry off)."""
+def prepare_dagster_home(home: Path, instance_yaml: Path | None = None) -> Path:
+    """Create DAGSTER_HOME with the project's instance settings (telemetry off).
+
+    `instance_yaml` replaces the repository's `dagster.yaml` (e.g. `deploy/dagster-postgres.yaml`).
+    """
     home.mkdir(parents=True, exist_ok=True)
-    source = REPO_ROOT / "dagster.yaml"
+    source = instance_yaml or REPO_ROOT / "dagster.yaml"
     text = source.read_text(encoding="utf-8") if source.is_file() else FALLBACK_INSTANCE_YAML
     target = home / "dagster.yaml"
     if not target.exists() or target.read_text(encoding="utf-8") != text:
@@ -65,14 +70,39 @@ def stage_inbox(source_dir: Path, inbox: Path) -> list[Path]:
     return staged
 
 
-def _execute(job: Any, label: str, runs: dict[str, str], **kwargs: Any) -> bool:
-    """Run one job in-process on the demo instance; record and print its outcome."""
-    started = time.perf_counter()
-    run_config = {**QUIET_LOGGING, **kwargs.pop("run_config", {})}
-    result = job.execute_in_process(run_config=run_config, raise_on_error=False, **kwargs)
-    runs[label] = "success" if result.success else "failure"
-    print(f"demo: {label}: {runs[label]} ({time.perf_counter() - started:.1f} s)", file=sys.stderr, flush=True)
-    return result.success
+@dataclasses.dataclass(frozen=True)
+class RunRequest:
+    """One run of a job: `label` names it in the summary (`ingest:<file>`, `model`, `program:<athlete>`)."""
+
+    job: str
+    label: str
+    partition_key: str | None = None
+    tags: dict[str, str] = dataclasses.field(default_factory=dict)
+    run_config: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+# Runs a batch of independent runs (the same phase: all ingestion runs, or all program runs)
+# and returns label -> success. Given the definitions and the open instance.
+RunBatch = Callable[[Any, Any, Sequence[RunRequest]], dict[str, bool]]
+
+
+def run_in_process(defs: Any, instance: Any, requests: Sequence[RunRequest]) -> dict[str, bool]:
+    """The default: one run after another, each in this process (`execute_in_process`)."""
+    outcomes = {}
+    for request in requests:
+        started = time.perf_counter()
+        result = defs.resolve_job_def(request.job).execute_in_process(
+            run_config={**QUIET_LOGGING, **request.run_config}, instance=instance,
+            partition_key=request.partition_key, tags=request.tags or None, raise_on_error=False,
+        )
+        outcomes[request.label] = result.success
+        report_run(request.label, result.success, time.perf_counter() - started)
+    return outcomes
+
+
+def report_run(label: str, success: bool, seconds: float) -> None:
+    """The demo's one line per run on stderr."""
+    print(f"demo: {label}: {'success' if success else 'failure'} ({seconds:.1f} s)", file=sys.stderr, flush=True)
 
 
 def ui_command(out: Path) -> str:
@@ -110,6 +140,10 @@ def materialize_inbox(
     epochs: int | None = DEMO_EPOCHS,
     seed: int = 0,
     solve_seconds: float = DEMO_SOLVE_SECONDS,
+    *,
+    solver_gap: float | None = None,
+    instance_yaml: Path | None = None,
+    run_batch: RunBatch = run_in_process,
 ) -> dict[str, Any]:
     """Materialise every asset over the exports in `out/inbox`, in a local instance under `out`.
 
@@ -122,6 +156,12 @@ def materialize_inbox(
         epochs: Maximum training epochs (None: the model's own default).
         seed: Random seed of training and recommendations.
         solve_seconds: Time limit of each athlete's program solve.
+        solver_gap: Relative gap at which each program solve stops (None: the default). A
+            solve that stops on its gap, not on its time limit, does not depend on machine speed.
+        instance_yaml: Instance settings instead of the repository's `dagster.yaml` (a Postgres
+            variant from `deploy/`); their `env:` values come from this process's environment.
+        run_batch: How each phase's runs are executed (default: one by one in this process;
+            `workout_pipeline.defs.scaleout.CeleryRuns` sends them to Celery workers).
 
     Returns:
         The JSON summary (paths of one athlete's program and report, and of everything else).
@@ -136,10 +176,9 @@ def materialize_inbox(
     from workout_pipeline.defs.sensors import inbox_sensor
 
     out = out.absolute()
-    home = prepare_dagster_home(out / "dagster_home")
+    home = prepare_dagster_home(out / "dagster_home", instance_yaml)
     inbox, storage = out / "inbox", out / "storage"
     defs = build_definitions(storage_dir=str(storage), inbox_dir=str(inbox))
-    runs: dict[str, str] = {}
     with dg.DagsterInstance.from_config(str(home)) as instance:
         if instance.event_log_storage.supports_global_concurrency_limits:
             instance.event_log_storage.set_concurrency_slots(GPU_POOL, 1)
@@ -152,30 +191,34 @@ def materialize_inbox(
         requests = list(result.run_requests or [])
         file_keys = [request.partition_key for request in requests]
 
-        ingest = defs.resolve_job_def(ingest_job.name)
-        failed_files = []
-        for request in requests:
+        ingests = [
             # Tagged like the sensor's own runs, so `dagster dev` on this instance recognises
             # the run keys and does not ingest the same files again.
-            tags = {**request.tags, RUN_KEY_TAG: request.run_key, SENSOR_NAME_TAG: inbox_sensor.name}
-            key = request.partition_key
-            if not _execute(ingest, f"ingest:{key}", runs, instance=instance, partition_key=key, tags=tags):
-                failed_files.append(key)
+            RunRequest(ingest_job.name, f"ingest:{request.partition_key}", request.partition_key,
+                       {**request.tags, RUN_KEY_TAG: request.run_key, SENSOR_NAME_TAG: inbox_sensor.name})
+            for request in requests
+        ]
+        outcomes = run_batch(defs, instance, ingests)
+        failed_files = [key for key in file_keys if not outcomes[f"ingest:{key}"]]
         if len(failed_files) == len(file_keys):
             raise InputError(f"no demo log could be ingested ({', '.join(failed_files)})")
 
         training = TrainingConfig(seed=seed, epochs=epochs)
         run_config = {"ops": {asset.op.name: {"config": training.model_dump()}
                               for asset in (progression_models, progression_recommendations)}}
-        if not _execute(defs.resolve_job_def(model_job.name), "model", runs, instance=instance, run_config=run_config):
+        outcomes.update(run_batch(defs, instance, [RunRequest(model_job.name, "model", run_config=run_config)]))
+        if not outcomes["model"]:
             raise InputError(f"the model run failed; open the UI to see why: {ui_command(out)}")
 
         athletes = sorted(instance.get_dynamic_partitions(athlete_partitions.name))
-        solver = ProgramConfig(time_limit_s=float(solve_seconds))
+        solver = ProgramConfig(time_limit_s=float(solve_seconds),
+                               **({"gap": float(solver_gap)} if solver_gap is not None else {}))
         program_config = {"ops": {weekly_programs.op.name: {"config": solver.model_dump()}}}
-        programs = defs.resolve_job_def(program_job.name)
-        for athlete in athletes:
-            _execute(programs, f"program:{athlete}", runs, instance=instance, partition_key=athlete, run_config=program_config)
+        outcomes.update(run_batch(defs, instance, [
+            RunRequest(program_job.name, f"program:{athlete}", athlete, run_config=program_config)
+            for athlete in athletes
+        ]))
+    runs = {label: "success" if success else "failure" for label, success in outcomes.items()}
 
     done = [a for a in athletes if runs.get(f"program:{a}") == "success"]
     if not done:
