@@ -8,7 +8,8 @@ per athlete): one ingestion run per file, one model run, one program run per ath
   workers on the `dagster` queue plus one worker on the `gpu` queue (training only), runs of a
   phase started `--parallel-runs` at a time (deploy/run-config-celery.yaml).
 Each mode runs in its own child process; CPU is user+system time of that process and every
-process it waited for (run processes, workers, Redis; not the PostgreSQL daemon).
+process it started: run processes and Redis (waited for), Celery workers and the PostgreSQL
+server (read from /proc before they stop).
 Results go to the `scaleout` section of docs/benchmarks.md.
 
 Usage: .venv/bin/python benchmarks/scaleout.py [--athletes 200] [--weeks 8] [--solve-seconds 1]
@@ -29,8 +30,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import write_section  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEPLOY = REPO_ROOT / "deploy"
-WORKERS = {"cpu-1": ["dagster"], "cpu-2": ["dagster"], "gpu-1": ["gpu"]}
 FORMATS = ("strong_classic", "hevy", "fitnotes")
 
 
@@ -54,32 +53,14 @@ def run_mode(mode: str, out: Path, args: argparse.Namespace) -> dict:
         summary = materialize_inbox(out, **budget)
         return {"runs": summary["runs"]}
 
-    import yaml
+    from workout_pipeline.defs.scaleout import local_celery_cluster
 
-    from workout_pipeline import local_servers
-    from workout_pipeline.defs.demo import prepare_dagster_home
-    from workout_pipeline.defs.scaleout import CeleryRuns, step_placements
-
-    config = yaml.safe_load((DEPLOY / "run-config-celery.yaml").read_text())["execution"]["config"]
-    with local_servers.postgres_server() as server, local_servers.redis_server() as redis:
-        env = {
-            **server.create_database("dagster"),
-            "DAGSTER_CELERY_BROKER_URL": f"{redis}/0", "DAGSTER_CELERY_BACKEND_URL": f"{redis}/1",
-            "DAGSTER_HOME": str(out / "dagster_home"),
-            "WORKOUT_PIPELINE_STORAGE": str(out / "storage"), "WORKOUT_PIPELINE_INBOX": str(out / "inbox"),
-            "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]),
-        }
-        os.environ.update(env)
-        prepare_dagster_home(out / "dagster_home", DEPLOY / "dagster-celery.yaml")
-        with local_servers.celery_workers(WORKERS, DEPLOY / "celery-worker.yaml", env, out / "logs") as nodes:
-            runs = CeleryRuns(config, parallel_runs=args.parallel_runs)
-            summary = materialize_inbox(out, instance_yaml=DEPLOY / "dagster-celery.yaml", run_batch=runs, **budget)
-            from dagster import DagsterInstance
-
-            with DagsterInstance.get() as instance:
-                steps = step_placements(instance, list(runs.run_ids.values()))
+    with local_celery_cluster(out, parallel_runs=args.parallel_runs) as cluster:
+        summary = materialize_inbox(out, instance_yaml=cluster.instance_yaml, run_batch=cluster.runs, **budget)
+        steps, nodes = cluster.placements(), cluster.nodes
     per_worker = {name: sum(1 for s in steps if s["worker"] == node) for name, node in nodes.items()}
-    return {"runs": summary["runs"], "steps_per_worker": per_worker}
+    return {"runs": summary["runs"], "steps_per_worker": per_worker,
+            "servers_cpu_s": {k: round(v, 1) for k, v in cluster.cpu_seconds.items()}}
 
 
 def measure(mode: str, inbox: Path, args: argparse.Namespace) -> dict:
@@ -100,13 +81,16 @@ def measure(mode: str, inbox: Path, args: argparse.Namespace) -> dict:
     if done.returncode != 0:
         raise SystemExit(f"{mode} failed:\n{done.stderr[-4000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # Waited-for processes (run processes, Redis) plus what getrusage cannot see: the Celery
+    # workers (their wrapper is stopped before them) and the PostgreSQL daemon.
+    servers = result.get("servers_cpu_s", {})
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime) + sum(servers.values())
     phases = phase_seconds(done.stderr)
     shutil.rmtree(out, ignore_errors=True)
     runs = result["runs"]
     return {"mode": mode, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "runs": len(runs),
             "failed": sorted(k for k, v in runs.items() if v != "success"), **phases,
-            **({"steps_per_worker": result["steps_per_worker"]} if "steps_per_worker" in result else {})}
+            **{key: result[key] for key in ("steps_per_worker", "servers_cpu_s") if key in result}}
 
 
 def phase_seconds(stderr: str) -> dict:
@@ -119,7 +103,7 @@ def phase_seconds(stderr: str) -> dict:
     return {f"{phase}_run_s": round(seconds, 1) for phase, seconds in totals.items()}
 
 
-def table(results: list[dict], args: argparse.Namespace, n_sets: int, cores: int) -> str:
+def table(results: list[dict], args: argparse.Namespace, n_sets: int, cores: int, load: float) -> str:
     base = results[0]
     lines = [
         f"{args.athletes} simulated athletes ({args.weeks} weeks each, {n_sets} logged sets, one export "
@@ -128,13 +112,15 @@ def table(results: list[dict], args: argparse.Namespace, n_sets: int, cores: int
         "per athlete: a shorter budget than the default 10 s, so the benchmark fits the machine; "
         "the default budget makes the program phase larger and the scale-out gain larger).",
         "",
-        "| mode | wall s | CPU s | speed-up | ingestion runs s (sum) | model run s | program runs s (sum) | steps per worker |",
-        "|---|---|---|---|---|---|---|---|",
+        "| mode | wall s | CPU s (all processes) | of which workers / Postgres | speed-up | ingestion runs s (sum) | model run s | program runs s (sum) | steps per worker |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         workers = ", ".join(f"{k} {v}" for k, v in r.get("steps_per_worker", {}).items()) or "-"
+        servers = r.get("servers_cpu_s", {})
+        split = f"{servers['workers']} / {servers['postgres']}" if servers else "-"
         lines.append(
-            f"| {r['mode']} | {r['wall_s']} | {r['cpu_s']} | {base['wall_s'] / r['wall_s']:.2f}x | "
+            f"| {r['mode']} | {r['wall_s']} | {r['cpu_s']} | {split} | {base['wall_s'] / r['wall_s']:.2f}x | "
             f"{r.get('ingest_run_s', '-')} | {r.get('model_run_s', '-')} | {r.get('program_run_s', '-')} | {workers} |"
         )
     failed = [f"{r['mode']}: {', '.join(r['failed'])}" for r in results if r["failed"]]
@@ -143,7 +129,8 @@ def table(results: list[dict], args: argparse.Namespace, n_sets: int, cores: int
         f"Runs that failed: {'; '.join(failed) if failed else 'none'}. Run seconds are summed over runs "
         "(in the Celery mode runs of a phase overlap, so the sum exceeds the phase's wall time).",
         "",
-        f"The machine has {cores} cores and is shared with other agents working at the same time, so "
+        f"The machine has {cores} cores and is shared with other agents working at the same time "
+        f"(load average {load:.1f} when the benchmark started), so "
         "both modes compete for the same two cores with unrelated work: two Celery workers cannot "
         "be faster than two cores allow, and each Celery step pays for a task round trip through "
         "Redis, a step process that loads the code location, and Postgres event writes. The layout "
@@ -174,13 +161,14 @@ def main() -> None:
     missing = local_servers.missing(postgres=True, redis=True)
     if missing:
         raise SystemExit(f"needs {', '.join(missing)}")
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="wp-scaleout-inbox-") as folder:
         n_sets = write_inbox(Path(folder), args.athletes, args.weeks)
         results = []
         for mode in args.modes.split(","):
             results.append(measure(mode, Path(folder), args))
             print(json.dumps(results[-1]), flush=True)
-    markdown = table(results, args, n_sets, os.cpu_count() or 1)
+    markdown = table(results, args, n_sets, os.cpu_count() or 1, load)
     print(markdown)
     if not args.no_write:
         write_section("scaleout", markdown)

@@ -87,9 +87,16 @@ class Postgres:
     """A running server: connect as `user`/`password` on 127.0.0.1:`port`."""
 
     port: int
+    data_dir: Path
     user: str = PG_USER
     password: str = PG_PASSWORD
     host: str = HOST
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds of the server's processes so far (the postmaster leads their group)."""
+        with contextlib.suppress(OSError, ValueError):
+            return group_cpu_seconds([int((self.data_dir / "postmaster.pid").read_text().split()[0])])
+        return 0.0
 
     def create_database(self, name: str) -> dict[str, str]:
         """Create database `name`; returns the `DAGSTER_PG_*` variables the instance files read."""
@@ -138,7 +145,7 @@ def postgres_server(timeout_s: float = START_TIMEOUT_S) -> Iterator[Postgres]:
         )
         started = True
         _wait_for_port(port, time.monotonic() + timeout_s)
-        yield Postgres(port=port)
+        yield Postgres(port=port, data_dir=data)
     except subprocess.CalledProcessError as failure:
         log_text = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         raise RuntimeError(f"PostgreSQL did not start: {failure.stderr!r} {log_text}") from failure
@@ -167,6 +174,21 @@ def redis_server(timeout_s: float = START_TIMEOUT_S) -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def group_cpu_seconds(group_ids: Sequence[int]) -> float:
+    """User + system CPU seconds of the live processes in these process groups (Linux /proc).
+
+    For servers and workers that are not waited for by this process (so `getrusage` of the
+    children misses them): read before stopping them.
+    """
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) in group_ids:  # pgrp; utime and stime follow at 11 and 12
+                total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def _stop(process: subprocess.Popen, grace_s: float = 20.0, group: bool = False) -> None:
     """SIGTERM (to the process group when `group`), then SIGKILL after `grace_s`."""
     if process.poll() is not None:
@@ -189,6 +211,7 @@ def celery_workers(
     env: Mapping[str, str],
     log_dir: Path,
     timeout_s: float = START_TIMEOUT_S * 2,
+    cpu_seconds: dict[str, float] | None = None,
 ) -> Iterator[dict[str, str]]:
     """Start one Dagster Celery worker process per entry of `workers` (name -> queues).
 
@@ -196,7 +219,9 @@ def celery_workers(
     own process), so N entries are N worker processes. `env` (DAGSTER_HOME, the broker URL, the
     pipeline's folders) is added to this process's environment. Yields name -> Celery node name
     (`name@host`, what the run's engine events report) once every worker says it is ready.
+    When the body ends, `cpu_seconds["workers"]` (if given) gets the workers' CPU seconds.
     """
+    cpu_seconds = {} if cpu_seconds is None else cpu_seconds
     dagster_celery = str(Path(sys.executable).with_name("dagster-celery"))
     log_dir.mkdir(parents=True, exist_ok=True)
     full_env = {**os.environ, **env}
@@ -227,7 +252,10 @@ def celery_workers(
         if waiting:
             raise TimeoutError(f"Celery workers not ready in {timeout_s:.0f} s: {sorted(waiting)}")
         host = socket.gethostname()
-        yield {name: f"{name}@{host}" for name in workers}
+        nodes = {name: f"{name}@{host}" for name in workers}
+        yield nodes
+        # Each worker is the leader of its own process group (the wrapper and its celery process).
+        cpu_seconds["workers"] = group_cpu_seconds([process.pid for process in processes.values()])
     finally:
         for process in processes.values():
             _stop(process, group=True)

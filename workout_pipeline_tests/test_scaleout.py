@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 from filelock import FileLock
 
 from workout_pipeline import local_servers
@@ -28,7 +27,6 @@ EPOCHS = 5
 # Program solves stop on this gap well before their time limit, so their results do not depend
 # on how fast (or how loaded) the process that runs them is.
 SOLVE_SECONDS, SOLVER_GAP = 120.0, 0.05
-CELERY_WORKERS = {"cpu-1": ["dagster"], "cpu-2": ["dagster"], "gpu-1": ["gpu"]}
 TRAINING_STEP = "progression_models"
 SOLVE_TIME = re.compile(r"(gap [0-9.]+%,) [0-9.]+ s")  # "... proven gap 0.45%, 0.54 s, ..."
 GENERATED = re.compile(r"Generated \d{4}-\d\d-\d\d \d\d:\d\d UTC")
@@ -173,31 +171,14 @@ def test_postgres_instance_holds_what_the_sqlite_instance_holds(in_process_demo,
     assert_same_outputs(in_process_demo / "storage", out / "storage")
 
 
-def test_celery_workers_run_the_graph_like_one_process(in_process_demo, tmp_path, monkeypatch):
+def test_celery_workers_run_the_graph_like_one_process(in_process_demo, tmp_path):
     require(postgres=True, redis=True)
-    from workout_pipeline.defs.scaleout import CeleryRuns, step_placements
+    from workout_pipeline.defs.scaleout import local_celery_cluster
 
     out = tmp_path / "celery"
-    config = yaml.safe_load((DEPLOY / "run-config-celery.yaml").read_text())["execution"]["config"]
-    with local_servers.postgres_server() as server, local_servers.redis_server() as redis:
-        env = {
-            **server.create_database("dagster"),
-            "DAGSTER_CELERY_BROKER_URL": f"{redis}/0", "DAGSTER_CELERY_BACKEND_URL": f"{redis}/1",
-            "DAGSTER_HOME": str(out / "dagster_home"),
-            "WORKOUT_PIPELINE_STORAGE": str(out / "storage"), "WORKOUT_PIPELINE_INBOX": str(out / "inbox"),
-            # Workers import this checkout (not another install of the package).
-            "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]),
-        }
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        prepare_dagster_home(out / "dagster_home", DEPLOY / "dagster-celery.yaml")
-        with local_servers.celery_workers(CELERY_WORKERS, DEPLOY / "celery-worker.yaml", env, tmp_path / "logs") as nodes:
-            runs = CeleryRuns(config, parallel_runs=4)
-            materialize(out, instance_yaml=DEPLOY / "dagster-celery.yaml", run_batch=runs)
-            from dagster import DagsterInstance
-
-            with DagsterInstance.get() as instance:
-                steps = step_placements(instance, list(runs.run_ids.values()))
+    with local_celery_cluster(out, parallel_runs=4) as cluster:
+        materialize(out, instance_yaml=cluster.instance_yaml, run_batch=cluster.runs)
+        steps, runs, nodes = cluster.placements(), cluster.runs, cluster.nodes
 
     assert_same_outputs(in_process_demo / "storage", out / "storage")
     assert len(runs.run_ids) == 9 and all(step["worker"] and step["end"] for step in steps)

@@ -3,15 +3,19 @@
 Each run is started with `dagster.execute_job` on the reconstructable job of
 `workout_pipeline.celery_definitions` (so workers can load it by name); its steps execute in the
 workers. The runs of one batch (all ingestion runs, or all program runs) are started at once,
-up to `parallel_runs`, each in its own short-lived run process (as a run launcher would; Celery
-clients are not safe to share between threads), so their steps spread over every worker
-listening on the queue.
+up to `parallel_runs`, in a pool of run processes (spawned, as a run launcher would start them:
+runs started from threads of one process hung here, their Celery clients sharing state), so
+their steps spread over every worker listening on the queue.
 """
 
+import contextlib
+import dataclasses
 import multiprocessing
+import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from workout_pipeline.defs.demo import QUIET_LOGGING, RunRequest, report_run
@@ -95,3 +99,67 @@ def step_placements(instance: Any, run_ids: Sequence[str]) -> list[dict[str, Any
                 step["end"] = record.timestamp
         placements += steps.values()
     return placements
+
+
+DEPLOY_DIR = REPO_ROOT / "deploy"
+# Two CPU workers on the default queue, one on the queue the training step is routed to.
+LOCAL_WORKERS = {"cpu-1": ["dagster"], "cpu-2": ["dagster"], "gpu-1": ["gpu"]}
+
+
+@dataclasses.dataclass
+class LocalCluster:
+    """What `local_celery_cluster` started: pass `instance_yaml` and `runs` to `materialize_inbox`."""
+
+    nodes: dict[str, str]
+    runs: CeleryRuns
+    instance_yaml: Path
+    # Filled when the cluster stops: CPU seconds of the workers and of the PostgreSQL server.
+    cpu_seconds: dict[str, float] = dataclasses.field(default_factory=dict)
+
+    def placements(self) -> list[dict[str, Any]]:
+        """`step_placements` of every run started so far (read from the cluster's instance)."""
+        import dagster as dg
+
+        with dg.DagsterInstance.get() as instance:
+            return step_placements(instance, list(self.runs.run_ids.values()))
+
+
+@contextlib.contextmanager
+def local_celery_cluster(out: Path, workers: Mapping[str, Sequence[str]] = LOCAL_WORKERS,
+                         parallel_runs: int = 4) -> Iterator[LocalCluster]:
+    """The Celery layout of docs/deploy.md on this machine, for `materialize_inbox(out, ...)`.
+
+    Throwaway PostgreSQL (the instance, `deploy/dagster-celery.yaml`) and Redis (broker and
+    result backend) on 127.0.0.1, and `workers` started with `deploy/celery-worker.yaml`. The
+    variables they read (DAGSTER_HOME=out/dagster_home, DAGSTER_PG_*, the broker URLs, the
+    pipeline's folders under `out`) are set in this process too and restored on exit.
+    """
+    import yaml
+
+    from workout_pipeline import local_servers
+    from workout_pipeline.defs.demo import prepare_dagster_home
+
+    instance_yaml = DEPLOY_DIR / "dagster-celery.yaml"
+    config = yaml.safe_load((DEPLOY_DIR / "run-config-celery.yaml").read_text())["execution"]["config"]
+    saved = dict(os.environ)
+    try:
+        with local_servers.postgres_server() as server, local_servers.redis_server() as redis:
+            env = {
+                **server.create_database("dagster"),
+                "DAGSTER_CELERY_BROKER_URL": f"{redis}/0", "DAGSTER_CELERY_BACKEND_URL": f"{redis}/1",
+                "DAGSTER_HOME": str(out / "dagster_home"),
+                "WORKOUT_PIPELINE_STORAGE": str(out / "storage"), "WORKOUT_PIPELINE_INBOX": str(out / "inbox"),
+                # Workers import this checkout, not another install of the package.
+                "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]),
+            }
+            os.environ.update(env)
+            prepare_dagster_home(out / "dagster_home", instance_yaml)
+            cluster = LocalCluster({}, CeleryRuns(config, parallel_runs=parallel_runs), instance_yaml)
+            with local_servers.celery_workers(workers, DEPLOY_DIR / "celery-worker.yaml", env, out / "logs",
+                                              cpu_seconds=cluster.cpu_seconds) as nodes:
+                cluster.nodes = nodes
+                yield cluster
+            cluster.cpu_seconds["postgres"] = server.cpu_seconds()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
