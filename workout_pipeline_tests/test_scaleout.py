@@ -30,6 +30,7 @@ SOLVE_SECONDS, SOLVER_GAP = 120.0, 0.05
 TRAINING_STEP = "progression_models"
 SOLVE_TIME = re.compile(r"(gap [0-9.]+%,) [0-9.]+ s")  # "... proven gap 0.45%, 0.54 s, ..."
 GENERATED = re.compile(r"Generated \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+STAMP = re.compile(r"DTSTAMP:\d{8}T\d{6}Z")  # when program.ics was written
 
 
 def require(**servers: bool) -> None:
@@ -102,9 +103,9 @@ def _json(path: Path, root: Path):
 
 
 def _text(path: Path, root: Path) -> str:
-    """Text with the storage root written as <storage>, the solve time and the generation time hidden."""
+    """Text with the storage root written as <storage>; solve time and generation times hidden."""
     text = SOLVE_TIME.sub(r"\1 <seconds>", path.read_text().replace(str(root), "<storage>"))
-    return GENERATED.sub("Generated <time>", text)
+    return STAMP.sub("DTSTAMP:<time>", GENERATED.sub("Generated <time>", text))
 
 
 def _tensors_equal(a, b) -> bool:
