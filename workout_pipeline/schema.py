@@ -71,20 +71,18 @@ def to_canonical(frame: pd.DataFrame, with_reason: bool = False) -> pd.DataFrame
     wanted = dict(CANONICAL_DTYPES, **({"reason": "string"} if with_reason else {}))
     if list(frame.columns) == list(wanted) and all(str(frame[c].dtype) == t for c, t in wanted.items()):
         return frame.reset_index(drop=True)  # already canonical (the common case): no per-column casts
-    columns: dict[str, pd.Series] = {}
-    for column, dtype in wanted.items():
-        if column in frame.columns:
-            values = frame[column]
-            if str(values.dtype) == dtype:
-                columns[column] = values
-                continue
-        else:
-            values = null_column(dtype, frame.index)
-        if dtype.startswith("datetime"):
-            columns[column] = pd.to_datetime(values, errors="coerce").astype(dtype)
-        else:
-            columns[column] = values.astype(dtype)
+    columns = {column: cast_column(frame[column] if column in frame.columns else null_column(dtype, frame.index), dtype)
+               for column, dtype in wanted.items()}
     return pd.DataFrame(columns, index=frame.index).reset_index(drop=True)
+
+
+def cast_column(values: pd.Series, dtype: str) -> pd.Series:
+    """`values` in the contract dtype `dtype` (unreadable timestamps become NaT)."""
+    if str(values.dtype) == dtype:
+        return values
+    if dtype.startswith("datetime"):
+        return pd.to_datetime(values, errors="coerce").astype(dtype)
+    return values.astype(dtype)
 
 
 def null_column(dtype: str, index: pd.Index) -> pd.Series:

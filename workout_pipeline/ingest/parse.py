@@ -25,7 +25,7 @@ from workout_pipeline.ingest.values import (
     parse_numbers,
 )
 from workout_pipeline.ingest.values import WEIGHT_UNIT_TO_KG, WEIGHT_UNIT_WORDS
-from workout_pipeline.schema import CANONICAL_DTYPES, empty_canonical_frame, null_column, to_canonical
+from workout_pipeline.schema import CANONICAL_DTYPES, cast_column, empty_canonical_frame, null_column, to_canonical
 
 UNIT_CHOICES = ("auto", "kg", "lb")
 # Required fields per format (roles for Strong, column names otherwise): without them no set can be read.
@@ -189,8 +189,9 @@ def _text_draft(log: ParsedLog, unit: str) -> pd.DataFrame | None:
 
 def _flag(draft: pd.DataFrame, mask: pd.Series, reason: str) -> None:
     """Give rows matching `mask` a parser reason unless they already have one (first reason wins)."""
-    mask = mask.fillna(False).astype(bool) & draft["reason"].isna()
-    draft.loc[mask, "reason"] = reason
+    mask = mask.fillna(False).to_numpy(dtype=bool) & draft["reason"].isna().to_numpy()
+    if mask.any():  # most checks flag nothing: skip the (costly) assignment
+        draft.loc[mask, "reason"] = reason
 
 
 def _weights_to_kg(values: pd.Series, row_units: pd.Series | None, header_unit: str | None, log: ParsedLog,
@@ -492,8 +493,7 @@ def _finish(log: ParsedLog, draft: pd.DataFrame) -> None:
             values = take(column)
         else:  # the readable rows' set index is set below; absent columns are nulls
             values = null_column(dtype, reason.index)
-        if str(values.dtype) != dtype:
-            values = to_canonical(values.to_frame())[column].set_axis(values.index)
+        values = cast_column(values, dtype)
         sets[column] = values.reset_index(drop=True) if every_row else values[readable].reset_index(drop=True)
         rejected[column] = values[rejected_rows].reset_index(drop=True)
         del values

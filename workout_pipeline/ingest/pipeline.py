@@ -113,10 +113,12 @@ def resolve_exercises(frame: pd.DataFrame, resolver: Any = None) -> pd.DataFrame
         from workout_pipeline.catalog.resolve import default_resolver
 
         resolver = default_resolver()
-    names = out["exercise_raw"].dropna().unique().tolist()
+    # Each distinct name once, spread back by its codes (no per-row Python objects: memory).
+    codes, names = pd.factorize(out["exercise_raw"], use_na_sentinel=True)
+    names = [str(name) for name in names]
     resolutions = resolver.resolve_many(names) if names else {}
-    ids = {name: getattr(resolution, "exercise_id", None) for name, resolution in resolutions.items()}
-    resolved = out["exercise_raw"].map(ids).astype("string")
+    distinct_ids = pd.array([getattr(resolutions.get(name), "exercise_id", None) for name in names], dtype="string")
+    resolved = pd.Series(distinct_ids.take(codes, allow_fill=True), index=out.index, dtype="string")
     # Keep ids a canonical input already carried where the resolver has none.
     out["exercise_id"] = resolved.fillna(out["exercise_id"].astype("string"))
     return out
