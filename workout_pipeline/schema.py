@@ -1,5 +1,6 @@
 """The canonical set table (a contract, see DESIGN.md): column names, dtypes and helpers."""
 
+import numpy as np
 import pandas as pd
 
 # Contract order of the canonical columns.
@@ -70,32 +71,43 @@ def to_canonical(frame: pd.DataFrame, with_reason: bool = False) -> pd.DataFrame
     wanted = dict(CANONICAL_DTYPES, **({"reason": "string"} if with_reason else {}))
     if list(frame.columns) == list(wanted) and all(str(frame[c].dtype) == t for c, t in wanted.items()):
         return frame.reset_index(drop=True)  # already canonical (the common case): no per-column casts
-    columns: dict[str, pd.Series] = {}
-    for column, dtype in wanted.items():
-        if column in frame.columns:
-            values = frame[column]
-            if str(values.dtype) == dtype:
-                columns[column] = values
-                continue
-        else:  # a missing column is all-null in its own dtype (float NaN cannot come from pd.NA)
-            values = pd.Series(float("nan") if dtype == "float64" else pd.NA, index=frame.index)
-        if dtype.startswith("datetime"):
-            columns[column] = pd.to_datetime(values, errors="coerce").astype(dtype)
-        else:
-            columns[column] = values.astype(dtype)
+    columns = {column: cast_column(frame[column] if column in frame.columns else null_column(dtype, frame.index), dtype)
+               for column, dtype in wanted.items()}
     return pd.DataFrame(columns, index=frame.index).reset_index(drop=True)
+
+
+def cast_column(values: pd.Series, dtype: str) -> pd.Series:
+    """`values` in the contract dtype `dtype` (unreadable timestamps become NaT)."""
+    if str(values.dtype) == dtype:
+        return values
+    if dtype.startswith("datetime"):
+        return pd.to_datetime(values, errors="coerce").astype(dtype)
+    return values.astype(dtype)
+
+
+def null_column(dtype: str, index: pd.Index) -> pd.Series:
+    """An all-null column of `dtype` (float NaN cannot come from pd.NA)."""
+    return pd.Series(float("nan") if dtype == "float64" else pd.NA, index=index, dtype=dtype)
 
 
 def working_sets(frame: pd.DataFrame) -> pd.DataFrame:
     """The working sets (`WORKING_SET_TYPES`) of a canonical frame."""
-    return frame[frame["set_type"].astype("string").isin(WORKING_SET_TYPES).fillna(False).to_numpy(bool)]
+    return frame[working_mask(frame)]
+
+
+def working_mask(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows of a canonical frame are working sets."""
+    return frame["set_type"].astype("string").isin(WORKING_SET_TYPES).fillna(False).to_numpy(bool)
 
 
 def resolution_summary(validated: pd.DataFrame) -> tuple[float, pd.Series]:
     """How well names resolved: the share of working sets with a catalog id, and the unresolved
     names with their working-set counts (most sets first)."""
-    working = working_sets(validated)
-    if working.empty:
+    # The two columns it needs, not a copy of every working row (memory on big exports).
+    working = working_mask(validated)
+    if not working.any():
         return 0.0, pd.Series(dtype="int64")
-    unresolved = working[working["exercise_id"].isna()].groupby("exercise_raw").size()
-    return float(working["exercise_id"].notna().mean()), unresolved.sort_values(ascending=False, kind="stable")
+    ids, names = validated["exercise_id"][working], validated["exercise_raw"][working]
+    missing = names[ids.isna().to_numpy()]
+    unresolved = missing.groupby(missing).size().rename_axis("exercise_raw")
+    return float(ids.notna().mean()), unresolved.sort_values(ascending=False, kind="stable")

@@ -25,7 +25,7 @@ from workout_pipeline.ingest.values import (
     parse_numbers,
 )
 from workout_pipeline.ingest.values import WEIGHT_UNIT_TO_KG, WEIGHT_UNIT_WORDS
-from workout_pipeline.schema import empty_canonical_frame, to_canonical
+from workout_pipeline.schema import CANONICAL_DTYPES, cast_column, empty_canonical_frame, null_column, to_canonical
 
 UNIT_CHOICES = ("auto", "kg", "lb")
 # Required fields per format (roles for Strong, column names otherwise): without them no set can be read.
@@ -133,59 +133,65 @@ def _starts_with(path: Path, magic: bytes) -> bool:
 
 def _parse_into(log: ParsedLog, unit: str) -> None:
     """Read, recognise and normalise the file into `log` (raises InputError when unusable)."""
-    path = log.path
-    if path.is_file() and _starts_with(path, b"PAR1"):
+    if log.path.is_file() and _starts_with(log.path, b"PAR1"):
         draft = _canonical_parquet(log)
-        if draft is None:
-            return
     else:
-        text, log.encoding = read_log_text(path)
-        delimiter = sniff_delimiter(text)
-        # Recognise the format from the first records of a prefix (the last one may be cut).
-        prefix = text[:_HEAD_CHARS]
-        head = list(islice(iter_records(prefix, delimiter), 51))
-        if len(prefix) < len(text) and len(head) > 1:
-            head = head[:-1]
-        match = detect_format(head)
-        if match is None:
-            # The file's content is never echoed (it may be anything, e.g. a followed link's target).
-            fields = len(head[0]) if head else 0
-            raise InputError(f"{path.name}: unknown format (a first line of {fields} field(s) that is no "
-                             "Strong, Hevy, FitNotes, Fitbod or canonical header)")
-        log.format = match.format
-        family = "strong" if match.format.startswith("strong") else match.format
-        missing = [name for name in _REQUIRED[family] if name not in match.columns]
-        if family == "hevy" and not {"weight_kg", "weight_lbs"} & match.columns.keys():
-            missing.append("weight_kg|weight_lbs")
-        if missing:
-            raise InputError(f"{path.name}: {match.format} export is missing required column(s): {', '.join(missing)}")
-        width = len(head[0])
-        frame = read_uniform_table(text, delimiter, match.has_header, match.columns, width)
-        if frame is None:
-            records = iter_records(text, delimiter)
-            if match.has_header:
-                next(records, None)
-            frame = records_to_frame(records, match.columns, width)
-        del text, head
-        log.rows_in = len(frame)
-        if log.rows_in == 0:
-            return  # a header without rows: nothing to read, nothing lost
-        frame["source_row"] = np.arange(1, len(frame) + 1)
-        builder = {
-            "strong": _strong,
-            "hevy": _hevy,
-            "fitnotes": _fitnotes,
-            "fitbod": _fitbod,
-            "canonical": _canonical_text,
-        }[family]
-        draft = builder(frame, match, log, unit, decimal_comma=delimiter == ";")
-    _finish(log, draft)
+        draft = _text_draft(log, unit)  # the text and its raw columns are freed on return (memory)
+    if draft is not None:
+        _finish(log, draft)
+
+
+def _text_draft(log: ParsedLog, unit: str) -> pd.DataFrame | None:
+    """A text export's rows as a draft (None when it has no data rows)."""
+    path = log.path
+    text, log.encoding = read_log_text(path)
+    delimiter = sniff_delimiter(text)
+    # Recognise the format from the first records of a prefix (the last one may be cut).
+    prefix = text[:_HEAD_CHARS]
+    head = list(islice(iter_records(prefix, delimiter), 51))
+    if len(prefix) < len(text) and len(head) > 1:
+        head = head[:-1]
+    match = detect_format(head)
+    if match is None:
+        # The file's content is never echoed (it may be anything, e.g. a followed link's target).
+        fields = len(head[0]) if head else 0
+        raise InputError(f"{path.name}: unknown format (a first line of {fields} field(s) that is no "
+                         "Strong, Hevy, FitNotes, Fitbod or canonical header)")
+    log.format = match.format
+    family = "strong" if match.format.startswith("strong") else match.format
+    missing = [name for name in _REQUIRED[family] if name not in match.columns]
+    if family == "hevy" and not {"weight_kg", "weight_lbs"} & match.columns.keys():
+        missing.append("weight_kg|weight_lbs")
+    if missing:
+        raise InputError(f"{path.name}: {match.format} export is missing required column(s): {', '.join(missing)}")
+    width = len(head[0])
+    frame = read_uniform_table(text, delimiter, match.has_header, match.columns, width)
+    if frame is None:
+        records = iter_records(text, delimiter)
+        if match.has_header:
+            next(records, None)
+        frame = records_to_frame(records, match.columns, width)
+        del records
+    del text, head, prefix
+    log.rows_in = len(frame)
+    if log.rows_in == 0:
+        return None  # a header without rows: nothing to read, nothing lost
+    frame["source_row"] = np.arange(1, len(frame) + 1)
+    builder = {
+        "strong": _strong,
+        "hevy": _hevy,
+        "fitnotes": _fitnotes,
+        "fitbod": _fitbod,
+        "canonical": _canonical_text,
+    }[family]
+    return builder(frame, match, log, unit, decimal_comma=delimiter == ";")
 
 
 def _flag(draft: pd.DataFrame, mask: pd.Series, reason: str) -> None:
     """Give rows matching `mask` a parser reason unless they already have one (first reason wins)."""
-    mask = mask.fillna(False).astype(bool) & draft["reason"].isna()
-    draft.loc[mask, "reason"] = reason
+    mask = mask.fillna(False).to_numpy(dtype=bool) & draft["reason"].isna().to_numpy()
+    if mask.any():  # most checks flag nothing: skip the (costly) assignment
+        draft.loc[mask, "reason"] = reason
 
 
 def _weights_to_kg(values: pd.Series, row_units: pd.Series | None, header_unit: str | None, log: ParsedLog,
@@ -457,23 +463,51 @@ def _canonical_parquet(log: ParsedLog) -> pd.DataFrame | None:
 
 
 def _finish(log: ParsedLog, draft: pd.DataFrame) -> None:
-    """Add identities (session, set index), split readable from rejected rows, canonical dtypes."""
-    athlete = log.athlete_id
+    """Add identities (session, set index), split readable from rejected rows, canonical dtypes.
+
+    A big draft is emptied column by column as the two canonical tables are built, so a big
+    export's draft and its canonical copy are never held whole at the same time (memory); a
+    small one keeps its columns (giving them up costs more time than it saves).
+    """
+    take = draft.pop if len(draft) >= _RELEASE_ROWS else draft.__getitem__
     if "athlete_id" not in draft:
-        draft["athlete_id"] = athlete
-    draft["source_file"] = log.path.name
-    draft["source_format"] = log.format
-    started = draft["performed_at"]
-    stamp = map_distinct(started, lambda starts: starts.dt.strftime("%Y%m%dT%H%M%S"))
+        draft["athlete_id"] = log.athlete_id
+    stamp = map_distinct(draft["performed_at"], lambda starts: starts.dt.strftime("%Y%m%dT%H%M%S"))
     draft["session_id"] = draft["athlete_id"].astype("string") + ":" + stamp.astype("string")
-    log.non_set_rows = int(draft["non_set"].sum())
-    readable = draft["reason"].isna() & ~draft["non_set"]
-    sets = draft[readable].copy()
-    sets["set_index"] = _set_index(sets)
-    rejected = draft[draft["reason"].notna()].copy()
-    rejected["set_index"] = pd.NA
-    log.sets = to_canonical(sets)
-    log.rejected = to_canonical(rejected, with_reason=True)
+    del stamp
+    non_set = take("non_set").to_numpy(dtype=bool)
+    log.non_set_rows = int(non_set.sum())
+    rejected_rows = draft["reason"].notna().to_numpy()
+    readable = ~rejected_rows & ~non_set
+    every_row = bool(readable.all())
+    content = [c for c in _SET_CONTENT if c in draft]
+    set_index = _set_index(draft[content] if every_row else draft.loc[readable, content])
+    reason = take("reason")
+    sets: dict[str, pd.Series] = {}
+    rejected: dict[str, pd.Series] = {}
+    constants = {"source_file": log.path.name, "source_format": log.format}
+    for column, dtype in CANONICAL_DTYPES.items():
+        if column in constants:
+            values = pd.Series(constants[column], index=reason.index, dtype=dtype)
+        elif column in draft and column != "set_index":
+            values = take(column)
+        else:  # the readable rows' set index is set below; absent columns are nulls
+            values = null_column(dtype, reason.index)
+        values = cast_column(values, dtype)
+        sets[column] = values.reset_index(drop=True) if every_row else values[readable].reset_index(drop=True)
+        rejected[column] = values[rejected_rows].reset_index(drop=True)
+        del values
+    sets["set_index"] = set_index.reset_index(drop=True)
+    rejected["reason"] = reason[rejected_rows].reset_index(drop=True)
+    log.sets = to_canonical(pd.DataFrame(sets))
+    log.rejected = to_canonical(pd.DataFrame(rejected), with_reason=True)
+
+
+# Drafts from this many rows on give up their columns as they are copied (see `_finish`).
+_RELEASE_ROWS = 100_000
+# What `_set_index` compares to tell repeated rows apart.
+_SET_CONTENT = ("athlete_id", "performed_at", "exercise_raw", "numbered", "set_order", "set_type", "weight_kg", "reps",
+                "rpe", "duration_s", "distance_m")
 
 
 def _set_index(sets: pd.DataFrame) -> pd.Series:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from workout_pipeline.ingest.identity import assign_athletes, one_spelling, proposed_athlete
@@ -105,17 +106,19 @@ def resolve_exercises(frame: pd.DataFrame, resolver: Any = None) -> pd.DataFrame
         resolver: An object with ``resolve_many(names) -> {name: Resolution}``; defaults to
             ``workout_pipeline.catalog.resolve.default_resolver()``.
     """
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: only the replaced column is new (memory)
     if out.empty:
         return out
     if resolver is None:
         from workout_pipeline.catalog.resolve import default_resolver
 
         resolver = default_resolver()
-    names = out["exercise_raw"].dropna().unique().tolist()
+    # Each distinct name once, spread back by its codes (no per-row Python objects: memory).
+    codes, names = pd.factorize(out["exercise_raw"], use_na_sentinel=True)
+    names = [str(name) for name in names]
     resolutions = resolver.resolve_many(names) if names else {}
-    ids = {name: getattr(resolution, "exercise_id", None) for name, resolution in resolutions.items()}
-    resolved = out["exercise_raw"].map(ids).astype("string")
+    distinct_ids = pd.array([getattr(resolutions.get(name), "exercise_id", None) for name in names], dtype="string")
+    resolved = pd.Series(distinct_ids.take(codes, allow_fill=True), index=out.index, dtype="string")
     # Keep ids a canonical input already carried where the resolver has none.
     out["exercise_id"] = resolved.fillna(out["exercise_id"].astype("string"))
     return out
@@ -149,11 +152,45 @@ def validate_and_resolve(sets: pd.DataFrame, rejected: pd.DataFrame, resolver: A
 
 def resolve_checked(outcome: ValidationOutcome, rejected: pd.DataFrame, resolver: Any) -> CheckedSets:
     """Resolve exercise names in a file's validation outcome and its parser rejections."""
-    validated = to_canonical(resolve_exercises(outcome.validated, resolver))
-    held = pd.concat([to_canonical(rejected, with_reason=True), to_canonical(outcome.quarantined, with_reason=True)],
-                     ignore_index=True)
-    quarantined = to_canonical(resolve_exercises(held, resolver), with_reason=True)
+    validated, quarantined = _resolve_tables([outcome.validated], [rejected, outcome.quarantined], resolver)
     return CheckedSets(validated, quarantined, outcome.checks)
+
+
+def _resolve_tables(validated: list[pd.DataFrame], held: list[pd.DataFrame], resolver: Any
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The validated frames stacked and resolved, and the held (quarantined) ones likewise."""
+    resolved = to_canonical(resolve_exercises(_stack(validated, with_reason=False), resolver))
+    quarantined = pd.concat([to_canonical(frame, with_reason=True) for frame in held], ignore_index=True)
+    return resolved, to_canonical(resolve_exercises(quarantined, resolver), with_reason=True)
+
+
+def _resolve_all(ready: list[tuple[int, ParsedLog, ValidationOutcome]], resolver: Any
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, list[np.ndarray | str]]:
+    """``resolve_checked`` for every file of a run at once (its per-file cost is paid once).
+
+    Returns the run's validated and quarantined tables (file by file, as if each file had been
+    resolved alone and the results stacked) and per file its (validated, quarantined) row
+    counts, or its one-line error when the batch fails and that file's own resolution does too.
+    """
+    if not ready:
+        return _stack([], with_reason=False), _stack([], with_reason=True), []
+    sizes: list[np.ndarray | str]
+    try:
+        validated, quarantined = _resolve_tables(
+            [outcome.validated for _, _, outcome in ready],
+            [frame for _, log, outcome in ready for frame in (log.rejected, outcome.quarantined)], resolver)
+        sizes = [np.array([len(outcome.validated), len(log.rejected) + len(outcome.quarantined)])
+                 for _, log, outcome in ready]
+    except Exception:  # noqa: BLE001 - find the file that fails; the others go on
+        results = [_guarded(log.path, "resolve", lambda log=log, outcome=outcome: resolve_checked(
+            outcome, log.rejected, resolver)) for _, log, outcome in ready]
+        good = [r for r in results if not isinstance(r, str)]
+        sizes = [r if isinstance(r, str) else np.array([len(r.validated), len(r.quarantined)]) for r in results]
+        validated = _stack([r.validated for r in good], with_reason=False)
+        quarantined = _stack([r.quarantined for r in good], with_reason=True)
+    for _, log, outcome in ready:  # keep one copy of a big file's rows, not three (memory)
+        log.rejected = outcome.validated = outcome.quarantined = None
+    return validated, quarantined, sizes
 
 
 def expand_paths(paths: Iterable[str | Path], athlete: str | None = None,
@@ -273,27 +310,29 @@ def ingest_paths(
     resolver = _BatchResolver(resolver, [log for _, log in logs])
     units = lifter_units(file_lifter_unit(log) for _, log in logs)  # before validation releases the parsed rows
     outcomes = _validate_each([log for _, log in logs])
-    valid_frames, quarantine_frames, ingested_files = [], [], []
-    checks: dict[str, list[dict[str, Any]]] = {}
+    ready: list[tuple[int, ParsedLog, ValidationOutcome]] = []
     for number, (position, log) in enumerate(logs):
-        outcome, outcomes[number] = outcomes[number], None  # released once resolved (memory)
-        path, athlete_id = log.path, log.athlete_id
+        outcome, outcomes[number] = outcomes[number], None
         if isinstance(outcome, str):
-            per_file[position] = _file_entry(path, athlete_id, None, error=outcome)
+            per_file[position] = _file_entry(log.path, log.athlete_id, None, error=outcome)
+        else:
+            ready.append((position, log, outcome))
+    validated_all, quarantined_all, sizes = _resolve_all(ready, resolver)
+    ingested_files = []
+    checks: dict[str, list[dict[str, Any]]] = {}
+    starts = np.zeros(2, dtype=np.int64)  # where this file's rows begin in the two tables
+    for (position, log, outcome), size in zip(ready, sizes):
+        path, athlete_id = log.path, log.athlete_id
+        if isinstance(size, str):
+            per_file[position] = _file_entry(path, athlete_id, None, error=size)
             continue
-        checked = _guarded(path, "resolve", lambda: resolve_checked(outcome, log.rejected, resolver))
-        log.rejected = None  # keep one copy of a big file's rows, not three
-        if isinstance(checked, str):
-            per_file[position] = _file_entry(path, athlete_id, None, error=checked)
-            continue
-        validated, quarantined = checked.validated, checked.quarantined
-        valid_frames.append(validated)
-        quarantine_frames.append(quarantined)
+        ends = starts + size
+        validated = validated_all.iloc[starts[0]:ends[0]]
+        quarantined = quarantined_all.iloc[starts[1]:ends[1]]
+        starts = ends
         ingested_files.append((athlete_id, path.name))
         checks[str(path)] = outcome.checks
         per_file[position] = _file_entry(path, athlete_id, log, validated, quarantined)
-    validated_all = _stack(valid_frames, with_reason=False)
-    quarantined_all = _stack(quarantine_frames, with_reason=True)
     summary = _summary(per_file, validated_all, quarantined_all)
     if skipped:
         summary["skipped"] = skipped

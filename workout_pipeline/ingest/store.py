@@ -192,7 +192,8 @@ def merge_into_store(
     timeout = LOCK_TIMEOUT_S if lock_timeout is None else lock_timeout
     with store_lock(out_dir, timeout):
         old = read_store(out_dir)
-        merged, counts = merge_tables(old, validated, quarantined, ingested_files, athletes)
+        merged, counts = merge_tables(old, validated, quarantined, ingested_files, athletes, sort=False)
+        del old
         generation = _commit(out_dir, merged)
         _clean(out_dir)
     return {**counts, "validated_total": len(merged.validated), "quarantined_total": len(merged.quarantined),
@@ -224,8 +225,12 @@ class store_lock:  # noqa: N801 - used like a function: `with store_lock(dir, ti
 
 def merge_tables(old: StoreTables, validated: pd.DataFrame, quarantined: pd.DataFrame,
                  ingested_files: Iterable[tuple[str, str]] | None = None,
-                 athletes: pd.DataFrame | None = None) -> tuple[StoreTables, dict[str, int]]:
-    """The store after a run (pure: no files). See ``merge_into_store`` and the module rule."""
+                 athletes: pd.DataFrame | None = None, sort: bool = True) -> tuple[StoreTables, dict[str, int]]:
+    """The store after a run (pure: no files). See ``merge_into_store`` and the module rule.
+
+    With ``sort=False`` the validated table is left in merge order (``store_order`` gives the
+    store's order; ``_commit`` writes it sorted a row group at a time, without a sorted copy).
+    """
     identity = list(SET_IDENTITY)
     old_valid, old_quarantine = old.validated, old.quarantined
     # Two exports of one history in the same run: the later one (file order) wins.
@@ -258,8 +263,13 @@ def merge_tables(old: StoreTables, validated: pd.DataFrame, quarantined: pd.Data
             same = (new == before).fillna(False).astype(bool) | (new.isna() & before.isna())
             changed[new_rows] |= ~same.to_numpy()
     valid_in_span = in_spans(old_valid, spans)
-    merged_valid = pd.concat([old_valid[~(restated | valid_in_span)], new_valid], ignore_index=True)
-    merged_valid = merged_valid.sort_values(_SORT, kind="stable").reset_index(drop=True)
+    kept = ~(restated | valid_in_span)
+    # No copy of the run's rows for an empty store or a run that restates all of it (memory).
+    merged_valid = pd.concat([old_valid[kept], new_valid], ignore_index=True) if kept.any() else new_valid
+    if sort:
+        order = store_order(merged_valid)
+        merged_valid = merged_valid if order is None else merged_valid.take(order)
+    merged_valid = merged_valid.reset_index(drop=True)
 
     replaced = pd.DataFrame(sorted(files), columns=["athlete_id", "source_file"], dtype="string").assign(_replaced=True)
     from_ingested = (
@@ -282,6 +292,13 @@ def merge_tables(old: StoreTables, validated: pd.DataFrame, quarantined: pd.Data
         "removed": int((valid_in_span & ~restated).sum()),
     }
     return StoreTables(merged_valid, merged_quarantine, merged_athletes), counts
+
+
+def store_order(frame: pd.DataFrame) -> np.ndarray | None:
+    """Row positions that put `frame` in store order (``_SORT``, stable); None when it is."""
+    keys = frame[_SORT].reset_index(drop=True)
+    order = keys.sort_values(_SORT, kind="stable").index.to_numpy()
+    return None if (order == np.arange(len(order))).all() else order
 
 
 def export_spans(validated: pd.DataFrame, quarantined: pd.DataFrame) -> pd.DataFrame:
@@ -344,7 +361,7 @@ def _commit(out_dir: Path, tables: StoreTables) -> int:
     staging.mkdir()
     try:
         for name, frame in zip(TABLE_FILES, tables):
-            write_table(frame, staging / name)
+            write_table(frame, staging / name, order=store_order(frame) if name == VALIDATED_FILE else None)
             _fsync(staging / name)
         _fsync(staging)
         os.rename(staging, generations_dir / f"gen-{number}")
@@ -359,18 +376,23 @@ def _commit(out_dir: Path, tables: StoreTables) -> int:
     return number
 
 
-def write_table(frame: pd.DataFrame, path: Path, rows_per_group: int = 250_000) -> None:
-    """Write `frame` as Parquet a row group at a time (Arrow holds one group, not the table)."""
+def write_table(frame: pd.DataFrame, path: Path, rows_per_group: int = 250_000, order: np.ndarray | None = None) -> None:
+    """Write `frame` as Parquet a row group at a time (Arrow holds one group, not the table),
+    its rows in `order` (row positions) when given."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    first = pa.Table.from_pandas(frame.iloc[:rows_per_group], preserve_index=False)
+    def rows(start: int) -> pd.DataFrame:
+        if order is None:
+            return frame.iloc[start:start + rows_per_group]
+        return frame.take(order[start:start + rows_per_group]).reset_index(drop=True)
+
+    first = pa.Table.from_pandas(rows(0), preserve_index=False)
     with pq.ParquetWriter(path, first.schema) as writer:
         writer.write_table(first)
         del first
         for start in range(rows_per_group, len(frame), rows_per_group):
-            chunk = frame.iloc[start:start + rows_per_group]
-            writer.write_table(pa.Table.from_pandas(chunk, schema=writer.schema, preserve_index=False))
+            writer.write_table(pa.Table.from_pandas(rows(start), schema=writer.schema, preserve_index=False))
 
 
 def _replace_symlink(link: Path, target: str) -> None:

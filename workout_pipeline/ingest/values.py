@@ -99,7 +99,7 @@ def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Se
     numbers = np.full(len(codes), np.nan)
     bad = np.zeros(len(codes), dtype=bool)
     if len(uniques):
-        distinct_numbers, distinct_bad = _parse_distinct_numbers(pd.Series(uniques, dtype="string"), decimal_comma)
+        distinct_numbers, distinct_bad = _parse_distinct_numbers(uniques, decimal_comma)
         present = codes >= 0
         numbers[present] = distinct_numbers.to_numpy(dtype=float)[codes[present]]
         bad[present] = distinct_bad.to_numpy(dtype=bool)[codes[present]]
@@ -111,7 +111,22 @@ _GROUPED_DOT = r"^[-+]?[1-9]\d{0,2}(?:\.\d{3})+$"  # 1.000: thousands (European)
 _BOTH = r"^[-+]?\d{1,3}(?:[.,]\d{3})*[.,]\d+$"
 
 
-def _parse_distinct_numbers(text: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
+# A plain number (digits with at most one decimal point): read as is whatever the column's style,
+# since the separator rules below only change cells with a comma, a space or 3-digit dot groups.
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def _parse_distinct_numbers(uniques, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
+    cells = [str(cell) for cell in uniques]
+    # Fast path (most exports): every distinct cell is a plain number. A 3-digit dot group
+    # ("1.000") is read as a decimal here too: without comma cells the rules below keep it.
+    if all(_PLAIN_NUMBER.fullmatch(cell) for cell in cells):
+        numbers = pd.Series(np.asarray(cells, dtype=float))
+        return numbers.where(np.isfinite(numbers)), pd.Series(~np.isfinite(numbers.to_numpy()))
+    return _parse_distinct_text_numbers(pd.Series(cells, dtype="string"), decimal_comma)
+
+
+def _parse_distinct_text_numbers(text: pd.Series, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
     present = text.notna()
     normalised = text.str.replace("\u00a0", "", regex=False).str.replace("\u202f", "", regex=False)
     normalised = normalised.str.replace(" ", "", regex=False)
