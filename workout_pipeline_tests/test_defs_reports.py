@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from workout_pipeline.reports import escape_markdown, report_days, report_muscles, write_program_report
+from workout_pipeline.program.report import muscle_rows, render_program_markdown, week_days
+from workout_pipeline.reports import escape_markdown, write_program_report
 
 PROGRAM = {
     "status": "optimal",
@@ -45,12 +46,12 @@ def recommendations() -> pd.DataFrame:
 
 
 def test_program_document_is_read_in_the_planner_layout():
-    days = report_days(PROGRAM)
+    days = week_days(PROGRAM)
     assert [d["title"] for d in days] == ["Monday: push", "Wednesday: legs"]
     assert days[0]["exercises"][0]["load"] == "82.5 kg"
     assert days[0]["exercises"][1]["load"] == "-"
     assert days[0]["exercises"][0]["rest"] == "2.5 min"
-    muscles = {row["muscle"]: row for row in report_muscles(PROGRAM)}
+    muscles = {row["muscle"]: row for row in muscle_rows(PROGRAM)}
     assert (muscles["quads"]["target"], muscles["quads"]["planned"]) == (12, 5.0)
 
 
@@ -84,3 +85,18 @@ def test_markdown_escaping():
     assert escape_markdown("a|b\nc") == "a\\|b c"
     assert escape_markdown("<img onerror=x>") == "\\<img onerror=x\\>"
     assert escape_markdown("[link](http://x)") == "\\[link\\](http://x)"
+
+
+def test_program_md_and_report_md_show_the_same_week_table(tmp_path):
+    """One rendering of the week (templates/week.md.j2) in program.md and report.md."""
+    import re
+
+    program_md = render_program_markdown(PROGRAM)
+    report_md = write_program_report("alice", PROGRAM, recommendations(), tmp_path).markdown_path.read_text()
+    week = program_md.split("## Weekly volume")[0]
+    rows = re.findall(r"^\|.*\|$", week, flags=re.M)
+    assert len(rows) == 2 * 2 + 3  # two days: header and rule each, three exercises
+    assert all(row in report_md for row in rows)
+    assert "| Squat | 5 x 5 | 120 kg | 3 min |" in program_md
+    assert program_md.index("proven gap 0.40%") > program_md.index("Weekly volume")
+    assert "\\<script\\>" in program_md and "<script>" not in program_md

@@ -376,7 +376,7 @@ def test_full_catalog_seed_rules_solve_to_a_proven_optimum(free_exercise_db_json
 
 def test_objective_evaluation_matches_the_solver():
     from workout_pipeline.program.exercises import build_classes, eligible_exercises
-    from workout_pipeline.program.model import build_naive_model, evaluate_objective
+    from workout_pipeline.program.milp import build_naive_model, evaluate_objective
     from workout_pipeline.program.solve import run_solver
 
     c = load_constraints({"objective": "seed", "training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1},

@@ -14,7 +14,7 @@ PuLP is imported only inside the functions that solve.
 """
 
 from workout_pipeline.program.constraints import ProgramConstraints, load_constraints
-from workout_pipeline.program.model import build_naive_model
+from workout_pipeline.program.milp import build_naive_model
 from workout_pipeline.program.planner import ProgramResult, solve_program
 from workout_pipeline.program.report import program_week_rows, render_program_markdown, write_program
 from workout_pipeline.program.store import read_history_store

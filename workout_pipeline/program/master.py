@@ -1,4 +1,4 @@
-"""The week-level masters: relaxations of the full model (`program/model.py`) per exercise class.
+"""The week-level masters: relaxations of the full model (`program/milp.py`) per exercise class.
 
 `build_master` is the seed objective's (push/pull/legs day types, used by `program/solve.py`);
 `build_week_master` the routine objective's (given day shapes, used by `program/week.py`).
@@ -13,7 +13,7 @@ from typing import Any
 from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints
 from workout_pipeline.program.exercises import ExerciseClass
 from workout_pipeline.program.lattice import ResidueLattice
-from workout_pipeline.program.model import add_target_rows, conflicting_day_pairs
+from workout_pipeline.program.milp import add_target_rows, conflicting_day_pairs
 
 
 def max_sessions(conflicts: list[tuple[int, int]], days: Sequence[int]) -> int:

@@ -13,7 +13,7 @@ days `d` (their number and shapes from the lifter's routine, `program/routine.py
     sum_d y[s,d] + miss_s >= 1,  0 <= miss_s <= 1                         for each staple s
     sum_d y[r,d] >= 1                                                     for each required r
     (+ the rules of the constraints file: session time, 48 h, per-session cap, sessions per
-       muscle, hard targets; `program/model.py`)
+       muscle, hard targets; `program/milp.py`)
 
     minimise  under_penalty*sum under + over_penalty*sum over + set_cost*sum x
             + sum_{e,d} (cost_e + off_day[e,d]) y[e,d] + staple_miss_penalty*sum miss
@@ -38,7 +38,7 @@ from workout_pipeline.errors import InputError
 from workout_pipeline.program.constraints import DAY_TYPES, DEFAULT_WEEKDAYS, ProgramConstraints
 from workout_pipeline.program.exercises import EligibleExercise, Prescription, build_classes, eligible_exercises
 from workout_pipeline.program.explain import explain_infeasibility
-from workout_pipeline.program.model import build_model
+from workout_pipeline.program.milp import build_model
 from workout_pipeline.program.prescribe import Dose, Recommendation, load_text, prescribe, read_recommendations
 from workout_pipeline.program.quality import movement, quality_cost
 from workout_pipeline.program.routine import Routine, read_routine

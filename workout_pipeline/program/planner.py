@@ -18,7 +18,7 @@ from workout_pipeline.program.exercises import (
     prune_dominated,
 )
 from workout_pipeline.program.explain import explain_infeasibility
-from workout_pipeline.program.model import ProgramModel, build_model
+from workout_pipeline.program.milp import ProgramModel, build_model
 from workout_pipeline.program.names import with_resolved_names
 from workout_pipeline.program.prescribe import load_text, plate_step, to_kg, to_unit
 from workout_pipeline.program.store import unit_from_history

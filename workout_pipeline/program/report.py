@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from workout_pipeline.atomic import write_json_atomic, write_text_atomic
-from workout_pipeline.markdown import escape_md
 
 _DAY_NAMES = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday", "Fri": "Friday", "Sat": "Saturday", "Sun": "Sunday"}
 WEEK_COLUMNS: tuple[str, ...] = ("day", "date", "day_type", "exercise", "sets", "reps", "load", "unit", "rest", "source", "reason")
@@ -53,59 +52,65 @@ def program_week_rows(result: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def render_program_markdown(result: Any) -> str:
-    """The week for the lifter: one table per day with dates, loads in their unit and one short
-    reason per exercise; weekly volume per muscle; the solver details at the end."""
+def week_days(result: Any) -> list[dict[str, Any]]:
+    """`program_week_rows` grouped by training day: [{title, total_sets, exercises: [{name, sets,
+    reps, load, rest, reason}]}], what the week template (`reports/templates/week.md.j2`) shows."""
+    days: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for row in program_week_rows(result):
+        days.setdefault((row["day"], row["date"], row["day_type"]), []).append(
+            {"name": row["exercise"], "sets": row["sets"], "reps": row["reps"], "load": row["load"], "rest": row["rest"],
+             "reason": row["reason"] or row["source"]})
+    return [{"title": " ".join(part for part in (day, date) if part) + f": {day_type}",
+             "total_sets": sum(e["sets"] for e in rows), "exercises": rows}
+            for (day, date, day_type), rows in days.items()]
+
+
+def muscle_rows(result: Any) -> list[dict[str, Any]]:
+    """Weekly volume per muscle: {muscle, target, planned, sessions} with display text."""
+    rows = []
+    for muscle, info in (_data(result).get("muscles") or {}).items():
+        target, planned = info.get("target"), info.get("effective_sets")
+        target_text = "-" if target is None else f"{target:g}"
+        if info.get("hard_minimum") is not None:
+            target_text += f" (at least {info['hard_minimum']:g})"
+        rows.append({"muscle": muscle.replace("_", " "), "target": target, "planned": planned,
+                     "sessions": info.get("sessions", ""), "target_text": target_text,
+                     "planned_text": "-" if planned is None else f"{planned:g}"})
+    return rows
+
+
+def solver_line(result: Any) -> str:
+    """How the week was solved, in one line (shown last, for the curious)."""
     data = _data(result)
-    rows = program_week_rows(data)
-    title = "# Your week" + (f" from {data['week_start']}" if data.get("week_start") else "")
-    lines = [title + (" (deload week)" if data.get("deload") else ""), ""]
-    if data.get("athlete_id"):
-        lines += [f"Athlete: **{escape_md(data['athlete_id'])}**", ""]
+    if data.get("gap") is None or data.get("objective") is None:
+        return f"Solver status {data.get('status')}."
+    return (f"Objective {data.get('objective_name', 'seed')} ({data.get('formulation', 'fast')} formulation): status "
+            f"{data['status']}, value {data['objective']:.4f}, proven gap {100 * data['gap']:.2f}%, "
+            f"{data.get('solve_seconds', 0.0):.2f} s, {data.get('n_exercises_considered', 0)} exercises considered.")
+
+
+def render_program_markdown(result: Any) -> str:
+    """The week for the lifter (`reports/templates/program.md.j2`): one table per day with dates,
+    loads in their unit and one short reason per exercise; weekly volume per muscle; the solver
+    details at the end."""
+    from workout_pipeline.reports import render_markdown
+
+    data = _data(result)
+    sources = {row["source"] for row in program_week_rows(data)}
+    where = [text for source, text in (
+        ("model", "'model' loads come from the progression model's recommendations"),
+        ("history", "'history' loads come from your last top set (dated), reduced after a break"),
+        ("default", "'-' means pick a load you can lift for the reps with 2-3 reps to spare"),
+    ) if source in sources]
     routine = data.get("routine")
     if routine:
-        lines += [
-            f"Built from your routine: you trained {routine['sessions_per_week']:g} times a week in your last "
-            f"{routine.get('recent_weeks', 12)} weeks of training (last session {routine['last_session']}), "
-            f"so this week has {len(data['days'])} training days, laid out like your sessions, with your staple lifts.",
-            "",
-        ]
-    sources = {r["source"] for r in rows}
-    by_day: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-    for row in rows:
-        by_day.setdefault((row["day"], row["date"], row["day_type"]), []).append(row)
-    for (day, date, day_type), day_rows in by_day.items():
-        total = sum(r["sets"] for r in day_rows)
-        lines += [f"## {day} {date}: {escape_md(day_type)} ({total} sets)", ""]
-        lines += ["| Exercise | Sets x reps | Load | Rest | Why |", "|---|---|---|---|---|"]
-        for r in day_rows:
-            lines.append(f"| {escape_md(r['exercise'])} | {r['sets']} x {r['reps']} | {escape_md(r['load'])} | "
-                         f"{r['rest']} | {escape_md(r['reason'])} |")
-        lines.append("")
-    lines += ["## Weekly volume per muscle", "", "| Muscle | Effective sets | Target | Sessions |", "|---|---|---|---|"]
-    for muscle, info in data["muscles"].items():
-        target = "-" if info["target"] is None else f"{info['target']:g}"
-        if info.get("hard_minimum") is not None:
-            target += f" (at least {info['hard_minimum']:g})"
-        lines.append(f"| {muscle.replace('_', ' ')} | {info['effective_sets']:g} | {target} | {info['sessions']} |")
-    where = []
-    if "model" in sources:
-        where.append("'model' loads come from the progression model's recommendations")
-    if "history" in sources:
-        where.append("'history' loads come from your last top set (dated), reduced after a break")
-    if "default" in sources:
-        where.append("'-' means pick a load you can lift for the reps with 2-3 reps to spare")
-    lines += ["", "Effective sets count 1 per set for a primary muscle and the secondary weight for a secondary one. "
-              + ("; ".join(where) + "." if where else ""), ""]
-    lines += [
-        "## Solver details",
-        "",
-        f"Objective {escape_md(data.get('objective_name', 'seed'))} ({data['formulation']} formulation): status "
-        f"**{data['status']}**, value {data['objective']:.4f}, proven gap {100 * data['gap']:.2f}%, "
-        f"{data['solve_seconds']:.2f} s, {data['n_exercises_considered']} exercises considered.",
-        "",
-    ]
-    return "\n".join(lines)
+        routine = {**routine, "sessions_per_week": f"{routine['sessions_per_week']:g}",
+                   "recent_weeks": routine.get("recent_weeks", 12)}
+    return render_markdown("program.md.j2", {
+        "week_start": data.get("week_start"), "deload": data.get("deload"), "athlete_id": data.get("athlete_id"),
+        "routine": routine, "days": week_days(data), "muscles": muscle_rows(data), "where": where,
+        "solver_line": solver_line(data),
+    })
 
 
 def render_program_csv(result: Any) -> str:

@@ -33,7 +33,7 @@ from workout_pipeline.program.lattice import (
     residue_lattice,
 )
 from workout_pipeline.program.master import build_master
-from workout_pipeline.program.model import ProgramModel, build_model, build_naive_model, conflicting_day_pairs, evaluate_objective
+from workout_pipeline.program.milp import ProgramModel, build_model, build_naive_model, conflicting_day_pairs, evaluate_objective
 
 _EPS = 1e-6
 

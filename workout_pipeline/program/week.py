@@ -1,6 +1,6 @@
 """Solving the routine objective's MIP in stages: a week-level master, then the days.
 
-The full model (`program/model.py`, built by `program/plan.py`) has one set and one selection
+The full model (`program/milp.py`, built by `program/plan.py`) has one set and one selection
 variable per exercise and day. With few training days its LP is weak: fractional selections
 let it spread a day's 5-set slots over twice as many exercises, so HiGHS spends seconds
 closing the last few percent (3 full-body days: 47 s to 0.5%). The days are nearly
@@ -33,7 +33,7 @@ from typing import Any
 
 from workout_pipeline.program.constraints import ProgramConstraints
 from workout_pipeline.program.master import build_week_master
-from workout_pipeline.program.model import ProgramModel
+from workout_pipeline.program.milp import ProgramModel
 
 MASTER_SHARE = 0.75  # of the budget, at most, for the master (its week and bound are most of the answer)
 FIRST_PROGRAM_S = 30.0  # the most spent looking for a first program when the budget found none

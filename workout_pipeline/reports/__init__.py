@@ -58,33 +58,12 @@ def _environment(autoescape: bool):
     return env
 
 
-def report_days(program: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The week as report rows: `{title, exercises: [{name, sets, reps, load, rest, reason}]}`,
-    from the program's one week table (`workout_pipeline.program.program_week_rows`)."""
-    from workout_pipeline.program.report import program_week_rows
+def render_markdown(template: str, context: Mapping[str, Any]) -> str:
+    """Render one of the Markdown templates (`templates/`), names escaped with `escape_markdown`."""
+    import re
 
-    days: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-    for row in program_week_rows(program):
-        days.setdefault((row["day"], row["date"], row["day_type"]), []).append(
-            {"name": row["exercise"], "sets": row["sets"], "reps": row["reps"], "load": row["load"], "rest": row["rest"],
-             "reason": row["reason"] or row["source"]})
-    return [{"title": " ".join(part for part in (day, date) if part) + f": {day_type}", "exercises": rows}
-            for (day, date, day_type), rows in days.items()]
-
-
-def report_muscles(program: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Per-muscle weekly volume as `{muscle, target, planned}` rows (numbers and display text)."""
-    rows = []
-    for muscle, info in (program.get("muscles") or {}).items():
-        target, planned = info.get("target"), info.get("effective_sets")
-        rows.append({
-            "muscle": muscle.replace("_", " "),
-            "target": target,
-            "planned": planned,
-            "target_text": "-" if target is None else f"{target:g}",
-            "planned_text": "-" if planned is None else f"{planned:g}",
-        })
-    return rows
+    text = _environment(autoescape=False).get_template(template).render(**context)
+    return re.sub(r"\n{3,}", "\n\n", text)  # template blocks leave blank lines; Markdown needs one
 
 
 def recommendation_rows(recommendations: Any, exercise_ids: set[str]) -> list[dict[str, str]]:
@@ -107,13 +86,6 @@ def recommendation_rows(recommendations: Any, exercise_ids: set[str]) -> list[di
     return rows
 
 
-def _solver_line(program: Mapping[str, Any]) -> str:
-    gap = program.get("gap")
-    return (f"Solver: status {program.get('status')}, objective {program.get('objective')}, "
-            f"proven gap {100 * gap:.2f}%, {program.get('solve_seconds')} s." if gap is not None else
-            f"Solver: status {program.get('status')}.")
-
-
 def write_program_report(athlete_id: str, program: Any, recommendations: Any, out_dir: str | Path,
                          features: Any = None) -> ProgramReport:
     """Write `report.md`, `report.html` and the PNG plots for one athlete into `out_dir`.
@@ -129,11 +101,12 @@ def write_program_report(athlete_id: str, program: Any, recommendations: Any, ou
         The written paths.
     """
     from workout_pipeline.model import plot_e1rm_history
+    from workout_pipeline.program.report import muscle_rows, solver_line, week_days
 
     program = program.to_dict() if hasattr(program, "to_dict") else program
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    muscles = report_muscles(program)
+    muscles = muscle_rows(program)
     plots: dict[str, Path] = {}
     volume_chart = None
     if muscles:
@@ -147,17 +120,17 @@ def write_program_report(athlete_id: str, program: Any, recommendations: Any, ou
     context = {
         "athlete_id": athlete_id,
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "days": report_days(program),
+        "days": week_days(program),
         "muscles": muscles,
         "rec_keys": [key for key, _ in RECOMMENDATION_FIELDS],
         "rec_headers": [header for _, header in RECOMMENDATION_FIELDS],
         "rec_rows": recommendation_rows(recommendations, week_ids),
         "plots": {name: path.name for name, path in plots.items()},
         "extra_plots": extra,
-        "solver_line": _solver_line(program),
+        "solver_line": solver_line(program),
     }
     images = {name: base64.b64encode(path.read_bytes()).decode("ascii") for name, path in plots.items()}
-    markdown = _environment(autoescape=False).get_template("report.md.j2").render(**context)
+    markdown = render_markdown("report.md.j2", context)
     html = _environment(autoescape=True).get_template("report.html.j2").render(**context, images=images)
     markdown_path = write_text_atomic(markdown, out / "report.md")
     html_path = write_text_atomic(html, out / "report.html")
