@@ -133,7 +133,8 @@ def test_dagster_dev_lists_the_asset_graph(tmp_path):
         graphql(port, "mutation { setNuxSeen }")
 
         url = f"http://127.0.0.1:{port}/assets"
-        dom = chromium(binary, "--virtual-time-budget=20000", "--dump-dom", url)
+        # A tall window: the catalog is a virtualised list that renders only the rows in view.
+        dom = chromium(binary, "--window-size=1600,4000", "--virtual-time-budget=20000", "--dump-dom", url)
         assert dom.returncode == 0, dom.stderr[-2000:]
         missing = [name for name in EXPECTED_ASSETS if name not in dom.stdout]
         assert not missing, f"asset catalog page does not list {missing}"
