@@ -195,3 +195,24 @@ def test_the_stores_unit_wins_and_lb_lifters_see_lb(store, tmp_path):
     assert all(abs(e["load_kg"] - e["load"] * 0.45359237) < 0.01 for e in loaded)
     text = (out / "program.md").read_text()
     assert " lb |" in text and " kg |" not in text
+
+
+def test_the_same_history_gives_the_same_week_in_any_process(real_logs, tmp_path):
+    """Two processes with different hash seeds build the identical week (no set-order ties)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    store = tmp_path / "store"
+    cli = [sys.executable, "-c", "from workout_pipeline.cli import main; main()"]
+    subprocess.run([*cli, "ingest", str(real_logs["dravenbc"]), "--athlete", "d", "--out", str(store)],
+                   check=True, capture_output=True, timeout=300)
+    weeks = []
+    for seed in ("4", "5"):
+        out = tmp_path / f"week{seed}"
+        subprocess.run([*cli, "program", "--history", str(store), "--athlete", "d", "--out", str(out)],
+                       check=True, capture_output=True, timeout=300, env={**os.environ, "PYTHONHASHSEED": seed})
+        program = json.loads((out / "program.json").read_text())
+        weeks.append(json.dumps({k: program[k] for k in ("days", "muscles", "objective")}, sort_keys=True))
+    assert weeks[0] == weeks[1]

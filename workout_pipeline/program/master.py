@@ -210,7 +210,7 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
 
     targets, hard = c.effective_targets(), c.effective_hard_targets()
     contribution = {m: pulp.lpSum(dict(cls.contributions).get(m, 0.0) * S[i] for i, cls in enumerate(classes))
-                    for m in set(targets) | set(hard)}
+                    for m in sorted(set(targets) | set(hard))}
     under, over = add_target_rows(prob, c, contribution)
 
     conflicts = conflicting_day_pairs(c.weekdays, c.rest_between_muscle_sessions_h)

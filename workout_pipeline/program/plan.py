@@ -239,7 +239,7 @@ def _pool(eligible: list[EligibleExercise], c: ProgramConstraints, routine: Rout
         costed.append(dataclasses.replace(e, cost=cost))
     pool = {e.exercise_id: e for e in costed if (e.exercise_id in recent or e.exercise_id in wanted) and not e.avoided}
     done = {movement(e.name) for e in pool.values() if e.exercise_id in recent} - {None}
-    for muscle in set(c.effective_targets()) | set(c.effective_hard_targets()):
+    for muscle in sorted(set(c.effective_targets()) | set(c.effective_hard_targets())):
         # a new form of a movement the lifter already does adds nothing their own lift cannot
         others = sorted((e for e in costed if muscle in e.primary and e.exercise_id not in pool and not e.avoided
                          and movement(e.name) not in done), key=lambda e: (e.cost, e.name))

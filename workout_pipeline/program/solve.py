@@ -519,7 +519,7 @@ def _start_values(best: ProgramModel, full: ProgramModel) -> dict[str, float]:
         if hasattr(var, "name"):
             start[var.name] = round(src if isinstance(src, (int, float)) else (src.varValue or 0))
     for d in full.days:
-        for m in {m for cls in full.classes for m in cls.primary}:
+        for m in sorted({m for cls in full.classes for m in cls.primary}):
             on = any(m in full.classes[i].primary and n > 0 for (i, day), (s, n) in values.items() if day == d)
             start[f"trained_{m}_{d}"] = 1.0 if on else 0.0
     # the continuous rest (slacks, deviations) is completed by HiGHS
