@@ -58,7 +58,6 @@ def test_validated_sets_are_identical_and_the_copy_counts_once(both_paths):
     partitions = sorted((both_paths["storage"] / "tables" / "validated_sets").glob("*.parquet"))
     assert len(partitions) == 3
     asset_sets = combine_validated_sets(pd.concat([pd.read_parquet(p) for p in partitions], ignore_index=True))
-    one_copy = pd.read_parquet(partitions[0])
     assert len(cli_sets) == len(asset_sets) < sum(len(pd.read_parquet(p)) for p in partitions)
     assert set(cli_sets["athlete_id"]) == {"alice", "dana"}
     assert (cli_sets["athlete_id"] == "alice").sum() == (asset_sets["athlete_id"] == "alice").sum() > 0

@@ -13,7 +13,6 @@ file) a logged name is resolved in two ways, first hit wins:
 built-in one, so both paths (CLI and assets) resolve the same way for the same catalog.
 """
 
-import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
@@ -78,10 +77,15 @@ class CrosswalkResolver:
         self._normaliser = self._direct._index.normaliser
         self._parsed = {e.exercise_id: self._normaliser.parse(e.name).words for e in catalog}
         self._cache: dict[str, object] = {}
+        self._matches: dict[str, tuple[str | None, float]] = {}
 
-    @functools.lru_cache(maxsize=None)
     def match_exercise(self, builtin_id: str) -> tuple[str | None, float]:
         """The configured catalog's closest exercise to a built-in one, with its overlap score."""
+        if builtin_id not in self._matches:
+            self._matches[builtin_id] = self._closest(builtin_id)
+        return self._matches[builtin_id]
+
+    def _closest(self, builtin_id: str) -> tuple[str | None, float]:
         from workout_pipeline.catalog.resolve import QUALIFIERS
 
         if builtin_id in self.catalog:
