@@ -27,7 +27,6 @@ EPOCHS = 5
 # Program solves stop on this gap well before their time limit, so their results do not depend
 # on how fast (or how loaded) the process that runs them is.
 SOLVE_SECONDS, SOLVER_GAP = 120.0, 0.05
-SOLVER_DEPENDENT = ("programs", "reports")  # folders holding the weekly programs and their reports
 TRAINING_STEP = "progression_models"
 SOLVE_TIME = re.compile(r"(gap [0-9.]+%,) [0-9.]+ s")  # "... proven gap 0.45%, 0.54 s, ..."
 GENERATED = re.compile(r"Generated \d{4}-\d\d-\d\d \d\d:\d\d UTC")
@@ -124,36 +123,33 @@ def _tensors_equal(a, b) -> bool:
     return a == b
 
 
-def assert_programs_agree(expected: Path, actual: Path) -> None:
-    """Each athlete's weekly program: both solves proven within the gap, objectives that agree
-    within it, the same number of training days. (Two solutions within the gap of the optimum
-    may differ: the MILP's search path is not fixed across processes.)"""
+def assert_programs_proven(expected: Path, actual: Path) -> None:
+    """Each athlete's weekly program was proven within the gap in both runs (so neither result
+    depends on how fast the process that solved it was: every stage ended on its gap, not its
+    time limit, and HiGHS runs single-threaded, so the same model gives the same week)."""
     programs = sorted(p.name for p in (expected / "json" / "weekly_programs").glob("*.json"))
     assert len(programs) == 4
     for name in programs:
-        a, b = (json.loads((root / "json" / "weekly_programs" / name).read_text()) for root in (expected, actual))
-        assert a["status"] == b["status"] == "optimal", name
-        assert abs(a["objective"] - b["objective"]) <= 2 * SOLVER_GAP * max(abs(a["objective"]), 1e-9), name
-        assert len(a["days"]) == len(b["days"]), name
+        for root in (expected, actual):
+            program = json.loads((root / "json" / "weekly_programs" / name).read_text())
+            assert program["status"] == "optimal", (root, name)
 
 
 def assert_same_outputs(expected: Path, actual: Path) -> int:
     """Every file under one storage folder equals the other's; returns how many were compared.
 
     Tables as data frames, JSON without timings, tensors by value, text and raw snapshots
-    exactly (the storage root written as <storage>); PNG plots only by presence. The weekly
-    programs and the reports built on them are compared by `assert_programs_agree`.
+    exactly (the storage root written as <storage>, solve and generation times hidden); PNG
+    plots only by presence. The weekly programs and their reports too: bit for bit.
     """
     import torch
 
     files = sorted(p.relative_to(expected) for p in expected.rglob("*") if p.is_file())
     assert len(files) > 20, files  # tables, models, programs and reports of four athletes
     assert files == sorted(p.relative_to(actual) for p in actual.rglob("*") if p.is_file())
-    assert_programs_agree(expected, actual)
+    assert_programs_proven(expected, actual)
     for name in files:
         a, b = expected / name, actual / name
-        if name.parts[0] in SOLVER_DEPENDENT or name.parent.name == "weekly_programs":
-            continue
         if name.suffix == ".parquet":
             pd.testing.assert_frame_equal(pd.read_parquet(a), pd.read_parquet(b), obj=str(name))
         elif name.suffix == ".json":
