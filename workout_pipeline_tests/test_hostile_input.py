@@ -273,3 +273,43 @@ def test_many_files_parse_in_workers_with_the_same_result(tmp_path, monkeypatch)
     assert in_workers.summary == in_process.summary
     assert in_workers.summary["valid"] == files and in_workers.summary["quarantined"] == files
     assert [e["error"] for e in in_workers.summary["per_file"] if e["error"]] == ["broken.csv is a PNG image, not a CSV export"]
+
+
+# --- absurd numbers in any cell ----------------------------------------------------------------
+ABSURD = ("99999999999999999999", "-99999999999999999999", "1e308", "1e400", "inf", "nan",
+          "12345678901234567890123456789012345678901234567890")
+
+
+@pytest.mark.parametrize("fmt", ["strong_classic", "strong_v6", "hevy", "fitnotes", "fitbod", "canonical"])
+def test_absurd_numbers_in_any_cell_stay_in_their_row(tmp_path, fmt):
+    """A 20-digit rep count or a 1e308 load in one cell quarantines (or keeps) that row; the file
+    still parses, every row is accounted for, and numpy prints no overflow warnings."""
+    import csv
+    import io
+    import warnings
+
+    from workout_pipeline.ingest import parse_log_file
+    from workout_pipeline.simulate.athletes import simulate_sets
+    from workout_pipeline.simulate.writers import write_export
+
+    base = write_export(simulate_sets(12, weeks=1, seed=3).sets, tmp_path / "base.csv", fmt)
+    text = base.read_text(encoding="utf-8")
+    sep = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+    expected = parse_log_file(base, athlete_id="a")
+    assert expected.error is None and expected.rows_in == len(rows) - 1
+    for col in range(len(rows[0])):
+        for value in ABSURD:
+            changed = [list(row) for row in rows]
+            changed[1][col] = value
+            buffer = io.StringIO()
+            csv.writer(buffer, delimiter=sep, lineterminator="\n").writerows(changed)
+            path = tmp_path / f"{fmt}.csv"
+            path.write_text(buffer.getvalue(), encoding="utf-8")
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", RuntimeWarning)
+                parsed = parse_log_file(path, athlete_id="a")
+            assert parsed.error is None, (rows[0][col], value, parsed.error)
+            assert parsed.rows_in == expected.rows_in, (rows[0][col], value)
+            accounted = len(parsed.sets) + len(parsed.rejected) + parsed.non_set_rows
+            assert accounted == parsed.rows_in + parsed.expanded_sets, (rows[0][col], value)

@@ -115,7 +115,10 @@ def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto") -> Par
         log.error = f"unit must be one of {', '.join(UNIT_CHOICES)}, not {unit!r}"
         return log
     try:
-        _parse_into(log, unit)
+        # Absurd numbers (1e308 kg, 20-digit loads) overflow on the way and are quarantined by
+        # the range checks; numpy's overflow warnings would only print noise on stderr.
+        with np.errstate(all="ignore"):
+            _parse_into(log, unit)
     except InputError as exc:
         log.error = " ".join(str(exc).split())
     except Exception as exc:  # noqa: BLE001 - any content problem must become a one-line error
@@ -252,8 +255,11 @@ def _reps(frame: pd.DataFrame, column: str, draft: pd.DataFrame, decimal_comma: 
     """Parse reps into ``draft`` (whole numbers only: 7.5 reps is quarantined, not rounded)."""
     reps, bad = parse_numbers(frame[column], decimal_comma)
     _flag(draft, bad, "bad_number")
-    _flag(draft, reps.notna() & (reps != np.round(reps)), "non_integer_reps")
-    draft["reps"] = reps.where(reps == np.round(reps)).round().astype("Int64")
+    whole = reps == np.round(reps)
+    _flag(draft, reps.notna() & ~whole, "non_integer_reps")
+    huge = whole & (reps.abs() > 2**31)  # no integer column holds it (validation bounds the rest)
+    _flag(draft, huge, "reps_out_of_range")
+    draft["reps"] = reps.where(whole & ~huge).round().astype("Int64")
 
 
 def _number(frame: pd.DataFrame, column: str | None, draft: pd.DataFrame, decimal_comma: bool) -> pd.Series:
