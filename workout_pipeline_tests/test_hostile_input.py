@@ -93,6 +93,22 @@ def test_links_leaving_the_folder_are_skipped_and_content_never_echoed(tmp_path)
     assert "unknown format" in error and "TOP-SECRET" not in error and "do not print" not in error
 
 
+def test_every_visible_folder_entry_is_read_or_noted(tmp_path):
+    """Files that are not exports and folders nested too deep are listed under `skipped`."""
+    folder = tmp_path / "in"
+    (folder / "bob" / "old").mkdir(parents=True)
+    _export(folder / "alice.csv")
+    _export(folder / "bob" / "strong.csv")
+    (folder / "notes.json").write_text("{}")
+    (folder / "bob" / "LICENSE").write_text("text")
+    (folder / ".hidden.csv").write_text("x")
+    report = ingest_paths([folder])
+    assert report.summary["athletes"] == ["alice", "bob"]
+    assert sorted((Path(s["file"]).relative_to(folder).as_posix(), s["reason"].split(" (")[0])
+                  for s in report.summary["skipped"]) == [
+        ("bob/LICENSE", "not a log file"), ("bob/old", "a folder two levels down"), ("notes.json", "not a log file")]
+
+
 # --- dates and the per-file guard ------------------------------------------------------------
 
 

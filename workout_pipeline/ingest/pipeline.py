@@ -219,9 +219,13 @@ def identify_paths(paths: Iterable[str | Path], athlete: str | None = None,
             listed.append((path, None, None))
             continue
         inside = _InsideFolder(path, skipped)
-        found = [p for p in sorted(path.iterdir()) if _is_log_file(p) and inside(p)]
+        found = [p for p in sorted(path.iterdir()) if _is_log_file(p, skipped) and inside(p)]
         for sub in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".") and inside(p)):
-            found += [p for p in sorted(sub.iterdir()) if _is_log_file(p) and inside(p)]
+            for entry in sorted(sub.iterdir()):
+                if entry.is_dir() and not entry.name.startswith("."):
+                    skipped.append({"file": str(entry), "reason": "a folder two levels down (not read)"})
+                elif _is_log_file(entry, skipped) and inside(entry):
+                    found.append(entry)
         if not found:
             listed.append((path, None, f"{path} is a folder with no log files ({', '.join(LOG_SUFFIXES)})"))
         listed += [(p, path, None) for p in found]
@@ -241,9 +245,15 @@ class _InsideFolder:
         return False
 
 
-def _is_log_file(path: Path) -> bool:
+def _is_log_file(path: Path, skipped: list[dict[str, str]]) -> bool:
+    """Whether a folder entry is read as an export; other visible files are noted in `skipped`."""
     # Not is_file(): a FIFO or device named like an export must be reported, not passed over.
-    return (not path.is_dir() and not path.name.startswith(".") and path.suffix.lower() in LOG_SUFFIXES)
+    if path.is_dir() or path.name.startswith("."):
+        return False
+    if path.suffix.lower() in LOG_SUFFIXES:
+        return True
+    skipped.append({"file": str(path), "reason": f"not a log file (reads {', '.join(LOG_SUFFIXES)})"})
+    return False
 
 
 def special_file_error(path: Path) -> str | None:
