@@ -74,7 +74,7 @@ class CrosswalkResolver:
         _check_alias_targets(user_aliases, (catalog, self._builtin))
         self._via_builtin = ExerciseResolver(user_aliases=_aliases_in(user_aliases, self._builtin))
         self._direct = ExerciseResolver(catalog, user_aliases=_aliases_in(user_aliases, catalog))
-        self._normaliser = self._direct._index.normaliser
+        self._normaliser = self._direct.normaliser
         self._parsed = {e.exercise_id: self._normaliser.parse(e.name).words for e in catalog}
         self._cache: dict[str, object] = {}
         self._matches: dict[str, tuple[str | None, float]] = {}

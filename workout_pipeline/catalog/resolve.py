@@ -289,6 +289,11 @@ class ExerciseResolver:
             self._cache[name] = self._resolve(name)
         return self._cache[name]
 
+    @property
+    def normaliser(self) -> NameNormaliser:
+        """How this resolver reads names (synonyms, ignorable words)."""
+        return self._index.normaliser
+
     def describe(self, name: str) -> tuple[frozenset[str], frozenset[str]]:
         """Movement words and equipment of a logged name, pooled with those of the catalog
         exercise it resolves to (whose equipment wins); used to tell what kind of lift it is."""
