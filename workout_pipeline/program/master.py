@@ -1,6 +1,6 @@
 """The week-level masters: relaxations of the full model (`program/milp.py`) per exercise class.
 
-`build_master` is the seed objective's (push/pull/legs day types, used by `program/solve.py`);
+`build_master` is the seed objective's (push/pull/legs day types, used by `program/stages.py`);
 `build_week_master` the routine objective's (given day shapes, used by `program/week.py`).
 Every row of either is a sum of the full model's day rows, so the optimum of a master, and
 HiGHS's proven bound on it, is a lower bound for the full model.
@@ -8,9 +8,11 @@ HiGHS's proven bound on it, is a lower bound for the full model.
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints
+from workout_pipeline.program.engine import Week
 from workout_pipeline.program.exercises import ExerciseClass
 from workout_pipeline.program.lattice import ResidueLattice
 from workout_pipeline.program.milp import add_target_rows, conflicting_day_pairs
@@ -38,9 +40,32 @@ def smoothness_floor(prob: Any, total: Any, n_days: int) -> Any:
     return pulp.lpSum(2.0 * r * (n_days - r) / n_days * var for r, var in remainder.items())
 
 
+@dataclass
+class SeedMaster:
+    """`build_master`'s problem and its variables, by class index, day type and muscle."""
+
+    problem: Any  # pulp.LpProblem
+    sets: dict[int, Any]  # S[c]
+    count: dict[int, Any]  # N[c]
+    type_days: dict[str, Any]  # K[k]
+    under: dict[str, Any]
+    over: dict[str, Any]
+
+    def forbid_misses(self) -> "SeedMaster":
+        """No under or over slack: every target met exactly (the exact-hit case)."""
+        for var in (*self.under.values(), *self.over.values()):
+            var.upBound = 0
+        return self
+
+    def week(self) -> Week:
+        """The solved week: weekly sets per class and days of each type."""
+        return Week({i: round(var.varValue or 0) for i, var in self.sets.items()},
+                    {k: round(var.varValue or 0) for k, var in self.type_days.items()})
+
+
 def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints,
                  lattice_cut: tuple[int | None, float] | None = None,
-                 congruences: ResidueLattice | None = None) -> tuple[Any, dict[int, Any], dict[int, Any], dict[str, Any]]:
+                 congruences: ResidueLattice | None = None) -> SeedMaster:
     """The week-level relaxation: weekly sets `S[c]` and exercise-days `N[c]` per class.
 
     Each row is implied by the full model (summing its day rows), so the master's optimum is
@@ -159,7 +184,7 @@ def build_master(classes: list[ExerciseClass], constraints: ProgramConstraints,
         + pulp.lpSum(cls.selection_cost * weekly_count[i] for i, cls in enumerate(classes))
         + c.smoothness_cost * smooth_floor
     )
-    return prob, weekly_sets, weekly_count, type_days_var
+    return SeedMaster(prob, weekly_sets, weekly_count, type_days_var, under, over)
 
 
 def _open_days(cls: ExerciseClass, day_categories: Sequence[frozenset[str]]) -> list[int]:

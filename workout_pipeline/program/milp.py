@@ -29,6 +29,7 @@ class ProgramModel:
     day_type: dict[tuple[int, str], Any]  # (day, push|pull|legs) -> binary (or fixed 0/1)
     contribution: dict[str, Any] = field(default_factory=dict)  # muscle -> affine expression
     ordered_days: bool = False  # interchangeable days ordered by total sets (symmetry breaking)
+    trained: dict[tuple[str, int], Any] = field(default_factory=dict)  # (muscle, day) -> binary, where a rule needs it
 
 
 def conflicting_day_pairs(weekdays: Sequence[str], rest_h: float | None) -> list[tuple[int, int]]:
@@ -187,11 +188,12 @@ def build_model(
     conflicts = conflicting_day_pairs(c.weekdays, c.rest_between_muscle_sessions_h)
     session_muscles = set(targets) if c.min_sessions_per_muscle is not None else set()
     rest_muscles = set(direct_muscles) if conflicts else set()
+    trained_on: dict[tuple[str, int], Any] = {}
     for m in sorted(session_muscles | rest_muscles):
         trained = {}
         for d in days:
             members = [count[i, d] for i in by_day[d] if m in classes[i].primary]
-            trained[d] = prob.add_variable(f"trained_{m}_{d}", cat="Binary")
+            trained[d] = trained_on[m, d] = prob.add_variable(f"trained_{m}_{d}", cat="Binary")
             if m in rest_muscles:
                 prob += pulp.lpSum(members) <= max_ex * trained[d], f"trained_up_{m}_{d}"
             if m in session_muscles:
@@ -232,7 +234,8 @@ def build_model(
             + pulp.lpSum(cost * count[key] for key, cost in (day_costs or {}).items() if key in count)
             + c.staple_miss_penalty * pulp.lpSum(missing.values())
         ), "objective"
-    return ProgramModel(prob, classes, days, sets, count, day_type, contribution, ordered_days=bool(symmetric_day_groups))
+    return ProgramModel(prob, classes, days, sets, count, day_type, contribution, ordered_days=bool(symmetric_day_groups),
+                        trained=trained_on)
 
 
 def build_naive_model(classes: list[ExerciseClass], constraints: ProgramConstraints) -> ProgramModel:

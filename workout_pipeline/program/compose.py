@@ -1,0 +1,153 @@
+"""The seed objective's fast solve: the one place that composes the stages.
+
+Same optimum as the naive model (docs/program.md, "Fast formulation"). The order:
+
+1. Lattice (`stages.lattice_stage`): a lower bound from the congruences every exact-hit program
+   satisfies, and the best exact-hit week at each number of extra sets, each laid out over the
+   days (`layout.lay_out_stage`). If no level had a week, a probe asks whether any exists.
+2. Masters: a heuristic week (a restricted master), then either the master's two lattice cases
+   (exact hits and misses, each with the congruences) or the master itself with the either-or cut.
+   Their bounds hold for every program.
+3. Layout of each master's week: programs, upper bounds.
+4. If the gap is still above the goal, the full aggregated model warm-started from the best
+   program (this makes the method exact); with no program at all, a rescue search.
+
+Every budget share is in `engine.SHARES`. The reported gap is (best program - best lower bound)
+/ best program, the bound being the largest a stage proved.
+"""
+
+from typing import Any
+
+from workout_pipeline.program.constraints import ProgramConstraints
+from workout_pipeline.program.engine import EPS, SHARES, Budget, Candidate, Infeasible, gap_of
+from workout_pipeline.program.exercises import ExerciseClass
+from workout_pipeline.program.layout import full_model_stage, lay_out_stage, rescue_stage, symmetric_groups
+from workout_pipeline.program.milp import ProgramModel
+from workout_pipeline.program.stages import (
+    SolveContext,
+    case_master_stage,
+    exact_probe_stage,
+    heuristic_stage,
+    lattice_stage,
+    master_stage,
+)
+
+
+class _Best:
+    """The best program so far and the best lower bound."""
+
+    def __init__(self, gap: float) -> None:
+        self.gap = gap
+        self.program: Candidate | None = None
+        self.lower = float("-inf")
+
+    def bound(self, value: float | None) -> None:
+        if value is not None:
+            self.lower = max(self.lower, value)
+
+    def offer(self, candidate: Candidate | None) -> None:
+        if candidate is None or candidate.program is None or candidate.objective is None:
+            return
+        if self.program is None or candidate.objective < self.program.objective - EPS:
+            self.program = candidate
+
+    def proven(self) -> bool:
+        return self.program is not None and gap_of(self.program.objective, self.lower) <= self.gap
+
+
+def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, time_limit_s: float,
+               gap: float) -> tuple[ProgramModel | None, dict[str, Any]]:
+    """Decomposed exact solve over exercise classes (module docstring).
+
+    Returns:
+        (model holding the best program or None, report dict with status, objective, bound,
+        gap, seconds, stages).
+    """
+    budget = Budget(time_limit_s)
+    ctx = SolveContext(classes, constraints, gap, symmetric_groups(constraints), {})
+    try:
+        best = _compose(ctx, budget)
+    except Infeasible:
+        return None, {"status": "infeasible", "seconds": budget.elapsed(), "stages": ctx.report}
+    if best.program is None:
+        return None, {"status": "unknown", "seconds": budget.elapsed(), "stages": ctx.report}
+    objective = best.program.objective
+    final_gap = gap_of(objective, best.lower)
+    return best.program.program, {"status": "optimal" if final_gap <= gap + 1e-9 else "feasible", "objective": objective,
+                                  "bound": best.lower, "gap": final_gap, "seconds": budget.elapsed(), "stages": ctx.report}
+
+
+def _compose(ctx: SolveContext, budget: Budget) -> _Best:
+    best = _Best(ctx.gap)
+
+    # 1. the lattice: its bound, and the exact-hit weeks level by level
+    lattice_weeks, facts = lattice_stage(ctx, budget.sub(max(budget.share(SHARES.lattice), SHARES.lattice_min_s)))
+    best.bound(facts.bound)
+    if facts.residues is not None and not lattice_weeks and budget.left() > budget.share(SHARES.probe_if_left):
+        facts = exact_probe_stage(ctx, facts, budget.sub(budget.share(SHARES.probe)))
+        best.bound(facts.bound)
+    for number, week in enumerate(lattice_weeks):
+        if best.proven():
+            break
+        best.offer(lay_out_stage(ctx, week.week, f"lattice_{number}", budget))
+    if best.proven() or (best.program is not None and budget.left() < budget.share(SHARES.stop_if_left)):
+        return best
+
+    # 2. the masters. With the lattice's week in hand, a short budget goes to the master's bound
+    # rather than to the heuristic week (which the lattice week nearly always beats)
+    have_program = best.program is not None
+    heuristic = None
+    if not have_program or budget.left() > budget.share(SHARES.heuristic_if_left):
+        seconds = min(max(budget.share(SHARES.heuristic), min(SHARES.heuristic_floor_s, budget.share(SHARES.heuristic_cap))),
+                      max(SHARES.heuristic_of_left * budget.left(), SHARES.heuristic_min_s))
+        heuristic = heuristic_stage(ctx, budget.sub(seconds), exact_first=facts.bound is not None and facts.exact_possible)
+    cases: list[Candidate] = []
+    case_bound = None
+    if (facts.residues is not None and facts.exact_possible and budget.left() > budget.share(SHARES.split_if_left)
+            and budget.seconds >= SHARES.split_min_s):
+        exact = case_master_stage(ctx, facts, True, budget.sub(budget.share(SHARES.exact_master)))
+        miss_s = max(min(budget.share(SHARES.miss_master), budget.left() - budget.share(SHARES.miss_reserve)),
+                     SHARES.min_stage_s)
+        miss = case_master_stage(ctx, facts, False, budget.sub(miss_s))
+        if exact.bound == miss.bound == float("inf"):
+            raise Infeasible
+        cases = [exact, miss]
+        if exact.bound is not None and miss.bound is not None:
+            case_bound = min(exact.bound, miss.bound)
+            best.bound(case_bound)
+    master = None
+    if case_bound is None:
+        until = SHARES.master_until_late if have_program and budget.left() < budget.share(SHARES.heuristic_if_left) \
+            else SHARES.master_until
+        master = master_stage(ctx, facts, budget.sub(max(budget.until(until), SHARES.min_stage_s)))
+        best.bound(master.bound)
+
+    # 3. lay out the masters' weeks: the master's first, the exact case's before it when better
+    weeks = [master.week] if master is not None and master.week is not None else []
+    if heuristic is not None and heuristic.week not in weeks:
+        weeks.append(heuristic.week)
+    for case in cases:
+        if case.week is None or case.week in weeks:
+            continue
+        better = case.stage == "exact_week" and (master is None or master.objective is None
+                                                 or case.objective < master.objective - EPS)
+        weeks.insert(0 if better else len(weeks), case.week)
+    for number, week in enumerate(weeks):
+        if best.proven() or (best.program is not None and budget.left() <= 0):
+            break
+        best.offer(lay_out_stage(ctx, week, str(number), budget))
+
+    # 4. the full model makes it exact; with no program at all, any program, then improved
+    if best.program is None or (not best.proven() and budget.left() > SHARES.full_min_left_s):
+        full = full_model_stage(ctx, best.program.program if best.program else None, budget.sub(max(budget.left(), SHARES.full_min_s)))
+        best.bound(full.bound)
+        best.offer(full)
+    if best.program is None:
+        rescued = rescue_stage(ctx, budget)
+        best.offer(rescued)
+        if rescued is not None:
+            polish = full_model_stage(ctx, rescued.program, budget.sub(max(budget.left(), budget.share(SHARES.polish), SHARES.polish_min_s)),
+                                      name="rescue_polish")
+            best.bound(polish.bound)
+            best.offer(polish)
+    return best

@@ -1,0 +1,241 @@
+"""The week-level stages of the seed objective's solve (`program/compose.py` composes them).
+
+Each stage takes the solve's context and a `Budget`, and returns `Candidate`s: a week chosen by a
+master (weekly sets per class, days per type) with its objective, and the lower bound it proves
+for every program, if any. The lattice stages also return what they proved about exact-hit
+programs (`LatticeFacts`), which the later masters use as cuts and congruences.
+"""
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints
+from workout_pipeline.program.engine import EPS, SHARES, Budget, Candidate, Infeasible, run_solver
+from workout_pipeline.program.exercises import ExerciseClass
+from workout_pipeline.program.lattice import (
+    ResidueLattice,
+    bound_for_extra,
+    extra_set_patterns,
+    fewest_extra_sets,
+    residue_lattice,
+)
+from workout_pipeline.program.master import build_master
+
+_MAX_LEVELS = 6  # lattice levels (numbers of extra sets) examined above the fewest
+
+
+@dataclass
+class SolveContext:
+    """What every stage reads: the classes, the rules, the gap goal, the day groups that are
+    interchangeable, and the report's `stages` dict each stage writes its runs into."""
+
+    classes: list[ExerciseClass]
+    constraints: ProgramConstraints
+    gap: float
+    groups: list[list[int]]
+    report: dict[str, Any]
+
+
+@dataclass
+class LatticeFacts:
+    """What the lattice proved about exact-hit programs.
+
+    Attributes:
+        residues: The congruences (None when the lattice argument does not apply).
+        bound: The lattice's lower bound on every program (None: does not apply).
+        fewest: Fewest extra sets any exact-hit program has (proven).
+        exact_possible: False once a probe proved that every program misses a target.
+    """
+
+    residues: ResidueLattice | None = None
+    bound: float | None = None
+    fewest: int = 0
+    exact_possible: bool = True
+
+    def cut(self) -> tuple[int | None, float] | None:
+        """The master's either-or cut (`build_master`'s `lattice_cut`)."""
+        if self.residues is None:
+            return None
+        return (self.fewest if self.exact_possible else None, 1.0 / self.residues.scale)
+
+
+def lattice_stage(ctx: SolveContext, budget: Budget) -> tuple[list[Candidate], LatticeFacts]:
+    """The lattice bound, then the best exact-hit week at each number of extra sets from the
+    fewest up (`_lattice_levels`); the weeks sorted by their master objective."""
+    classes, c = ctx.classes, ctx.constraints
+    shortest = fewest_extra_sets(classes, c)
+    bound = bound_for_extra(classes, c, *shortest) if shortest is not None else None
+    ctx.report["lattice_bound"] = bound
+    residues = residue_lattice(classes, c) if shortest is not None else None
+    if residues is None or shortest is None or bound is None:
+        return [], LatticeFacts()
+    weeks, level_bounds, next_level = _lattice_levels(ctx, residues, shortest[0], budget)
+    # exact programs of an examined level cost at least its bound (inf: none exist); above the
+    # examined levels the lattice floor holds; a miss costs at least the miss case
+    swept = min(min(level_bounds.values(), default=float("inf")), bound_for_extra(classes, c, next_level, residues.scale))
+    # the levels proven empty: exact programs have at least `fewest` extra sets
+    fewest = min((k for k, b in level_bounds.items() if b < float("inf")), default=next_level)
+    if swept > bound + EPS:
+        ctx.report["lattice_bound_raised"] = swept
+        bound = swept
+    weeks.sort(key=lambda found: found.objective)
+    return [replace(week, bound=bound) for week in weeks], LatticeFacts(residues, bound, fewest)
+
+
+def _lattice_levels(ctx: SolveContext, residues: ResidueLattice, first_extra: int,
+                    budget: Budget) -> tuple[list[Candidate], dict[int, float], int]:
+    """The best exact-hit week of the master at each number of extra sets, from the shortest path up.
+
+    At each level the master (no under or over slack) gets one binary per lattice pattern of
+    that many extra sets (`workout_pipeline.program.lattice.extra_set_patterns`) and must follow
+    the chosen one: the extra sets on each residue's classes add up to the pattern's count.
+    The patterns cover every exact-hit week with exactly that many extra sets, so the level's
+    MILP bound (infinite when infeasible) bounds every exact-hit program of that level. Higher
+    levels are tried while their lattice floor is below the best week found (more extra sets can
+    mean fewer exercises), time is left and the patterns can be listed.
+
+    Returns:
+        (weeks found, bound per examined level, first level not examined).
+    """
+    import pulp
+
+    classes, c = ctx.classes, ctx.constraints
+    weeks: list[Candidate] = []
+    bounds: dict[int, float] = {}
+    miss_only = bound_for_extra(classes, c, None, residues.scale)
+    by_residue: dict[tuple[int, ...], list[int]] = {}
+    for i, residue in enumerate(residues.residues):
+        by_residue.setdefault(residue, []).append(i)
+    for level in range(first_extra, first_extra + _MAX_LEVELS):
+        floor = bound_for_extra(classes, c, level, residues.scale)
+        best_week = min((week.objective for week in weeks), default=float("inf"))
+        if weeks and budget.seconds < SHARES.lattice_small_s:
+            break  # small budgets: the first level's week, then the other stages
+        if budget.left() < 0.05 or floor >= miss_only - EPS or floor >= best_week - EPS:
+            # out of time, or no program of this level or above can beat the miss case's floor
+            # or the best week found (the other stages look further)
+            break
+        patterns = extra_set_patterns(residues, level)
+        if patterns is None:
+            break  # too many to list
+        ctx.report[f"lattice_patterns_{level}"] = len(patterns)
+        if not patterns:
+            bounds[level] = float("inf")
+            continue
+        master = build_master(classes, c).forbid_misses()
+        prob = master.problem
+        choice = [prob.add_variable(f"pattern_{j}", cat="Binary") for j in range(len(patterns))]
+        prob += pulp.lpSum(choice) == 1
+        for residue, members in by_residue.items():
+            extra_sets = pulp.lpSum(master.sets[i] - c.min_sets * master.count[i] for i in members)
+            chosen_count = pulp.lpSum(p[residue] * var for p, var in zip(patterns, choice) if residue in p)
+            prob += extra_sets == chosen_count
+        if budget.left() < 0.05:
+            break  # listing and building took the rest
+        # once a week is in hand, a further level gets a share of the budget only: the other
+        # stages may do better (with few training days the best weeks have many extra sets)
+        seconds = budget.left() if not weeks else min(budget.left(), SHARES.lattice_next_level * budget.seconds)
+        run = run_solver(prob, seconds, ctx.gap / 2)
+        ctx.report[f"lattice_week_{level}"] = run
+        if run["status"] == "infeasible":
+            bounds[level] = float("inf")
+            continue
+        if run["objective"] is None:
+            break
+        bounds[level] = max(floor, run["bound"]) if run["bound"] is not None else floor
+        weeks.append(Candidate(f"lattice_week_{level}", master.week(), run["objective"]))
+    # levels are examined in order without gaps
+    return weeks, bounds, first_extra + len(bounds)
+
+
+def exact_probe_stage(ctx: SolveContext, facts: LatticeFacts, budget: Budget) -> LatticeFacts:
+    """Whether any exact-hit week exists at all (when no lattice level had one): the master with
+    no slack and the cut, up to its first solution. Infeasible means every program misses a
+    target, and the bound rises to the miss case's."""
+    assert facts.residues is not None
+    probe = build_master(ctx.classes, ctx.constraints, (facts.fewest, 1.0 / facts.residues.scale)).forbid_misses()
+    run = run_solver(probe.problem, budget.seconds, 1.0, mip_max_improving_sols=1)
+    ctx.report["exact_probe"] = run
+    if run["status"] != "infeasible":
+        return facts
+    bound = max(facts.bound or float("-inf"), bound_for_extra(ctx.classes, ctx.constraints, None, facts.residues.scale))
+    ctx.report["lattice_bound_raised"] = bound
+    return replace(facts, bound=bound, exact_possible=False)
+
+
+def heuristic_stage(ctx: SolveContext, budget: Budget, exact_first: bool = False) -> Candidate | None:
+    """A week from a restricted master (a heuristic: it proves no bound).
+
+    The master with one-set minimums is nearly as easy as its LP. The classes it uses, plus the
+    single-muscle classes and a few large spares per category, form a small master solved for real
+    (with `exact_first`, first with every target to be met exactly, then with the slacks).
+    """
+    classes, c = ctx.classes, ctx.constraints
+    easy = build_master(classes, replace(c, min_sets=1))
+    easy_run = run_solver(easy.problem, SHARES.heuristic_relaxed * budget.seconds, 0.01)
+    ctx.report["heuristic_relaxed"] = easy_run
+    if easy_run["objective"] is None:
+        return None
+    support = {i for i, var in easy.sets.items() if (var.varValue or 0) > 0.5}
+    single = {i for i, cls in enumerate(classes) if len(cls.contributions) == 1 and cls.contributions[0][1] == 1.0}
+    members = with_spares(classes, sorted(support | single))
+    attempts = [("heuristic_restricted_exact", True)] if exact_first else []
+    attempts.append(("heuristic_restricted", False))
+    for name, exact in attempts:
+        # weeks that meet every target exactly: on large catalogs found far sooner, and better
+        small = build_master([classes[i] for i in members], c)
+        if exact:
+            small.forbid_misses()
+        seconds = max(SHARES.heuristic_exact * budget.left(), 0.3) if exact else max(budget.left(), 0.5)
+        run = run_solver(small.problem, seconds, 0.01)
+        ctx.report[name] = run
+        if run["objective"] is not None:
+            week = small.week()
+            sets = {i: 0 for i in range(len(classes))}
+            sets.update({i: week.sets[j] for j, i in enumerate(members)})
+            return Candidate(name, replace(week, sets=sets), run["objective"])
+    return None
+
+
+def with_spares(classes: list[ExerciseClass], used: list[int], per_category: int = 3) -> list[int]:
+    """`used` plus, per category, the largest classes: spare exercises to fill a day with."""
+    chosen = set(used)
+    for category in DAY_TYPES + ("core",):
+        members = [i for i, cls in enumerate(classes) if cls.category == category and i not in chosen]
+        members.sort(key=lambda i: (-classes[i].size, classes[i].set_seconds, classes[i].selection_cost, i))
+        chosen.update(members[:per_category])
+    return sorted(chosen)
+
+
+def case_master_stage(ctx: SolveContext, facts: LatticeFacts, exact: bool, budget: Budget) -> Candidate:
+    """One of the master's two lattice cases, with the congruences: exact hits (no slack, at least
+    the proven fewest extra sets) or misses (at least 1/g off). Apart, HiGHS closes each far
+    sooner than the either-or master; the smaller of the two bounds holds for every program.
+    The candidate's bound holds for the programs of its case only (inf: the case has none)."""
+    assert facts.residues is not None
+    cut = facts.cut()
+    if not exact:
+        cut = (None, 1.0 / facts.residues.scale)
+    master = build_master(ctx.classes, ctx.constraints, cut, facts.residues)
+    if exact:
+        master.forbid_misses()
+    name = "exact_week" if exact else "miss_week"
+    run = run_solver(master.problem, budget.seconds, ctx.gap / 2)
+    ctx.report[name] = run
+    if run["status"] == "infeasible":
+        return Candidate(name, bound=float("inf"))
+    week = master.week() if run["objective"] is not None else None
+    return Candidate(name, week, run["objective"], run["bound"])
+
+
+def master_stage(ctx: SolveContext, facts: LatticeFacts, budget: Budget) -> Candidate:
+    """The week-level master with the lattice's either-or cut, and with the congruences while
+    exact hits are possible (once every program is known to miss, they only slow HiGHS). It
+    decides almost everything (muscle volumes), and its bound holds for every program."""
+    master = build_master(ctx.classes, ctx.constraints, facts.cut(), facts.residues if facts.exact_possible else None)
+    run = run_solver(master.problem, budget.seconds, ctx.gap / 2)
+    ctx.report["master"] = run
+    if run["status"] == "infeasible":
+        raise Infeasible
+    week = master.week() if run["objective"] is not None else None
+    return Candidate("master", week, run["objective"], run["bound"])
