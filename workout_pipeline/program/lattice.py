@@ -15,7 +15,7 @@ one bounds every program.
 The patterns of a given size are few (7 of size 4 on the full free-exercise-db catalog, out of
 149 residues), and listing them all turns the congruences into constraints a MILP can use:
 the week-level master restricted to exact-hit weeks whose extra sets follow one of the
-patterns (`workout_pipeline.program.solve`) finds the best such week, or proves there is none,
+patterns (`workout_pipeline.program.stages`) finds the best such week, or proves there is none,
 in a fraction of a second, where the plain master cannot decide it in minutes. When none
 exists, every exact-hit program needs at least one more extra set: the bound rises.
 """
