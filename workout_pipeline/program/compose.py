@@ -139,15 +139,16 @@ def _compose(ctx: SolveContext, budget: Budget) -> _Best:
 
     # 4. the full model makes it exact; with no program at all, any program, then improved
     if best.program is None or (not best.proven() and budget.left() > SHARES.full_min_left_s):
-        full = full_model_stage(ctx, best.program.program if best.program else None, budget.sub(max(budget.left(), SHARES.full_min_s)))
+        start = best.program.program if best.program else None
+        full = full_model_stage(ctx, start, budget.sub(max(budget.left(), SHARES.full_min_s)))
         best.bound(full.bound)
         best.offer(full)
     if best.program is None:
         rescued = rescue_stage(ctx, budget)
         best.offer(rescued)
         if rescued is not None:
-            polish = full_model_stage(ctx, rescued.program, budget.sub(max(budget.left(), budget.share(SHARES.polish), SHARES.polish_min_s)),
-                                      name="rescue_polish")
+            seconds = max(budget.left(), budget.share(SHARES.polish), SHARES.polish_min_s)
+            polish = full_model_stage(ctx, rescued.program, budget.sub(seconds), name="rescue_polish")
             best.bound(polish.bound)
             best.offer(polish)
     return best
