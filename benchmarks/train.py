@@ -31,7 +31,9 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 MODEL_MD = REPO / "docs" / "model.md"
 RX_SHOWN = ("graphsage", "graphsage@dp_ask", "gcn", "mlp", "lightgbm", "lightgbm@dp_ask", "graphsage_lightgbm",
-            "double_progression", "plus_one_step")
+            "blend", "blend@dp_ask", "double_progression", "plus_one_step")
+# Models whose equal-progress comparison with double progression is tabled.
+EQUAL_ASK_SHOWN = ("graphsage", "lightgbm", "graphsage_lightgbm", "blend")
 
 
 def _public_logs(seeds: list[int], with_ablations: bool, threads: int) -> tuple[dict, dict, dict]:
@@ -94,23 +96,27 @@ def _results_table(runs: dict, ablations: dict) -> str:
         f"Seeds {', '.join(map(str, seeds))} (mean ± sd over seeds); {first['n_test_pairs']} test pairs, "
         f"{first['n_train_pairs']} train + {first['n_validation_pairs']} validation pairs; "
         f"{100 * first['share_test_pairs_repeating_load']:.0f}% of test pairs repeat the last load; Precision@K "
-        f"base rate (random ranking) {first['progress_base_rate']:.3f}.\n\n"
+        f"base rate (random ranking) {first['progress_base_rate']:.3f} (progress: more weight for at least as many "
+        f"reps, or more reps at the same weight; with the earlier label, any more weight, "
+        f"{first['progress_base_rate_any_more_weight']:.3f}).\n\n"
         "**Predictions**\n\n"
-        "| model | load MAE (kg) | vs repeat_last | worst athlete vs repeat_last | reps MAE | P@3 | P@3 - base |\n"
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        "| model | load MAE (kg) | vs repeat_last | worst athlete vs repeat_last | reps MAE | P@3 | P@3 - base "
+        "| P@3 - base, earlier label |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
     )
     for name in models:
-        ratio, worst, p3 = [], [], []
+        ratio, worst, p3, p3_old = [], [], [], []
         for run in runs.values():
             values, repeat = run["models"][name], run["models"]["repeat_last"]
             ratio.append(values["load_mae_kg"] / repeat["load_mae_kg"])
             per, rep = values["load_mae_kg_per_athlete"], repeat["load_mae_kg_per_athlete"]
             worst.append(max(per[a] / rep[a] for a in athletes if rep[a]))
             p3.append(values["precision_at_3"] - run["progress_base_rate"])
+            p3_old.append(values["precision_at_3_any_more_weight"] - run["progress_base_rate_any_more_weight"])
         text += (
             f"| {name} | {_mean_sd([r['models'][name]['load_mae_kg'] for r in runs.values()])} | {_mean_sd(ratio)} | "
             f"{_mean_sd(worst)} | {_mean_sd([r['models'][name]['reps_mae'] for r in runs.values()])} | "
-            f"{_mean_sd([r['models'][name]['precision_at_3'] for r in runs.values()])} | {_mean_sd(p3)} |\n"
+            f"{_mean_sd([r['models'][name]['precision_at_3'] for r in runs.values()])} | {_mean_sd(p3)} | {_mean_sd(p3_old)} |\n"
         )
     text += (
         "\n**Prescriptions** (met: the actual next top set's Epley e1RM reaches the prescription's; asked: the "
@@ -125,6 +131,7 @@ def _results_table(runs: dict, ablations: dict) -> str:
             f"| {name} | {_mean_sd([x['caution'] for x in rows], 2)} | {_mean_sd([x['share_met'] for x in rows])} | "
             f"{_mean_sd([x['mean_e1rm_increase_kg'] for x in rows], 2)} | {_mean_sd([x['mean_e1rm_increase_pct'] for x in rows], 2)} |\n"
         )
+    text += _equal_ask_table(runs)
     text += "\n**Load MAE vs repeat_last per athlete** (mean over seeds)\n\n| model | " + " | ".join(athletes) + " |\n"
     text += "| --- |" + " ---: |" * len(athletes) + "\n"
     for name in models:
@@ -147,6 +154,33 @@ def _results_table(runs: dict, ablations: dict) -> str:
     if ablations:
         text += "\n**Ablations** (seed " + str(seeds[0]) + ")\n\n| model | load MAE (kg) | reps MAE | P@3 |\n| --- | ---: | ---: | ---: |\n"
         text += "".join(f"| {n} | {v['load_mae_kg']:.3f} | {v['reps_mae']:.3f} | {v['precision_at_3']:.3f} |\n" for n, v in ablations.items())
+    return text
+
+
+def _equal_ask_table(runs: dict) -> str:
+    """Each model at the caution whose validation prescriptions ask as much as double
+    progression's (matched on validation), then its test met share and ask beside the rule's."""
+    text = (
+        "\n**Equal progress** (the caution is set on the validation slice so the model asks, on average, what double "
+        "progression asks there; then both are scored once on test)\n\n"
+        "| model | validation: asked % (model / DP) | validation: met (model / DP) | test: asked % (model / DP) "
+        "| test: met (model / DP) | test: met - DP's |\n| --- | ---: | ---: | ---: | ---: | ---: |\n"
+    )
+    first = next(iter(runs.values()))
+    for name in EQUAL_ASK_SHOWN:
+        if f"{name}@dp_ask" not in first["prescriptions"] or "validation_prescriptions" not in first["training"].get(name, {}):
+            continue
+        val = [r["training"][name]["validation_prescriptions"] for r in runs.values()]
+        test = [r["prescriptions"][f"{name}@dp_ask"] for r in runs.values()]
+        rule = [r["prescriptions"]["double_progression"] for r in runs.values()]
+        text += (
+            f"| {name} | {_mean_sd([v['dp_ask']['mean_e1rm_increase_pct'] for v in val], 2)} / "
+            f"{_mean_sd([v['rule']['mean_e1rm_increase_pct'] for v in val], 2)} | "
+            f"{_mean_sd([v['dp_ask']['share_met'] for v in val])} / {_mean_sd([v['rule']['share_met'] for v in val])} | "
+            f"{_mean_sd([t['mean_e1rm_increase_pct'] for t in test], 2)} / {_mean_sd([t['mean_e1rm_increase_pct'] for t in rule], 2)} | "
+            f"{_mean_sd([t['share_met'] for t in test])} / {_mean_sd([t['share_met'] for t in rule])} | "
+            f"{_mean_sd([t['share_met'] - d['share_met'] for t, d in zip(test, rule)])} |\n"
+        )
     return text
 
 
@@ -216,6 +250,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="25000,50000,100000,200000")
     parser.add_argument("--scaling-epochs", type=int, default=30)
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--json", default=None, help="also write every seed's metrics to this JSON file")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch CPU threads (default: train.default_threads(), 1 on <= 2 cores)")
     args = parser.parse_args()
@@ -226,6 +261,10 @@ def main() -> None:
     runs, ablations, public = _public_logs(seeds, args.ablations, args.threads)
     table = _results_table(runs, ablations)
     print(table)
+    if args.json:
+        import json
+
+        Path(args.json).write_text(json.dumps({str(k): v for k, v in runs.items()}, indent=1), encoding="utf-8")
     if args.write_docs:
         _write_model_md(table, ".venv/bin/python benchmarks/train.py --write-docs")
     train_s = [r["_train_s"] for r in runs.values()]
@@ -236,7 +275,7 @@ def main() -> None:
         "| step | seconds |\n| --- | ---: |\n"
         f"| ingest | {public['ingest_s']:.1f} |\n| features | {public['features_s']:.1f} |\n"
         f"| graph | {public['graph_s']:.1f} |\n"
-        f"| train GraphSAGE + GCN + MLP + LightGBM x 2 (per seed) | {_mean_sd(train_s, 1)} |\n"
+        f"| train GraphSAGE + GCN + MLP + LightGBM x 2 + blend (per seed) | {_mean_sd(train_s, 1)} |\n"
         f"| evaluate (all models, per seed) | {_mean_sd(evaluate_s, 1)} |\n\n"
     )
     for name, info in runs[seeds[0]]["training"].items():

@@ -40,7 +40,8 @@ def _one_torch_thread():
 FAST = {"graphsage": {"arch": "sage", "layers": 2, "aggr": "mean", "hidden": 16}}
 # every model family, small: the leakage test covers each (the booster on GraphSAGE embeddings too)
 EVERY = {**FAST, "mlp": {"arch": "mlp", "hidden": 16}, "lightgbm": {"arch": "lgbm", "max_rounds": 40},
-         "graphsage_lightgbm": {"arch": "lgbm", "max_rounds": 40, "embeddings_from": "graphsage"}}
+         "graphsage_lightgbm": {"arch": "lgbm", "max_rounds": 40, "embeddings_from": "graphsage"},
+         "blend": {"arch": "blend", "members": ["graphsage", "lightgbm"]}}
 # what a pair's prediction consists of: load, reps, progress score, the prescription
 PREDICTED = ("weight_kg", "reps", "progress_probability", "rx_weight_kg", "rx_reps", "rx_probability")
 
@@ -95,9 +96,14 @@ def test_mae_and_rmse():
     assert math.isnan(mae([], []))
 
 
-def test_progressed_means_more_weight_or_same_weight_more_reps():
-    result = progressed([100, 100, 100, 100], [5, 5, 5, 5], [102.5, 100, 100, 97.5], [3, 6, 5, 12])
-    assert result.tolist() == [True, True, False, False]
+def test_progressed_means_more_weight_for_no_fewer_reps_or_same_weight_more_reps():
+    previous = ([100] * 5, [5] * 5)
+    following = ([102.5, 102.5, 100, 100, 97.5], [5, 3, 6, 5, 12])
+    assert progressed(*previous, *following).tolist() == [True, False, True, False, False]
+    # the earlier label counted trading reps for load (102.5 x 3 after 100 x 5) as progress
+    assert progressed(*previous, *following, label="any_more_weight").tolist() == [True, True, True, False, False]
+    with pytest.raises(ValueError):
+        progressed(*previous, *following, label="e1rm")
 
 
 def test_precision_at_k_per_athlete_session():
@@ -232,12 +238,14 @@ def test_perturbing_the_target_session_and_later_changes_no_prediction_for_that_
         assert torch.equal(value, retrained.states["graphsage"][key]), key
     assert trained.states["lightgbm"] == retrained.states["lightgbm"]
     assert trained.states["graphsage_lightgbm"] == retrained.states["graphsage_lightgbm"]
+    assert trained.states["blend"] == retrained.states["blend"]
     assert trained.rx_caution == retrained.rx_caution and trained.thresholds == retrained.thresholds
+    assert trained.rx_caution_matched == retrained.rx_caution_matched
     # and the test is sensitive: a pair predicted from a perturbed node does move
     later = perturbed_graph.pairs[(perturbed_graph.pairs["athlete_id"] == athlete)
                                   & (perturbed_graph.pairs["prev_date"] > target)].iloc[:5]
     original = graph.pairs.loc[later.index]
-    for name in ("graphsage", "lightgbm"):
+    for name in ("graphsage", "lightgbm", "blend"):
         moved = predict_pairs(trained, name, perturbed_graph, later)
         kept = predict_pairs(trained, name, graph, original)
         assert any(not np.array_equal(moved[key], kept[key]) for key in PREDICTED), name

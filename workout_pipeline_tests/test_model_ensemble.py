@@ -44,6 +44,29 @@ def test_ensemble_training_is_reproducible_and_survives_save_and_load(graph, tmp
     assert np.array_equal(a["weight_kg"], b["weight_kg"])
 
 
+def test_the_blend_mixes_its_members_by_the_weight_validation_chose(graph, tmp_path):
+    from workout_pipeline.model.graph import SPLIT_VALIDATION
+    from workout_pipeline.model.train import _best_threshold, pair_outputs
+
+    models = {**ENSEMBLE, "lightgbm": {"arch": "lgbm", "max_rounds": 20},
+              "blend": {"arch": "blend", "members": ["graphsage", "lightgbm"], "weights": [0.0, 0.5, 1.0]}}
+    trained = train_models(graph, seed=0, device="cpu", epochs=6, models=models, threads=1, progress=None)
+    weight = trained.states["blend"]["weight"]
+    rows = np.arange(len(graph.pairs))
+    sage, boost = pair_outputs(trained, "graphsage", graph, rows), pair_outputs(trained, "lightgbm", graph, rows)
+    blended = pair_outputs(trained, "blend", graph, rows)
+    assert np.allclose(blended[:, :5], weight * sage[:, :5] + (1 - weight) * boost[:, :5])
+    # the chosen weight scores best on the validation slice
+    val = np.flatnonzero(graph.pairs["split"].to_numpy() == SPLIT_VALIDATION)
+    scores = {w: _best_threshold(w * sage[val] + (1 - w) * boost[val], graph.pairs.iloc[val])[0] for w in (0.0, 0.5, 1.0)}
+    assert scores[weight] == min(scores.values())
+    save_models(trained, tmp_path / "m.pt")
+    loaded = load_models(tmp_path / "m.pt")
+    assert np.array_equal(predict_pairs(loaded, "blend", graph)["rx_weight_kg"], predict_pairs(trained, "blend", graph)["rx_weight_kg"])
+    with pytest.raises(ValueError, match="trained first"):
+        train_models(graph, seed=0, device="cpu", epochs=2, models={"blend": models["blend"]}, threads=1, progress=None)
+
+
 def test_training_restores_the_callers_thread_setting(graph):
     before = torch.get_num_threads()
     train_models(graph, seed=0, device="cpu", epochs=2, models=ENSEMBLE, threads=1)

@@ -93,6 +93,27 @@ def test_caution_is_the_boldest_meeting_the_target_rate_on_validation():
     assert prescribe.match_ask(probability, opts, 0.01) < caution
 
 
+def test_the_equal_progress_point_matches_the_ask_exactly_without_cuts():
+    rng = np.random.default_rng(0)
+    weight, reps = rng.choice([60.0, 80.0, 100.0], 400), rng.integers(3, 10, 400).astype(float)
+    opts = prescribe.options(weight, reps, np.full(400, 2.5), reps - 2, reps + 2)
+    # a calibrated-looking model: bigger asks are less likely, by lift
+    probability = 1.0 / (1.0 + np.exp(-(rng.normal(0, 1, (400, 1)) - 40 * opts["delta"])))
+    boldest = opts["delta"][np.arange(400), prescribe.choose_matched(probability, opts, 0.0)].mean()
+    for asked in (0.2 * boldest, 0.5 * boldest, 0.9 * boldest):
+        caution = prescribe.match_ask(probability, opts, asked)
+        chosen = prescribe.choose_matched(probability, opts, caution)
+        mean_ask = opts["delta"][np.arange(400), chosen].mean()
+        # at least the rule's ask, and within a tenth of a percentage point of it (a 0.02 grid of
+        # cautions overshot by about one percentage point)
+        assert asked <= mean_ask < asked + 0.001, (asked, mean_ask)
+        assert set(chosen.tolist()) <= set(prescribe.PROGRESSION_OPTIONS)  # no deload, no back-off
+        bolder = prescribe.choose_matched(probability, opts, caution + 2 * prescribe.MATCH_RESOLUTION)
+        assert opts["delta"][np.arange(400), bolder].mean() < asked  # the most cautious that asks enough
+    # an ask no option reaches: the boldest caution
+    assert prescribe.match_ask(probability, opts, boldest + 0.01) == 0.0
+
+
 def _nodes(names):
     return pd.DataFrame({"athlete_id": ["a"] * len(names), "exercise_key": ["squat"] * len(names),
                          "node_time": np.arange(len(names)) * 86400, "workout_name": pd.array(names, dtype="string")})

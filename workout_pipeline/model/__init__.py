@@ -7,7 +7,7 @@ Step API (the CLI `evaluate` and the Dagster assets call these same functions):
   (``save_training_graph`` / ``load_training_graph``)
 - ``train_models(graph, seed=0, device="auto", epochs=None, models=None, threads=None,
   progress=stderr_progress) -> TrainedModels`` (``save_models`` / ``load_models``); model
-  settings are typed (``NetConfig``, ``BoostConfig``; ``DEFAULT_MODELS``)
+  settings are typed (``NetConfig``, ``BoostConfig``, ``BlendConfig``; ``DEFAULT_MODELS``)
 - ``evaluate_models(graph, trained) -> (metrics, predictions)`` (predictions and prescriptions)
 - ``recommend(features, trained=<the split-trained models>) -> DataFrame``
 - ``plot_embeddings(graph, trained, path)``, ``plot_predictions(predictions, path)``,
@@ -17,7 +17,7 @@ Step API (the CLI `evaluate` and the Dagster assets call these same functions):
 Importing this package is cheap: torch and PyG load inside the functions that need them.
 """
 
-from workout_pipeline.model.config import ABLATION_MODELS, DEFAULT_MODELS, BoostConfig, NetConfig
+from workout_pipeline.model.config import ABLATION_MODELS, DEFAULT_MODELS, BlendConfig, BoostConfig, NetConfig
 from workout_pipeline.model.evaluate import evaluate_models
 from workout_pipeline.model.features import build_features, node_feature_columns
 from workout_pipeline.model.graph import (
@@ -38,6 +38,7 @@ from workout_pipeline.model.train import (
 
 __all__ = [
     "ABLATION_MODELS",
+    "BlendConfig",
     "BoostConfig",
     "DEFAULT_MODELS",
     "NetConfig",

@@ -47,22 +47,37 @@ class BoostConfig:
     threads: int = 1
 
 
-ModelConfig = NetConfig | BoostConfig
+@dataclass(frozen=True)
+class BlendConfig:
+    """A weighted average of two trained models' outputs (gate and progress logits, load, reps
+    and rest changes, completion probabilities): `weight` x the first member + (1 - weight) x
+    the second, the weight chosen among `weights` by the validation score (trained after its
+    members; nothing new is fitted)."""
+
+    arch: str = "blend"
+    members: tuple[str, str] = ("graphsage", "lightgbm")
+    weights: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+ModelConfig = NetConfig | BoostConfig | BlendConfig
+_KINDS = {"lgbm": BoostConfig, "blend": BlendConfig}
 
 
 def config_from_dict(values: dict) -> ModelConfig:
     """The config a JSON-able dict describes (unknown keys are an error)."""
-    kind = BoostConfig if values.get("arch") == "lgbm" else NetConfig
+    kind = _KINDS.get(values.get("arch"), NetConfig)
     known = {f.name for f in fields(kind)}
     unknown = set(values) - known
     if unknown:
         raise ValueError(f"unknown model setting(s): {', '.join(sorted(unknown))}")
+    if kind is BlendConfig:  # JSON turns tuples into lists
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
     return kind(**values)
 
 
 def as_config(value: "ModelConfig | dict") -> ModelConfig:
     """A config from a config or a dict."""
-    return value if isinstance(value, (NetConfig, BoostConfig)) else config_from_dict(dict(value))
+    return value if isinstance(value, (NetConfig, BoostConfig, BlendConfig)) else config_from_dict(dict(value))
 
 
 def config_to_dict(config: ModelConfig) -> dict:
@@ -79,6 +94,8 @@ DEFAULT_MODELS: dict[str, ModelConfig] = {
     "lightgbm": BoostConfig(),
     # the booster with GraphSAGE's node embeddings as extra features (trained after graphsage)
     "graphsage_lightgbm": BoostConfig(embeddings_from="graphsage"),
+    # GraphSAGE and LightGBM averaged, the weight chosen on validation (trained after both)
+    "blend": BlendConfig(members=("graphsage", "lightgbm")),
 }
 # Ablations reported in docs/model.md (single networks).
 ABLATION_MODELS: dict[str, ModelConfig] = {

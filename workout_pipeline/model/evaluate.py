@@ -96,6 +96,7 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
         if len(test)
         else None,
         "progress_base_rate": progress_base_rate(predictions),
+        "progress_base_rate_any_more_weight": progress_base_rate(predictions, "any_more_weight"),
         "models": {},
         "prescriptions": {},
     }

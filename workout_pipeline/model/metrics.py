@@ -16,16 +16,25 @@ def rmse(actual, predicted) -> float:
     return float(np.sqrt(np.mean((actual - predicted) ** 2))) if actual.size else float("nan")
 
 
-def progressed(prev_weight, prev_reps, next_weight, next_reps, tolerance: float = 1e-6) -> np.ndarray:
-    """True where the next top set progressed: more weight, or the same weight for more reps."""
+def progressed(prev_weight, prev_reps, next_weight, next_reps, tolerance: float = 1e-6, label: str = "progress") -> np.ndarray:
+    """True where the next top set progressed, as a lifter says it: more weight for at least as
+    many reps, or the same weight for more reps (`label="progress"`, the default; trading reps
+    for load, e.g. 100 kg x 8 -> 102.5 kg x 5, is not progress). `label="any_more_weight"` is
+    the earlier, looser label: more weight (any reps), or the same weight for more reps."""
     prev_weight, next_weight = np.asarray(prev_weight, float), np.asarray(next_weight, float)
+    prev_reps, next_reps = np.asarray(prev_reps, float), np.asarray(next_reps, float)
     more_weight = next_weight > prev_weight + tolerance
     same_weight = np.abs(next_weight - prev_weight) <= tolerance
-    return more_weight | (same_weight & (np.asarray(next_reps, float) > np.asarray(prev_reps, float)))
+    if label == "progress":
+        more_weight &= next_reps >= prev_reps
+    elif label != "any_more_weight":
+        raise ValueError(f"unknown progress label {label!r}")
+    return more_weight | (same_weight & (next_reps > prev_reps))
 
 
 def precision_at_k(
-    frame: pd.DataFrame, predicted_weight: str, k: int, predicted_reps: str | None = None, score: str | None = None
+    frame: pd.DataFrame, predicted_weight: str, k: int, predicted_reps: str | None = None, score: str | None = None,
+    label: str = "progress",
 ) -> float:
     """Mean over (athlete, test session day) of the share of the top-k exercises whose top set
     actually progressed, ranked by the model's progress probability (`score`, when given), else
@@ -42,6 +51,7 @@ def precision_at_k(
         k: list length.
         predicted_reps: optional column of predicted reps for tie-breaking.
         score: optional column of progress probabilities to rank by.
+        label: what counts as progressed (`progressed`).
     """
     if frame.empty:
         return float("nan")
@@ -54,7 +64,8 @@ def precision_at_k(
             "reps_increase": (frame[predicted_reps].to_numpy(float) - frame["prev_reps"].to_numpy(float))
             if predicted_reps
             else 0.0,
-            "hit": progressed(frame["prev_weight_kg"], frame["prev_reps"], frame["y_weight_kg"], frame["y_reps"]),
+            "hit": progressed(frame["prev_weight_kg"], frame["prev_reps"], frame["y_weight_kg"], frame["y_reps"],
+                              label=label),
             "score": frame[score].to_numpy(float) if score else 0.0,
         }
     )
@@ -64,12 +75,12 @@ def precision_at_k(
     return float(top.groupby(["athlete", "day"], sort=False)["hit"].mean().mean())
 
 
-def progress_base_rate(frame: pd.DataFrame) -> float:
+def progress_base_rate(frame: pd.DataFrame, label: str = "progress") -> float:
     """Precision@K of a random ranking: the mean over (athlete, test session day) of the share
     of the session's lifts that progressed (any K)."""
     if frame.empty:
         return float("nan")
-    hit = progressed(frame["prev_weight_kg"], frame["prev_reps"], frame["y_weight_kg"], frame["y_reps"])
+    hit = progressed(frame["prev_weight_kg"], frame["prev_reps"], frame["y_weight_kg"], frame["y_reps"], label=label)
     day = pd.to_datetime(frame["target_date"]).dt.normalize()
     return float(pd.Series(hit).groupby([frame["athlete_id"].astype(str).to_numpy(), day.to_numpy()]).mean().mean())
 
@@ -115,6 +126,8 @@ def model_metrics(frame: pd.DataFrame, model: str) -> dict:
     score = f"progress__{model}" if f"progress__{model}" in frame.columns else None
     result["precision_at_3"] = precision_at_k(frame, weight_col, 3, reps_col, score)
     result["precision_at_5"] = precision_at_k(frame, weight_col, 5, reps_col, score)
+    # the earlier, looser label (any more weight), kept for comparison with earlier runs
+    result["precision_at_3_any_more_weight"] = precision_at_k(frame, weight_col, 3, reps_col, score, "any_more_weight")
     rest_col = f"pred_rest_s__{model}"
     if rest_col in frame.columns and "y_rest_s" in frame.columns:
         known = frame["y_rest_s"].notna() & frame[rest_col].notna()

@@ -13,7 +13,11 @@ ambitious) value whose validation prescriptions are met at least RX_MET_GOAL of 
 target success rate). Across all lifts this asks the most for a given expected success rate
 (a Lagrangian relaxation of "maximise the mean ask subject to the success rate").
 A second operating point, reported beside it, asks as much as double progression does on the
-validation slice (`match_ask`), to compare how often each is met at equal progress.
+validation slice (`match_ask`), to compare how often each is met at equal progress. There the
+model chooses among double progression's own kinds of option (hold, add a rep, add a plate
+step, with or without resetting the reps: `PROGRESSION_OPTIONS`), never a cut: otherwise it
+could buy a high met share with deloads (almost always met) and big asks elsewhere at the
+same mean ask.
 
 A prescription is *met* when the actual next top set's Epley e1RM reaches the prescription's.
 """
@@ -24,11 +28,16 @@ from workout_pipeline.model.features import epley_e1rm
 
 OPTION_KINDS: tuple[str, ...] = ("deload", "back_off", "hold", "add_rep", "add_step", "add_step_reset_reps")
 DELOAD, BACK_OFF, HOLD, ADD_REP, ADD_STEP, ADD_STEP_RESET = range(len(OPTION_KINDS))
+# The options of the equal-progress operating point (double progression's kinds; no cuts).
+PROGRESSION_OPTIONS: tuple[int, ...] = (HOLD, ADD_REP, ADD_STEP, ADD_STEP_RESET)
 DELOAD_FRACTION = 0.10
 # Candidate prices of success (ask units per unit of probability), and the target success rate:
 # the validation met share the chosen price must reach (0.80 wanted, plus a margin).
 CAUTIONS: tuple[float, ...] = tuple(round(0.02 * i, 2) for i in range(51))  # 0.00 .. 1.00
 RX_MET_GOAL = 0.82
+# The equal-progress operating point's caution: bisected to this resolution, at most this.
+MATCH_RESOLUTION = 1e-5
+MATCH_MAX_CAUTION = 5.0
 # No prescription the model gives less than this chance (whatever it would ask).
 MIN_CHANCE = 0.2
 # Rule prescriptions reported beside the models.
@@ -100,15 +109,39 @@ def tune_caution(probability: np.ndarray, opts: dict[str, np.ndarray], actual: n
     return float(next((c for c in CAUTIONS if _met_share(probability, opts, actual, c) >= RX_MET_GOAL), CAUTIONS[-1]))
 
 
+def progression_only(opts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The options with only PROGRESSION_OPTIONS valid (no deload, no back-off)."""
+    allowed = np.zeros(len(OPTION_KINDS), bool)
+    allowed[list(PROGRESSION_OPTIONS)] = True
+    return {**opts, "valid": opts["valid"] & allowed[None, :]}
+
+
+def choose_matched(probability: np.ndarray, opts: dict[str, np.ndarray], caution: float) -> np.ndarray:
+    """`choose` at the equal-progress operating point: among PROGRESSION_OPTIONS only."""
+    return choose(probability, progression_only(opts), caution)
+
+
+def _mean_ask(probability, opts, caution: float) -> float:
+    chosen = choose_matched(probability, opts, caution)
+    return float(np.mean(opts["delta"][np.arange(len(chosen)), chosen])) if len(chosen) else 0.0
+
+
 def match_ask(probability: np.ndarray, opts: dict[str, np.ndarray], asked: float) -> float:
-    """The largest (most cautious) caution whose prescriptions still ask, on average, at least
-    `asked` (e.g. double progression's mean ask on the same validation pairs); 0 when none does."""
-    rows = np.arange(len(probability))
-    for caution in reversed(CAUTIONS):
-        chosen = choose(probability, opts, caution)
-        if len(chosen) and np.mean(opts["delta"][rows, chosen]) >= asked:
-            return float(caution)
-    return float(CAUTIONS[0])
+    """The largest (most cautious) caution whose `choose_matched` prescriptions still ask, on
+    average, at least `asked` (e.g. double progression's mean ask on the same validation
+    pairs): the mean ask
+    only falls as the caution grows, so it is bisected on [0, MATCH_MAX_CAUTION] to
+    MATCH_RESOLUTION, which matches the ask as closely as the options allow (a 0.02 grid
+    overshot by about 1% e1RM); 0 when no caution asks that much."""
+    if len(probability) == 0 or _mean_ask(probability, opts, 0.0) < asked:
+        return 0.0
+    low, high = 0.0, MATCH_MAX_CAUTION
+    if _mean_ask(probability, opts, high) >= asked:
+        return float(high)
+    while high - low > MATCH_RESOLUTION:
+        middle = 0.5 * (low + high)
+        low, high = (middle, high) if _mean_ask(probability, opts, middle) >= asked else (low, middle)
+    return float(low)
 
 
 def rule_choice(rule: str, opts: dict[str, np.ndarray], hit_top: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ import numpy as np
 from workout_pipeline.model import prescribe
 from workout_pipeline.model.config import (
     DEFAULT_MODELS,
+    BlendConfig,
     BoostConfig,
     ModelConfig,
     as_config,
@@ -62,8 +63,9 @@ class TrainedModels:
     """Weights and settings of the trained models (everything JSON-able, strings or tensors).
 
     Attributes:
-        configs: model name -> config (`NetConfig` / `BoostConfig`).
-        states: model name -> state_dict (networks) or {head: LightGBM model text} (boosters).
+        configs: model name -> config (`NetConfig` / `BoostConfig` / `BlendConfig`).
+        states: model name -> state_dict (networks), {head: LightGBM model text} (boosters) or
+            {"weight": the first member's weight} (blends).
         thresholds: model name -> {athlete: smallest change-or-not probability that changes the
             load, inf = never}; key "*" is the default for athletes without validation pairs.
         rx_caution: model name -> the prescriptions' price of success (`prescribe.choose`), tuned
@@ -103,6 +105,10 @@ class TrainedModels:
     def is_booster(self, name: str) -> bool:
         """Whether the named model is a LightGBM booster set."""
         return isinstance(self.configs[name], BoostConfig)
+
+    def is_blend(self, name: str) -> bool:
+        """Whether the named model averages two other trained models."""
+        return isinstance(self.configs[name], BlendConfig)
 
 
 def resolve_device(device: str = "auto"):
@@ -300,7 +306,9 @@ def _train_all(graph: TrainingGraph, seed: int, torch_device, epochs: int | None
     max_epochs = int(epochs) if epochs is not None else MAX_EPOCHS
     for name, config in models.items():
         started = time.perf_counter()
-        if isinstance(config, BoostConfig):
+        if isinstance(config, BlendConfig):
+            state, rounds, curve = _fit_blend(name, config, graph, trained, val)
+        elif isinstance(config, BoostConfig):
             state, rounds, curve = boost.train_boosters(config, graph, trained, fit, val, seed)
         else:
             state, rounds, curve = _fit_network(name, config, graph, fit, val, max_epochs, seed, torch_device, progress)
@@ -316,11 +324,50 @@ def _train_all(graph: TrainingGraph, seed: int, torch_device, epochs: int | None
             rule = prescribe.rule_choice("double_progression", opts, pairs["hit_top_of_range"].to_numpy(float))
             rule_ask = float(np.mean(opts["delta"][np.arange(len(rule)), rule])) if len(rule) else 0.0
             trained.rx_caution_matched[name] = prescribe.match_ask(probability, opts, rule_ask)
+            validation_rx = _validation_prescriptions(probability, opts, _actual_delta(pairs), rule,
+                                                      trained.rx_caution[name], trained.rx_caution_matched[name])
         seconds = time.perf_counter() - started
         trained.history[name] = {"rounds" if isinstance(curve, dict) else "val_score": curve, "seconds": seconds}
-        progress(f"{name}: trained in {seconds:.1f} s ({'rounds' if isinstance(config, BoostConfig) else 'best epoch'} "
-                 f"{rounds}, prescription caution {trained.rx_caution[name]:.2f})")
+        if val is not None:
+            trained.history[name]["validation_prescriptions"] = validation_rx
+        kind = "weight" if isinstance(config, BlendConfig) else "rounds" if isinstance(config, BoostConfig) else "best epoch"
+        shown = state["weight"] if isinstance(config, BlendConfig) else rounds
+        progress(f"{name}: trained in {seconds:.1f} s ({kind} {shown}, prescription caution {trained.rx_caution[name]:.2f})")
     return trained
+
+
+def _validation_prescriptions(probability, opts, actual, rule, caution, matched) -> dict:
+    """Share met and mean relative e1RM asked on the validation pairs: the model at its target
+    rate (`target`), at the equal-progress point (`dp_ask`) and double progression (`rule`)."""
+    rows = np.arange(len(actual))
+    result = {}
+    for key, chosen in (("target", prescribe.choose(probability, opts, caution)),
+                        ("dp_ask", prescribe.choose_matched(probability, opts, matched)), ("rule", rule)):
+        asked = opts["delta"][rows, chosen]
+        result[key] = {"share_met": float(np.mean(actual >= asked - prescribe.MET_TOLERANCE)),
+                       "mean_e1rm_increase_pct": float(100.0 * np.mean(asked))}
+    return result
+
+
+def _fit_blend(name: str, config: BlendConfig, graph: TrainingGraph, trained: TrainedModels, val):
+    """The blend's weight: the candidate with the best validation score (as early stopping
+    scores networks); the middle candidate without validation pairs."""
+    missing = [m for m in config.members if m not in trained.configs]
+    if missing:
+        raise ValueError(f"blend {name!r} needs {', '.join(missing)} trained first")
+    if val is None or not val.any():
+        return {"weight": float(config.weights[len(config.weights) // 2])}, 0, {}
+    rows = np.flatnonzero(val)
+    first, second = (pair_outputs(trained, member, graph, rows) for member in config.members)
+    scores = {w: _best_threshold(_mix(first, second, w), graph.pairs.iloc[rows])[0] for w in config.weights}
+    weight = min(config.weights, key=lambda w: (scores[w], abs(w - 0.5)))
+    return {"weight": float(weight)}, 0, {str(w): s for w, s in scores.items()}
+
+
+def _mix(first: np.ndarray, second: np.ndarray, weight: float) -> np.ndarray:
+    """weight x first + (1 - weight) x second, where both are finite (else the finite one)."""
+    mixed = weight * first + (1.0 - weight) * second
+    return np.where(np.isfinite(first) & np.isfinite(second), mixed, np.where(np.isfinite(first), first, second))
 
 
 def _actual_delta(pairs) -> np.ndarray:
@@ -428,6 +475,9 @@ def pair_outputs(trained: TrainedModels, name: str, graph: TrainingGraph, pair_r
         src = graph.pairs["src"].to_numpy(np.int64)[pair_rows]
         pair_x = graph.pair_x[torch.tensor(pair_rows, dtype=torch.long)]
     pair_x = pair_x.float() if isinstance(pair_x, torch.Tensor) else torch.tensor(np.array(pair_x, dtype=np.float32))
+    if trained.is_blend(name):
+        first, second = (pair_outputs(trained, m, graph, src=src, pair_x=pair_x) for m in trained.configs[name].members)
+        return _mix(first, second, float(trained.states[name]["weight"]))
     if trained.is_booster(name):
         from workout_pipeline.model import boost
 
@@ -441,11 +491,23 @@ def pair_outputs(trained: TrainedModels, name: str, graph: TrainingGraph, pair_r
 
 def completion_probability(trained, name, graph, pair_rows_or_src, outputs, opts, pair_x=None) -> np.ndarray:
     """[P, options] probability that the actual next top set reaches each option's e1RM."""
+    if trained.is_blend(name):
+        members = trained.configs[name].members
+        parts = [completion_probability(trained, m, graph, pair_rows_or_src, pair_outputs_for(trained, m, graph, pair_rows_or_src, pair_x),
+                                        opts, pair_x) for m in members]
+        return _mix(parts[0], parts[1], float(trained.states[name]["weight"]))
     if trained.is_booster(name):
         from workout_pipeline.model import boost
 
         return boost.booster_completion(trained, name, graph, pair_rows_or_src, opts, pair_x)
     return 1.0 / (1.0 + np.exp(-np.clip(completion_logits(outputs[:, 5:7], opts["delta"]), -50, 50)))
+
+
+def pair_outputs_for(trained: TrainedModels, name: str, graph: TrainingGraph, pair_rows_or_src, pair_x=None) -> np.ndarray:
+    """`pair_outputs` for pair rows (no `pair_x`) or for source nodes with their pair features."""
+    if pair_x is None:
+        return pair_outputs(trained, name, graph, pair_rows_or_src)
+    return pair_outputs(trained, name, graph, src=pair_rows_or_src, pair_x=pair_x)
 
 
 def predict_pairs(trained: TrainedModels, name: str, graph: TrainingGraph, pairs=None) -> dict[str, np.ndarray]:
@@ -462,7 +524,7 @@ def predict_pairs(trained: TrainedModels, name: str, graph: TrainingGraph, pairs
     predicted["rx_weight_kg"], predicted["rx_reps"] = prescribe.pick(opts, chosen)
     predicted["rx_probability"] = probability[np.arange(len(chosen)), chosen]
     predicted["rx_option"] = chosen
-    matched = prescribe.choose(probability, opts, trained.rx_caution_matched.get(name, trained.rx_caution[name]))
+    matched = prescribe.choose_matched(probability, opts, trained.rx_caution_matched.get(name, trained.rx_caution[name]))
     predicted["rx_matched_weight_kg"], predicted["rx_matched_reps"] = prescribe.pick(opts, matched)
     return predicted
 
