@@ -10,8 +10,11 @@ Usage:
   embeddings) beside the rules, timed: load MAE (and vs repeat_last, per athlete), Precision@3
   against its random-ranking base rate, and the prescriptions (share met, mean e1RM asked,
   pooled and per athlete; the models at their validation-tuned target rate and at the
-  double-progression-ask operating point `@dp_ask`). Test numbers are computed once per seed;
-  nothing is chosen by them. `--ablations` adds the GraphSAGE ablations (seed 0).
+  double-progression-ask operating point `@dp_ask`, with the Equal progress table: validation
+  asks matched, test met shares beside double progression's). Models include `blend`
+  (GraphSAGE and LightGBM weighted on validation). Test numbers are computed once per seed;
+  nothing is chosen by them. `--ablations` adds the GraphSAGE ablations (seed 0); `--json PATH`
+  writes every seed's metrics.
   `--write-docs` rewrites the results block in docs/model.md.
 - Scaling: simulated athletes at growing set counts; features, graph and a fixed-epoch
   GraphSAGE fit, timed.
@@ -258,7 +261,11 @@ def main() -> None:
 
     args.threads = args.threads or default_threads()  # passed to every train_models call
     seeds = [int(s) for s in args.seeds.split(",") if s]
+    import os
+
+    load_before = os.getloadavg()[0]
     runs, ablations, public = _public_logs(seeds, args.ablations, args.threads)
+    load_after = os.getloadavg()[0]
     table = _results_table(runs, ablations)
     print(table)
     if args.json:
@@ -271,7 +278,8 @@ def main() -> None:
     evaluate_s = [r["_evaluate_s"] for r in runs.values()]
     section = (
         f"Public logs (5 athletes, {public['sets']} valid sets, {public['nodes']} occurrence nodes, "
-        f"{public['edges']} edges), seeds {', '.join(map(str, seeds))}, CPU, {args.threads} torch thread(s):\n\n"
+        f"{public['edges']} edges), seeds {', '.join(map(str, seeds))}, CPU, {args.threads} torch thread(s); "
+        f"1-minute load average {load_before:.1f} at the start, {load_after:.1f} at the end:\n\n"
         "| step | seconds |\n| --- | ---: |\n"
         f"| ingest | {public['ingest_s']:.1f} |\n| features | {public['features_s']:.1f} |\n"
         f"| graph | {public['graph_s']:.1f} |\n"

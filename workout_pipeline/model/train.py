@@ -327,7 +327,10 @@ def _train_all(graph: TrainingGraph, seed: int, torch_device, epochs: int | None
             validation_rx = _validation_prescriptions(probability, opts, _actual_delta(pairs), rule,
                                                       trained.rx_caution[name], trained.rx_caution_matched[name])
         seconds = time.perf_counter() - started
-        trained.history[name] = {"rounds" if isinstance(curve, dict) else "val_score": curve, "seconds": seconds}
+        if isinstance(config, BlendConfig):
+            trained.history[name] = {"val_score_by_weight": curve, "weight": state["weight"], "seconds": seconds}
+        else:
+            trained.history[name] = {"rounds" if isinstance(curve, dict) else "val_score": curve, "seconds": seconds}
         if val is not None:
             trained.history[name]["validation_prescriptions"] = validation_rx
         kind = "weight" if isinstance(config, BlendConfig) else "rounds" if isinstance(config, BoostConfig) else "best epoch"
