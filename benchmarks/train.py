@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 MODEL_MD = REPO / "docs" / "model.md"
 RX_SHOWN = ("graphsage", "graphsage@dp_ask", "gcn", "mlp", "lightgbm", "lightgbm@dp_ask", "graphsage_lightgbm",
-            "blend", "blend@dp_ask", "double_progression", "plus_one_step")
+            "blend", "blend@dp_ask", "ask_only@dp_ask", "concentrate@dp_ask", "double_progression", "plus_one_step")
 # Models whose equal-progress comparison with double progression is tabled.
 EQUAL_ASK_SHOWN = ("graphsage", "lightgbm", "graphsage_lightgbm", "blend")
 
@@ -124,7 +124,8 @@ def _results_table(runs: dict, ablations: dict) -> str:
     text += (
         "\n**Prescriptions** (met: the actual next top set's Epley e1RM reaches the prescription's; asked: the "
         "prescription's e1RM minus the last top set's)\n\n"
-        "| prescriber | caution | share met | e1RM asked (kg) | e1RM asked (%) |\n| --- | ---: | ---: | ---: | ---: |\n"
+        "| prescriber | caution | share met | chance told (calibrated on validation) | e1RM asked (kg) | e1RM asked (%) |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: |\n"
     )
     for name in RX_SHOWN:
         if name not in first["prescriptions"]:
@@ -132,6 +133,7 @@ def _results_table(runs: dict, ablations: dict) -> str:
         rows = [r["prescriptions"][name] for r in runs.values()]
         text += (
             f"| {name} | {_mean_sd([x['caution'] for x in rows], 2)} | {_mean_sd([x['share_met'] for x in rows])} | "
+            f"{_mean_sd([x.get('mean_confidence') for x in rows])} | "
             f"{_mean_sd([x['mean_e1rm_increase_kg'] for x in rows], 2)} | {_mean_sd([x['mean_e1rm_increase_pct'] for x in rows], 2)} |\n"
         )
     text += _equal_ask_table(runs)
@@ -165,15 +167,24 @@ def _equal_ask_table(runs: dict) -> str:
     progression's (matched on validation), then its test met share and ask beside the rule's."""
     text = (
         "\n**Equal progress** (the caution is set on the validation slice so the model asks, on average, what double "
-        "progression asks there; then both are scored once on test)\n\n"
+        "progression asks there; then both are scored once on test; `ask_only`: the skill-free control, each option's "
+        "chance from its ask alone, fitted on the training pairs; `concentrate`: the second control, which holds every lift "
+        "but asks the biggest step where it asks at least a threshold matched on validation; its caution column is "
+        "that threshold)\n\n"
         "| model | validation: asked % (model / DP) | validation: met (model / DP) | test: asked % (model / DP) "
-        "| test: met (model / DP) | test: met - DP's |\n| --- | ---: | ---: | ---: | ---: | ---: |\n"
+        "| test: lifts asked to progress (model / DP) | test: met (model / DP) | test: met - DP's |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
     )
     first = next(iter(runs.values()))
-    for name in EQUAL_ASK_SHOWN:
-        if f"{name}@dp_ask" not in first["prescriptions"] or "validation_prescriptions" not in first["training"].get(name, {}):
+    for name in EQUAL_ASK_SHOWN + ("ask_only", "concentrate"):
+        if f"{name}@dp_ask" not in first["prescriptions"]:
             continue
-        val = [r["training"][name]["validation_prescriptions"] for r in runs.values()]
+        if name in ("ask_only", "concentrate"):
+            val = [r["prescriptions"][f"{name}@dp_ask"]["validation"] for r in runs.values()]
+        elif "validation_prescriptions" in first["training"].get(name, {}):
+            val = [r["training"][name]["validation_prescriptions"] for r in runs.values()]
+        else:
+            continue
         test = [r["prescriptions"][f"{name}@dp_ask"] for r in runs.values()]
         rule = [r["prescriptions"]["double_progression"] for r in runs.values()]
         text += (
@@ -181,6 +192,7 @@ def _equal_ask_table(runs: dict) -> str:
             f"{_mean_sd([v['rule']['mean_e1rm_increase_pct'] for v in val], 2)} | "
             f"{_mean_sd([v['dp_ask']['share_met'] for v in val])} / {_mean_sd([v['rule']['share_met'] for v in val])} | "
             f"{_mean_sd([t['mean_e1rm_increase_pct'] for t in test], 2)} / {_mean_sd([t['mean_e1rm_increase_pct'] for t in rule], 2)} | "
+            f"{_mean_sd([t['share_asked_progress'] for t in test], 2)} / {_mean_sd([t['share_asked_progress'] for t in rule], 2)} | "
             f"{_mean_sd([t['share_met'] for t in test])} / {_mean_sd([t['share_met'] for t in rule])} | "
             f"{_mean_sd([t['share_met'] - d['share_met'] for t, d in zip(test, rule)])} |\n"
         )

@@ -43,7 +43,8 @@ EVERY = {**FAST, "mlp": {"arch": "mlp", "hidden": 16}, "lightgbm": {"arch": "lgb
          "graphsage_lightgbm": {"arch": "lgbm", "max_rounds": 40, "embeddings_from": "graphsage"},
          "blend": {"arch": "blend", "members": ["graphsage", "lightgbm"]}}
 # what a pair's prediction consists of: load, reps, progress score, the prescription
-PREDICTED = ("weight_kg", "reps", "progress_probability", "rx_weight_kg", "rx_reps", "rx_probability")
+PREDICTED = ("weight_kg", "reps", "progress_probability", "rx_weight_kg", "rx_reps", "rx_probability", "rx_confidence",
+             "rx_matched_weight_kg", "rx_matched_reps")
 
 
 # ---- networks -------------------------------------------------------------------------------
@@ -241,6 +242,7 @@ def test_perturbing_the_target_session_and_later_changes_no_prediction_for_that_
     assert trained.states["blend"] == retrained.states["blend"]
     assert trained.rx_caution == retrained.rx_caution and trained.thresholds == retrained.thresholds
     assert trained.rx_caution_matched == retrained.rx_caution_matched
+    assert trained.rx_calibration == retrained.rx_calibration
     # and the test is sensitive: a pair predicted from a perturbed node does move
     later = perturbed_graph.pairs[(perturbed_graph.pairs["athlete_id"] == athlete)
                                   & (perturbed_graph.pairs["prev_date"] > target)].iloc[:5]
@@ -265,6 +267,9 @@ def test_evaluate_models_scores_every_model(small):
         float(np.mean(np.abs(predictions["y_weight_kg"] - predictions["prev_weight_kg"])))
     )
     assert "graphsage_vs_repeat_last" in metrics
+    for control in ("ask_only@dp_ask", "concentrate@dp_ask", "graphsage@dp_ask"):  # the equal-progress rows
+        assert f"rx_weight_kg__{control}" in predictions and 0 <= metrics["prescriptions"][control]["share_met"] <= 1
+    assert 0 <= metrics["prescriptions"]["graphsage"]["mean_confidence"] <= 1
     assert "pred_rest_s__graphsage" in predictions  # the synthetic log records rest
 
 

@@ -114,6 +114,41 @@ def test_the_equal_progress_point_matches_the_ask_exactly_without_cuts():
     assert prescribe.match_ask(probability, opts, boldest + 0.01) == 0.0
 
 
+def test_calibration_maps_the_models_chance_to_the_share_met_on_validation():
+    rng = np.random.default_rng(1)
+    weight, reps = np.full(600, 100.0), np.full(600, 5.0)
+    opts = prescribe.options(weight, reps, np.full(600, 2.5), np.full(600, 3.0), np.full(600, 8.0))
+    # an over-confident model: it says 0.9 where the truth is 0.6
+    readiness = rng.normal(0, 1, (600, 1))
+    truth = 1.0 / (1.0 + np.exp(-(readiness - 30 * opts["delta"])))
+    said = np.clip(0.5 + 1.3 * (truth - 0.5), 0.01, 0.99)
+    actual = readiness[:, 0] / 30 + rng.logistic(0, 1 / 30, 600)  # met where actual >= delta
+    calibration = prescribe.fit_calibration(said, opts, actual)
+    assert np.all(np.diff(calibration["y"]) >= 0)  # monotone: a likelier option stays likelier
+    calibrated = prescribe.calibrate(said, calibration)
+    met = actual[:, None] >= opts["delta"] - prescribe.MET_TOLERANCE
+    sure = opts["valid"] & (said >= 0.85)
+    # what it is told matches what happened, where the raw chance did not
+    assert abs(calibrated[sure].mean() - met[sure].mean()) < 0.02 < abs(said[sure].mean() - met[sure].mean())
+    assert np.array_equal(prescribe.calibrate(said, {"x": [], "y": []}), said)
+
+
+def test_the_skill_free_controls_match_the_ask_by_concentrating_or_by_the_ask_alone():
+    opts = prescribe.options([100.0, 10.0, 60.0], [5.0, 10.0, 8.0], [2.5, 2.5, 2.5], [5.0, 8.0, 6.0], [8.0, 12.0, 10.0])
+    # the biggest progression ask of the 10 kg lift (+2.5 kg: +25% e1RM) carries the whole mean ask
+    threshold = prescribe.fit_concentrate(opts, 0.05)
+    chosen = prescribe.concentrate_choice(opts, threshold)
+    assert chosen.tolist() == [prescribe.HOLD, prescribe.ADD_STEP, prescribe.HOLD]
+    assert opts["delta"][np.arange(3), chosen].mean() >= 0.05
+    assert prescribe.fit_concentrate(opts, 1.0) == float("inf")
+    # the ask-only curve: a bigger ask is never likelier; the same for every lift
+    actual = np.array([0.0, 0.03, 0.0])
+    curve = prescribe.fit_ask_only(opts, actual)
+    probability = prescribe.ask_only_probability(curve, opts)
+    order = np.argsort(opts["delta"][opts["valid"]])
+    assert np.all(np.diff(probability[opts["valid"]][order]) <= 1e-12)
+
+
 def _nodes(names):
     return pd.DataFrame({"athlete_id": ["a"] * len(names), "exercise_key": ["squat"] * len(names),
                          "node_time": np.arange(len(names)) * 86400, "workout_name": pd.array(names, dtype="string")})

@@ -24,6 +24,42 @@ PREDICTION_ID_COLUMNS: tuple[str, ...] = (
 )
 
 
+# Skill-free controls at the equal-progress point: `ask_only` (each option's chance from its ask
+# alone, `prescribe.fit_ask_only`) and `concentrate` (hold, but ask the biggest steps,
+# `prescribe.concentrate_choice`).
+CONTROLS: tuple[str, ...] = ("ask_only", "concentrate")
+
+
+def _ask_only_control(pairs: pd.DataFrame, test: pd.DataFrame, test_opts: dict) -> dict | None:
+    """The skill-free controls at the equal-progress point, each matched on validation to double
+    progression's mean ask (`ask_only`: its chance curve from the training pairs; `concentrate`:
+    its threshold): {name: {"rx": test prescriptions, "caution", "validation": met and ask}}."""
+    split = pairs["split"].to_numpy()
+    fit, val = pairs[split == SPLIT_TRAIN], pairs[split == SPLIT_VALIDATION]
+    if len(fit) == 0 or len(val) == 0:
+        return None
+    from workout_pipeline.model.train import _actual_delta, _validation_prescriptions
+
+    curve = prescribe.fit_ask_only(pair_options(fit), _actual_delta(fit))
+    val_opts = pair_options(val)
+    probability = prescribe.ask_only_probability(curve, val_opts)
+    rule = prescribe.rule_choice("double_progression", val_opts, val["hit_top_of_range"].to_numpy(float))
+    caution = prescribe.match_ask(probability, val_opts, float(np.mean(val_opts["delta"][np.arange(len(rule)), rule])))
+    rule_ask = float(np.mean(val_opts["delta"][np.arange(len(rule)), rule]))
+    validation = _validation_prescriptions(probability, val_opts, _actual_delta(val), rule, caution, caution)
+    chosen = prescribe.choose_matched(prescribe.ask_only_probability(curve, test_opts), test_opts, caution)
+    result = {"ask_only": {"rx": prescribe.pick(test_opts, chosen), "caution": caution, "validation": validation}}
+    threshold = prescribe.fit_concentrate(val_opts, rule_ask)
+    val_chosen = prescribe.concentrate_choice(val_opts, threshold)
+    validation = _validation_prescriptions(np.zeros(val_opts["delta"].shape), val_opts, _actual_delta(val), rule, 0.0, 0.0)
+    asked = val_opts["delta"][np.arange(len(val_chosen)), val_chosen]
+    validation["dp_ask"] = {"share_met": float(np.mean(_actual_delta(val) >= asked - prescribe.MET_TOLERANCE)),
+                            "mean_e1rm_increase_pct": float(100.0 * np.mean(asked))}
+    result["concentrate"] = {"rx": prescribe.pick(test_opts, prescribe.concentrate_choice(test_opts, threshold)),
+                             "caution": threshold, "validation": validation}
+    return result
+
+
 def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict, pd.DataFrame]:
     """Predict and prescribe every test pair with each baseline and model; compute the metrics.
 
@@ -40,7 +76,8 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
         lift progresses; ranks Precision@K) and `rx_weight_kg__<name>`, `rx_reps__<name>` for
         each trained model and the rules `double_progression` and `plus_one_step`; for each
         model also `rx_*__<model>@dp_ask`, the operating point that asks as much as double
-        progression did on the validation slice.
+        progression did on the validation slice; `rx_confidence__<name>` is the chance of
+        completing it the lifter is told (calibrated on validation).
     """
     pairs = graph.pairs
     test = pairs[pairs["split"] == SPLIT_TEST]
@@ -67,11 +104,18 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
         predictions[f"progress__{name}"] = predicted["progress_probability"]
         predictions[f"rx_weight_kg__{name}"] = predicted["rx_weight_kg"]
         predictions[f"rx_reps__{name}"] = predicted["rx_reps"]
+        predictions[f"rx_confidence__{name}"] = predicted["rx_confidence"]
         predictions[f"rx_weight_kg__{name}@dp_ask"] = predicted["rx_matched_weight_kg"]
         predictions[f"rx_reps__{name}@dp_ask"] = predicted["rx_matched_reps"]
+        predictions[f"rx_confidence__{name}@dp_ask"] = predicted["rx_matched_confidence"]
         names.append(name)
         prescribers += [name, f"{name}@dp_ask"]
     opts = pair_options(test)
+    control = _ask_only_control(pairs, test, opts)
+    if control is not None:
+        for name in CONTROLS:
+            predictions[f"rx_weight_kg__{name}@dp_ask"], predictions[f"rx_reps__{name}@dp_ask"] = control[name]["rx"]
+            prescribers.append(f"{name}@dp_ask")
     for rule in prescribe.RULES:
         weight, reps = prescribe.pick(opts, prescribe.rule_choice(rule, opts, test["hit_top_of_range"].to_numpy(float)))
         predictions[f"rx_weight_kg__{rule}"] = weight
@@ -119,6 +163,10 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
                 "difference_kg": repeat - sage,
                 "improvement_pct": 100.0 * (repeat - sage) / repeat if repeat else None,
             }
+    if control is not None and len(test):
+        for name in CONTROLS:
+            metrics["prescriptions"][f"{name}@dp_ask"].update(caution=control[name]["caution"],
+                                                               validation=control[name]["validation"])
     metrics["training"] = {
         name: {"epochs": trained.epochs[name], "change_threshold_steps": trained.thresholds[name],
                "prescription_caution": trained.rx_caution.get(name), **trained.history.get(name, {})}

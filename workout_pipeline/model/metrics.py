@@ -98,10 +98,17 @@ def prescription_metrics(frame: pd.DataFrame, name: str) -> dict:
     asked = epley_e1rm(rx_w, rx_r) - base
     work = pd.DataFrame({"athlete": frame["athlete_id"].astype(str).to_numpy(), "met": ok, "asked": asked,
                          "asked_pct": 100.0 * asked / np.maximum(base, 1e-9)})
+    confidence = f"rx_confidence__{name}"
+    if confidence in frame.columns:
+        work["confidence"] = frame[confidence].to_numpy(float)
 
     def summary(part: pd.DataFrame) -> dict:
-        return {"share_met": float(part["met"].mean()), "mean_e1rm_increase_kg": float(part["asked"].mean()),
-                "mean_e1rm_increase_pct": float(part["asked_pct"].mean())}
+        result = {"share_met": float(part["met"].mean()), "mean_e1rm_increase_kg": float(part["asked"].mean()),
+                  "mean_e1rm_increase_pct": float(part["asked_pct"].mean()),
+                  "share_asked_progress": float((part["asked"] > 1e-9).mean())}
+        if "confidence" in part:  # the chance the lifter was told, on average (compare with share_met)
+            result["mean_confidence"] = float(part["confidence"].mean())
+        return result
 
     result = summary(work)
     result["per_athlete"] = {str(a): summary(g) for a, g in work.groupby("athlete", sort=True)}

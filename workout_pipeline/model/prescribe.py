@@ -144,6 +144,68 @@ def match_ask(probability: np.ndarray, opts: dict[str, np.ndarray], asked: float
     return float(low)
 
 
+def fit_calibration(probability: np.ndarray, opts: dict[str, np.ndarray], actual: np.ndarray) -> dict[str, list[float]]:
+    """Isotonic map from a model's completion probability to the share of (validation) options
+    actually met, over every valid option of these pairs: {"x": breakpoints, "y": values}
+    (empty when there is nothing to fit). Only what a lifter is told (`confidence`) goes
+    through it; the choice and its caution use the model's own probability."""
+    return _isotonic(probability, opts, actual, increasing=True)
+
+
+def _isotonic(values: np.ndarray, opts: dict[str, np.ndarray], actual: np.ndarray, increasing: bool) -> dict[str, list[float]]:
+    """Isotonic fit of "the option was met" on `values` over every valid option: breakpoints."""
+    from sklearn.isotonic import IsotonicRegression
+
+    valid = opts["valid"]
+    x = np.asarray(values, dtype=float)[valid]
+    hit = (np.asarray(actual, float)[:, None] >= opts["delta"] - MET_TOLERANCE)[valid].astype(float)
+    if len(x) < 2 or len(np.unique(hit)) < 2:
+        return {"x": [], "y": []}
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=increasing, out_of_bounds="clip").fit(x, hit)
+    return {"x": [float(v) for v in iso.X_thresholds_], "y": [float(v) for v in iso.y_thresholds_]}
+
+
+def fit_ask_only(opts: dict[str, np.ndarray], actual: np.ndarray) -> dict[str, list[float]]:
+    """The skill-free control prescriber: the chance an option is met as a function of its ask
+    alone (the same for every lift and lifter), fitted on (training) pairs. Chosen with the
+    same `choose_matched` at double progression's ask, it shows what asking the same mean
+    progress in fewer, bigger steps does to the met share without any prediction."""
+    return _isotonic(opts["delta"], opts, actual, increasing=False)
+
+
+def concentrate_choice(opts: dict[str, np.ndarray], threshold: float) -> np.ndarray:
+    """The second skill-free control: hold every lift, except ask its biggest progression
+    option where that asks at least `threshold` (relative e1RM)."""
+    progression = progression_only(opts)
+    biggest = np.argmax(np.where(progression["valid"], opts["delta"], -np.inf), axis=1)
+    return np.where(opts["delta"][np.arange(len(biggest)), biggest] >= threshold, biggest, HOLD)
+
+
+def fit_concentrate(opts: dict[str, np.ndarray], asked: float) -> float:
+    """The largest threshold at which `concentrate_choice` still asks, on average, `asked`: the
+    same mean progress as the rule put into the fewest, biggest steps (inf when none does)."""
+    rows = np.arange(len(opts["delta"]))
+    for threshold in np.unique(opts["delta"][progression_only(opts)["valid"]])[::-1]:
+        if np.mean(opts["delta"][rows, concentrate_choice(opts, threshold)]) >= asked:
+            return float(threshold)
+    return float("inf")
+
+
+def ask_only_probability(curve: dict[str, list[float]], opts: dict[str, np.ndarray]) -> np.ndarray:
+    """[P, options] chance of each option under `fit_ask_only`'s curve (0.5 without one)."""
+    if not curve.get("x"):
+        return np.full(opts["delta"].shape, 0.5)
+    return np.interp(opts["delta"], curve["x"], curve["y"])
+
+
+def calibrate(probability, calibration: "dict[str, list[float]] | None") -> np.ndarray:
+    """The calibrated probability (`fit_calibration`'s map; unchanged without one)."""
+    probability = np.asarray(probability, dtype=float)
+    if not calibration or not calibration.get("x"):
+        return probability
+    return np.interp(probability, calibration["x"], calibration["y"])
+
+
 def rule_choice(rule: str, opts: dict[str, np.ndarray], hit_top: np.ndarray) -> np.ndarray:
     """The option a rule picks: `double_progression` adds a step (reps to the range's bottom)
     once the last top set reached the top of the range, else adds a rep (else holds);

@@ -49,7 +49,8 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     Returns:
         One row per (athlete, exercise) with RECOMMENDATION_COLUMNS + PRESCRIPTION_COLUMNS: `load_kg` and `reps` the
         prescribed top set (load on the lift's plate steps), `sets` as last time, `rest_s`,
-        `confidence` the model's probability that the lifter completes the prescription,
+        `confidence` the model's probability that the lifter completes the prescription
+        (calibrated on the validation slice: of prescriptions told 80%, about 80% were met),
         `reason` one line saying why more, why hold or why deload, `decision` (add_load,
         add_rep, hold, back_off, deload; `bodyweight` for unloaded lifts) and `model`.
     """
@@ -84,6 +85,8 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
                              latest["rep_range_bottom"].to_numpy(float), latest["rep_range_top"].to_numpy(float))
     probability = completion_probability(trained, model, graph, src, outputs, opts, pair_x=pair_x)
     chosen = prescribe.choose(probability, opts, trained.rx_caution[model])
+    # what the lifter is told: the model's chances calibrated on validation (the choice uses its own)
+    probability = prescribe.calibrate(probability, trained.rx_calibration.get(model))
     load, reps = prescribe.pick(opts, chosen)
     rows = np.arange(len(chosen))
     weighted = frame["prev_weight_kg"].to_numpy() > 0

@@ -72,6 +72,8 @@ class TrainedModels:
             so validation prescriptions are met at the target success rate.
         rx_caution_matched: model name -> the caution at which the prescriptions ask as much as
             double progression on validation (the equal-progress operating point).
+        rx_calibration: model name -> isotonic map (`prescribe.fit_calibration`) from its completion
+            probability to the share met on validation: what `confidence` tells the lifter.
         epochs: model name -> the early-stopping epoch (boosters: boosting rounds of the load head).
         feature_names, feature_mean, feature_std: the input contract and its normalisation.
         num_relations: edge relations the graph had. pair_channels: pair features per pair.
@@ -90,6 +92,7 @@ class TrainedModels:
     pair_channels: int = 0
     rx_caution: dict[str, float] = field(default_factory=dict)
     rx_caution_matched: dict[str, float] = field(default_factory=dict)
+    rx_calibration: dict[str, dict] = field(default_factory=dict)
     seed: int = 0
     device: str = "cpu"
     history: dict[str, dict] = field(default_factory=dict)
@@ -324,6 +327,7 @@ def _train_all(graph: TrainingGraph, seed: int, torch_device, epochs: int | None
             rule = prescribe.rule_choice("double_progression", opts, pairs["hit_top_of_range"].to_numpy(float))
             rule_ask = float(np.mean(opts["delta"][np.arange(len(rule)), rule])) if len(rule) else 0.0
             trained.rx_caution_matched[name] = prescribe.match_ask(probability, opts, rule_ask)
+            trained.rx_calibration[name] = prescribe.fit_calibration(probability, opts, _actual_delta(pairs))
             validation_rx = _validation_prescriptions(probability, opts, _actual_delta(pairs), rule,
                                                       trained.rx_caution[name], trained.rx_caution_matched[name])
         seconds = time.perf_counter() - started
@@ -516,7 +520,8 @@ def pair_outputs_for(trained: TrainedModels, name: str, graph: TrainingGraph, pa
 def predict_pairs(trained: TrainedModels, name: str, graph: TrainingGraph, pairs=None) -> dict[str, np.ndarray]:
     """Predictions and prescriptions of one trained model for `pairs` (rows of `graph.pairs`;
     default: all): decode's arrays plus `rx_weight_kg`, `rx_reps`, `rx_probability` (and
-    `rx_matched_weight_kg`, `rx_matched_reps` at the equal-progress operating point)."""
+    `rx_confidence`, its calibrated probability; `rx_matched_weight_kg`, `rx_matched_reps`,
+    `rx_matched_confidence` at the equal-progress operating point)."""
     pairs = graph.pairs if pairs is None else pairs
     rows = graph.pairs.index.get_indexer(pairs.index)
     outputs = pair_outputs(trained, name, graph, rows)
@@ -526,9 +531,12 @@ def predict_pairs(trained: TrainedModels, name: str, graph: TrainingGraph, pairs
     chosen = prescribe.choose(probability, opts, trained.rx_caution[name])
     predicted["rx_weight_kg"], predicted["rx_reps"] = prescribe.pick(opts, chosen)
     predicted["rx_probability"] = probability[np.arange(len(chosen)), chosen]
+    calibration = trained.rx_calibration.get(name)
+    predicted["rx_confidence"] = prescribe.calibrate(predicted["rx_probability"], calibration)
     predicted["rx_option"] = chosen
     matched = prescribe.choose_matched(probability, opts, trained.rx_caution_matched.get(name, trained.rx_caution[name]))
     predicted["rx_matched_weight_kg"], predicted["rx_matched_reps"] = prescribe.pick(opts, matched)
+    predicted["rx_matched_confidence"] = prescribe.calibrate(probability[np.arange(len(matched)), matched], calibration)
     return predicted
 
 
@@ -554,6 +562,7 @@ def save_models(trained: TrainedModels, path) -> Any:
         "thresholds": {k: dict(v) for k, v in trained.thresholds.items()},
         "rx_caution": {k: float(v) for k, v in trained.rx_caution.items()},
         "rx_caution_matched": {k: float(v) for k, v in trained.rx_caution_matched.items()},
+        "rx_calibration_json": json.dumps(trained.rx_calibration),
         "epochs": dict(trained.epochs),
         "feature_names": list(trained.feature_names),
         "feature_mean": trained.feature_mean,
@@ -580,6 +589,7 @@ def load_models(path) -> TrainedModels:
         thresholds={k: {a: float(t) for a, t in v.items()} for k, v in payload["thresholds"].items()},
         rx_caution={k: float(v) for k, v in payload["rx_caution"].items()},
         rx_caution_matched={k: float(v) for k, v in payload["rx_caution_matched"].items()},
+        rx_calibration=json.loads(payload.get("rx_calibration_json", "{}")),
         epochs={k: int(v) for k, v in payload["epochs"].items()},
         feature_names=list(payload["feature_names"]),
         feature_mean=payload["feature_mean"],
