@@ -77,7 +77,8 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
         each trained model and the rules `double_progression` and `plus_one_step`; for each
         model also `rx_*__<model>@dp_ask`, the operating point that asks as much as double
         progression did on the validation slice; `rx_confidence__<name>` is the chance of
-        completing it the lifter is told (calibrated on validation).
+        completing it the lifter is told (calibrated on validation); the skill-free controls
+        `ask_only@dp_ask` and `concentrate@dp_ask` (CONTROLS) stand beside them.
     """
     pairs = graph.pairs
     test = pairs[pairs["split"] == SPLIT_TEST]

@@ -1,4 +1,4 @@
-# Over 400 lines: one TrainedModels with its training, shared decoding/tuning and save/load.
+# Over 400 lines: one TrainedModels with its training (networks, blends), shared decoding/tuning and save/load.
 """Training of the progression models on a TrainingGraph, prediction, save and load.
 
 Each model predicts, for a pair (previous occurrence -> the lift's next one), from the previous
