@@ -99,12 +99,12 @@ def _results_table(runs: dict, ablations: dict) -> str:
         f"Seeds {', '.join(map(str, seeds))} (mean ± sd over seeds); {first['n_test_pairs']} test pairs, "
         f"{first['n_train_pairs']} train + {first['n_validation_pairs']} validation pairs; "
         f"{100 * first['share_test_pairs_repeating_load']:.0f}% of test pairs repeat the last load; Precision@K "
-        f"base rate (random ranking) {first['progress_base_rate']:.3f} (progress: more weight for at least as many "
-        f"reps, or more reps at the same weight; with the earlier label, any more weight, "
-        f"{first['progress_base_rate_any_more_weight']:.3f}).\n\n"
+        f"base rate (random ranking) {first['progress_base_rate']:.3f} (DESIGN.md's progress: more weight, or more "
+        f"reps at the same weight; with the strict label, more weight for at least as many reps, "
+        f"{first['progress_base_rate_strict']:.3f}).\n\n"
         "**Predictions**\n\n"
         "| model | load MAE (kg) | vs repeat_last | worst athlete vs repeat_last | reps MAE | P@3 | P@3 - base "
-        "| P@3 - base, earlier label |\n"
+        "| P@3 - base, strict label |\n"
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
     )
     for name in models:
@@ -115,7 +115,7 @@ def _results_table(runs: dict, ablations: dict) -> str:
             per, rep = values["load_mae_kg_per_athlete"], repeat["load_mae_kg_per_athlete"]
             worst.append(max(per[a] / rep[a] for a in athletes if rep[a]))
             p3.append(values["precision_at_3"] - run["progress_base_rate"])
-            p3_old.append(values["precision_at_3_any_more_weight"] - run["progress_base_rate_any_more_weight"])
+            p3_old.append(values["precision_at_3_strict"] - run["progress_base_rate_strict"])
         text += (
             f"| {name} | {_mean_sd([r['models'][name]['load_mae_kg'] for r in runs.values()])} | {_mean_sd(ratio)} | "
             f"{_mean_sd(worst)} | {_mean_sd([r['models'][name]['reps_mae'] for r in runs.values()])} | "

@@ -97,12 +97,12 @@ def test_mae_and_rmse():
     assert math.isnan(mae([], []))
 
 
-def test_progressed_means_more_weight_for_no_fewer_reps_or_same_weight_more_reps():
+def test_progressed_means_more_weight_or_same_weight_more_reps():
     previous = ([100] * 5, [5] * 5)
     following = ([102.5, 102.5, 100, 100, 97.5], [5, 3, 6, 5, 12])
-    assert progressed(*previous, *following).tolist() == [True, False, True, False, False]
-    # the earlier label counted trading reps for load (102.5 x 3 after 100 x 5) as progress
-    assert progressed(*previous, *following, label="any_more_weight").tolist() == [True, True, True, False, False]
+    assert progressed(*previous, *following).tolist() == [True, True, True, False, False]
+    # the strict label does not count trading reps for load (102.5 x 3 after 100 x 5)
+    assert progressed(*previous, *following, label="strict").tolist() == [True, False, True, False, False]
     with pytest.raises(ValueError):
         progressed(*previous, *following, label="e1rm")
 

@@ -141,7 +141,7 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
         if len(test)
         else None,
         "progress_base_rate": progress_base_rate(predictions),
-        "progress_base_rate_any_more_weight": progress_base_rate(predictions, "any_more_weight"),
+        "progress_base_rate_strict": progress_base_rate(predictions, "strict"),
         "models": {},
         "prescriptions": {},
     }

@@ -145,7 +145,7 @@ def pair_targets(pairs) -> dict[str, np.ndarray]:
         "reps": np.clip(next_r - prev_r, -20, 20),
         "rest": np.where(rest_known, (rest_next - rest_prev) / 60.0, 0.0),
         "rest_known": rest_known.astype(np.float32),
-        "progressed": progressed(prev_w, prev_r, next_w, next_r).astype(np.float32),
+        "progressed": progressed(prev_w, prev_r, next_w, next_r, label="strict").astype(np.float32),
         "option_delta": opts["delta"],
         "option_valid": opts["valid"].astype(np.float32),
         "option_met": (actual[:, None] >= opts["delta"] - prescribe.MET_TOLERANCE).astype(np.float32),
