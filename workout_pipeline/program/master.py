@@ -207,9 +207,13 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
     day_costs = day_costs or {}
     prob = pulp.LpProblem("routine_week_master", pulp.LpMinimize)
     opened = {i: _open_days(cls, day_categories) for i, cls in enumerate(classes)}
+    conflicts = conflicting_day_pairs(c.weekdays, c.rest_between_muscle_sessions_h)
     S, N = {}, {}
     for i, cls in enumerate(classes):
-        cap = min(cls.size, max_ex) * len(opened[i])
+        # an exercise with a primary muscle trains it on each of its days: under the 48 h rule
+        # those days are pairwise apart
+        days_i = max_sessions(conflicts, opened[i]) if conflicts and cls.primary else len(opened[i])
+        cap = min(cls.size, max_ex) * days_i
         S[i] = prob.add_variable(f"S_{i}", lowBound=0, upBound=c.max_sets * cap, cat="Integer")
         N[i] = prob.add_variable(f"N_{i}", lowBound=0, upBound=cap, cat="Integer")
         prob += S[i] <= c.max_sets * N[i], f"max_sets_{i}"
@@ -238,7 +242,6 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
                     for m in sorted(set(targets) | set(hard))}
     under, over = add_target_rows(prob, c, contribution)
 
-    conflicts = conflicting_day_pairs(c.weekdays, c.rest_between_muscle_sessions_h)
     for m in sorted({m for cls in classes for m in cls.primary}):
         direct = [i for i, cls in enumerate(classes) if m in cls.primary]
         days_m = sorted({d for i in direct for d in opened[i]})
@@ -256,6 +259,7 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
                 j += 1
         if c.min_sessions_per_muscle is not None and m in targets:
             prob += pulp.lpSum(N[i] for i in direct) >= c.min_sessions_per_muscle, f"sessions_{m}"
+    trained = _trained_days(prob, classes, c, opened, conflicts, S, N)
 
     for n, members in enumerate(one_a_day):
         prob += pulp.lpSum(N[i] for i in members) <= len({d for i in members for d in opened[i]}), f"one_a_day_{n}"
@@ -274,13 +278,138 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
             day_cost[i] = prob.add_variable(f"day_cost_{i}", lowBound=0)
             for j, cost in enumerate(costs):
                 prob += day_cost[i] >= sum(costs[:j]) + cost * (N[i] - j), f"day_cost_{i}_{j}"
+            _day_cost_by_trained_days(prob, i, classes[i], c, opened[i], day_costs, trained, N[i], day_cost[i])
+    _cheap_days(prob, classes, c, opened, day_costs, trained, S, N, day_cost)
     prob += (
         c.under_penalty * pulp.lpSum(under.values())
         + c.over_penalty * pulp.lpSum(over.values())
         + c.set_cost * pulp.lpSum(S.values())
         + pulp.lpSum(cls.selection_cost * N[i] for i, cls in enumerate(classes))
         + pulp.lpSum(day_cost.values())
-        + c.smoothness_cost * smoothness_floor(prob, pulp.lpSum(S.values()), n_days)
+        + c.smoothness_cost * _week_smoothness(prob, classes, c, day_categories, S)
         + c.staple_miss_penalty * pulp.lpSum(missing.values())
     ), "objective"
     return prob, S, N
+
+
+def _week_smoothness(prob: Any, classes: list[ExerciseClass], c: ProgramConstraints,
+                     day_categories: Sequence[frozenset[str]], S: dict[int, Any]) -> Any:
+    """A lower bound on the full model's Σ_d |t_d - T/D| from weekly sets alone: the whole-set
+    floor (`smoothness_floor`), and for every set K of categories, the sets of K's exercises
+    sit on the days taking any of K, and the days taking only K (and core) hold nothing else:
+
+        Σ_d |t_d - T/D| >= 2·(S_K - |days(K)|·T/D),   >= 2·(|only(K)|·T/D - S_K - S_core)
+
+    (the deviations above and below T/D are equal, and those days' deviations alone reach it).
+    """
+    import pulp
+
+    n_days = c.training_days
+    total = pulp.lpSum(S.values())
+    spread = prob.add_variable("smoothness", lowBound=0)
+    prob += spread >= smoothness_floor(prob, total, n_days), "smoothness_floor"
+    core = [S[i] for i, cls in enumerate(classes) if cls.category == "core"]
+    for size in range(1, len(DAY_TYPES)):
+        for kinds in itertools.combinations(DAY_TYPES, size):
+            own = pulp.lpSum(S[i] for i, cls in enumerate(classes) if cls.category in kinds)
+            tag = "_".join(kinds)
+            days_k = sum(1 for cats in day_categories if cats & set(kinds))
+            if days_k < n_days:
+                prob += spread >= 2 * own - (2.0 * days_k / n_days) * total, f"smooth_days_{tag}"
+            only_k = sum(1 for cats in day_categories if cats <= set(kinds))
+            if only_k:
+                prob += spread >= (2.0 * only_k / n_days) * total - 2 * own - 2 * pulp.lpSum(core), f"smooth_only_{tag}"
+    return spread
+
+
+def _trained_days(prob: Any, classes: list[ExerciseClass], c: ProgramConstraints, opened: dict[int, list[int]],
+                  conflicts: list[tuple[int, int]], S: dict[int, Any], N: dict[int, Any]) -> dict[tuple[str, int], Any]:
+    """Under the 48 h rule, binaries t[m,d] >= "muscle m is trained directly on day d" (no two
+    within the rest window): an exercise's days are days its primary muscles are trained, and
+    the per-session cap holds on each. Returns t keyed (muscle, day); empty without the rule."""
+    import pulp
+
+    if not conflicts:
+        return {}
+    t = {}
+    for m in sorted({m for cls in classes for m in cls.primary}):
+        direct = [i for i, cls in enumerate(classes) if m in cls.primary]
+        days_m = sorted({d for i in direct for d in opened[i]})
+        for d in days_m:
+            t[m, d] = prob.add_variable(f"trained_{m}_{d}", cat="Binary")
+        for a, b in conflicts:
+            if (m, a) in t and (m, b) in t:
+                prob += t[m, a] + t[m, b] <= 1, f"rest_{m}_{a}_{b}"
+        for i in direct:
+            cap = min(classes[i].size, c.max_exercises_per_day)
+            prob += N[i] <= cap * pulp.lpSum(t[m, d] for d in opened[i]), f"trained_days_{m}_{i}"
+        if c.max_hard_sets_per_muscle_session is not None:
+            prob += (pulp.lpSum(S[i] for i in direct)
+                     <= c.max_hard_sets_per_muscle_session * pulp.lpSum(t[m, d] for d in days_m)), f"trained_cap_{m}"
+    return t
+
+
+def _day_cost_by_trained_days(prob: Any, i: int, cls: ExerciseClass, c: ProgramConstraints, opened: list[int],
+                              day_costs: dict[tuple[int, int], float], trained: dict[tuple[str, int], Any],
+                              n_days: Any, cost_var: Any) -> None:
+    """Day costs seen through the trained days: of class i's N days, those costing less than a
+    level l lie on days cheaper than l where each primary muscle m is trained, at most
+    cap·Σ_{d cheaper} t[m,d]; the rest cost at least l. Summed over the levels' steps."""
+    import pulp
+
+    if not trained:
+        return
+    cap = min(cls.size, c.max_exercises_per_day)
+    levels = sorted({day_costs.get((i, d), 0.0) for d in opened} - {0.0})
+    for m in sorted(cls.primary):
+        steps, previous = [], 0.0
+        for k, level in enumerate(levels):
+            cheaper = [trained[m, d] for d in opened if day_costs.get((i, d), 0.0) < level and (m, d) in trained]
+            above = prob.add_variable(f"days_above_{i}_{m}_{k}", lowBound=0)
+            prob += above >= n_days - cap * pulp.lpSum(cheaper), f"days_above_{i}_{m}_{k}"
+            steps.append((level - previous) * above)
+            previous = level
+        prob += cost_var >= pulp.lpSum(steps), f"day_cost_trained_{i}_{m}"
+
+
+def _cheap_days(prob: Any, classes: list[ExerciseClass], c: ProgramConstraints, opened: dict[int, list[int]],
+                day_costs: dict[tuple[int, int], float], trained: dict[tuple[str, int], Any],
+                S: dict[int, Any], N: dict[int, Any], day_cost: dict[int, Any]) -> None:
+    """The full model's own variables on the free days of the classes with day costs (a
+    lifter's lift on a day whose session holds it): w[i,d] exercises and x[i,d] sets there,
+    with that day's limits (exercises, session time, per-session cap; the other classes are
+    not seen, so each is a relaxation). The rest of a class's days cost at least its cheapest
+    positive day cost: day_cost_i >= low_i·(N_i - Σ_d w[i,d])."""
+    import pulp
+
+    cheap = {i: [d for d in opened[i] if day_costs.get((i, d), 0.0) == 0.0] for i in day_cost}
+    cheap = {i: days for i, days in cheap.items() if days}
+    if not cheap:
+        return
+    w, x = {}, {}
+    for i, days in cheap.items():
+        cap = min(classes[i].size, c.max_exercises_per_day)
+        for d in days:
+            w[i, d] = prob.add_variable(f"free_day_{i}_{d}", lowBound=0, upBound=cap, cat="Integer")
+            x[i, d] = prob.add_variable(f"free_day_sets_{i}_{d}", lowBound=0)
+            prob += x[i, d] <= c.max_sets * w[i, d], f"free_day_max_{i}_{d}"
+            prob += x[i, d] >= c.min_sets * w[i, d], f"free_day_min_{i}_{d}"
+            for m in sorted(classes[i].primary):
+                if (m, d) in trained:
+                    prob += w[i, d] <= cap * trained[m, d], f"free_day_trained_{i}_{m}_{d}"
+        prob += pulp.lpSum(w[i, d] for d in days) <= N[i], f"free_days_{i}"
+        prob += pulp.lpSum(x[i, d] for d in days) <= S[i], f"free_day_sets_{i}"
+        # the sets not on its free days sit on its other days, at most max_sets each
+        prob += (pulp.lpSum(x[i, d] for d in days)
+                 >= S[i] - c.max_sets * (N[i] - pulp.lpSum(w[i, d] for d in days))), f"free_day_rest_{i}"
+        low = min(day_costs[i, d] for d in opened[i] if day_costs.get((i, d), 0.0) > 0.0)
+        prob += day_cost[i] >= low * (N[i] - pulp.lpSum(w[i, d] for d in days)), f"day_cost_free_{i}"
+    for d in sorted({d for _, d in w}):
+        here = [i for i, dd in w if dd == d]
+        prob += pulp.lpSum(w[i, d] for i in here) <= c.max_exercises_per_day, f"free_day_count_{d}"
+        if c.session_minutes is not None:
+            prob += pulp.lpSum(classes[i].set_seconds * x[i, d] for i in here) <= 60.0 * c.session_minutes, f"free_day_time_{d}"
+        if c.max_hard_sets_per_muscle_session is not None:
+            for m in sorted({m for i in here for m in classes[i].primary}):
+                prob += (pulp.lpSum(x[i, d] for i in here if m in classes[i].primary)
+                         <= c.max_hard_sets_per_muscle_session), f"free_day_cap_{m}_{d}"

@@ -191,7 +191,8 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
         run = run_solver(model.problem, time_limit_s, gap)
     else:
         run = solve_week(model, c, [s["categories"] for s in shapes], day_costs, [index[s] for s in staples],
-                         [index[r] for r in c.require_exercises if r in index], one_a_day, time_limit_s, gap)
+                         [index[r] for r in c.require_exercises if r in index], one_a_day, time_limit_s, gap,
+                         day_lifts=[[index[e] for e in shape["lifts"] if e in index] for shape in shapes])
     if run["objective"] is None:
         if run["status"] == "infeasible":
             def feasible(relaxed: ProgramConstraints) -> bool | None:

@@ -35,9 +35,12 @@ from workout_pipeline.program.constraints import ProgramConstraints
 from workout_pipeline.program.master import build_week_master
 from workout_pipeline.program.milp import ProgramModel
 
-MASTER_SHARE = 0.75  # of the budget, at most, for the master (its week and bound are most of the answer)
+MASTER_SHARE = 0.5  # of the budget, at most, for the master (its week and bound are most of the answer)
+RESTRICTED_SHARE = 0.25  # of the budget, at most, for the master's exercises alone
 FIRST_PROGRAM_S = 30.0  # the most spent looking for a first program when the budget found none
-LAYOUT_SHARE = 0.2  # of the budget, at most, for laying out the master's week
+
+LAYOUT_SHARE = 0.2
+TEMPLATE_SHARE = 0.1  # of the budget, at most, for the lifter's own week as it is  # of the budget, at most, for laying out the master's week
 
 
 def weekly_handles(model: ProgramModel) -> dict[int, tuple[Any, Any]]:
@@ -58,75 +61,168 @@ def weekly_handles(model: ProgramModel) -> dict[int, tuple[Any, Any]]:
 
 
 def layout(model: ProgramModel, handles: dict[int, tuple[Any, Any]], weekly: dict[int, tuple[int, int]],
-           budget_s: float, gap: float) -> dict[str, Any]:
+           budget_s: float, gap: float, rest_days: set[str] = frozenset()) -> dict[str, Any]:
     """Solve the full model with each class's weekly sets and days fixed to `weekly`
-    ((sets, days) per class; classes not in it get none); the handles are freed after."""
+    ((sets, days) per class; classes not in it get none) and no direct work for the muscles and
+    days named in `rest_days` (the full model's `trained_{m}_{d}` binaries); all freed after."""
     from workout_pipeline.program.solve import run_solver
 
     for i, (sets, days) in handles.items():
         s, n = weekly.get(i, (0, 0))
         sets.lowBound = sets.upBound = s
         days.lowBound = days.upBound = n
+    resting = [var for var in model.problem.variables() if var.name in rest_days]
+    for var in resting:
+        var.upBound = 0
     try:
         return run_solver(model.problem, budget_s, gap)
     finally:
         for sets, days in handles.values():
             sets.upBound = days.upBound = None
             sets.lowBound = days.lowBound = 0
+        for var in resting:
+            var.upBound = 1
+
+
+def template_week(model: ProgramModel, day_lifts: Sequence[Sequence[int]], max_ex: int, budget_s: float) -> dict[str, Any]:
+    """The lifter's own sessions: each day holds only lifts of its template (those the model
+    has), which ones and how many sets left to HiGHS; first with every template lift kept (up
+    to the day's most exercises), then with any dropped. A constructive program in hundredths
+    of a second when the rules allow it ('infeasible' when they do not)."""
+    from workout_pipeline.program.solve import run_solver
+
+    saved = [(var, var.lowBound, var.upBound) for var in model.count.values()]
+    own = {(i, d) for d in model.days for i in [i for i in day_lifts[d] if (i, d) in model.count][:max_ex]}
+    for key, var in model.count.items():
+        if key not in own:
+            var.upBound = 0
+    try:
+        for key in own:
+            model.count[key].lowBound = 1
+        run = run_solver(model.problem, budget_s / 2, 0.01)
+        if run["objective"] is None:
+            for key in own:
+                model.count[key].lowBound = 0
+            run = run_solver(model.problem, budget_s / 2, 0.01)
+        return run
+    finally:
+        for var, low, up in saved:
+            var.lowBound, var.upBound = low, up
 
 
 def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Sequence[frozenset[str]],
                day_costs: dict[tuple[int, int], float] | None, keep: Sequence[int], require: Sequence[int],
-               one_a_day: Sequence[Sequence[int]], time_limit_s: float, gap: float) -> dict[str, Any]:
-    """Master, layout, then (if still needed) the full model warm-started; the `run_solver`
-    report of the best program with the best proven bound and the stages' facts."""
+               one_a_day: Sequence[Sequence[int]], time_limit_s: float, gap: float,
+               day_lifts: Sequence[Sequence[int]] = ()) -> dict[str, Any]:
+    """The lifter's own week (`template_week`, when `day_lifts` has their sessions), the master,
+    its layout, the master's exercises alone, then (if still needed) the full model, each
+    warm-started from the best program so far and stopped as soon as the best program is within
+    `gap` of the best proven bound; returns the `run_solver` report of the best program with
+    that bound and the stages' facts."""
     from workout_pipeline.program.solve import run_solver
 
     started = time.perf_counter()
+    left = lambda: time_limit_s - (time.perf_counter() - started)  # noqa: E731
     stages: dict[str, Any] = {}
+    best = _Best(model, None)
+    master_start = None
+    if any(day_lifts):
+        t_run = template_week(model, day_lifts, c.max_exercises_per_day, max(0.05, TEMPLATE_SHARE * time_limit_s))
+        stages["template"] = {"objective": t_run["objective"], "seconds": round(t_run["seconds"], 3)}
+        best.offer(t_run)
+        if t_run["objective"] is not None:
+            master_start = {f"S_{i}": 0.0 for i in range(len(model.classes))} | {f"N_{i}": 0.0 for i in range(len(model.classes))}
+            for (i, d), var in model.sets.items():
+                master_start[f"S_{i}"] += round(var.varValue or 0)
+                master_start[f"N_{i}"] += round(model.count[i, d].varValue or 0)
     master, S, N = build_week_master(model.classes, c, day_categories, day_costs, keep, require, one_a_day)
-    m_run = run_solver(master, MASTER_SHARE * time_limit_s, gap / 3)
-    bound = m_run["bound"] if m_run["objective"] is not None else None
-    stages["master"] = {"objective": m_run["objective"], "bound": bound, "seconds": round(m_run["seconds"], 3)}
-    best, start = None, None
-    handles = weekly_handles(model)
-    if m_run["objective"] is not None:
-        weekly = {i: (round(S[i].varValue or 0), round(N[i].varValue or 0)) for i in S if round(N[i].varValue or 0) > 0}
-        left = time_limit_s - (time.perf_counter() - started)
-        l_run = layout(model, handles, weekly, max(0.1, min(LAYOUT_SHARE * time_limit_s, left)), gap / 10)
-        stages["layout"] = {"objective": l_run["objective"], "seconds": round(l_run["seconds"], 3)}
-        if l_run["objective"] is not None:
-            best = l_run
-            start = {v.name: float(round(v.varValue or 0)) for v in model.problem.variables() if v.cat == "Integer"}
+    m_run = run_solver(master, MASTER_SHARE * time_limit_s, gap / 3, start=master_start)
+    stages["master"] = {"objective": m_run["objective"], "bound": m_run["bound"], "seconds": round(m_run["seconds"], 3)}
     if m_run["status"] == "infeasible":
         return {"status": "infeasible", "objective": None, "bound": None, "seconds": time.perf_counter() - started, "stages": stages}
-    if best is None or bound is None or _gap(best["objective"], bound) > gap:
-        left = time_limit_s - (time.perf_counter() - started)
-        full = run_solver(model.problem, max(left, 0.2 if best else 1.0), gap, start=start)
+    best.offer({**m_run, "objective": None, "proves_full": True})  # its bound only
+    handles = weekly_handles(model)
+    if m_run["objective"] is not None and not best.closed(gap):
+        weekly = {i: (round(S[i].varValue or 0), round(N[i].varValue or 0)) for i in S if round(N[i].varValue or 0) > 0}
+        # the master's trained days (48 h rule) as the layout's: a muscle rests where it rested there
+        rest_days = {v.name for v in master.variables() if v.name.startswith("trained_") and round(v.varValue or 0) == 0}
+        budget = max(0.1, min(LAYOUT_SHARE * time_limit_s, left()))
+        l_run = layout(model, handles, weekly, budget, gap / 10, rest_days)
+        if l_run["objective"] is None and rest_days:
+            l_run = layout(model, handles, weekly, budget, gap / 10)
+        stages["layout"] = {"objective": l_run["objective"], "seconds": round(l_run["seconds"], 3)}
+        best.offer(l_run)
+        if not best.closed(gap) and left() > 0.05:
+            # the master's exercises alone, free sets and days: a small model, often the optimum
+            r_run = best.improve(run_solver, max(RESTRICTED_SHARE * time_limit_s, 0.1), gap, only=set(weekly))
+            stages["restricted"] = {"objective": r_run["objective"], "bound": r_run["bound"], "seconds": round(r_run["seconds"], 3)}
+    if not best.closed(gap):
+        full = best.improve(run_solver, max(left(), 0.2 if best.run else 1.0), gap)
         stages["full"] = {"objective": full["objective"], "bound": full["bound"], "seconds": round(full["seconds"], 3)}
-        if full["objective"] is None and best is None and full["status"] != "infeasible":
+        if best.run is None and full["status"] != "infeasible":
             # no program yet: search on until the first one (a program is always returned, at
-            # the cost of running over a small budget)
+            # the cost of running over a small budget), then improve it for one more budget
             first = run_solver(model.problem, FIRST_PROGRAM_S, 1.0, mip_max_improving_sols=1)
             stages["first_program"] = {"objective": first["objective"], "seconds": round(first["seconds"], 3)}
-            if first["objective"] is not None:  # then improve it for one more budget
-                start = {v.name: float(round(v.varValue or 0)) for v in model.problem.variables() if v.cat == "Integer"}
-                more = run_solver(model.problem, time_limit_s, gap, start=start)
-                bounds = [b for b in (full["bound"], more["bound"]) if b is not None]
-                full = {**(more if more["objective"] is not None and more["objective"] <= first["objective"] else first),
-                        "bound": max(bounds) if bounds else None}
-        if full["objective"] is not None and (best is None or full["objective"] <= best["objective"] + 1e-9):
-            best = full
-        elif best is not None:  # the full model did not improve on the layout: restore the layout's values
-            layout(model, handles, weekly, 1.0, gap / 10)
-        if full["bound"] is not None:
-            bound = full["bound"] if bound is None else max(bound, full["bound"])
-        if best is None:
+            best.offer(first)
+            if best.run is not None:
+                best.improve(run_solver, time_limit_s, gap)
+        if best.run is None:
             return {**full, "seconds": time.perf_counter() - started, "stages": stages}
-    bound = min(bound, best["objective"]) if bound is not None else None
-    status = "optimal" if bound is not None and _gap(best["objective"], bound) <= gap else "feasible"
-    return {"status": status, "objective": best["objective"], "bound": bound,
+    best.restore()
+    bound = min(best.bound, best.run["objective"]) if best.bound is not None else None
+    status = "optimal" if best.closed(gap) else "feasible"
+    return {"status": status, "objective": best.run["objective"], "bound": bound,
             "seconds": time.perf_counter() - started, "stages": stages}
+
+
+class _Best:
+    """The best program found so far (its integer values, to warm-start and restore) and the
+    best proven lower bound of the full model."""
+
+    def __init__(self, model: ProgramModel, bound: float | None):
+        self.model, self.bound = model, bound
+        self.run: dict[str, Any] | None = None
+        self.values: dict[str, float] = {}
+        self.integers = [v for v in model.problem.variables() if v.cat == "Integer"]
+
+    def offer(self, run: dict[str, Any]) -> None:
+        """Keep `run`'s program (the model's current values) if it is the best so far."""
+        if run.get("bound") is not None and run.get("status") != "infeasible" and run.get("proves_full", False):
+            self.bound = run["bound"] if self.bound is None else max(self.bound, run["bound"])
+        if run["objective"] is not None and (self.run is None or run["objective"] < self.run["objective"] - 1e-9):
+            self.run = run
+            self.values = {v.name: float(round(v.varValue or 0)) for v in self.integers}
+
+    def closed(self, gap: float) -> bool:
+        return self.run is not None and self.bound is not None and _gap(self.run["objective"], self.bound) <= gap
+
+    def improve(self, run_solver: Any, budget_s: float, gap: float, only: set[int] | None = None) -> dict[str, Any]:
+        """The full model (only the classes in `only`, when given) warm-started from the best
+        program, told the best proven bound (a row: objective >= bound, so HiGHS stops as soon
+        as its program is within `gap` of it)."""
+        problem = self.model.problem
+        if self.bound is not None:
+            problem.constraints.pop("proven_bound", None)
+            problem += problem.objective >= self.bound, "proven_bound"
+        closed = [(var, var.upBound) for (i, _), var in self.model.count.items() if only is not None and i not in only]
+        for var, _ in closed:
+            var.upBound = 0
+        try:
+            run = run_solver(problem, budget_s, gap, start=self.values or None)
+        finally:
+            for var, up in closed:
+                var.upBound = up
+            problem.constraints.pop("proven_bound", None)
+        self.offer({**run, "proves_full": only is None})
+        return run
+
+    def restore(self) -> None:
+        """Put the best program's values back into the model's variables (later solves
+        overwrote them)."""
+        for var in self.integers:
+            if var.name in self.values:
+                var.varValue = self.values[var.name]
 
 
 def _gap(objective: float, bound: float) -> float:
