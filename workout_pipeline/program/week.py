@@ -38,9 +38,8 @@ from workout_pipeline.program.milp import ProgramModel
 MASTER_SHARE = 0.5  # of the budget, at most, for the master (its week and bound are most of the answer)
 RESTRICTED_SHARE = 0.25  # of the budget, at most, for the master's exercises alone
 FIRST_PROGRAM_S = 30.0  # the most spent looking for a first program when the budget found none
-
-LAYOUT_SHARE = 0.2
-TEMPLATE_SHARE = 0.1  # of the budget, at most, for the lifter's own week as it is  # of the budget, at most, for laying out the master's week
+LAYOUT_SHARE = 0.2  # of the budget, at most, for laying out the master's week
+TEMPLATE_SHARE = 0.1  # of the budget, at most, for the lifter's own week as it is
 
 
 def weekly_handles(model: ProgramModel) -> dict[int, tuple[Any, Any]]:
