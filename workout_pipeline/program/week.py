@@ -184,6 +184,9 @@ class _Best:
         self.run: dict[str, Any] | None = None
         self.values: dict[str, float] = {}
         self.integers = [v for v in model.problem.variables() if v.cat == "Integer"]
+        # objective >= floor, the floor free until `improve` fixes it at the proven bound
+        self.floor = model.problem.add_variable("proven_bound")
+        model.problem += model.problem.objective - self.floor >= 0, "proven_bound"
 
     def offer(self, run: dict[str, Any]) -> None:
         """Keep `run`'s program (the model's current values) if it is the best so far."""
@@ -201,9 +204,8 @@ class _Best:
         program, told the best proven bound (a row: objective >= bound, so HiGHS stops as soon
         as its program is within `gap` of it)."""
         problem = self.model.problem
-        if self.bound is not None:
-            problem.constraints.pop("proven_bound", None)
-            problem += problem.objective >= self.bound, "proven_bound"
+        if self.bound is not None:  # a hair below, so that float noise cannot cut off the optimum
+            self.floor.lowBound = self.floor.upBound = self.bound - 1e-7 * max(1.0, abs(self.bound))
         closed = [(var, var.upBound) for (i, _), var in self.model.count.items() if only is not None and i not in only]
         for var, _ in closed:
             var.upBound = 0
@@ -212,7 +214,7 @@ class _Best:
         finally:
             for var, up in closed:
                 var.upBound = up
-            problem.constraints.pop("proven_bound", None)
+            self.floor.lowBound = self.floor.upBound = None
         self.offer({**run, "proves_full": only is None})
         return run
 

@@ -1,0 +1,90 @@
+"""The routine objective's staged solve (`program/week.py`, `build_week_master`) against the full
+model solved to optimality, on small random instances with what real lifters bring: day shapes
+from their sessions, day costs (a lift off its session's day), staples, the 48 h rule on
+back-to-back days, the per-session cap and session time."""
+
+import random
+
+import pytest
+
+from workout_pipeline.catalog.records import as_catalog
+from workout_pipeline.program import load_constraints
+from workout_pipeline.program.exercises import build_classes, eligible_exercises
+from workout_pipeline.program.master import build_week_master
+from workout_pipeline.program.milp import build_model
+from workout_pipeline.program.solve import run_solver
+from workout_pipeline.program.week import solve_week
+from workout_pipeline_tests.test_program import make_catalog
+
+SHAPES = [frozenset({"push"}), frozenset({"pull"}), frozenset({"legs"}), frozenset({"push", "pull"}),
+          frozenset({"pull", "legs"}), frozenset({"push", "pull", "legs"})]
+WEEKDAY_SETS = {2: ("Mon", "Tue"), 3: ("Mon", "Tue", "Thu"), 4: ("Mon", "Tue", "Thu", "Fri")}
+
+
+def _instance(seed: int):
+    """A random lifter's week: (classes, constraints, day shapes, day costs, staples, sessions)."""
+    rng = random.Random(seed)
+    catalog = as_catalog(make_catalog(14, seed=seed))
+    trained = sorted({m for e in catalog for m in e.primary_muscles})
+    days = 2 + seed % 3
+    c = load_constraints({
+        "training_days": days,
+        "weekdays": list(WEEKDAY_SETS[days]),  # back-to-back days: the 48 h rule binds
+        "min_exercises_per_day": 2,
+        "max_exercises_per_day": rng.choice([3, 4]),
+        "targets": {m: rng.choice([4, 6, 9, 12]) for m in rng.sample(trained, min(6, len(trained)))},
+        "target_tolerance": rng.choice([0, 2]),
+        "session_minutes": rng.choice([None, 40]),
+        "max_hard_sets_per_muscle_session": rng.choice([None, 6]),
+        "rest_between_muscle_sessions_h": 48,
+        "min_sessions_per_muscle": None,
+        "secondary_weight": rng.choice([0.5, 0.25]),
+    })
+    classes = build_classes(eligible_exercises(catalog, c), c, aggregate=False)
+    shapes = [rng.choice(SHAPES) for _ in range(days)]
+    open_days = {i: [d for d in range(days) if cls.category == "core" or cls.category in shapes[d]]
+                 for i, cls in enumerate(classes)}
+    # each day's session: a few of the lifts that fit it; a lift off its sessions' days costs 0.5
+    sessions = [[i for i in rng.sample(range(len(classes)), len(classes)) if d in open_days[i]][:rng.choice([2, 3, 4])] for d in range(days)]
+    own = {i for s in sessions for i in s}
+    day_costs = {(i, d): 0.5 for i in own for d in open_days[i] if i not in sessions[d]}
+    staples = sorted(own)[:2]
+    return classes, c, shapes, day_costs, staples, sessions
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_week_master_bound_and_staged_week_match_the_full_optimum(seed):
+    classes, c, shapes, day_costs, staples, sessions = _instance(seed)
+    full = build_model(classes, c, day_categories=shapes, day_costs=day_costs, keep=staples)
+    optimum = run_solver(full.problem, 60, 1e-7)
+    if optimum["status"] == "infeasible":
+        pytest.skip("infeasible instance")
+    assert optimum["status"] == "optimal"
+    master, _, _ = build_week_master(classes, c, shapes, day_costs, keep=staples)
+    relaxed = run_solver(master, 60, 1e-7)
+    assert relaxed["status"] == "optimal"
+    # the master is a relaxation: its optimum never exceeds the full model's
+    assert relaxed["objective"] <= optimum["objective"] + 1e-6
+
+    model = build_model(classes, c, day_categories=shapes, day_costs=day_costs, keep=staples)
+    staged = solve_week(model, c, shapes, day_costs, staples, [], [], 60, 1e-7, day_lifts=sessions)
+    assert staged["status"] == "optimal"
+    assert staged["objective"] == pytest.approx(optimum["objective"], abs=1e-5)
+    assert staged["bound"] <= optimum["objective"] + 1e-6
+    # the model holds the returned week (what `_read_days` reads)
+    sets = sum(round(v.varValue or 0) for v in model.sets.values())
+    assert sets > 0 and all(round(model.count[k].varValue or 0) in (0, 1) for k in model.count)
+
+
+def test_template_week_keeps_to_the_lifters_sessions():
+    """The constructive week puts only each day's session lifts on that day."""
+    from workout_pipeline.program.week import template_week
+
+    classes, c, shapes, day_costs, staples, sessions = _instance(3)
+    model = build_model(classes, c, day_categories=shapes, day_costs=day_costs, keep=staples)
+    run = template_week(model, sessions, c.max_exercises_per_day, 10)
+    if run["objective"] is None:
+        pytest.skip("the sessions alone cannot make a week here")
+    for (i, d), var in model.count.items():
+        if round(var.varValue or 0):
+            assert i in sessions[d]
