@@ -6,7 +6,9 @@ names as ingest does (`resolve_exercises`), then solves each one's next week wit
 machine's load average before and after, and the spread of solve times and proven gaps.
 Results go to the `program_fleet` section of docs/benchmarks.md.
 
-Run: .venv/bin/python benchmarks/program_fleet.py [--athletes 1000] [--workers 2]
+Run: .venv/bin/python benchmarks/program_fleet.py [--athletes 1000] [--workers 2] [--time-limit 1]
+(on a loaded machine a 1 s wall budget is a fraction of a core: `--time-limit` scales it, and the
+CPU seconds are reported beside the wall time)
 """
 
 import argparse
@@ -22,13 +24,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import write_section  # noqa: E402
 
 _HISTORY = None
+_LIMIT = 1.0
 
 
-def _init(path: str) -> None:
-    global _HISTORY
+def _init(path: str, limit: float) -> None:
+    global _HISTORY, _LIMIT
     import pandas as pd
 
     _HISTORY = pd.read_parquet(path)
+    _LIMIT = limit
 
 
 def _one(athlete: str) -> tuple[str, float, float, float, str, float]:
@@ -39,7 +43,7 @@ def _one(athlete: str) -> tuple[str, float, float, float, str, float]:
     own = _HISTORY[_HISTORY["athlete_id"] == athlete]
     started, cpu = time.perf_counter(), time.process_time()
     try:
-        r = solve_program(load_catalog(), None, history=own, athlete_id=athlete, time_limit_s=1.0, week_start="2025-07-07")
+        r = solve_program(load_catalog(), None, history=own, athlete_id=athlete, time_limit_s=_LIMIT, week_start="2025-07-07")
     except InputError as error:
         return athlete, time.perf_counter() - started, float("nan"), float("nan"), f"error: {error}", time.process_time() - cpu
     return athlete, time.perf_counter() - started, r.gap, r.objective, r.status, time.process_time() - cpu
@@ -49,6 +53,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--athletes", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--time-limit", type=float, default=1.0, help="solver budget per athlete (s)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -67,7 +72,7 @@ def main() -> None:
         path = str(Path(tmp) / "sets.parquet")
         sets.to_parquet(path)
         began = time.perf_counter()
-        with ProcessPoolExecutor(args.workers, initializer=_init, initargs=(path,)) as pool:
+        with ProcessPoolExecutor(args.workers, initializer=_init, initargs=(path, args.time_limit)) as pool:
             results = list(pool.map(_one, athletes, chunksize=8))
         wall = time.perf_counter() - began
     load_after = os.getloadavg()
@@ -80,10 +85,11 @@ def main() -> None:
     gaps = sorted(r[2] for r in results if r[2] == r[2])
     errors = [r for r in results if r[4].startswith("error")]
     within = sum(g <= 0.005 for g in gaps)
+    in_budget = sum(r[2] <= 0.005 and r[1] <= 1.05 * args.time_limit for r in results if r[2] == r[2])
     q = lambda xs, p: xs[min(len(xs) - 1, int(p * len(xs)))] if xs else float("nan")  # noqa: E731
     lines = [
         f"{len(athletes)} simulated athletes (13 weeks each, `simulate_athletes(seed=0)`), routine objective, "
-        f"1 s budget each, {args.workers} worker processes on a {os.cpu_count()}-core machine shared with other "
+        f"{args.time_limit:g} s budget each, {args.workers} worker processes on a {os.cpu_count()}-core machine shared with other "
         f"sessions (load average {load_before[0]:.1f} before, {load_after[0]:.1f} after).",
         "",
         f"CPU time of the {args.workers} workers (imports included): {worker_cpu:.0f} s, i.e. "
@@ -91,10 +97,10 @@ def main() -> None:
         f"({solve_cpu / len(athletes):.2f} s per athlete). The wall time below is on the shared machine.",
         "",
         "| Athletes | Wall time (programs) | Simulate + resolve | Solve time median / p90 / max | "
-        "Proven within 0.5% | Gap median / p90 / max | Errors |",
-        "|---|---|---|---|---|---|---|",
+        "Proven within 0.5% | Proven within 0.5% in the budget | Gap median / p90 / max | Errors (no program) |",
+        "|---|---|---|---|---|---|---|---|",
         f"| {len(athletes)} | **{wall:.0f} s** | {prepared:.0f} s | {q(times, .5):.2f} / {q(times, .9):.2f} / "
-        f"{times[-1]:.2f} s | {within}/{len(gaps)} | {100 * q(gaps, .5):.2f}% / {100 * q(gaps, .9):.2f}% / "
+        f"{times[-1]:.2f} s | {within}/{len(gaps)} | {in_budget}/{len(gaps)} | {100 * q(gaps, .5):.2f}% / {100 * q(gaps, .9):.2f}% / "
         f"{100 * gaps[-1]:.2f}% | {len(errors)} |",
     ]
     for r in errors[:3]:

@@ -151,12 +151,12 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
             l_run = layout(model, handles, weekly, budget, gap / 10)
         stages["layout"] = {"objective": l_run["objective"], "seconds": round(l_run["seconds"], 3)}
         best.offer(l_run)
-        if not best.closed(gap) and left() > 0.05:
+        if not best.closed(gap) and left() > 0.1:
             # the master's exercises alone, free sets and days: a small model, often the optimum
-            r_run = best.improve(run_solver, max(RESTRICTED_SHARE * time_limit_s, 0.1), gap, only=set(weekly))
+            r_run = best.improve(run_solver, min(RESTRICTED_SHARE * time_limit_s, left()), gap, only=set(weekly))
             stages["restricted"] = {"objective": r_run["objective"], "bound": r_run["bound"], "seconds": round(r_run["seconds"], 3)}
-    if not best.closed(gap):
-        full = best.improve(run_solver, max(left(), 0.2 if best.run else 1.0), gap)
+    if not best.closed(gap) and (best.run is None or left() > 0.05):
+        full = best.improve(run_solver, max(left(), 0.05 if best.run else 1.0), gap)
         stages["full"] = {"objective": full["objective"], "bound": full["bound"], "seconds": round(full["seconds"], 3)}
         if best.run is None and full["status"] != "infeasible":
             # no program yet: search on until the first one (a program is always returned, at
