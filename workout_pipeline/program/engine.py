@@ -76,9 +76,29 @@ def gap_of(objective: float, bound: float | None) -> float:
     return max(0.0, objective - bound) / max(abs(objective), 1e-9)
 
 
-def _highs(time_limit_s: float, gap: float, start: Mapping[Any, float] | None = None, **options: Any) -> Any:
-    """A PuLP HiGHS solver; with `start`, the MIP search begins from that (partial) solution."""
+def _stop_near(bound: float, gap: float) -> Any:
+    """A HiGHS callback that interrupts the MIP once its best program is within `gap` of
+    `bound`, a lower bound proven elsewhere (HiGHS only knows its own)."""
+
+    def callback(kind: Any, message: str, data_out: Any, data_in: Any, user_data: Any) -> None:
+        best = data_out.mip_primal_bound
+        if abs(best) < float("inf") and best - bound <= gap * max(abs(best), 1e-9):
+            data_in.user_interrupt = True
+
+    return callback
+
+
+def _highs(time_limit_s: float, gap: float, start: Mapping[Any, float] | None = None,
+           stop_at_bound: float | None = None, **options: Any) -> Any:
+    """A PuLP HiGHS solver; with `start`, the MIP search begins from that (partial) solution;
+    with `stop_at_bound` (a proven lower bound), it stops once within `gap` of it."""
     import pulp
+
+    if stop_at_bound is not None:
+        import highspy
+
+        options["callbackTuple"] = (_stop_near(stop_at_bound, gap), None)
+        options["callbacksToActivate"] = [highspy.cb.HighsCallbackType.kCallbackMipInterrupt]
 
     class _WarmHiGHS(pulp.HiGHS):
         def callSolver(self, lp: Any) -> None:
@@ -103,11 +123,13 @@ def _highs(time_limit_s: float, gap: float, start: Mapping[Any, float] | None = 
 
 
 def run_solver(problem: Any, time_limit_s: float, gap: float, start: Mapping[Any, float] | None = None,
-               **options: Any) -> dict[str, Any]:
+               stop_at_bound: float | None = None, **options: Any) -> dict[str, Any]:
     """Solve a PuLP problem with HiGHS and report what was really proven.
 
-    `start` maps variables of `problem` (or their names) to start values. `options` are passed
-    to HiGHS as they are (e.g. mip_max_improving_sols=1 stops at the first solution).
+    `start` maps variables of `problem` (or their names) to start values. `stop_at_bound`, a
+    lower bound proven elsewhere, stops the search once a program is within `gap` of it (the
+    bound reported stays HiGHS's own). `options` are passed to HiGHS as they are (e.g.
+    mip_max_improving_sols=1 stops at the first solution).
 
     Returns:
         dict with `status` (optimal | feasible | infeasible | unknown), `objective` (None
@@ -118,7 +140,7 @@ def run_solver(problem: Any, time_limit_s: float, gap: float, start: Mapping[Any
 
     started = time.perf_counter()
     try:
-        problem.solve(_highs(time_limit_s, gap, start, **options))
+        problem.solve(_highs(time_limit_s, gap, start, stop_at_bound, **options))
         has_solution = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
     except KeyError:
         # PuLP 3.3 has no mapping for HiGHS's solution-limit stop; the values are already read

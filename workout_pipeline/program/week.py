@@ -184,9 +184,6 @@ class _Best:
         self.run: dict[str, Any] | None = None
         self.values: dict[str, float] = {}
         self.integers = [v for v in model.problem.variables() if v.cat == "Integer"]
-        # objective >= floor, the floor free until `improve` fixes it at the proven bound
-        self.floor = model.problem.add_variable("proven_bound")
-        model.problem += model.problem.objective - self.floor >= 0, "proven_bound"
 
     def offer(self, run: dict[str, Any]) -> None:
         """Keep `run`'s program (the model's current values) if it is the best so far."""
@@ -201,20 +198,18 @@ class _Best:
 
     def improve(self, run_solver: Any, budget_s: float, gap: float, only: set[int] | None = None) -> dict[str, Any]:
         """The full model (only the classes in `only`, when given) warm-started from the best
-        program, told the best proven bound (a row: objective >= bound, so HiGHS stops as soon
-        as its program is within `gap` of it)."""
+        program and stopped as soon as its program is within `gap` of the best proven bound
+        (a HiGHS callback: a row `objective >= bound` instead flattened the LP's objective and
+        left HiGHS's heuristics without a direction, measured slower)."""
         problem = self.model.problem
-        if self.bound is not None:  # a hair below, so that float noise cannot cut off the optimum
-            self.floor.lowBound = self.floor.upBound = self.bound - 1e-7 * max(1.0, abs(self.bound))
         closed = [(var, var.upBound) for (i, _), var in self.model.count.items() if only is not None and i not in only]
         for var, _ in closed:
             var.upBound = 0
         try:
-            run = run_solver(problem, budget_s, gap, start=self.values or None)
+            run = run_solver(problem, budget_s, gap, start=self.values or None, stop_at_bound=self.bound)
         finally:
             for var, up in closed:
                 var.upBound = up
-            self.floor.lowBound = self.floor.upBound = None
         self.offer({**run, "proves_full": only is None})
         return run
 
