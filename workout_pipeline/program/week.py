@@ -17,14 +17,16 @@ interchangeable, though, so the same week seen per exercise is small and tight
         (days open to its exercises, no two within the 48 h rule)
     Σ_{i trains m directly} N[i] >= min_sessions
     the targets (with their band), hard targets, staples (soft) and required lifts (hard)
-    day costs at their cheapest open day; smoothness at its floor 0
+    day costs at their cheapest open day, also seen through the trained days t[m,d] of the
+    48 h rule and the lifter's free days (w, x of the full model there); smoothness from the
+    whole-set floor and from what the days of each set of categories must hold
 
 Every row is a sum of the full model's day rows, so the master is a relaxation: its proven
-bound (HiGHS's dual bound) is a lower bound for the full model. Its week is then laid out over
-the days by the full model with the weekly sets and days per exercise fixed (`layout`): a
-program, so an upper bound. When they are within the gap the solve stops; otherwise the full
-model runs warm-started from the best program, and the reported bound is the larger of its
-own and the master's.
+bound (HiGHS's dual bound) is a lower bound for the full model (docs/program.md lists the
+rows). The stages (`solve_week`): the lifter's own week (`template_week`), the master, its
+week laid out over the days (`layout`), the master's exercises alone, the full model; each is
+warm-started from the best program so far and stopped once that program is within the gap of
+the best proven bound, and the reported bound is the largest proven one.
 """
 
 import time
@@ -151,8 +153,10 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
             l_run = layout(model, handles, weekly, budget, gap / 10)
         stages["layout"] = {"objective": l_run["objective"], "seconds": round(l_run["seconds"], 3)}
         best.offer(l_run)
-        if not best.closed(gap) and left() > 0.1:
+        if not best.closed(gap) and left() > 0.1 and m_run["status"] == "optimal":
             # the master's exercises alone, free sets and days: a small model, often the optimum
+            # (only when the master's week is its optimum: an unfinished master's week is often
+            # the warm start it was given, and the full model needs the time more)
             r_run = best.improve(run_solver, min(RESTRICTED_SHARE * time_limit_s, left()), gap, only=set(weekly))
             stages["restricted"] = {"objective": r_run["objective"], "bound": r_run["bound"], "seconds": round(r_run["seconds"], 3)}
     if not best.closed(gap) and (best.run is None or left() > 0.05):
