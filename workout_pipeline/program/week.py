@@ -153,10 +153,10 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
             l_run = layout(model, handles, weekly, budget, gap / 10)
         stages["layout"] = {"objective": l_run["objective"], "seconds": round(l_run["seconds"], 3)}
         best.offer(l_run)
-        if not best.closed(gap) and left() > 0.1 and m_run["status"] == "optimal":
+        if not best.closed(gap) and left() > 0.1 and (m_run["status"] == "optimal" or best.run is None):
             # the master's exercises alone, free sets and days: a small model, often the optimum
-            # (only when the master's week is its optimum: an unfinished master's week is often
-            # the warm start it was given, and the full model needs the time more)
+            # (when the master's week is its optimum or no program is in hand: an unfinished
+            # master's week is often the warm start it was given, and the full model needs the time)
             r_run = best.improve(run_solver, min(RESTRICTED_SHARE * time_limit_s, left()), gap, only=set(weekly))
             stages["restricted"] = {"objective": r_run["objective"], "bound": r_run["bound"], "seconds": round(r_run["seconds"], 3)}
     if not best.closed(gap) and (best.run is None or left() > 0.05):
