@@ -1,3 +1,4 @@
+# Over 400 lines: both week masters (seed and routine) and the rows they share, each row a sum of the full model's, in one place.
 """The week-level masters: relaxations of the full model (`program/milp.py`) per exercise class.
 
 `build_master` is the seed objective's (push/pull/legs day types, used by `program/stages.py`);
