@@ -51,6 +51,22 @@ WORKING_SET_TYPES: tuple[str, ...] = ("normal", "failure")
 # A set's identity in the accumulating store: re-ingesting an overlapping export updates, never adds.
 SET_IDENTITY: tuple[str, ...] = ("athlete_id", "performed_at", "exercise_raw", "set_index")
 
+# Text columns of the contract. Inside an ingest run (``compact=True``) they are held as pandas
+# categoricals with sorted string categories: a few bytes a row instead of ~30 (a 200 MB export's
+# rows fit in memory several times over). The store and every public frame use the contract dtypes.
+TEXT_COLUMNS: tuple[str, ...] = tuple(c for c, t in CANONICAL_DTYPES.items() if t == "string")
+COMPACT_TEXT = "category"
+
+
+def canonical_dtypes(with_reason: bool = False, compact: bool = False) -> dict[str, str]:
+    """Column -> dtype of the canonical table (plus ``reason``; text as categoricals if `compact`;
+    ``reason`` always stays ``string``: quarantine is small)."""
+    wanted = dict(CANONICAL_DTYPES, **({"reason": "string"} if with_reason else {}))
+    if compact:
+        wanted.update({column: COMPACT_TEXT for column in TEXT_COLUMNS})
+    return wanted
+
+
 def empty_canonical_frame(with_reason: bool = False) -> pd.DataFrame:
     """An empty frame with the canonical columns and dtypes (plus `reason` for quarantine)."""
     return _EMPTY[with_reason].copy()  # built once: every parsed file asks for two of them
@@ -66,9 +82,10 @@ def _empty(with_reason: bool) -> pd.DataFrame:
 _EMPTY = {flag: _empty(flag) for flag in (False, True)}
 
 
-def to_canonical(frame: pd.DataFrame, with_reason: bool = False) -> pd.DataFrame:
-    """Return `frame` with exactly the canonical columns (missing ones null) in contract dtypes."""
-    wanted = dict(CANONICAL_DTYPES, **({"reason": "string"} if with_reason else {}))
+def to_canonical(frame: pd.DataFrame, with_reason: bool = False, compact: bool = False) -> pd.DataFrame:
+    """Return `frame` with exactly the canonical columns (missing ones null) in contract dtypes
+    (with `compact`, text columns as categoricals: see ``TEXT_COLUMNS``)."""
+    wanted = canonical_dtypes(with_reason, compact)
     if list(frame.columns) == list(wanted) and all(str(frame[c].dtype) == t for c, t in wanted.items()):
         return frame.reset_index(drop=True)  # already canonical (the common case): no per-column casts
     columns = {column: cast_column(frame[column] if column in frame.columns else null_column(dtype, frame.index), dtype)
@@ -80,6 +97,8 @@ def cast_column(values: pd.Series, dtype: str) -> pd.Series:
     """`values` in the contract dtype `dtype` (unreadable timestamps become NaT)."""
     if str(values.dtype) == dtype:
         return values
+    if dtype == COMPACT_TEXT:
+        return values.astype("string").astype(COMPACT_TEXT)  # sorted string categories
     if dtype.startswith("datetime"):
         return pd.to_datetime(values, errors="coerce").astype(dtype)
     return values.astype(dtype)
@@ -87,7 +106,46 @@ def cast_column(values: pd.Series, dtype: str) -> pd.Series:
 
 def null_column(dtype: str, index: pd.Index) -> pd.Series:
     """An all-null column of `dtype` (float NaN cannot come from pd.NA)."""
+    if dtype == COMPACT_TEXT:
+        return pd.Series(pd.Categorical.from_codes(np.full(len(index), -1, dtype=np.int8), dtype=_NO_TEXT), index=index)
     return pd.Series(float("nan") if dtype == "float64" else pd.NA, index=index, dtype=dtype)
+
+
+_NO_TEXT = pd.CategoricalDtype(pd.Index([], dtype="string"))
+
+
+def constant_column(value: str, dtype: str, index: pd.Index) -> pd.Series:
+    """`value` on every row of `index` in `dtype` (a categorical stores it once)."""
+    if dtype == COMPACT_TEXT:
+        return pd.Series(pd.Categorical.from_codes(np.zeros(len(index), dtype=np.int8),
+                                                   dtype=pd.CategoricalDtype(pd.Index([value], dtype="string"))), index=index)
+    return pd.Series(value, index=index, dtype=dtype)
+
+
+def concat_canonical(frames: list[pd.DataFrame], with_reason: bool = False, compact: bool = False) -> pd.DataFrame:
+    """Stack canonical frames (``to_canonical`` of each); compact ones share one sorted category
+    set per text column, so the result stays compact (plain ``pd.concat`` would give objects)."""
+    frames = [to_canonical(frame, with_reason, compact) for frame in frames]
+    if not frames:
+        return to_canonical(empty_canonical_frame(with_reason), with_reason, compact)
+    if compact and len(frames) > 1:
+        frames = share_categories(frames)
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def share_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """The frames with each categorical column recoded onto the sorted union of its categories."""
+    out = [frame.copy(deep=False) for frame in frames]
+    for column in frames[0].columns:
+        dtypes = [frame[column].dtype for frame in frames]
+        if not isinstance(dtypes[0], pd.CategoricalDtype) or all(d == dtypes[0] for d in dtypes[1:]):
+            continue
+        union = pd.Index(pd.concat([pd.Series(d.categories, dtype="string") for d in dtypes], ignore_index=True)
+                         .unique()).sort_values()
+        shared = pd.CategoricalDtype(pd.Index(union, dtype="string"))
+        for frame in out:
+            frame[column] = frame[column].astype(shared)  # recodes (no per-row text)
+    return out
 
 
 def working_sets(frame: pd.DataFrame) -> pd.DataFrame:
@@ -97,7 +155,7 @@ def working_sets(frame: pd.DataFrame) -> pd.DataFrame:
 
 def working_mask(frame: pd.DataFrame) -> np.ndarray:
     """Which rows of a canonical frame are working sets."""
-    return frame["set_type"].astype("string").isin(WORKING_SET_TYPES).fillna(False).to_numpy(bool)
+    return np.asarray(frame["set_type"].isin(WORKING_SET_TYPES).fillna(False), dtype=bool)
 
 
 def resolution_summary(validated: pd.DataFrame) -> tuple[float, pd.Series]:

@@ -248,20 +248,29 @@ def drop_blank_rows(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return frame[~blank].reset_index(drop=True) if blank.any() else frame
 
 
-def read_uniform_table(text: str, delimiter: str, has_header: bool, columns: dict[str, int],
+def uniform_table_bytes(text: str) -> bytes | None:
+    """`text` as UTF-8 for ``read_uniform_table``, or None when the fast path cannot apply
+    (empty text, text not starting with its first record, or text that cannot be encoded)."""
+    if not text or text[0] in "\n\r \t":
+        return None
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
+def read_uniform_table(data: bytes, delimiter: str, has_header: bool, columns: dict[str, int],
                        width: int) -> pd.DataFrame | None:
     """Fast path: read the data rows with pyarrow's CSV reader when every row is well formed.
 
     Returns the same frame as ``records_to_frame`` (text columns by role, ``reason`` all
-    missing), or None when any row has a field count other than `width`, the text does not
-    start with its first record, or pyarrow cannot parse it (e.g. a truncated quote): the
-    caller then takes the row-by-row path, which quarantines such rows individually.
+    missing), or None when any row has a field count other than `width` or pyarrow cannot
+    parse it (e.g. a truncated quote): the caller then takes the row-by-row path, which
+    quarantines such rows individually. `data` is the text's UTF-8 (``uniform_table_bytes``).
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    if not text or text[0] in "\n\r \t":
-        return None
     invalid_rows: list[int | None] = []
 
     def on_invalid_row(row) -> str:
@@ -270,15 +279,16 @@ def read_uniform_table(text: str, delimiter: str, has_header: bool, columns: dic
 
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(text.encode("utf-8")),
+            pa.py_buffer(data),
             read_options=pacsv.ReadOptions(autogenerate_column_names=True, skip_rows=1 if has_header else 0),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                              newlines_in_values=True, invalid_row_handler=on_invalid_row),
             convert_options=pacsv.ConvertOptions(
-                column_types={f"f{i}": pa.string() for i in range(width)},
+                # Dictionary-encoded: exports repeat a few texts per column on many rows (memory).
+                column_types={f"f{i}": pa.dictionary(pa.int32(), pa.string()) for i in range(width)},
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
     if invalid_rows or table.num_columns != width:
         return None

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from workout_pipeline.errors import InputError
-from workout_pipeline.ingest.formats import FormatMatch, detect_format, read_uniform_table, records_to_frame
+from workout_pipeline.ingest.formats import FormatMatch, detect_format, read_uniform_table, records_to_frame, uniform_table_bytes
 from workout_pipeline.ingest.text import iter_records, read_log_text, sniff_delimiter
 from workout_pipeline.ingest.units import conversion_evidence, infer_weight_unit, snap_converted_kg
 from workout_pipeline.ingest.values import (
@@ -25,7 +25,15 @@ from workout_pipeline.ingest.values import (
     parse_numbers,
 )
 from workout_pipeline.ingest.values import WEIGHT_UNIT_TO_KG, WEIGHT_UNIT_WORDS
-from workout_pipeline.schema import CANONICAL_DTYPES, cast_column, empty_canonical_frame, null_column, to_canonical
+from workout_pipeline.schema import (
+    COMPACT_TEXT,
+    canonical_dtypes,
+    cast_column,
+    constant_column,
+    empty_canonical_frame,
+    null_column,
+    to_canonical,
+)
 
 UNIT_CHOICES = ("auto", "kg", "lb")
 # Required fields per format (roles for Strong, column names otherwise): without them no set can be read.
@@ -98,13 +106,15 @@ class ParsedLog:
     lifter_unit_source: str | None = None
 
 
-def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto") -> ParsedLog:
+def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto", compact: bool = False) -> ParsedLog:
     """Parse one exported log into canonical set rows; never raises for bad content.
 
     Args:
         path: The export (Strong, Hevy, FitNotes, Fitbod or canonical CSV/Parquet).
         athlete_id: Whose log it is (one file is one athlete's log).
         unit: ``auto`` infers kg vs lb where the file does not say; ``kg`` / ``lb`` overrides.
+        compact: Return ``sets`` with text columns as categoricals (``schema.TEXT_COLUMNS``;
+            what ``ingest_paths`` holds) instead of the contract's string dtype.
 
     Returns:
         A ParsedLog; ``error`` is set (and the frames empty) when the file cannot be read.
@@ -126,6 +136,7 @@ def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto") -> Par
     if log.error:
         log.sets, log.rejected = empty_canonical_frame(), empty_canonical_frame(with_reason=True)
         log.rows_in = log.non_set_rows = log.expanded_sets = 0
+    log.sets = to_canonical(log.sets, compact=compact)
     return log
 
 
@@ -168,14 +179,20 @@ def _text_draft(log: ParsedLog, unit: str) -> pd.DataFrame | None:
     if missing:
         raise InputError(f"{path.name}: {match.format} export is missing required column(s): {', '.join(missing)}")
     width = len(head[0])
-    frame = read_uniform_table(text, delimiter, match.has_header, match.columns, width)
+    del head, prefix
+    data = uniform_table_bytes(text)
+    if data is not None:
+        del text  # the text or its bytes, never both, beside the table (memory)
+    frame = None if data is None else read_uniform_table(data, delimiter, match.has_header, match.columns, width)
     if frame is None:
+        text = text if data is None else data.decode("utf-8")
+        data = None
         records = iter_records(text, delimiter)
         if match.has_header:
             next(records, None)
         frame = records_to_frame(records, match.columns, width)
         del records
-    del text, head, prefix
+    text = data = None
     log.rows_in = len(frame)
     if log.rows_in == 0:
         return None  # a header without rows: nothing to read, nothing lost
@@ -277,7 +294,7 @@ def _base_draft(frame: pd.DataFrame, date_column: str, exercise_column: str) -> 
     draft["reason"] = frame["reason"]
     draft["source_row"] = frame["source_row"]
     draft["performed_at"] = parse_datetimes(frame[date_column])
-    draft["exercise_raw"] = blank_to_na(frame[exercise_column])
+    draft["exercise_raw"] = cast_column(blank_to_na(frame[exercise_column]), COMPACT_TEXT)  # repeated: memory
     draft["non_set"] = False
     draft["numbered"] = True  # the format numbers its sets (so repeated identical rows are duplicates)
     _flag(draft, blank_to_na(frame[date_column]).isna(), "missing_date")
@@ -290,7 +307,7 @@ def _base_draft(frame: pd.DataFrame, date_column: str, exercise_column: str) -> 
 
 def _workout_name(draft: pd.DataFrame, frame: pd.DataFrame, column: str) -> None:
     """The app's routine name (Strong "Workout Name", Hevy "title", FitNotes "Category"), or null."""
-    draft["workout_name"] = blank_to_na(frame[column]) if column in frame else pd.NA
+    draft["workout_name"] = cast_column(blank_to_na(frame[column]), COMPACT_TEXT) if column in frame else pd.NA
 
 
 def _strong(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: bool) -> pd.DataFrame:
@@ -477,10 +494,13 @@ def _finish(log: ParsedLog, draft: pd.DataFrame) -> None:
     """
     take = draft.pop if len(draft) >= _RELEASE_ROWS else draft.__getitem__
     if "athlete_id" not in draft:
-        draft["athlete_id"] = log.athlete_id
-    stamp = map_distinct(draft["performed_at"], lambda starts: starts.dt.strftime("%Y%m%dT%H%M%S"))
-    draft["session_id"] = draft["athlete_id"].astype("string") + ":" + stamp.astype("string")
-    del stamp
+        draft["athlete_id"] = constant_column(log.athlete_id, COMPACT_TEXT, draft.index)
+    # Repeated texts as categoricals from here on (a few bytes a row; the set index and the
+    # canonical tables are built from them).
+    for column in ("athlete_id", "exercise_raw", "exercise_id", "set_type", "workout_name", "set_order"):
+        if column in draft:
+            draft[column] = cast_column(draft[column], COMPACT_TEXT)
+    draft["session_id"] = _session_ids(draft["athlete_id"], draft["performed_at"])
     non_set = take("non_set").to_numpy(dtype=bool)
     log.non_set_rows = int(non_set.sum())
     rejected_rows = draft["reason"].notna().to_numpy()
@@ -492,9 +512,9 @@ def _finish(log: ParsedLog, draft: pd.DataFrame) -> None:
     sets: dict[str, pd.Series] = {}
     rejected: dict[str, pd.Series] = {}
     constants = {"source_file": log.path.name, "source_format": log.format}
-    for column, dtype in CANONICAL_DTYPES.items():
+    for column, dtype in canonical_dtypes(compact=True).items():
         if column in constants:
-            values = pd.Series(constants[column], index=reason.index, dtype=dtype)
+            values = constant_column(constants[column], dtype, reason.index)
         elif column in draft and column != "set_index":
             values = take(column)
         else:  # the readable rows' set index is set below; absent columns are nulls
@@ -505,8 +525,25 @@ def _finish(log: ParsedLog, draft: pd.DataFrame) -> None:
         del values
     sets["set_index"] = set_index.reset_index(drop=True)
     rejected["reason"] = reason[rejected_rows].reset_index(drop=True)
-    log.sets = to_canonical(pd.DataFrame(sets))
+    log.sets = to_canonical(pd.DataFrame(sets), compact=True)
     log.rejected = to_canonical(pd.DataFrame(rejected), with_reason=True)
+
+
+def _session_ids(athletes: pd.Series, starts: pd.Series) -> pd.Series:
+    """``<athlete>:<session start as %Y%m%dT%H%M%S>`` per row (null where either is), as a
+    categorical built from the distinct (athlete, start) pairs, not per row."""
+    athlete_codes, athlete_names = pd.factorize(athletes, use_na_sentinel=True)
+    start_codes, distinct_starts = pd.factorize(starts, use_na_sentinel=True)
+    stamp_codes, stamps = pd.factorize(pd.Series(distinct_starts, dtype=starts.dtype).dt.strftime("%Y%m%dT%H%M%S"))
+    width = max(len(stamps), 1)
+    row_stamps = stamp_codes[np.maximum(start_codes, 0)] if len(stamp_codes) else np.full(len(starts), -1)
+    valid = (athlete_codes >= 0) & (start_codes >= 0) & (row_stamps >= 0)
+    codes, pairs = pd.factorize(np.where(valid, athlete_codes.astype(np.int64) * width + row_stamps, -1))
+    names = pd.Index(pd.Series(np.asarray(athlete_names, dtype=object)[np.maximum(pairs, 0) // width], dtype="string")
+                     + ":" + pd.Series(np.asarray(stamps, dtype=object)[np.maximum(pairs, 0) % width], dtype="string"))
+    categories = names[pairs >= 0].sort_values()
+    recoded = np.where(pairs >= 0, categories.get_indexer(names), -1)[codes]
+    return pd.Series(pd.Categorical.from_codes(recoded, dtype=pd.CategoricalDtype(categories)), index=athletes.index)
 
 
 # Drafts from this many rows on give up their columns as they are copied (see `_finish`).
@@ -528,28 +565,41 @@ def _set_index(sets: pd.DataFrame) -> pd.Series:
     if sets.empty:
         return pd.Series(dtype="Int64")
     group = ["athlete_id", "performed_at", "exercise_raw"]
-    if not bool(sets["numbered"].iloc[0]):
-        return sets.groupby(group, sort=False, dropna=False).cumcount().astype("Int64")
-    content = group + ["set_order", "set_type", "weight_kg", "reps", "rpe", "duration_s", "distance_m"]
-    keyed = sets[content].reset_index(drop=True)
-    if not keyed.duplicated(content).any():
-        # No row repeats another: file order within the exercise is the index.
-        return pd.Series(keyed.groupby(group, sort=False, dropna=False).cumcount().to_numpy(), index=sets.index).astype("Int64")
-    row_content = keyed.groupby(content, sort=False, dropna=False).ngroup().to_numpy()
-    numbered = map_distinct(keyed["set_order"], lambda orders: pd.to_numeric(orders, errors="coerce")).notna().to_numpy()
-    group_id = keyed.groupby(group, sort=False, dropna=False).ngroup().to_numpy()
+    group_id = row_codes(sets, group)
+    content = ["set_order", "set_type", "weight_kg", "reps", "rpe", "duration_s", "distance_m"]
+    row_content = None if not bool(sets["numbered"].iloc[0]) else row_codes(sets, content, start=group_id)
+    if row_content is None or not pd.Series(row_content).duplicated().any():
+        # Unnumbered sets, or no row repeats another: file order within the exercise is the index.
+        return pd.Series(_cumcount(group_id), index=sets.index).astype("Int64")
+    numbered = map_distinct(sets["set_order"], lambda orders: pd.to_numeric(orders, errors="coerce")).notna().to_numpy()
     copies = pd.Series(row_content).map(pd.Series(row_content).value_counts()).to_numpy()
     # How many times each exercise block was exported (1 normally, 2 if the block is repeated).
     block_copies = pd.Series(np.where(numbered, copies, 1)).groupby(group_id).transform("max").to_numpy()
-    occurrence = pd.Series(row_content).groupby(row_content).cumcount().to_numpy()
+    occurrence = _cumcount(row_content)
     distinct_unnumbered = np.ceil(copies / block_copies).astype(np.int64)
     copy_number = np.where(numbered, 0, occurrence % np.maximum(distinct_unnumbered, 1))
-    keyed["_copy"] = copy_number
-    distinct_id = keyed.groupby(content + ["_copy"], sort=False, dropna=False).ngroup().to_numpy()
+    distinct_id = pd.factorize(row_content * (int(copy_number.max()) + 1) + copy_number)[0]
     first = ~pd.Series(distinct_id).duplicated().to_numpy()
     index_of_distinct = np.empty(distinct_id.max() + 1, dtype=np.int64)
-    index_of_distinct[distinct_id[first]] = pd.Series(group_id[first]).groupby(group_id[first]).cumcount().to_numpy()
+    index_of_distinct[distinct_id[first]] = _cumcount(group_id[first])
     return pd.Series(index_of_distinct[distinct_id], index=sets.index).astype("Int64")
+
+
+def row_codes(frame: pd.DataFrame, columns: list[str], start: np.ndarray | None = None) -> np.ndarray:
+    """Number the distinct value combinations of `columns` (nulls are values) in order of first
+    appearance, like ``groupby(columns, sort=False, dropna=False).ngroup()``, one column at a time
+    (a groupby holds integer codes for every key column at once: memory). `start`: codes of
+    columns already combined."""
+    codes = np.zeros(len(frame), dtype=np.int64) if start is None else start
+    for column in columns:
+        column_codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        codes = pd.factorize(codes * (len(uniques) + 1) + column_codes)[0]
+    return codes
+
+
+def _cumcount(codes: np.ndarray) -> np.ndarray:
+    """Position of each row among the earlier rows with the same code."""
+    return pd.Series(codes).groupby(codes, sort=False).cumcount().to_numpy()
 
 
 __all__ = ["ParsedLog", "UNIT_CHOICES", "parse_log_file"]

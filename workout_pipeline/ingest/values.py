@@ -73,6 +73,8 @@ def map_distinct(values: pd.Series, func) -> pd.Series:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if len(uniques) == 0:
         return pd.Series(pd.NA, index=values.index, dtype=object)
+    if isinstance(uniques.dtype, pd.CategoricalDtype):  # a categorical's distinct values as themselves
+        uniques = uniques.astype(uniques.categories.dtype)
     mapped = np.asarray(func(pd.Series(uniques)).to_numpy())
     result = pd.Series(mapped[np.where(codes >= 0, codes, 0)], index=values.index)
     return result.where(codes >= 0) if (codes < 0).any() else result
