@@ -86,7 +86,8 @@ def to_canonical(frame: pd.DataFrame, with_reason: bool = False, compact: bool =
     """Return `frame` with exactly the canonical columns (missing ones null) in contract dtypes
     (with `compact`, text columns as categoricals: see ``TEXT_COLUMNS``)."""
     wanted = canonical_dtypes(with_reason, compact)
-    if list(frame.columns) == list(wanted) and all(str(frame[c].dtype) == t for c, t in wanted.items()):
+    if list(frame.columns) == list(wanted) and all(str(frame[c].dtype) == t and (t != COMPACT_TEXT or _sorted_text(frame[c]))
+                                                   for c, t in wanted.items()):
         return frame.reset_index(drop=True)  # already canonical (the common case): no per-column casts
     columns = {column: cast_column(frame[column] if column in frame.columns else null_column(dtype, frame.index), dtype)
                for column, dtype in wanted.items()}
@@ -95,10 +96,10 @@ def to_canonical(frame: pd.DataFrame, with_reason: bool = False, compact: bool =
 
 def cast_column(values: pd.Series, dtype: str) -> pd.Series:
     """`values` in the contract dtype `dtype` (unreadable timestamps become NaT)."""
+    if dtype == COMPACT_TEXT:
+        return compact_text(values)
     if str(values.dtype) == dtype:
         return values
-    if dtype == COMPACT_TEXT:
-        return values.astype("string").astype(COMPACT_TEXT)  # sorted string categories
     if dtype.startswith("datetime"):
         return pd.to_datetime(values, errors="coerce").astype(dtype)
     return values.astype(dtype)
@@ -112,6 +113,37 @@ def null_column(dtype: str, index: pd.Index) -> pd.Series:
 
 
 _NO_TEXT = pd.CategoricalDtype(pd.Index([], dtype="string"))
+
+
+def compact_text(values: pd.Series) -> pd.Series:
+    """Text `values` as a categorical with sorted ``string`` categories (the compact form: code
+    order is text order, so sorting and comparing codes agrees with the text)."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype("string").astype(COMPACT_TEXT)
+    if _sorted_text(values):
+        return values
+    categories = values.cat.categories
+    if categories.dtype != "string":
+        values = values.cat.rename_categories(pd.Index(categories.astype("string")))
+    # reorder_categories, not astype: unordered dtypes with the same set compare equal.
+    return values.cat.reorder_categories(values.cat.categories.sort_values())
+
+
+def _sorted_text(values: pd.Series) -> bool:
+    categories = values.cat.categories
+    return categories.dtype == "string" and categories.is_monotonic_increasing
+
+
+def row_codes(frame: pd.DataFrame, columns: list[str], start: np.ndarray | None = None) -> np.ndarray:
+    """Number the distinct value combinations of `columns` (nulls are values) in order of first
+    appearance, like ``groupby(columns, sort=False, dropna=False).ngroup()``, one column at a time
+    (a groupby holds integer codes for every key column at once: memory). `start`: codes of
+    columns already combined."""
+    codes = np.zeros(len(frame), dtype=np.int64) if start is None else start
+    for column in columns:
+        column_codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        codes = pd.factorize(codes * (len(uniques) + 1) + column_codes)[0]
+    return codes
 
 
 def constant_column(value: str, dtype: str, index: pd.Index) -> pd.Series:
@@ -141,10 +173,9 @@ def share_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
         if not isinstance(dtypes[0], pd.CategoricalDtype) or all(d == dtypes[0] for d in dtypes[1:]):
             continue
         union = pd.Index(pd.concat([pd.Series(d.categories, dtype="string") for d in dtypes], ignore_index=True)
-                         .unique()).sort_values()
-        shared = pd.CategoricalDtype(pd.Index(union, dtype="string"))
+                         .unique(), dtype="string").sort_values()
         for frame in out:
-            frame[column] = frame[column].astype(shared)  # recodes (no per-row text)
+            frame[column] = compact_text(frame[column]).cat.set_categories(union)  # recodes (no per-row text)
     return out
 
 

@@ -32,6 +32,7 @@ from workout_pipeline.schema import (
     constant_column,
     empty_canonical_frame,
     null_column,
+    row_codes,
     to_canonical,
 )
 
@@ -583,18 +584,6 @@ def _set_index(sets: pd.DataFrame) -> pd.Series:
     index_of_distinct = np.empty(distinct_id.max() + 1, dtype=np.int64)
     index_of_distinct[distinct_id[first]] = _cumcount(group_id[first])
     return pd.Series(index_of_distinct[distinct_id], index=sets.index).astype("Int64")
-
-
-def row_codes(frame: pd.DataFrame, columns: list[str], start: np.ndarray | None = None) -> np.ndarray:
-    """Number the distinct value combinations of `columns` (nulls are values) in order of first
-    appearance, like ``groupby(columns, sort=False, dropna=False).ngroup()``, one column at a time
-    (a groupby holds integer codes for every key column at once: memory). `start`: codes of
-    columns already combined."""
-    codes = np.zeros(len(frame), dtype=np.int64) if start is None else start
-    for column in columns:
-        column_codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        codes = pd.factorize(codes * (len(uniques) + 1) + column_codes)[0]
-    return codes
 
 
 def _cumcount(codes: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ The CLI (`workout-pipeline ingest`) and the Dagster assets both call these funct
 import os
 import stat
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from workout_pipeline.ingest.identity import assign_athletes, one_spelling, prop
 from workout_pipeline.ingest.parse import ParsedLog, parse_log_file
 from workout_pipeline.ingest.store import empty_athletes_frame, merge_into_store, to_athletes
 from workout_pipeline.ingest.validate import ValidationOutcome, validate_many, validate_sets
-from workout_pipeline.schema import empty_canonical_frame, resolution_summary, to_canonical
+from workout_pipeline.schema import compact_text, concat_canonical, empty_canonical_frame, resolution_summary, to_canonical
 
 # Files a folder PATH contributes (others, e.g. a README beside the exports, are left alone).
 LOG_SUFFIXES = (".csv", ".tsv", ".parquet")
@@ -27,23 +27,32 @@ PARALLEL_MIN_FILES = 64
 PARSE_WORKERS_MAX = 8
 
 
-@dataclass
 class IngestReport:
     """What one ingest run read and produced.
 
     Attributes:
         summary: The CLI's JSON summary (see DESIGN.md, plus ``unresolved`` and ``store``).
-        validated: Validated canonical sets of this run (exercise_id filled).
+        validated: Validated canonical sets of this run (exercise_id filled). The run holds them
+            compact (``schema.TEXT_COLUMNS`` as categoricals); the first access converts them to
+            the contract dtypes and drops the compact copy.
         quarantined: Quarantined rows of this run, with ``reason``.
         checks: GX check results per file name (``ValidationOutcome.checks``).
         athletes: The lifter's unit per athlete (``athlete_id, unit, unit_source, unit_reason``).
     """
 
-    summary: dict[str, Any]
-    validated: pd.DataFrame = field(default_factory=empty_canonical_frame)
-    quarantined: pd.DataFrame = field(default_factory=lambda: empty_canonical_frame(with_reason=True))
-    checks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    athletes: pd.DataFrame = field(default_factory=empty_athletes_frame)
+    def __init__(self, summary: dict[str, Any], validated: pd.DataFrame | None = None,
+                 quarantined: pd.DataFrame | None = None, checks: dict[str, list[dict[str, Any]]] | None = None,
+                 athletes: pd.DataFrame | None = None) -> None:
+        self.summary = summary
+        self._validated = empty_canonical_frame() if validated is None else validated
+        self.quarantined = empty_canonical_frame(with_reason=True) if quarantined is None else quarantined
+        self.checks = {} if checks is None else checks
+        self.athletes = empty_athletes_frame() if athletes is None else athletes
+
+    @property
+    def validated(self) -> pd.DataFrame:
+        self._validated = to_canonical(self._validated)
+        return self._validated
 
 
 def athlete_id_for(path: str | Path, root: str | Path | None = None) -> str:
@@ -113,14 +122,23 @@ def resolve_exercises(frame: pd.DataFrame, resolver: Any = None) -> pd.DataFrame
         from workout_pipeline.catalog.resolve import default_resolver
 
         resolver = default_resolver()
-    # Each distinct name once, spread back by its codes (no per-row Python objects: memory).
+    # Each distinct (name, id already carried) pair once, spread back by codes (memory).
     codes, names = pd.factorize(out["exercise_raw"], use_na_sentinel=True)
     names = [str(name) for name in names]
     resolutions = resolver.resolve_many(names) if names else {}
-    distinct_ids = pd.array([getattr(resolutions.get(name), "exercise_id", None) for name in names], dtype="string")
-    resolved = pd.Series(distinct_ids.take(codes, allow_fill=True), index=out.index, dtype="string")
-    # Keep ids a canonical input already carried where the resolver has none.
-    out["exercise_id"] = resolved.fillna(out["exercise_id"].astype("string"))
+    resolved_ids = [getattr(resolutions.get(name), "exercise_id", None) for name in names]
+    carried_codes, carried = pd.factorize(out["exercise_id"], use_na_sentinel=True)
+    width = len(carried) + 1
+    pair_codes, pairs = pd.factorize((codes.astype(np.int64) + 1) * width + carried_codes + 1)
+    # A resolved id wins; where the resolver has none, keep the id a canonical input carried.
+    ids = [found if (found := resolved_ids[name - 1] if name > 0 else None) is not None
+           else str(carried[kept - 1]) if kept > 0 else None for name, kept in zip(pairs // width, pairs % width)]
+    id_codes, distinct_ids = pd.factorize(pd.array(ids, dtype="string"), use_na_sentinel=True)
+    column = pd.Series(pd.Categorical.from_codes(id_codes[pair_codes] if len(pair_codes) else pair_codes,
+                                                 dtype=pd.CategoricalDtype(pd.Index(distinct_ids, dtype="string"))),
+                       index=out.index)
+    compact = isinstance(out["exercise_id"].dtype, pd.CategoricalDtype)
+    out["exercise_id"] = compact_text(column) if compact else column.astype("string")
     return out
 
 
@@ -150,16 +168,19 @@ def validate_and_resolve(sets: pd.DataFrame, rejected: pd.DataFrame, resolver: A
     return resolve_checked(validate_sets(to_canonical(sets)), rejected, resolver)
 
 
-def resolve_checked(outcome: ValidationOutcome, rejected: pd.DataFrame, resolver: Any) -> CheckedSets:
-    """Resolve exercise names in a file's validation outcome and its parser rejections."""
-    validated, quarantined = _resolve_tables([outcome.validated], [rejected, outcome.quarantined], resolver)
+def resolve_checked(outcome: ValidationOutcome, rejected: pd.DataFrame, resolver: Any, compact: bool = False
+                    ) -> CheckedSets:
+    """Resolve exercise names in a file's validation outcome and its parser rejections
+    (`compact`: the validated table keeps categorical text, see ``schema.TEXT_COLUMNS``)."""
+    validated, quarantined = _resolve_tables([outcome.validated], [rejected, outcome.quarantined], resolver, compact)
     return CheckedSets(validated, quarantined, outcome.checks)
 
 
-def _resolve_tables(validated: list[pd.DataFrame], held: list[pd.DataFrame], resolver: Any
+def _resolve_tables(validated: list[pd.DataFrame], held: list[pd.DataFrame], resolver: Any, compact: bool = False
                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The validated frames stacked and resolved, and the held (quarantined) ones likewise."""
-    resolved = to_canonical(resolve_exercises(_stack(validated, with_reason=False), resolver))
+    resolved = to_canonical(resolve_exercises(_stack(validated, with_reason=False, compact=compact), resolver),
+                            compact=compact)
     quarantined = pd.concat([to_canonical(frame, with_reason=True) for frame in held], ignore_index=True)
     return resolved, to_canonical(resolve_exercises(quarantined, resolver), with_reason=True)
 
@@ -173,20 +194,20 @@ def _resolve_all(ready: list[tuple[int, ParsedLog, ValidationOutcome]], resolver
     counts, or its one-line error when the batch fails and that file's own resolution does too.
     """
     if not ready:
-        return _stack([], with_reason=False), _stack([], with_reason=True), []
+        return _stack([], with_reason=False, compact=True), _stack([], with_reason=True), []
     sizes: list[np.ndarray | str]
     try:
         validated, quarantined = _resolve_tables(
             [outcome.validated for _, _, outcome in ready],
-            [frame for _, log, outcome in ready for frame in (log.rejected, outcome.quarantined)], resolver)
+            [frame for _, log, outcome in ready for frame in (log.rejected, outcome.quarantined)], resolver, compact=True)
         sizes = [np.array([len(outcome.validated), len(log.rejected) + len(outcome.quarantined)])
                  for _, log, outcome in ready]
     except Exception:  # noqa: BLE001 - find the file that fails; the others go on
         results = [_guarded(log.path, "resolve", lambda log=log, outcome=outcome: resolve_checked(
-            outcome, log.rejected, resolver)) for _, log, outcome in ready]
+            outcome, log.rejected, resolver, compact=True)) for _, log, outcome in ready]
         good = [r for r in results if not isinstance(r, str)]
         sizes = [r if isinstance(r, str) else np.array([len(r.validated), len(r.quarantined)]) for r in results]
-        validated = _stack([r.validated for r in good], with_reason=False)
+        validated = _stack([r.validated for r in good], with_reason=False, compact=True)
         quarantined = _stack([r.quarantined for r in good], with_reason=True)
     for _, log, outcome in ready:  # keep one copy of a big file's rows, not three (memory)
         log.rejected = outcome.validated = outcome.quarantined = None
@@ -415,7 +436,7 @@ def parse_many(jobs: list[tuple[Path, str | None, str]]) -> list[ParsedLog | str
 
 def _parse_one(job: tuple[Path, str | None, str]) -> ParsedLog | str:
     path, athlete_id, unit = job
-    return _guarded(path, "parse", lambda: parse_log_file(path, athlete_id, unit=unit))
+    return _guarded(path, "parse", lambda: parse_log_file(path, athlete_id, unit=unit, compact=True))
 
 
 def _guarded(path: Path, stage: str, step):
@@ -434,9 +455,9 @@ def _validate_each(logs: list[ParsedLog]) -> list[ValidationOutcome | str]:
     if not logs:
         return []
     try:
-        outcomes = list(validate_many([log.sets for log in logs]))
+        outcomes = list(validate_many([log.sets for log in logs], compact=True))
     except Exception:  # noqa: BLE001 - find the file that breaks validation; the others go on
-        outcomes = [_guarded(log.path, "validate", lambda log=log: validate_sets(log.sets)) for log in logs]
+        outcomes = [_guarded(log.path, "validate", lambda log=log: validate_sets(log.sets, compact=True)) for log in logs]
     for log in logs:
         log.sets = None  # the outcomes hold the rows now (memory: a big export is held once)
     return outcomes
@@ -451,7 +472,7 @@ class _BatchResolver:
         names: set[str] = set()
         for log in logs:
             for frame in (log.sets, log.rejected):
-                names.update(frame["exercise_raw"].dropna().astype(str).unique().tolist())
+                names.update(str(name) for name in frame["exercise_raw"].dropna().unique())
         try:
             self.known = dict(resolver.resolve_many(sorted(names))) if names else {}
         except Exception:  # noqa: BLE001 - the per-file calls (guarded) will say which file fails
@@ -464,13 +485,9 @@ class _BatchResolver:
         return {name: self.known[name] for name in names}
 
 
-def _stack(frames: list[pd.DataFrame], with_reason: bool) -> pd.DataFrame:
+def _stack(frames: list[pd.DataFrame], with_reason: bool, compact: bool = False) -> pd.DataFrame:
     """Concatenate per-file canonical frames (no copy for the common single-file run)."""
-    if not frames:
-        return empty_canonical_frame(with_reason=with_reason)
-    if len(frames) == 1:
-        return frames[0]
-    return to_canonical(pd.concat(frames, ignore_index=True), with_reason=with_reason)
+    return concat_canonical(frames, with_reason=with_reason, compact=compact)
 
 
 def _file_entry(path: Path, athlete_id: str | None, log: ParsedLog | None, validated: pd.DataFrame | None = None,

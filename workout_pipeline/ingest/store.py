@@ -32,7 +32,15 @@ import numpy as np
 import pandas as pd
 
 from workout_pipeline.errors import InputError
-from workout_pipeline.schema import CANONICAL_COLUMNS, SET_IDENTITY, empty_canonical_frame, to_canonical
+from workout_pipeline.schema import (
+    CANONICAL_COLUMNS,
+    SET_IDENTITY,
+    TEXT_COLUMNS,
+    empty_canonical_frame,
+    row_codes,
+    share_categories,
+    to_canonical,
+)
 
 VALIDATED_FILE = "validated_sets.parquet"
 QUARANTINED_FILE = "quarantined_sets.parquet"
@@ -91,8 +99,9 @@ def to_athletes(frame: pd.DataFrame | None) -> pd.DataFrame:
 # --- reading -------------------------------------------------------------------------------
 
 
-def read_store(out_dir: str | Path) -> StoreTables:
-    """Read one consistent generation of the store in `out_dir` (empty tables where none yet).
+def read_store(out_dir: str | Path, compact: bool = False) -> StoreTables:
+    """Read one consistent generation of the store in `out_dir` (empty tables where none yet);
+    `compact`: the validated table's text columns as categoricals (``schema.TEXT_COLUMNS``).
 
     Raises:
         InputError: A store table exists but is not a readable Parquet table.
@@ -103,7 +112,8 @@ def read_store(out_dir: str | Path) -> StoreTables:
         in_generation = folder != out_dir  # a generation always holds its set tables
         try:
             return StoreTables(
-                _read(folder / VALIDATED_FILE, in_generation, empty_canonical_frame, to_canonical),
+                _read(folder / VALIDATED_FILE, in_generation, lambda: to_canonical(empty_canonical_frame(), compact=compact),
+                      lambda f: to_canonical(f, compact=compact), dictionary=TEXT_COLUMNS if compact else ()),
                 _read(folder / QUARANTINED_FILE, in_generation, lambda: empty_canonical_frame(with_reason=True),
                       lambda f: to_canonical(f, with_reason=True)),
                 _read(folder / ATHLETES_FILE, False, empty_athletes_frame, to_athletes),
@@ -138,9 +148,15 @@ def _current_generation(out_dir: Path) -> Path:
     return out_dir
 
 
-def _read(path: Path, required: bool, empty, convert) -> pd.DataFrame:
+def _read(path: Path, required: bool, empty, convert, dictionary: tuple[str, ...] = ()) -> pd.DataFrame:
     try:
-        frame = pd.read_parquet(path)
+        if dictionary:  # text read as categoricals straight from Parquet's dictionaries (memory)
+            import pyarrow.parquet as pq
+
+            present = set(pq.read_schema(path).names)
+            frame = pq.read_table(path, read_dictionary=[c for c in dictionary if c in present]).to_pandas()
+        else:
+            frame = pd.read_parquet(path)
     except FileNotFoundError:
         if required:
             raise
@@ -190,9 +206,11 @@ def merge_into_store(
         raise InputError(f"--out {out_dir} is not a folder")
     out_dir.mkdir(parents=True, exist_ok=True)
     timeout = LOCK_TIMEOUT_S if lock_timeout is None else lock_timeout
+    # A run's compact table (ingest_paths) is merged compact and written in the contract dtypes.
+    compact = any(isinstance(validated[c].dtype, pd.CategoricalDtype) for c in TEXT_COLUMNS if c in validated)
     with store_lock(out_dir, timeout):
-        old = read_store(out_dir)
-        merged, counts = merge_tables(old, validated, quarantined, ingested_files, athletes, sort=False)
+        old = read_store(out_dir, compact=compact)
+        merged, counts = merge_tables(old, validated, quarantined, ingested_files, athletes, sort=False, compact=compact)
         del old
         generation = _commit(out_dir, merged)
         _clean(out_dir)
@@ -225,18 +243,23 @@ class store_lock:  # noqa: N801 - used like a function: `with store_lock(dir, ti
 
 def merge_tables(old: StoreTables, validated: pd.DataFrame, quarantined: pd.DataFrame,
                  ingested_files: Iterable[tuple[str, str]] | None = None,
-                 athletes: pd.DataFrame | None = None, sort: bool = True) -> tuple[StoreTables, dict[str, int]]:
+                 athletes: pd.DataFrame | None = None, sort: bool = True, compact: bool = False
+                 ) -> tuple[StoreTables, dict[str, int]]:
     """The store after a run (pure: no files). See ``merge_into_store`` and the module rule.
 
     With ``sort=False`` the validated table is left in merge order (``store_order`` gives the
     store's order; ``_commit`` writes it sorted a row group at a time, without a sorted copy).
+    With ``compact`` the validated tables are merged, and returned, with categorical text.
     """
     identity = list(SET_IDENTITY)
-    old_valid, old_quarantine = old.validated, old.quarantined
+    old_valid, new_valid = to_canonical(old.validated, compact=compact), to_canonical(validated, compact=compact)
+    if compact:
+        old_valid, new_valid = share_categories([old_valid, new_valid])
+    old_quarantine = old.quarantined
     # Two exports of one history in the same run: the later one (file order) wins.
-    new_valid = to_canonical(validated)
-    if new_valid.duplicated(identity, keep="last").any():  # a copy only when there is something to drop
-        new_valid = new_valid.drop_duplicates(identity, keep="last")
+    later_copy = pd.Series(row_codes(new_valid, identity)).duplicated(keep="last").to_numpy()
+    if later_copy.any():  # a copy only when there is something to drop
+        new_valid = new_valid[~later_copy]
     new_quarantine = to_canonical(quarantined, with_reason=True)
     files = set(ingested_files) if ingested_files is not None else set()
     for frame in (new_valid, new_quarantine):
@@ -245,8 +268,7 @@ def merge_tables(old: StoreTables, validated: pd.DataFrame, quarantined: pd.Data
     spans = export_spans(new_valid, new_quarantine)
 
     # One integer key per set identity across old and new rows.
-    keys = (pd.concat([old_valid[identity], new_valid[identity]], ignore_index=True)
-            .groupby(identity, sort=False, dropna=False).ngroup().to_numpy())
+    keys = row_codes(pd.concat([old_valid[identity], new_valid[identity]], ignore_index=True), identity)
     old_keys, new_keys = keys[: len(old_valid)], keys[len(old_valid):]
     restated = np.isin(old_keys, new_keys)
     old_position = pd.Series(np.arange(len(old_valid)), index=old_keys)
@@ -291,7 +313,7 @@ def merge_tables(old: StoreTables, validated: pd.DataFrame, quarantined: pd.Data
         "unchanged": int((existed & ~changed).sum()),
         "removed": int((valid_in_span & ~restated).sum()),
     }
-    return StoreTables(merged_valid, merged_quarantine, merged_athletes), counts
+    return StoreTables(to_canonical(merged_valid, compact=compact), merged_quarantine, merged_athletes), counts
 
 
 def store_order(frame: pd.DataFrame) -> np.ndarray | None:
@@ -307,12 +329,15 @@ def export_spans(validated: pd.DataFrame, quarantined: pd.DataFrame) -> pd.DataF
     Rows quarantined for a missing or implausible date do not stretch a span.
     """
     dated_quarantine = quarantined[~quarantined["reason"].isin(list(UNDATED_REASONS)).fillna(False).astype(bool)]
-    rows = pd.concat([frame[["athlete_id", "source_file", "performed_at"]] for frame in (validated, dated_quarantine)],
-                     ignore_index=True).dropna()
-    if rows.empty:
+    key = ["athlete_id", "source_file"]
+    # Each table's spans, then both together (a compact and a plain table do not stack: memory).
+    parts = [rows.groupby(key, sort=False, observed=True)["performed_at"].agg(lo="min", hi="max").reset_index()
+             .astype({column: "string" for column in key})
+             for frame in (validated, dated_quarantine) if len(rows := frame[[*key, "performed_at"]].dropna())]
+    if not parts:
         return pd.DataFrame({"athlete_id": pd.Series(dtype="string"), "lo": pd.Series(dtype="datetime64[us]"),
                              "hi": pd.Series(dtype="datetime64[us]")})
-    spans = rows.groupby(["athlete_id", "source_file"], sort=True)["performed_at"].agg(lo="min", hi="max")
+    spans = pd.concat(parts, ignore_index=True).groupby(key, sort=True).agg(lo=("lo", "min"), hi=("hi", "max"))
     return spans.reset_index()[["athlete_id", "lo", "hi"]]
 
 
@@ -320,9 +345,11 @@ def in_spans(frame: pd.DataFrame, spans: pd.DataFrame) -> np.ndarray:
     """Whether each row of `frame` falls inside one of its athlete's spans (bounds included)."""
     if frame.empty or spans.empty:
         return np.zeros(len(frame), dtype=bool)
-    rows = pd.DataFrame({"athlete_id": frame["athlete_id"].astype("string").to_numpy(),
-                         "performed_at": frame["performed_at"].to_numpy(), "_row": np.arange(len(frame))})
-    rows = rows[rows["athlete_id"].isin(spans["athlete_id"]) & rows["performed_at"].notna()]
+    # Only rows of the spans' athletes become text (the athlete test runs on codes when compact).
+    candidates = np.flatnonzero(np.asarray(frame["athlete_id"].isin(spans["athlete_id"].astype(str).tolist())
+                                           & frame["performed_at"].notna(), dtype=bool))
+    rows = pd.DataFrame({"athlete_id": frame["athlete_id"].iloc[candidates].astype("string").to_numpy(),
+                         "performed_at": frame["performed_at"].iloc[candidates].to_numpy(), "_row": candidates})
     pairs = rows.merge(spans.astype({"athlete_id": "string"}), on="athlete_id", how="inner")
     hit = pairs.loc[(pairs["performed_at"] >= pairs["lo"]) & (pairs["performed_at"] <= pairs["hi"]), "_row"]
     mask = np.zeros(len(frame), dtype=bool)
@@ -378,21 +405,31 @@ def _commit(out_dir: Path, tables: StoreTables) -> int:
 
 def write_table(frame: pd.DataFrame, path: Path, rows_per_group: int = 250_000, order: np.ndarray | None = None) -> None:
     """Write `frame` as Parquet a row group at a time (Arrow holds one group, not the table),
-    its rows in `order` (row positions) when given."""
+    its rows in `order` (row positions) when given. A compact canonical frame (categorical
+    text) is written in the contract's types, as if it were in the contract dtypes."""
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+    contract = None
+    if any(isinstance(frame[c].dtype, pd.CategoricalDtype) for c in TEXT_COLUMNS if c in frame):
+        reason = {"with_reason": True} if "reason" in frame else {}
+        contract = pa.Schema.from_pandas(empty_canonical_frame(**reason), preserve_index=False)
 
     def rows(start: int) -> pd.DataFrame:
         if order is None:
             return frame.iloc[start:start + rows_per_group]
         return frame.take(order[start:start + rows_per_group]).reset_index(drop=True)
 
-    first = pa.Table.from_pandas(rows(0), preserve_index=False)
+    def table(start: int, schema=None):
+        group = pa.Table.from_pandas(rows(start), schema=None if contract else schema, preserve_index=False)
+        return group if contract is None else group.cast(contract)
+
+    first = table(0)
     with pq.ParquetWriter(path, first.schema) as writer:
         writer.write_table(first)
         del first
         for start in range(rows_per_group, len(frame), rows_per_group):
-            writer.write_table(pa.Table.from_pandas(rows(start), schema=writer.schema, preserve_index=False))
+            writer.write_table(table(start, writer.schema))
 
 
 def _replace_symlink(link: Path, target: str) -> None:

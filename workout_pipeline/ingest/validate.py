@@ -16,7 +16,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workout_pipeline.schema import CANONICAL_COLUMNS, CANONICAL_DTYPES, SET_IDENTITY, SET_TYPES, empty_canonical_frame, to_canonical
+from workout_pipeline.schema import (
+    CANONICAL_COLUMNS,
+    CANONICAL_DTYPES,
+    SET_IDENTITY,
+    SET_TYPES,
+    empty_canonical_frame,
+    row_codes,
+    share_categories,
+    to_canonical,
+)
 
 MAX_REPS = 100
 MAX_WEIGHT_KG = 600.0
@@ -125,8 +134,10 @@ def _gx_frame(frame: pd.DataFrame, file_of: np.ndarray) -> pd.DataFrame:
             out[column] = values.astype("datetime64[ns]")
         elif pd.api.types.is_numeric_dtype(values):
             out[column] = values.astype("float64")
-        else:
+        elif not isinstance(values.dtype, pd.CategoricalDtype):  # compact text stays as it is (memory)
             out[column] = values.astype("string")
+        else:
+            out[column] = values
     out["has_measurement"] = out["reps"].notna() | out["duration_s"].notna() | out["distance_m"].notna()
     out[FILE_KEY] = file_of
     return out
@@ -138,7 +149,7 @@ def out_of_range_years(performed_at: pd.Series, now: datetime) -> np.ndarray:
     return ((years < EARLIEST_YEAR) | (years > now.year + 1)).fillna(False).astype(bool).to_numpy()
 
 
-def validate_sets(frame: pd.DataFrame, now: datetime | None = None) -> ValidationOutcome:
+def validate_sets(frame: pd.DataFrame, now: datetime | None = None, compact: bool = False) -> ValidationOutcome:
     """Run the GX suite on canonical set rows and split them into validated and quarantined.
 
     Args:
@@ -146,16 +157,22 @@ def validate_sets(frame: pd.DataFrame, now: datetime | None = None) -> Validatio
         now: The reference time for the date rules (default: this machine's local time,
             since exports carry local wall-clock times; a day of slack is added).
 
+        compact: Keep the validated rows' text columns categorical (``schema.TEXT_COLUMNS``);
+            quarantined rows are always in the contract dtypes.
+
     Returns:
         The ValidationOutcome; every input row is in exactly one of its two frames.
     """
-    return validate_many([frame], now)[0]
+    return validate_many([frame], now, compact)[0]
 
 
-def validate_many(frames: list[pd.DataFrame], now: datetime | None = None) -> list[ValidationOutcome]:
+def validate_many(frames: list[pd.DataFrame], now: datetime | None = None, compact: bool = False
+                  ) -> list[ValidationOutcome]:
     """``validate_sets`` for several files' rows with one GX run; one outcome per frame, as if
     each had been validated alone (duplicates are looked for within a frame)."""
-    canonical = [to_canonical(with_all_columns(frame)) for frame in frames]
+    canonical = [to_canonical(with_all_columns(frame), compact=compact) for frame in frames]
+    if compact and len(canonical) > 1:
+        canonical = share_categories(canonical)  # one category set per column: the stack stays compact
     sizes = [len(frame) for frame in canonical]
     now = now or datetime.now()
     rules = _rules(now)
@@ -187,7 +204,7 @@ def validate_many(frames: list[pd.DataFrame], now: datetime | None = None) -> li
             counts[number] = np.bincount(file_of[unexpected], minlength=len(canonical))
         if reason == "duplicate" and len(unexpected):
             # GX flags every copy; the first occurrence of an identity (per file) stays valid.
-            later_copy = gx_frame.duplicated(list(SET_IDENTITY) + [FILE_KEY], keep="first").to_numpy()
+            later_copy = pd.Series(row_codes(gx_frame, list(SET_IDENTITY) + [FILE_KEY])).duplicated(keep="first").to_numpy()
             positions = np.asarray(result["unexpected_index_list"], dtype=np.int64)
             unexpected = checked[positions[later_copy[positions]]]
         if reason is not None and len(unexpected):
