@@ -140,10 +140,15 @@ def row_codes(frame: pd.DataFrame, columns: list[str], start: np.ndarray | None 
     (a groupby holds integer codes for every key column at once: memory). `start`: codes of
     columns already combined."""
     codes = np.zeros(len(frame), dtype=np.int64) if start is None else start
+    bound = int(codes.max()) + 1 if len(codes) else 1  # codes lie in 0..bound-1
     for column in columns:
         column_codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        codes = pd.factorize(codes * (len(uniques) + 1) + column_codes)[0]
-    return codes
+        if bound * (len(uniques) + 1) >= 2**62:  # renumber densely before the product overflows
+            codes = pd.factorize(codes)[0]
+            bound = int(codes.max()) + 1
+        codes = codes * (len(uniques) + 1) + column_codes
+        bound *= len(uniques) + 1
+    return pd.factorize(codes)[0] if columns or start is None else codes
 
 
 def constant_column(value: str, dtype: str, index: pd.Index) -> pd.Series:

@@ -233,7 +233,7 @@ def _weights_to_kg(values: pd.Series, row_units: pd.Series | None, header_unit: 
             rest = ~stated & values.notna()
             fallback = unit if unit != "auto" else None
             if fallback is None:
-                inferred = infer_weight_unit(values[rest].to_numpy(dtype=float), names[rest].to_numpy(dtype=object))
+                inferred = infer_weight_unit(values[rest].to_numpy(dtype=float), names[rest])
                 fallback = inferred.unit
             units = units.where(stated, fallback)
             log.unit = present[0] if len(present) == 1 else "mixed"
@@ -255,7 +255,7 @@ def _weights_to_kg(values: pd.Series, row_units: pd.Series | None, header_unit: 
         log.unit, log.unit_reason, log.unit_confidence = unit, f"--unit {unit}", "override"
         log.lifter_unit, log.lifter_unit_source = unit, "override"
     else:
-        inferred = infer_weight_unit(values.to_numpy(dtype=float), names.to_numpy(dtype=object))
+        inferred = infer_weight_unit(values.to_numpy(dtype=float), names)
         log.unit, log.unit_reason = inferred.unit, f"inferred: {inferred.reason}"
         log.unit_confidence, log.unit_evidence = inferred.confidence, dict(inferred.evidence)
         log.lifter_unit, log.lifter_unit_source = inferred.entered_in or inferred.unit, "inferred"
@@ -569,13 +569,15 @@ def _set_index(sets: pd.DataFrame) -> pd.Series:
     group_id = row_codes(sets, group)
     content = ["set_order", "set_type", "weight_kg", "reps", "rpe", "duration_s", "distance_m"]
     row_content = None if not bool(sets["numbered"].iloc[0]) else row_codes(sets, content, start=group_id)
-    if row_content is None or not pd.Series(row_content).duplicated().any():
+    if row_content is None or row_content.max() + 1 == len(row_content):  # dense codes: all distinct
         # Unnumbered sets, or no row repeats another: file order within the exercise is the index.
         return pd.Series(_cumcount(group_id), index=sets.index).astype("Int64")
     numbered = map_distinct(sets["set_order"], lambda orders: pd.to_numeric(orders, errors="coerce")).notna().to_numpy()
-    copies = pd.Series(row_content).map(pd.Series(row_content).value_counts()).to_numpy()
+    copies = np.bincount(row_content)[row_content]
     # How many times each exercise block was exported (1 normally, 2 if the block is repeated).
-    block_copies = pd.Series(np.where(numbered, copies, 1)).groupby(group_id).transform("max").to_numpy()
+    most = np.zeros(group_id.max() + 1, dtype=np.int64)
+    np.maximum.at(most, group_id, np.where(numbered, copies, 1))
+    block_copies = most[group_id]
     occurrence = _cumcount(row_content)
     distinct_unnumbered = np.ceil(copies / block_copies).astype(np.int64)
     copy_number = np.where(numbered, 0, occurrence % np.maximum(distinct_unnumbered, 1))

@@ -289,8 +289,6 @@ def infer_weight_unit(loads, exercises: Sequence[str] | np.ndarray | None = None
         The inferred unit, a one-line reason naming the evidence, and its confidence.
     """
     values = np.asarray(loads, dtype=float).ravel()
-    names = (np.asarray(exercises, dtype=object).ravel() if exercises is not None
-             else np.full(len(values), "", dtype=object))
     keep = np.isfinite(values) & (values > 0)
     values = values[keep]
     if len(values) == 0:
@@ -299,8 +297,7 @@ def infer_weight_unit(loads, exercises: Sequence[str] | np.ndarray | None = None
     if converted is not None:
         return converted
     # Work on name codes: exports repeat a few names on many rows.
-    codes, uniques = pd.factorize(pd.Series(names[keep], dtype=object).fillna(""))
-    uniques = [str(name) for name in uniques]
+    codes, uniques = _name_codes(exercises, keep)
     known = dict(kinds or {})
     missing = [n for n in uniques if n not in known]
     if missing:
@@ -323,6 +320,21 @@ def infer_weight_unit(loads, exercises: Sequence[str] | np.ndarray | None = None
     lead = f"loads look like {words}" + (" (weak evidence: ambiguous)" if confidence == "ambiguous" else "")
     return UnitInference(unit, f"{lead}, log-odds for lb {score:+.1f}: {detail}", confidence=confidence,
                          score=score, evidence=evidence)
+
+
+def _name_codes(exercises, keep: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Codes of the kept rows' exercise names (missing = ""), distinct names in order of first
+    appearance; a categorical's names are looked up by code, never copied per row (memory)."""
+    if isinstance(exercises, pd.Series) and isinstance(exercises.dtype, pd.CategoricalDtype):
+        first_codes, distinct = pd.factorize(exercises.cat.codes.to_numpy()[keep])
+        categories = exercises.cat.categories
+        names = pd.Series([str(categories[code]) if code >= 0 else "" for code in distinct], dtype=object)
+        name_codes, uniques = pd.factorize(names)  # one code per distinct name
+        return name_codes[first_codes], [str(name) for name in uniques]
+    names = (np.asarray(exercises, dtype=object).ravel() if exercises is not None
+             else np.full(len(keep), "", dtype=object))
+    codes, uniques = pd.factorize(pd.Series(names[keep], dtype=object).fillna(""))
+    return codes, [str(name) for name in uniques]
 
 
 def exercise_kinds(names: Sequence[str]) -> dict[str, ExerciseKind]:
