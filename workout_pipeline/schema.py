@@ -69,7 +69,7 @@ def canonical_dtypes(with_reason: bool = False, compact: bool = False) -> dict[s
 
 def empty_canonical_frame(with_reason: bool = False) -> pd.DataFrame:
     """An empty frame with the canonical columns and dtypes (plus `reason` for quarantine)."""
-    return _EMPTY[with_reason].copy()  # built once: every parsed file asks for two of them
+    return _EMPTY[with_reason].copy(deep=False)  # built once (every file asks for some); copy-on-write keeps it apart
 
 
 def _empty(with_reason: bool) -> pd.DataFrame:
@@ -86,9 +86,11 @@ def to_canonical(frame: pd.DataFrame, with_reason: bool = False, compact: bool =
     """Return `frame` with exactly the canonical columns (missing ones null) in contract dtypes
     (with `compact`, text columns as categoricals: see ``TEXT_COLUMNS``)."""
     wanted = canonical_dtypes(with_reason, compact)
-    if list(frame.columns) == list(wanted) and all(str(frame[c].dtype) == t and (t != COMPACT_TEXT or _sorted_text(frame[c]))
-                                                   for c, t in wanted.items()):
-        return frame.reset_index(drop=True)  # already canonical (the common case): no per-column casts
+    # Already canonical (the common case): no per-column casts (one look at the dtypes: this
+    # runs several times per file, and a column lookup per column cost more than the rest).
+    if (list(frame.columns) == list(wanted) and [str(dtype) for dtype in frame.dtypes] == list(wanted.values())
+            and (not compact or all(_sorted_text(frame[c]) for c, t in wanted.items() if t == COMPACT_TEXT))):
+        return frame.reset_index(drop=True)
     columns = {column: cast_column(frame[column] if column in frame.columns else null_column(dtype, frame.index), dtype)
                for column, dtype in wanted.items()}
     return pd.DataFrame(columns, index=frame.index).reset_index(drop=True)

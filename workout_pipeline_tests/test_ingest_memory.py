@@ -42,3 +42,36 @@ def test_store_writes_validated_sets_in_store_order(real_logs, tmp_path):
     key = ["performed_at", "exercise_raw", "set_index", "source_row"]
     expected = report.validated.sort_values(key, kind="stable")["source_row"].astype(int).tolist()
     assert stored["source_row"].astype(int).tolist() == expected
+
+
+def _store_tables(folder):
+    from workout_pipeline.ingest import read_store
+
+    return read_store(folder)
+
+
+@pytest.mark.parametrize("again", [False, True])
+def test_compact_run_stores_what_the_plain_run_stores(real_logs, tmp_path, monkeypatch, again):
+    """A big export's run holds text as categoricals (parse, validation, names, merge): the same
+    summary, report and store as the plain run, into an empty store and into one holding the
+    same history already (the merge's keys and spans on compact rows)."""
+    folder = next(iter(real_logs.values())).parent.parent
+    plain = ingest_paths([folder], out_dir=tmp_path / "plain")
+    if again:
+        plain = ingest_paths([folder], out_dir=tmp_path / "plain")
+        ingest_paths([folder], out_dir=tmp_path / "compact")
+    monkeypatch.setattr(parse, "_RELEASE_ROWS", 0)  # every file parsed the big way, held compact
+    monkeypatch.setattr(parse, "_DICTIONARY_BYTES", 0)
+    compact = ingest_paths([folder], out_dir=tmp_path / "compact")
+    assert isinstance(compact._validated["exercise_raw"].dtype, pd.CategoricalDtype)
+    for report in (plain, compact):
+        report.summary.pop("store")
+        for entry in report.summary["per_file"]:
+            entry.pop("file")
+    assert compact.summary == plain.summary
+    pd.testing.assert_frame_equal(compact.validated, plain.validated)  # contract dtypes on access
+    pd.testing.assert_frame_equal(compact.quarantined, plain.quarantined)
+    for mine, theirs in zip(_store_tables(tmp_path / "compact"), _store_tables(tmp_path / "plain")):
+        pd.testing.assert_frame_equal(mine, theirs)
+    stored = pq.read_schema(tmp_path / "compact" / "validated_sets.parquet")
+    assert stored == pq.read_schema(tmp_path / "plain" / "validated_sets.parquet")

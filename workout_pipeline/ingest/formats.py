@@ -260,13 +260,15 @@ def uniform_table_bytes(text: str) -> bytes | None:
 
 
 def read_uniform_table(data: bytes, delimiter: str, has_header: bool, columns: dict[str, int],
-                       width: int) -> pd.DataFrame | None:
+                       width: int, dictionary: bool = False) -> pd.DataFrame | None:
     """Fast path: read the data rows with pyarrow's CSV reader when every row is well formed.
 
     Returns the same frame as ``records_to_frame`` (text columns by role, ``reason`` all
     missing), or None when any row has a field count other than `width` or pyarrow cannot
     parse it (e.g. a truncated quote): the caller then takes the row-by-row path, which
-    quarantines such rows individually. `data` is the text's UTF-8 (``uniform_table_bytes``).
+    quarantines such rows individually. `data` is the text's UTF-8 (``uniform_table_bytes``);
+    with `dictionary` the columns are categoricals (exports repeat a few texts per column on
+    many rows: a big file's columns take a fraction of the memory).
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -284,8 +286,8 @@ def read_uniform_table(data: bytes, delimiter: str, has_header: bool, columns: d
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                              newlines_in_values=True, invalid_row_handler=on_invalid_row),
             convert_options=pacsv.ConvertOptions(
-                # Dictionary-encoded: exports repeat a few texts per column on many rows (memory).
-                column_types={f"f{i}": pa.dictionary(pa.int32(), pa.string()) for i in range(width)},
+                column_types={f"f{i}": pa.dictionary(pa.int32(), pa.string()) if dictionary else pa.string()
+                              for i in range(width)},
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):

@@ -107,15 +107,17 @@ class ParsedLog:
     lifter_unit_source: str | None = None
 
 
-def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto", compact: bool = False) -> ParsedLog:
+def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto", compact: bool | None = False) -> ParsedLog:
     """Parse one exported log into canonical set rows; never raises for bad content.
 
     Args:
         path: The export (Strong, Hevy, FitNotes, Fitbod or canonical CSV/Parquet).
         athlete_id: Whose log it is (one file is one athlete's log).
         unit: ``auto`` infers kg vs lb where the file does not say; ``kg`` / ``lb`` overrides.
-        compact: Return ``sets`` with text columns as categoricals (``schema.TEXT_COLUMNS``;
-            what ``ingest_paths`` holds) instead of the contract's string dtype.
+        compact: Return ``sets`` with text columns as categoricals (``schema.TEXT_COLUMNS``)
+            instead of the contract's string dtype; None: as parsed (categoricals for big
+            exports, from ``_RELEASE_ROWS`` rows on, where they save memory; what
+            ``ingest_paths`` asks for).
 
     Returns:
         A ParsedLog; ``error`` is set (and the frames empty) when the file cannot be read.
@@ -137,7 +139,8 @@ def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto", compac
     if log.error:
         log.sets, log.rejected = empty_canonical_frame(), empty_canonical_frame(with_reason=True)
         log.rows_in = log.non_set_rows = log.expanded_sets = 0
-    log.sets = to_canonical(log.sets, compact=compact)
+    if compact is not None:
+        log.sets = to_canonical(log.sets, compact=compact)
     return log
 
 
@@ -184,7 +187,8 @@ def _text_draft(log: ParsedLog, unit: str) -> pd.DataFrame | None:
     data = uniform_table_bytes(text)
     if data is not None:
         del text  # the text or its bytes, never both, beside the table (memory)
-    frame = None if data is None else read_uniform_table(data, delimiter, match.has_header, match.columns, width)
+    frame = None if data is None else read_uniform_table(data, delimiter, match.has_header, match.columns, width,
+                                                          dictionary=len(data) >= _DICTIONARY_BYTES)
     if frame is None:
         text = text if data is None else data.decode("utf-8")
         data = None
@@ -295,7 +299,7 @@ def _base_draft(frame: pd.DataFrame, date_column: str, exercise_column: str) -> 
     draft["reason"] = frame["reason"]
     draft["source_row"] = frame["source_row"]
     draft["performed_at"] = parse_datetimes(frame[date_column])
-    draft["exercise_raw"] = cast_column(blank_to_na(frame[exercise_column]), COMPACT_TEXT)  # repeated: memory
+    draft["exercise_raw"] = cast_column(blank_to_na(frame[exercise_column]), _text_dtype(len(frame)))
     draft["non_set"] = False
     draft["numbered"] = True  # the format numbers its sets (so repeated identical rows are duplicates)
     _flag(draft, blank_to_na(frame[date_column]).isna(), "missing_date")
@@ -308,7 +312,7 @@ def _base_draft(frame: pd.DataFrame, date_column: str, exercise_column: str) -> 
 
 def _workout_name(draft: pd.DataFrame, frame: pd.DataFrame, column: str) -> None:
     """The app's routine name (Strong "Workout Name", Hevy "title", FitNotes "Category"), or null."""
-    draft["workout_name"] = cast_column(blank_to_na(frame[column]), COMPACT_TEXT) if column in frame else pd.NA
+    draft["workout_name"] = cast_column(blank_to_na(frame[column]), _text_dtype(len(frame))) if column in frame else pd.NA
 
 
 def _strong(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: bool) -> pd.DataFrame:
@@ -493,15 +497,17 @@ def _finish(log: ParsedLog, draft: pd.DataFrame) -> None:
     export's draft and its canonical copy are never held whole at the same time (memory); a
     small one keeps its columns (giving them up costs more time than it saves).
     """
-    take = draft.pop if len(draft) >= _RELEASE_ROWS else draft.__getitem__
+    big = len(draft) >= _RELEASE_ROWS
+    take = draft.pop if big else draft.__getitem__
+    text = _text_dtype(len(draft))
     if "athlete_id" not in draft:
-        draft["athlete_id"] = constant_column(log.athlete_id, COMPACT_TEXT, draft.index)
-    # Repeated texts as categoricals from here on (a few bytes a row; the set index and the
-    # canonical tables are built from them).
+        draft["athlete_id"] = constant_column(log.athlete_id, text, draft.index)
+    # A big draft's repeated texts as categoricals from here on (a few bytes a row; the set
+    # index and the canonical tables are built from them).
     for column in ("athlete_id", "exercise_raw", "exercise_id", "set_type", "workout_name", "set_order"):
         if column in draft:
-            draft[column] = cast_column(draft[column], COMPACT_TEXT)
-    draft["session_id"] = _session_ids(draft["athlete_id"], draft["performed_at"])
+            draft[column] = cast_column(draft[column], text)
+    draft["session_id"] = cast_column(_session_ids(draft["athlete_id"], draft["performed_at"]), text)
     non_set = take("non_set").to_numpy(dtype=bool)
     log.non_set_rows = int(non_set.sum())
     rejected_rows = draft["reason"].notna().to_numpy()
@@ -513,7 +519,7 @@ def _finish(log: ParsedLog, draft: pd.DataFrame) -> None:
     sets: dict[str, pd.Series] = {}
     rejected: dict[str, pd.Series] = {}
     constants = {"source_file": log.path.name, "source_format": log.format}
-    for column, dtype in canonical_dtypes(compact=True).items():
+    for column, dtype in canonical_dtypes(compact=big).items():
         if column in constants:
             values = constant_column(constants[column], dtype, reason.index)
         elif column in draft and column != "set_index":
@@ -526,7 +532,7 @@ def _finish(log: ParsedLog, draft: pd.DataFrame) -> None:
         del values
     sets["set_index"] = set_index.reset_index(drop=True)
     rejected["reason"] = reason[rejected_rows].reset_index(drop=True)
-    log.sets = to_canonical(pd.DataFrame(sets), compact=True)
+    log.sets = to_canonical(pd.DataFrame(sets), compact=big)
     log.rejected = to_canonical(pd.DataFrame(rejected), with_reason=True)
 
 
@@ -547,8 +553,16 @@ def _session_ids(athletes: pd.Series, starts: pd.Series) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(recoded, dtype=pd.CategoricalDtype(categories)), index=athletes.index)
 
 
-# Drafts from this many rows on give up their columns as they are copied (see `_finish`).
+# Drafts from this many rows on give up their columns as they are copied (see `_finish`) and hold
+# repeated texts as categoricals (measured: slower for small files, far smaller for big ones).
 _RELEASE_ROWS = 100_000
+# Text from this size on is read into dictionary-encoded columns (about _RELEASE_ROWS rows).
+_DICTIONARY_BYTES = 8_000_000
+
+
+def _text_dtype(rows: int) -> str:
+    """The dtype a draft of `rows` rows holds its repeated texts in."""
+    return COMPACT_TEXT if rows >= _RELEASE_ROWS else "string"
 # What `_set_index` compares to tell repeated rows apart.
 _SET_CONTENT = ("athlete_id", "performed_at", "exercise_raw", "numbered", "set_order", "set_type", "weight_kg", "reps",
                 "rpe", "duration_s", "distance_m")

@@ -94,7 +94,8 @@ def _name_athletes(listed: list[tuple[Path, Path | None, str | None]], athlete: 
         if athlete:
             proposals.append((path, athlete, "--athlete"))
             continue
-        siblings = [stem for stem in folders[path.parent] if stem != path.stem]
+        own = path.stem  # once, not once per sibling (a folder of 1,000 exports)
+        siblings = [stem for stem in folders[path.parent] if stem != own]
         relative = path.relative_to(root).parts if root is not None else (path.name,)
         if len(relative) >= 2:  # root/<athlete>/<export>: the subfolder is the athlete
             proposed = one_spelling(relative[0])
@@ -181,11 +182,12 @@ def _resolve_tables(validated: list[pd.DataFrame], held: list[pd.DataFrame], res
     """The validated frames stacked and resolved, and the held (quarantined) ones likewise."""
     resolved = to_canonical(resolve_exercises(_stack(validated, with_reason=False, compact=compact), resolver),
                             compact=compact)
-    quarantined = pd.concat([to_canonical(frame, with_reason=True) for frame in held], ignore_index=True)
+    # Most files of a batch have nothing held: stack only the others (1,000 files).
+    quarantined = concat_canonical([frame for frame in held if len(frame)], with_reason=True)
     return resolved, to_canonical(resolve_exercises(quarantined, resolver), with_reason=True)
 
 
-def _resolve_all(ready: list[tuple[int, ParsedLog, ValidationOutcome]], resolver: Any
+def _resolve_all(ready: list[tuple[int, ParsedLog, ValidationOutcome]], resolver: Any, compact: bool
                  ) -> tuple[pd.DataFrame, pd.DataFrame, list[np.ndarray | str]]:
     """``resolve_checked`` for every file of a run at once (its per-file cost is paid once).
 
@@ -194,20 +196,20 @@ def _resolve_all(ready: list[tuple[int, ParsedLog, ValidationOutcome]], resolver
     counts, or its one-line error when the batch fails and that file's own resolution does too.
     """
     if not ready:
-        return _stack([], with_reason=False, compact=True), _stack([], with_reason=True), []
+        return _stack([], with_reason=False, compact=compact), _stack([], with_reason=True), []
     sizes: list[np.ndarray | str]
     try:
         validated, quarantined = _resolve_tables(
             [outcome.validated for _, _, outcome in ready],
-            [frame for _, log, outcome in ready for frame in (log.rejected, outcome.quarantined)], resolver, compact=True)
+            [frame for _, log, outcome in ready for frame in (log.rejected, outcome.quarantined)], resolver, compact)
         sizes = [np.array([len(outcome.validated), len(log.rejected) + len(outcome.quarantined)])
                  for _, log, outcome in ready]
     except Exception:  # noqa: BLE001 - find the file that fails; the others go on
         results = [_guarded(log.path, "resolve", lambda log=log, outcome=outcome: resolve_checked(
-            outcome, log.rejected, resolver, compact=True)) for _, log, outcome in ready]
+            outcome, log.rejected, resolver, compact)) for _, log, outcome in ready]
         good = [r for r in results if not isinstance(r, str)]
         sizes = [r if isinstance(r, str) else np.array([len(r.validated), len(r.quarantined)]) for r in results]
-        validated = _stack([r.validated for r in good], with_reason=False, compact=True)
+        validated = _stack([r.validated for r in good], with_reason=False, compact=compact)
         quarantined = _stack([r.quarantined for r in good], with_reason=True)
     for _, log, outcome in ready:  # keep one copy of a big file's rows, not three (memory)
         log.rejected = outcome.validated = outcome.quarantined = None
@@ -340,9 +342,13 @@ def ingest_paths(
         per_file.append({})  # filled in below
     resolver = _BatchResolver(resolver, [log for _, log in logs])
     units = lifter_units(file_lifter_unit(log) for _, log in logs)  # before validation releases the parsed rows
-    release_memory()
-    outcomes = _validate_each([log for _, log in logs])
-    release_memory()
+    # A run with a big export holds its sets compact (categorical text) from parsing to the store.
+    compact = any(isinstance(log.sets["athlete_id"].dtype, pd.CategoricalDtype) for _, log in logs)
+    if compact:
+        release_memory()
+    outcomes = _validate_each([log for _, log in logs], compact)
+    if compact:
+        release_memory()
     ready: list[tuple[int, ParsedLog, ValidationOutcome]] = []
     for number, (position, log) in enumerate(logs):
         outcome, outcomes[number] = outcomes[number], None
@@ -350,7 +356,7 @@ def ingest_paths(
             per_file[position] = _file_entry(log.path, log.athlete_id, None, error=outcome)
         else:
             ready.append((position, log, outcome))
-    validated_all, quarantined_all, sizes = _resolve_all(ready, resolver)
+    validated_all, quarantined_all, sizes = _resolve_all(ready, resolver, compact)
     ingested_files = []
     checks: dict[str, list[dict[str, Any]]] = {}
     starts = np.zeros(2, dtype=np.int64)  # where this file's rows begin in the two tables
@@ -366,7 +372,8 @@ def ingest_paths(
         ingested_files.append((athlete_id, path.name))
         checks[str(path)] = outcome.checks
         per_file[position] = _file_entry(path, athlete_id, log, validated, quarantined)
-    release_memory()
+    if compact:
+        release_memory()
     summary = _summary(per_file, validated_all, quarantined_all)
     if skipped:
         summary["skipped"] = skipped
@@ -456,7 +463,7 @@ def parse_many(jobs: list[tuple[Path, str | None, str]]) -> list[ParsedLog | str
 
 def _parse_one(job: tuple[Path, str | None, str]) -> ParsedLog | str:
     path, athlete_id, unit = job
-    return _guarded(path, "parse", lambda: parse_log_file(path, athlete_id, unit=unit, compact=True))
+    return _guarded(path, "parse", lambda: parse_log_file(path, athlete_id, unit=unit, compact=None))
 
 
 def _guarded(path: Path, stage: str, step):
@@ -470,14 +477,15 @@ def _guarded(path: Path, stage: str, step):
         return f"{path.name}: could not {stage} ({type(exc).__name__})"
 
 
-def _validate_each(logs: list[ParsedLog]) -> list[ValidationOutcome | str]:
+def _validate_each(logs: list[ParsedLog], compact: bool) -> list[ValidationOutcome | str]:
     """Validate every file's sets in one GX run; if that fails, file by file (guarded)."""
     if not logs:
         return []
+    options = {"compact": True} if compact else {}
     try:
-        outcomes = list(validate_many([log.sets for log in logs], compact=True))
+        outcomes = list(validate_many([log.sets for log in logs], **options))
     except Exception:  # noqa: BLE001 - find the file that breaks validation; the others go on
-        outcomes = [_guarded(log.path, "validate", lambda log=log: validate_sets(log.sets, compact=True)) for log in logs]
+        outcomes = [_guarded(log.path, "validate", lambda log=log: validate_sets(log.sets, **options)) for log in logs]
     for log in logs:
         log.sets = None  # the outcomes hold the rows now (memory: a big export is held once)
     return outcomes
@@ -492,7 +500,7 @@ class _BatchResolver:
         names: set[str] = set()
         for log in logs:
             for frame in (log.sets, log.rejected):
-                names.update(str(name) for name in frame["exercise_raw"].dropna().unique())
+                names.update(str(name) for name in frame["exercise_raw"].unique() if not pd.isna(name))
         try:
             self.known = dict(resolver.resolve_many(sorted(names))) if names else {}
         except Exception:  # noqa: BLE001 - the per-file calls (guarded) will say which file fails

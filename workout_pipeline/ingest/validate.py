@@ -213,20 +213,25 @@ def validate_many(frames: list[pd.DataFrame], now: datetime | None = None, compa
         table_success.append(bool(result["success"]) and not (name == "date_out_of_range" and bad_year.any()))
     # GX's global project context keeps the last batch's frame alive until the next context:
     # empty it in place so its columns are freed now (measured: 250 MB for a 200 MB export).
-    gx_frame.drop(columns=list(gx_frame.columns), inplace=True)
+    for column in list(gx_frame.columns):
+        del gx_frame[column]
     bad = reasons.notna().to_numpy()
     outcomes = []
     starts = np.concatenate([[0], np.cumsum(sizes)])
     for index, frame in enumerate(canonical):
         rows = slice(starts[index], starts[index + 1])
-        file_bad, file_reasons = bad[rows], reasons.iloc[rows]
-        quarantined = frame[file_bad].copy()
-        quarantined["reason"] = file_reasons[file_bad].to_numpy()
+        file_bad = bad[rows]
+        if file_bad.any():
+            quarantined = frame[file_bad].copy()
+            quarantined["reason"] = reasons.iloc[rows][file_bad].to_numpy()
+            quarantined = to_canonical(quarantined, with_reason=True)
+        else:  # most files of a batch (no per-file frame work: 1,000 files)
+            quarantined = empty_canonical_frame(with_reason=True)
         checks = [_file_check(rule, results[number], counts[number, index], table_success[number])
                   for number, rule in enumerate(rules)]
         outcomes.append(ValidationOutcome(
             validated=frame[~file_bad].reset_index(drop=True) if file_bad.any() else frame,
-            quarantined=to_canonical(quarantined, with_reason=True),
+            quarantined=quarantined,
             checks=checks,
         ))
     return outcomes
