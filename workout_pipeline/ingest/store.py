@@ -267,13 +267,20 @@ def merge_tables(old: StoreTables, validated: pd.DataFrame, quarantined: pd.Data
         files |= set(zip(pairs["athlete_id"].astype(str), pairs["source_file"].astype(str)))
     spans = export_spans(new_valid, new_quarantine)
 
-    # One integer key per set identity across old and new rows.
-    keys = row_codes(pd.concat([old_valid[identity], new_valid[identity]], ignore_index=True), identity)
-    old_keys, new_keys = keys[: len(old_valid)], keys[len(old_valid):]
-    restated = np.isin(old_keys, new_keys)
-    old_position = pd.Series(np.arange(len(old_valid)), index=old_keys)
-    old_position = old_position[~old_position.index.duplicated(keep="last")]  # a hand-edited store
-    matched = old_position.reindex(new_keys).to_numpy()
+    # One integer key per set identity across old and new rows; only the old rows of the run's
+    # athletes can share one (none for a new athlete: no keys at all, memory on big exports).
+    same_athlete = np.flatnonzero(np.asarray(old_valid["athlete_id"].isin(
+        new_valid["athlete_id"].dropna().unique().tolist()), dtype=bool))
+    restated = np.zeros(len(old_valid), dtype=bool)
+    matched = np.full(len(new_valid), np.nan)
+    if len(same_athlete):
+        keys = row_codes(pd.concat([old_valid[identity].iloc[same_athlete], new_valid[identity]], ignore_index=True),
+                         identity)
+        old_keys, new_keys = keys[: len(same_athlete)], keys[len(same_athlete):]
+        restated[same_athlete] = np.isin(old_keys, new_keys)
+        old_position = pd.Series(same_athlete, index=old_keys)
+        old_position = old_position[~old_position.index.duplicated(keep="last")]  # a hand-edited store
+        matched = old_position.reindex(new_keys).to_numpy(dtype=float)
     existed = ~np.isnan(matched)
     changed = np.zeros(len(new_valid), dtype=bool)
     if existed.any():
@@ -318,9 +325,25 @@ def merge_tables(old: StoreTables, validated: pd.DataFrame, quarantined: pd.Data
 
 def store_order(frame: pd.DataFrame) -> np.ndarray | None:
     """Row positions that put `frame` in store order (``_SORT``, stable); None when it is."""
-    keys = frame[_SORT].reset_index(drop=True)
-    order = keys.sort_values(_SORT, kind="stable").index.to_numpy()
+    # np.lexsort (stable) on one integer key per column, nulls last, like a stable sort_values
+    # without its copy of the key columns (memory on big exports).
+    order = np.lexsort([_sort_key(frame[column]) for column in reversed(_SORT)]) if len(frame) else np.arange(0)
     return None if (order == np.arange(len(order))).all() else order
+
+
+def _sort_key(values: pd.Series) -> np.ndarray:
+    """Integers ordered like `values` (nulls last): categorical codes (sorted categories),
+    timestamps and integers as themselves, anything else by its sorted factorization."""
+    if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.is_monotonic_increasing:
+        codes = values.cat.codes.to_numpy()
+        return np.where(codes < 0, len(values.cat.categories), codes)
+    if pd.api.types.is_datetime64_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
+        numbers = values.to_numpy(dtype="datetime64[us]" if values.dtype.kind == "M" else "float64", na_value=np.nan)
+        if numbers.dtype.kind == "M":
+            return np.where(np.isnat(numbers), np.iinfo(np.int64).max, numbers.view(np.int64))
+        return np.where(np.isnan(numbers), np.inf, numbers)
+    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+    return np.where(codes < 0, len(uniques), codes)
 
 
 def export_spans(validated: pd.DataFrame, quarantined: pd.DataFrame) -> pd.DataFrame:
