@@ -154,7 +154,10 @@ def _read(path: Path, required: bool, empty, convert, dictionary: tuple[str, ...
             import pyarrow.parquet as pq
 
             present = set(pq.read_schema(path).names)
-            frame = pq.read_table(path, read_dictionary=[c for c in dictionary if c in present]).to_pandas()
+            table = pq.read_table(path, read_dictionary=[c for c in dictionary if c in present])
+            # Each Arrow column is freed as soon as it is converted (not the table and the frame).
+            frame = table.to_pandas(self_destruct=True, split_blocks=True)
+            del table
         else:
             frame = pd.read_parquet(path)
     except FileNotFoundError:
@@ -277,10 +280,14 @@ def merge_tables(old: StoreTables, validated: pd.DataFrame, quarantined: pd.Data
         keys = row_codes(pd.concat([old_valid[identity].iloc[same_athlete], new_valid[identity]], ignore_index=True),
                          identity)
         old_keys, new_keys = keys[: len(same_athlete)], keys[len(same_athlete):]
-        restated[same_athlete] = np.isin(old_keys, new_keys)
-        old_position = pd.Series(same_athlete, index=old_keys)
-        old_position = old_position[~old_position.index.duplicated(keep="last")]  # a hand-edited store
-        matched = old_position.reindex(new_keys).to_numpy(dtype=float)
+        # Keys are dense (0..n-1): plain arrays indexed by key, no hash tables (memory).
+        in_run = np.zeros(int(keys.max()) + 1, dtype=bool)
+        in_run[new_keys] = True
+        restated[same_athlete] = in_run[old_keys]
+        old_position = np.full(len(in_run), -1, dtype=np.int64)
+        np.maximum.at(old_position, old_keys, same_athlete)  # the last copy of a hand-edited store
+        matched = old_position[new_keys].astype(float)
+        matched[matched < 0] = np.nan
     existed = ~np.isnan(matched)
     changed = np.zeros(len(new_valid), dtype=bool)
     if existed.any():
