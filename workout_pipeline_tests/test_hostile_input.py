@@ -329,3 +329,15 @@ def test_absurd_numbers_in_any_cell_stay_in_their_row(tmp_path, fmt):
             assert parsed.rows_in == expected.rows_in, (rows[0][col], value)
             accounted = len(parsed.sets) + len(parsed.rejected) + parsed.non_set_rows
             assert accounted == parsed.rows_in + parsed.expanded_sets, (rows[0][col], value)
+
+
+def test_a_rest_timer_row_with_a_bad_cell_is_counted_once(tmp_path):
+    """Quarantined with its reason, not also counted as a non-set row."""
+    from workout_pipeline.ingest import parse_log_file
+
+    timer = '2024-03-01 18:00:00,"A",1h,"Squat (Barbell)",Rest Timer,0,{reps},0,90,"","",\n'
+    path = _export(tmp_path / "a.csv", _row(), timer.format(reps=0), _row(order=2), timer.format(reps="2300-01-01"))
+    parsed = parse_log_file(path, athlete_id="a")
+    assert (parsed.rows_in, len(parsed.sets), parsed.non_set_rows) == (4, 2, 1)
+    assert parsed.rejected["reason"].tolist() == ["bad_number"]
+    assert len(parsed.sets) + len(parsed.rejected) + parsed.non_set_rows == parsed.rows_in

@@ -508,9 +508,11 @@ def _finish(log: ParsedLog, draft: pd.DataFrame) -> None:
         if column in draft:
             draft[column] = cast_column(draft[column], text)
     draft["session_id"] = cast_column(_session_ids(draft["athlete_id"], draft["performed_at"]), text)
-    non_set = take("non_set").to_numpy(dtype=bool)
-    log.non_set_rows = int(non_set.sum())
     rejected_rows = draft["reason"].notna().to_numpy()
+    # A non-set row (a Strong Rest Timer) with an unreadable cell is quarantined with its reason,
+    # so it is counted once, as quarantined, not also as a non-set row.
+    non_set = take("non_set").to_numpy(dtype=bool) & ~rejected_rows
+    log.non_set_rows = int(non_set.sum())
     readable = ~rejected_rows & ~non_set
     every_row = bool(readable.all())
     content = [c for c in _SET_CONTENT if c in draft]
