@@ -241,3 +241,31 @@ def test_a_damaged_store_is_one_clear_error(tmp_path):
     shutil.rmtree(out / ".store")
     with pytest.raises(InputError, match="points to a missing generation"):
         merge_into_store(out, report.validated, report.quarantined)
+
+
+def test_in_spans_matches_a_row_by_row_reading():
+    """Each row is in a span when one of its athlete's spans holds its date (bounds included);
+    text or categorical athletes, missing athletes and dates, several spans per athlete."""
+    import numpy as np
+
+    from workout_pipeline.ingest.store import in_spans
+
+    rng = np.random.default_rng(0)
+    names = ["a0", "a1", "a2", "é", "x y"]
+    for _ in range(200):
+        n, k = int(rng.integers(0, 40)), int(rng.integers(0, 6))
+        frame = pd.DataFrame({
+            "athlete_id": pd.array(rng.choice(names + [None], n), dtype="string"),
+            "performed_at": pd.to_datetime(rng.integers(0, 60, n), unit="D", origin="2024-01-01").astype("datetime64[us]"),
+        })
+        frame.loc[rng.random(n) < 0.1, "performed_at"] = pd.NaT
+        lo = pd.to_datetime(rng.integers(0, 60, k), unit="D", origin="2024-01-01")
+        spans = pd.DataFrame({"athlete_id": pd.array(rng.choice(names, k), dtype="string"),
+                              "lo": lo.astype("datetime64[us]"),
+                              "hi": (lo + pd.to_timedelta(rng.integers(0, 20, k), unit="D")).astype("datetime64[us]")})
+        expected = [
+            pd.notna(who) and pd.notna(when) and any(s.athlete_id == who and s.lo <= when <= s.hi for s in spans.itertuples())
+            for who, when in zip(frame["athlete_id"], frame["performed_at"])
+        ]
+        for table in (frame, frame.astype({"athlete_id": "category"})):
+            assert in_spans(table, spans).tolist() == expected
