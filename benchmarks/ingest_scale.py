@@ -163,9 +163,10 @@ wall, 11.3 s + 44.3 s CPU (load 2.8) and this code 67.8 s wall, 6.9 s + 45.6 s C
 the run's own CPU time fell by 40%; the parse workers' per-file cost (about 40 ms of pandas
 work per small export) is unchanged. The memory goal is measured into an empty store:
 re-ingesting the same 200 MB export into the store that already holds its 2.7 million sets
-peaks at 1.6 GB (`workout-pipeline ingest`, max RSS; 2.1 GB before the export-span test stopped
-joining the stored rows on text), not yet under the goal: reading the stored table (2.7 million
-sets, about 0.9 GB while Arrow's columns become pandas') is what remains.
+peaks at 1.38 GB (`workout-pipeline ingest`, max RSS; 2.15 GB before the export-span test stopped
+joining the stored rows on text and the compact store read went a row group at a time), not yet
+under the goal: the run's own sets (0.7 GB) and the stored 2.7 million sets (0.7 GB at the read's
+peak) are held together; streaming the stored rows into the new generation would remove the second.
 1-minute load average {big['load_average']:.1f} and {many['load_average']:.1f} at the end of each run (other work on the
 2-core machine makes wall times longer).
 """

@@ -150,14 +150,8 @@ def _current_generation(out_dir: Path) -> Path:
 
 def _read(path: Path, required: bool, empty, convert, dictionary: tuple[str, ...] = ()) -> pd.DataFrame:
     try:
-        if dictionary:  # text read as categoricals straight from Parquet's dictionaries (memory)
-            import pyarrow.parquet as pq
-
-            present = set(pq.read_schema(path).names)
-            table = pq.read_table(path, read_dictionary=[c for c in dictionary if c in present])
-            # Each Arrow column is freed as soon as it is converted (not the table and the frame).
-            frame = table.to_pandas(self_destruct=True, split_blocks=True)
-            del table
+        if dictionary:
+            frame = _read_by_row_group(path, dictionary)
         else:
             frame = pd.read_parquet(path)
     except FileNotFoundError:
@@ -170,6 +164,30 @@ def _read(path: Path, required: bool, empty, convert, dictionary: tuple[str, ...
         return convert(frame)
     except (ValueError, TypeError, KeyError) as exc:
         raise InputError(f"store table {path} does not have the expected columns ({' '.join(str(exc).split())[:200]})") from exc
+
+
+def _read_by_row_group(path: Path, dictionary: tuple[str, ...]) -> pd.DataFrame:
+    """A table with its `dictionary` columns as categoricals, read one row group at a time
+    (memory: a 2.7-million-set table converted whole from Arrow to pandas cost 0.9 GB on top of
+    the frame; a row group at a time costs one row group, then one column at a time to join)."""
+    import pyarrow.parquet as pq
+    from pandas.api.types import union_categoricals
+
+    handle = pq.ParquetFile(path, read_dictionary=[c for c in dictionary if c in pq.read_schema(path).names])
+    parts = [handle.read_row_group(i).to_pandas(self_destruct=True, split_blocks=True)
+             for i in range(handle.num_row_groups)]
+    if len(parts) <= 1:
+        return parts[0] if parts else handle.schema_arrow.empty_table().to_pandas()
+    columns = {}
+    for name in list(parts[0].columns):
+        pieces = [part.pop(name) for part in parts]
+        if all(isinstance(piece.dtype, pd.CategoricalDtype) for piece in pieces):
+            joined = union_categoricals(pieces, sort_categories=True, ignore_order=True)
+            columns[name] = pd.Series(joined.rename_categories(pd.Index(joined.categories, dtype="string")))
+        else:
+            columns[name] = pd.concat(pieces, ignore_index=True)
+        del pieces
+    return pd.DataFrame(columns)
 
 
 # --- writing -------------------------------------------------------------------------------
