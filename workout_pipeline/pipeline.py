@@ -81,11 +81,24 @@ def evaluate_progression(graph, trained):
     return evaluate_models(graph, trained)
 
 
-def progression_recommendations(features, trained, training: TrainingSettings):
-    """Step 8: next-session prescriptions per athlete and lift, from the split-trained models."""
+def progression_recommendations(features, trained, training: TrainingSettings, units=None):
+    """Step 8: next-session prescriptions per athlete and lift, from the split-trained models;
+    `units` (athlete -> kg or lb, `units_by_athlete`) is the unit each lifter reads the reasons in."""
     from workout_pipeline.model import recommend
 
-    return recommend(features, trained=trained, seed=training.seed)
+    return recommend(features, trained=trained, seed=training.seed, units=units)
+
+
+def units_by_athlete(file_units) -> dict[str, str]:
+    """Every athlete's unit from the per-export evidence (`ingest.file_lifter_unit` documents, by
+    file, or one document), with the store's rule (`ingest.lifter_units`: the latest export's,
+    stated over inferred)."""
+    from workout_pipeline.ingest.pipeline import lifter_units
+
+    documents = [file_units] if isinstance(file_units, dict) and "athlete_id" in file_units else (
+        list(file_units.values()) if isinstance(file_units, dict) else list(file_units or []))
+    table = lifter_units(doc for doc in documents if doc and doc.get("athlete_id"))
+    return dict(zip(table["athlete_id"].astype(str), table["unit"].astype(str)))
 
 
 def rows_for_athlete(frame, athlete_id: str):
@@ -96,14 +109,8 @@ def rows_for_athlete(frame, athlete_id: str):
 
 
 def athlete_unit(file_units, athlete_id: str) -> str | None:
-    """The lifter's unit from the per-export evidence (`ingest.file_lifter_unit` documents, by
-    file), with the store's rule (`ingest.lifter_units`: the latest export's, stated over inferred)."""
-    from workout_pipeline.ingest.pipeline import lifter_units
-
-    documents = [file_units] if isinstance(file_units, dict) and "athlete_id" in file_units else (
-        list(file_units.values()) if isinstance(file_units, dict) else list(file_units or []))
-    table = lifter_units(doc for doc in documents if doc and doc.get("athlete_id") == athlete_id)
-    return None if table.empty else str(table["unit"].iloc[0])
+    """One lifter's unit from the per-export evidence (`units_by_athlete`), None when unknown."""
+    return units_by_athlete(file_units).get(str(athlete_id))
 
 
 def weekly_program(catalog, constraints, sets, recommendations, athlete_id: str | None, solver: SolverSettings, **options):
@@ -145,7 +152,8 @@ class Evaluation:
     recommendations: Any
 
 
-def evaluate_sets(validated_sets, catalog, training: TrainingSettings, device: str = "auto", progress=None) -> Evaluation:
+def evaluate_sets(validated_sets, catalog, training: TrainingSettings, device: str = "auto", progress=None,
+                  units=None) -> Evaluation:
     """Steps 3-8 in order: what the model group of the asset graph computes, as one call."""
     from workout_pipeline.errors import InputError
 
@@ -160,7 +168,7 @@ def evaluate_sets(validated_sets, catalog, training: TrainingSettings, device: s
         raise InputError("no test pairs: each athlete needs a lift logged twice within 28 days in their last 20% of training days")
     trained = train_progression_models(graph, training, resolve_device(device), progress=progress)
     metrics, predictions = evaluate_progression(graph, trained)
-    recommendations = progression_recommendations(features, trained, training)
+    recommendations = progression_recommendations(features, trained, training, units)
     return Evaluation(sets, features, graph, trained, metrics, predictions, recommendations)
 
 

@@ -100,3 +100,11 @@ def test_program_md_and_report_md_show_the_same_week_table(tmp_path):
     assert "| Squat | 5 x 5 | 120 kg | 3 min |" in program_md
     assert program_md.index("proven gap 0.40%") > program_md.index("Weekly volume")
     assert "\\<script\\>" in program_md and "<script>" not in program_md
+
+
+def test_a_pound_lifters_report_shows_the_models_loads_in_pounds(tmp_path):
+    program = {**PROGRAM, "unit": "lb"}
+    markdown = write_program_report("alice", program, recommendations(), tmp_path).markdown_path.read_text()
+    advice = markdown.split("## What the model says")[1]
+    assert "4 x 8 at 181.9 lb" in advice and "5 x 5 at 264.6 lb" in advice  # 82.5 kg, 120 kg
+    assert "at 82.5 kg" not in advice and "at 120 kg" not in advice

@@ -82,3 +82,19 @@ def test_features_are_parquet_able_and_finite(tmp_path):
 def test_empty_input_gives_empty_frame():
     feats = build_features(synthetic_sets().iloc[0:0], catalog_frame())
     assert len(feats) == 0
+
+
+def test_a_pound_lifters_default_plate_step_is_five_pounds():
+    lb = 0.45359237
+    days = [f"2024-01-{d:02d}" for d in range(1, 29, 3)]
+    loads = [135, 135, 135, 140, 145, 155, 165, 185, 205, 225]
+    rows = [row for day, load in zip(days, loads) for row in _bench(day, [(load * lb, 5)] * 3)]
+    rows += [{**row, "exercise_raw": "Squat (Barbell)", "exercise_id": "squat_barbell", "session_id": row["session_id"] + "q",
+              "weight_kg": 95 * lb} for row in _bench("2024-01-02", [(0, 5)] * 3)]
+    feats = build_features(sets_frame(rows), catalog_frame())
+    squat = feats[feats["exercise_id"] == "squat_barbell"]
+    assert squat["load_step_kg"].iloc[0] == pytest.approx(5 * lb)  # the barbell's 2.5 kg, in whole pounds
+    # the same loads typed in kg keep the catalog's kilogram step
+    kg_rows = [{**row, "weight_kg": round(row["weight_kg"] / lb)} for row in rows]
+    squat_kg = build_features(sets_frame(kg_rows), catalog_frame())
+    assert squat_kg.loc[squat_kg["exercise_id"] == "squat_barbell", "load_step_kg"].iloc[0] == pytest.approx(2.5)

@@ -2,6 +2,8 @@
 
 import math
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -280,7 +282,7 @@ def test_recommendations_table(small, tmp_path):
 
     assert list(recs.columns) == list(RECOMMENDATION_COLUMNS) + list(PRESCRIPTION_COLUMNS)
     assert len(recs) == feats.groupby(["athlete_id", "exercise_key"]).ngroups
-    assert recs["confidence"].between(0, 1).all() and (recs["reps"] >= 1).all() and (recs["sets"] >= 1).all()
+    assert recs["confidence"].dropna().between(0.05, 0.95).all() and (recs["reps"] >= 1).all() and (recs["sets"] >= 1).all()
     # the reason names the decision: more load / one more rep / hold / deload
     starts = {"add_load": "more load", "add_rep": "one more rep", "hold": "hold", "back_off": "back off", "deload": "deload"}
     for decision, reason in zip(recs["decision"], recs["reason"]):
@@ -302,6 +304,18 @@ def test_recommendations_table(small, tmp_path):
     steps = (joined["load_kg"] - joined["top_weight_kg"]) / joined["load_step_kg"]
     assert np.allclose(steps, np.round(steps))
     recs.to_parquet(tmp_path / "recommendations.parquet")
+    assert (recs["unit"] == "kg").all() and recs["reason"].str.contains(" kg").any()
+    # a pound lifter reads the same prescriptions in pounds, loads to a tenth of a pound
+    athlete = str(recs["athlete_id"].iloc[0])
+    in_lb = recommend(feats, trained=trained, units={athlete: "lb"})
+    mine = in_lb["athlete_id"] == athlete
+    assert (in_lb.loc[mine, "unit"] == "lb").all() and (in_lb.loc[~mine, "unit"] == "kg").all()
+    loaded = mine & (in_lb["decision"] != "bodyweight")
+    assert not in_lb.loc[loaded, "reason"].str.contains(" kg").any() and in_lb.loc[loaded, "reason"].str.contains(" lb").all()
+    first = in_lb.loc[loaded].iloc[0]
+    shown = float(re.search(r"x ([0-9.]+) lb", first["reason"]).group(1))
+    assert shown == pytest.approx(first["load_kg"] / 0.45359237, abs=0.051)  # the first load named is the prescription
+    assert (in_lb["load_kg"] == recs["load_kg"]).all()  # the table itself stays in kg
 
     paths = [
         plot_predictions(evaluate_models(graph, trained)[1], tmp_path / "pred.png"),

@@ -15,6 +15,7 @@ import pandas as pd
 from workout_pipeline.catalog.muscles import CATEGORIES, MUSCLES
 from workout_pipeline.catalog.records import Catalog, Exercise, as_catalog
 from workout_pipeline.catalog.vocabulary import LOAD_STEP_KG
+from workout_pipeline.ingest.values import LB_TO_KG
 from workout_pipeline.schema import WORKING_SET_TYPES
 
 # Equipment classes used as node features (each is also a catalog equipment with a load step).
@@ -296,7 +297,7 @@ def build_features(validated_sets: pd.DataFrame, catalog: Catalog | None = None)
     occ["lift_recent_abs_change_rel"] = (by_lift["_abs_change_rel"].transform(recent) / transitions.where(transitions > 0)).fillna(0.0)
     occ["progressed_last"] = ((weight > prev_w1) | ((weight == prev_w1) & (reps > prev_r1))).astype(float)
     occ["weight_change_sign"] = np.sign((weight - prev_w1).fillna(0.0))
-    occ["load_step_kg"] = _plate_steps(occ, catalog_step)
+    occ["load_step_kg"] = _plate_steps(occ, catalog_step, _pound_lifters(occ))
     occ["step_rel"] = (occ["load_step_kg"] / scale).fillna(0.0).clip(upper=1.0)
 
     occ = _muscle_features(occ)
@@ -378,13 +379,31 @@ def _streak(flag: pd.Series, group: pd.Series) -> pd.Series:
     return flag.astype(float).groupby([group, run_id], sort=False).cumsum()
 
 
-def _plate_steps(occ: pd.DataFrame, catalog_step: np.ndarray) -> np.ndarray:
+def _pound_lifters(occ: pd.DataFrame) -> np.ndarray:
+    """Per occurrence: True when its athlete's loads are kg exports of round pound entries (the
+    ingest's inference, `program.store.unit_from_history`), so their plates come in pounds."""
+    from workout_pipeline.program.store import unit_from_history
+
+    pound = {athlete: unit_from_history(pd.DataFrame({"weight_kg": weights.to_numpy(float)})) == "lb"
+             for athlete, weights in occ.groupby("athlete_id", sort=False)["top_weight_kg"]}
+    return occ["athlete_id"].map(pound).fillna(False).to_numpy(bool)
+
+
+def _in_pound_plates(step_kg: float) -> float:
+    """A kg step as the nearest whole number of 5 lb steps (at least one), in kg."""
+    five_lb = 5 * LB_TO_KG
+    return max(1, round(step_kg / five_lb)) * five_lb
+
+
+def _plate_steps(occ: pd.DataFrame, catalog_step: np.ndarray, pound: np.ndarray | None = None) -> np.ndarray:
     """Load step per occurrence: the most common past load change of this lift (the athlete's
     real plates), else the catalog's step for the exercise, else the catalog's step for the equipment
-    class (`catalog.vocabulary.LOAD_STEP_KG`)."""
+    class (`catalog.vocabulary.LOAD_STEP_KG`); for a pound lifter (`pound`) those two defaults
+    become whole 5 lb steps (2.5 kg -> 5 lb, 5 kg -> 10 lb)."""
     steps = np.empty(len(occ), dtype=float)
     weights = occ["top_weight_kg"].to_numpy(float)
     equipment = occ["equipment_class"].to_numpy(object)
+    pound = np.zeros(len(occ), dtype=bool) if pound is None else pound
     for positions in occ.groupby(["athlete_id", "exercise_key"], sort=False).indices.values():
         counts: dict[float, int] = {}
         previous = None
@@ -397,10 +416,9 @@ def _plate_steps(occ: pd.DataFrame, catalog_step: np.ndarray) -> np.ndarray:
             previous = current
             if sum(counts.values()) >= 2:
                 steps[pos] = min(max(counts, key=lambda c: (counts[c], -c)), 10.0)
-            elif np.isfinite(catalog_step[pos]):
-                steps[pos] = catalog_step[pos]
-            else:
-                steps[pos] = LOAD_STEP_KG.get(equipment[pos], LOAD_STEP_KG["other"])
+                continue
+            default = catalog_step[pos] if np.isfinite(catalog_step[pos]) else LOAD_STEP_KG.get(equipment[pos], LOAD_STEP_KG["other"])
+            steps[pos] = _in_pound_plates(default) if pound[pos] else default
     return steps
 
 

@@ -1,11 +1,13 @@
 """Next-session prescriptions per athlete and exercise, from the split-trained model."""
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
 from workout_pipeline.model import prescribe
 from workout_pipeline.model.graph import build_training_graph
-from workout_pipeline.program.prescribe import rest_seconds
+from workout_pipeline.program.prescribe import load_in_unit, rest_seconds
 
 # The agreed columns every consumer may rely on (the program reads these).
 RECOMMENDATION_COLUMNS: tuple[str, ...] = (
@@ -21,8 +23,10 @@ RECOMMENDATION_COLUMNS: tuple[str, ...] = (
     "last_date",
 )
 # Added after them: what the prescription does (add_load, add_rep, hold, back_off, deload,
-# bodyweight) and which model prescribed it.
-PRESCRIPTION_COLUMNS: tuple[str, ...] = ("decision", "model")
+# bodyweight), which model prescribed it, and the lifter's unit (kg or lb) its `reason` is written in.
+PRESCRIPTION_COLUMNS: tuple[str, ...] = ("decision", "model", "unit")
+# The range of the completion chance told to the lifter.
+TOLD_CHANCE = (0.05, 0.95)
 # The model whose prescriptions are recommended.
 RECOMMENDING_MODEL = "graphsage"
 # `decision` values, by option (see `prescribe.OPTION_KINDS`).
@@ -31,7 +35,7 @@ DECISIONS = {prescribe.DELOAD: "deload", prescribe.BACK_OFF: "back_off", prescri
 
 
 def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int | None = None,
-              model: str = RECOMMENDING_MODEL) -> pd.DataFrame:
+              model: str = RECOMMENDING_MODEL, units: "Mapping[str, str] | None" = None) -> pd.DataFrame:
     """Prescribe each athlete's next session of every exercise they have logged.
 
     The normal path passes `trained`: the models trained on the evaluation split (their gate
@@ -45,14 +49,17 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
         trained: TrainedModels holding `model`, or None to train one here.
         seed, epochs: training seed and maximum epochs when training here.
         model: which trained model prescribes (default GraphSAGE).
+        units: the lifter's unit per athlete (kg or lb; the store's `athletes` table); the
+            `reason` shows loads in it (kg for an athlete without one). `load_kg` stays in kg.
 
     Returns:
         One row per (athlete, exercise) with RECOMMENDATION_COLUMNS + PRESCRIPTION_COLUMNS: `load_kg` and `reps` the
         prescribed top set (load on the lift's plate steps), `sets` as last time, `rest_s`,
         `confidence` the model's probability that the lifter completes the prescription
         (calibrated on the validation slice: of prescriptions told 80%, about 80% were met),
-        `reason` one line saying why more, why hold or why deload, `decision` (add_load,
-        add_rep, hold, back_off, deload; `bodyweight` for unloaded lifts) and `model`.
+        `reason` one line saying why more, why hold or why deload (loads in the lifter's unit),
+        `decision` (add_load, add_rep, hold, back_off, deload; `bodyweight` for unloaded lifts),
+        `model` and `unit`.
     """
     from workout_pipeline.model.config import DEFAULT_MODELS
     from workout_pipeline.model.pairs import next_session_features
@@ -85,8 +92,9 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
                              latest["rep_range_bottom"].to_numpy(float), latest["rep_range_top"].to_numpy(float))
     probability = completion_probability(trained, model, graph, src, outputs, opts, pair_x=pair_x)
     chosen = prescribe.choose(probability, opts, trained.rx_caution[model])
-    # what the lifter is told: the model's chances calibrated on validation (the choice uses its own)
-    probability = prescribe.calibrate(probability, trained.rx_calibration.get(model))
+    # what the lifter is told: the model's chances calibrated on validation (the choice uses its own),
+    # never "certain" either way (a few validation pairs can calibrate to 0% or 100%)
+    probability = np.clip(prescribe.calibrate(probability, trained.rx_calibration.get(model)), *TOLD_CHANCE)
     load, reps = prescribe.pick(opts, chosen)
     rows = np.arange(len(chosen))
     weighted = frame["prev_weight_kg"].to_numpy() > 0
@@ -96,8 +104,10 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     usual_rest = [rest_seconds(bool(c), int(r)) for c, r in zip(~(latest["compound"].to_numpy(float) < 0.5), reps)]
     rest = np.where(np.isfinite(predicted["rest_s"]), np.round(predicted["rest_s"] / 15.0) * 15.0, usual_rest)
     confidence = np.where(weighted, probability[rows, chosen], np.nan)
+    unit = [(units or {}).get(str(a), "kg") for a in latest["athlete_id"].astype(str)]
+    unit = ["lb" if u == "lb" else "kg" for u in unit]
     reasons = [
-        _reason(row, choice, probability[i], opts, i) if w else _bodyweight_reason(row)
+        _reason(row, choice, probability[i], opts, i, unit[i]) if w else _bodyweight_reason(row)
         for i, (row, choice, w) in enumerate(zip(latest.itertuples(index=False), chosen, weighted))
     ]
     return pd.DataFrame(
@@ -114,29 +124,27 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
             "last_date": pd.to_datetime(latest["date"]).to_numpy(),
             "decision": [DECISIONS[int(c)] if w else "bodyweight" for c, w in zip(chosen, weighted)],
             "model": model,
+            "unit": unit,
         }
     ).astype({"athlete_id": "string", "exercise_id": "string", "exercise_raw": "string", "reason": "string",
-              "decision": "string", "model": "string"}).reset_index(drop=True)
+              "decision": "string", "model": "string", "unit": "string"}).reset_index(drop=True)
 
 
-def _kg(value: float) -> str:
-    return f"{round(float(value), 2):g} kg"
+def _set(weight_kg: float, reps: float, unit: str) -> str:
+    """'5 x 100 kg', or in pounds '5 x 135 lb' (to a tenth: the model's steps are the lifter's own)."""
+    return f"{int(reps)} x {load_in_unit(weight_kg, unit)}"
 
 
-def _set(weight: float, reps: float) -> str:
-    return f"{int(reps)} x {_kg(weight)}"
-
-
-def _reason(row, choice: int, probability: np.ndarray, opts: dict, i: int) -> str:
+def _reason(row, choice: int, probability: np.ndarray, opts: dict, i: int, unit: str = "kg") -> str:
     """One line: the decision and why (its completion chance against the bolder options')."""
-    last = _set(row.top_weight_kg, row.top_reps)
+    last = _set(row.top_weight_kg, row.top_reps, unit)
     chance = f"{100 * probability[choice]:.0f}%"
-    rx = _set(opts["weight"][i, choice], opts["reps"][i, choice])
+    rx = _set(opts["weight"][i, choice], opts["reps"][i, choice], unit)
     bolder = [k for k in range(len(prescribe.OPTION_KINDS))
               if opts["valid"][i, k] and opts["delta"][i, k] > opts["delta"][i, choice] + 1e-12]
     if bolder:
         best = max(bolder, key=lambda k: probability[k])
-        others = f"; {_set(opts['weight'][i, best], opts['reps'][i, best])} only {100 * probability[best]:.0f}%"
+        others = f"; {_set(opts['weight'][i, best], opts['reps'][i, best], unit)} only {100 * probability[best]:.0f}%"
     else:
         others = ""
     if choice in (prescribe.ADD_STEP, prescribe.ADD_STEP_RESET):

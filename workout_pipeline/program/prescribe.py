@@ -76,6 +76,13 @@ def to_kg(load: float, unit: str) -> float:
     return load * LB_TO_KG if unit == "lb" else load
 
 
+def load_in_unit(load_kg: float, unit: str) -> str:
+    """A load in kg as the lifter reads it: '58.75 kg' (to 2 decimals), or '130 lb' (to a tenth)."""
+    if unit == "lb":
+        return f"{round(to_unit(float(load_kg), 'lb'), 1):g} lb"
+    return f"{round(float(load_kg), 2):g} kg"
+
+
 def round_to_plates(e1rm_kg: float, reps: int, step: float, unit: str, rep_range: tuple[int, int] | None = None,
                     fallback_kg: float | None = None) -> tuple[float, int]:
     """A loadable weight (in `unit`) and reps whose e1RM is nearest `e1rm_kg`.

@@ -66,8 +66,10 @@ def render_markdown(template: str, context: Mapping[str, Any]) -> str:
     return re.sub(r"\n{3,}", "\n\n", text)  # template blocks leave blank lines; Markdown needs one
 
 
-def recommendation_rows(recommendations: Any, exercise_ids: set[str]) -> list[dict[str, str]]:
-    """The recommendations for the week's lifts only, as display text."""
+def recommendation_rows(recommendations: Any, exercise_ids: set[str], unit: str = "kg") -> list[dict[str, str]]:
+    """The recommendations for the week's lifts only, as display text, loads in `unit`."""
+    from workout_pipeline.program.prescribe import load_in_unit
+
     if recommendations is None or len(recommendations) == 0:
         return []
     rows = []
@@ -79,7 +81,7 @@ def recommendation_rows(recommendations: Any, exercise_ids: set[str]) -> list[di
         last = plain(record.get("last_date"))
         rows.append({
             "exercise_raw": str(record.get("exercise_raw") or record.get("exercise_id")),
-            "next": f"{scheme} at {load:g} kg" if load else scheme,
+            "next": f"{scheme} at {load_in_unit(load, unit)}" if load else scheme,
             "reason": str(plain(record.get("reason")) or ""),
             "last_date": str(last)[:10] if last else "",
         })
@@ -124,7 +126,7 @@ def write_program_report(athlete_id: str, program: Any, recommendations: Any, ou
         "muscles": muscles,
         "rec_keys": [key for key, _ in RECOMMENDATION_FIELDS],
         "rec_headers": [header for _, header in RECOMMENDATION_FIELDS],
-        "rec_rows": recommendation_rows(recommendations, week_ids),
+        "rec_rows": recommendation_rows(recommendations, week_ids, str(program.get("unit") or "kg")),
         "plots": {name: path.name for name, path in plots.items()},
         "extra_plots": extra,
         "solver_line": solver_line(program),

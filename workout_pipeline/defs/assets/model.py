@@ -203,14 +203,17 @@ def model_evaluation(
     kinds={"pandas", "parquet"},
     io_manager_key="parquet_io_manager",
     automation_condition=EAGER_UNLESS_BLOCKED,
+    ins={"lifter_units": dg.AssetIn(partition_mapping=dg.AllPartitionMapping())},
 )
 def progression_recommendations(
-    context: dg.AssetExecutionContext, config: TrainingConfig, exercise_features, progression_models
+    context: dg.AssetExecutionContext, config: TrainingConfig, exercise_features, progression_models, lifter_units
 ):
-    """Next-session load, reps and rest per athlete and exercise, from the split-trained models."""
+    """Next-session load, reps and rest per athlete and exercise, from the split-trained models;
+    each reason in the lifter's own unit."""
     from workout_pipeline import pipeline
 
-    recommendations = pipeline.progression_recommendations(exercise_features, progression_models, config.training())
+    recommendations = pipeline.progression_recommendations(exercise_features, progression_models, config.training(),
+                                                           units=pipeline.units_by_athlete(lifter_units))
     metadata: dict[str, Any] = {"rows": int(len(recommendations))}
     if "athlete_id" in recommendations.columns:
         metadata["athletes"] = int(recommendations["athlete_id"].nunique())
