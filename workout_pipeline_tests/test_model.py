@@ -242,6 +242,7 @@ def test_perturbing_the_target_session_and_later_changes_no_prediction_for_that_
     assert trained.states["lightgbm"] == retrained.states["lightgbm"]
     assert trained.states["graphsage_lightgbm"] == retrained.states["graphsage_lightgbm"]
     assert trained.states["blend"] == retrained.states["blend"]
+    assert trained.progress_boosters == retrained.progress_boosters  # the ranking boosters (progress.py)
     assert trained.rx_caution == retrained.rx_caution and trained.thresholds == retrained.thresholds
     assert trained.rx_caution_matched == retrained.rx_caution_matched
     assert trained.rx_calibration == retrained.rx_calibration

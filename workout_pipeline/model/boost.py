@@ -3,7 +3,7 @@
 One booster per head, on the previous occurrence's raw node features plus the target session's
 pair features (optionally plus a trained network's node embeddings, `embeddings_from`):
 `gate` (binary: the load changes), `load` (L1 on the load change / e1RM), `reps` (L1 on the
-reps change), `rest` (L1 on the rest change, only when rest is logged), `progress` (binary) and
+reps change), `rest` (L1 on the rest change, only when rest is logged) and
 `met` (binary on one row per pair and option, with the option's e1RM delta as a feature that
 the booster may only use decreasingly: a bigger ask is never likelier to be met).
 Rounds are early-stopped on the validation slice; the boosters run deterministically on
@@ -15,7 +15,8 @@ import numpy as np
 
 from workout_pipeline.model.config import BoostConfig
 
-HEADS: tuple[str, ...] = ("gate", "load", "reps", "rest", "progress", "met")
+# The progress column is filled by the ranking booster of `progress.py` (one per model).
+HEADS: tuple[str, ...] = ("gate", "load", "reps", "rest", "met")
 _OBJECTIVES = {"gate": "binary", "load": "l1", "reps": "l1", "rest": "l1", "progress": "binary", "met": "binary"}
 # Rounds when there is no validation slice to stop on.
 ROUNDS_WITHOUT_VALIDATION = 100
@@ -106,7 +107,7 @@ def _booster(text: str):
 
 def booster_outputs(trained, name: str, graph, src: np.ndarray, pair_x: np.ndarray) -> np.ndarray:
     """[P, OUTPUTS] in the networks' layout (gate logit, load change / e1RM, reps change, rest
-    change in minutes, progress logit, NaN, NaN)."""
+    change in minutes, progress logit (0 here: `progress.py` fills it), NaN, NaN)."""
     from workout_pipeline.model.nets import OUTPUTS
 
     features = _inputs(trained, trained.configs[name], graph, src, pair_x)

@@ -173,6 +173,9 @@ def _occurrences(validated_sets: pd.DataFrame) -> pd.DataFrame:
     frame = frame.sort_values(keys + ["weight_kg", "reps"], ascending=[True, True, True, False, False], kind="stable")
     grouped = frame.groupby(keys, sort=False)
     top = grouped.head(1).set_index(keys)
+    # how the working sets were spread around the top weight (readiness.SET_FACTS)
+    at_top = frame["weight_kg"].to_numpy() >= grouped["weight_kg"].transform("max").to_numpy() - 1e-6
+    at_top_sets = frame[at_top].groupby(keys, sort=False)
     occ = pd.DataFrame(
         {
             "date": top["session_start"],
@@ -190,6 +193,10 @@ def _occurrences(validated_sets: pd.DataFrame) -> pd.DataFrame:
             "first_row": grouped["source_row"].min(),
             "first_set_time": grouped["performed_at"].min(),
             "workout_name": grouped["workout_name"].first(),
+            "top_sets": at_top_sets.size(),
+            "min_weight_kg": grouped["weight_kg"].min(),
+            "max_reps": grouped["reps"].max(),
+            "top_min_reps": at_top_sets["reps"].min(),
         }
     ).reset_index()
     return occ
@@ -344,6 +351,10 @@ def build_features(validated_sets: pd.DataFrame, catalog: Catalog | None = None)
         "compound",
         "primary_muscles",
         "secondary_muscles",
+        "top_sets",
+        "min_weight_kg",
+        "max_reps",
+        "top_min_reps",
     ]
     out = occ[columns_out + facts + [c for c in node_feature_columns() if c not in facts]].copy()
     out["exercise_id"] = out["exercise_id"].astype("string")

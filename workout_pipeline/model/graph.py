@@ -46,6 +46,11 @@ NODE_FACTS: tuple[str, ...] = (
     "rep_range_bottom",
     "rep_range_top",
     "compound",
+    # how the occurrence's working sets were spread (readiness features of the progress ranking)
+    "top_sets",
+    "min_weight_kg",
+    "max_reps",
+    "top_min_reps",
 )
 NODE_LABELS: tuple[str, ...] = (
     "athlete_id", "session_id", "exercise_key", "exercise_id", "exercise_raw", "category", "workout_name",

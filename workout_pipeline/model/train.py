@@ -79,6 +79,8 @@ class TrainedModels:
         num_relations: edge relations the graph had. pair_channels: pair features per pair.
         seed: the training seed. device: where it was trained.
         history: model name -> {"val_score": [...], "seconds": s} (load MAE + 0.1 x reps MAE).
+        progress_boosters: model name -> its ranking booster (LightGBM text, `progress.py`),
+            whose logit is the model's progress output.
     """
 
     configs: dict[str, ModelConfig]
@@ -96,6 +98,8 @@ class TrainedModels:
     seed: int = 0
     device: str = "cpu"
     history: dict[str, dict] = field(default_factory=dict)
+    # model name -> LightGBM text of its ranking booster (`progress.py`): the progress output
+    progress_boosters: dict[str, str] = field(default_factory=dict)
 
     def network(self, name: str):
         """The named network with its trained weights, in eval mode on the CPU."""
@@ -316,6 +320,10 @@ def _train_all(graph: TrainingGraph, seed: int, torch_device, epochs: int | None
         else:
             state, rounds, curve = _fit_network(name, config, graph, fit, val, max_epochs, seed, torch_device, progress)
         trained.configs[name], trained.states[name], trained.epochs[name] = config, state, int(rounds)
+        if not isinstance(config, BlendConfig):
+            from workout_pipeline.model.progress import fit_progress_booster
+
+            trained.progress_boosters[name], _ = fit_progress_booster(trained, name, graph, fit, val, seed)
         trained.thresholds[name], trained.rx_caution[name] = {"*": 0.5}, prescribe.CAUTIONS[-1]
         if val is not None:
             pairs = graph.pairs[val]
@@ -485,15 +493,22 @@ def pair_outputs(trained: TrainedModels, name: str, graph: TrainingGraph, pair_r
     if trained.is_blend(name):
         first, second = (pair_outputs(trained, m, graph, src=src, pair_x=pair_x) for m in trained.configs[name].members)
         return _mix(first, second, float(trained.states[name]["weight"]))
+    from workout_pipeline.model.progress import progress_logits
+
+    src = np.asarray(src, dtype=np.int64)
     if trained.is_booster(name):
         from workout_pipeline.model import boost
 
-        return boost.booster_outputs(trained, name, graph, np.asarray(src, dtype=np.int64), pair_x.numpy())
-    net = trained.network(name)
-    x, edge_index, edge_type = model_inputs(graph, trained)
-    with torch.no_grad():
-        out = net(x, edge_index, edge_type, torch.tensor(np.asarray(src, dtype=np.int64)), pair_x)
-    return out.numpy().astype(float)
+        out = boost.booster_outputs(trained, name, graph, src, pair_x.numpy())
+    else:
+        net = trained.network(name)
+        x, edge_index, edge_type = model_inputs(graph, trained)
+        with torch.no_grad():
+            out = net(x, edge_index, edge_type, torch.tensor(src), pair_x).numpy().astype(float)
+    ranking = progress_logits(trained, name, graph, src, pair_x.numpy())
+    if ranking is not None:  # the ranking booster's logit is the model's progress output
+        out[:, 4] = ranking
+    return out
 
 
 def completion_probability(trained, name, graph, pair_rows_or_src, outputs, opts, pair_x=None) -> np.ndarray:
@@ -572,6 +587,7 @@ def save_models(trained: TrainedModels, path) -> Any:
         "seed": int(trained.seed),
         "device": str(trained.device),
         "history_json": json.dumps(trained.history),
+        "progress_boosters": dict(trained.progress_boosters),
     }
     with atomic_path(path) as tmp:
         torch.save(payload, tmp)
@@ -599,4 +615,5 @@ def load_models(path) -> TrainedModels:
         seed=int(payload["seed"]),
         device=str(payload["device"]),
         history=json.loads(payload["history_json"]),
+        progress_boosters=dict(payload.get("progress_boosters", {})),
     )
