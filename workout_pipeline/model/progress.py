@@ -2,12 +2,13 @@
 
 Per trained model one LightGBM booster (binary) is fitted on DESIGN.md's progress label (more
 weight at any reps, or the same weight for more reps: what Precision@K counts) from the
-previous occurrence's raw node features, the target session's pair features (`pairs.py`), the
-lift's readiness (`readiness.py`) and, for a network, its own node embeddings at the previous
-occurrence (a booster with `embeddings_from` already reads that network's). Its logit replaces
-the model's progress output (column 4 of `train.pair_outputs`), so `progress__<model>` and the
-ranking are this booster's; the networks' own progress head stays a training target of their
-trunk only. Rounds are early-stopped on the validation slice, like every booster.
+previous occurrence's raw node features, the target session's pair features (`pairs.py`) and
+the lift's readiness (`readiness.py`); for a network also the network's own progress logit (its
+progress head, trained with the network on the strict label: what the graph adds; its full
+node embeddings ranked worse on validation), for a booster with `embeddings_from` that
+network's embeddings (its own inputs). Its logit replaces the model's progress output (column 4
+of `train.pair_outputs`), so `progress__<model>` and the ranking are this booster's. Rounds are
+early-stopped on the validation slice, like every booster.
 Chosen on validation (docs/model.md, "What was chosen on validation, and how").
 """
 
@@ -21,9 +22,9 @@ PROGRESS_LABEL = "design"
 RANKING_BOOSTER = BoostConfig()
 
 
-def progress_inputs(trained, name: str, graph, src: np.ndarray, pair_x: np.ndarray) -> np.ndarray:
-    """Rows of [the model's booster inputs or raw node features, pair features, (network)
-    embeddings, readiness] at the pairs' previous occurrences `src`."""
+def progress_inputs(trained, name: str, graph, src: np.ndarray, pair_x: np.ndarray, own: "np.ndarray | None" = None) -> np.ndarray:
+    """Rows of [the model's booster inputs, or raw node features + pair features + the
+    network's own progress logit `own`, then the readiness] at the pairs' previous occurrences."""
     from workout_pipeline.model import boost
     from workout_pipeline.model.readiness import node_readiness
 
@@ -32,10 +33,10 @@ def progress_inputs(trained, name: str, graph, src: np.ndarray, pair_x: np.ndarr
     if isinstance(config, BoostConfig):
         parts = [boost._inputs(trained, config, graph, src, pair_x)]
     else:
-        from workout_pipeline.model.train import node_embeddings
-
+        if own is None:
+            raise ValueError(f"the ranking booster of network {name!r} needs its own progress logit")
         parts = [graph.x_raw.numpy()[src].astype(np.float64), np.asarray(pair_x, dtype=np.float64),
-                 node_embeddings(trained, name, graph)[src].astype(np.float64)]
+                 np.asarray(own, dtype=np.float64).reshape(-1, 1)]
     parts.append(node_readiness(graph.nodes)[src].astype(np.float64))
     return np.hstack(parts)
 
@@ -55,7 +56,10 @@ def fit_progress_booster(trained, name: str, graph, fit: np.ndarray, val: "np.nd
 
     from workout_pipeline.model import boost
 
-    features = progress_inputs(trained, name, graph, graph.pairs["src"].to_numpy(np.int64), graph.pair_x.numpy())
+    from workout_pipeline.model.train import pair_outputs
+
+    own = None if isinstance(trained.configs[name], BoostConfig) else pair_outputs(trained, name, graph)[:, 4]
+    features = progress_inputs(trained, name, graph, graph.pairs["src"].to_numpy(np.int64), graph.pair_x.numpy(), own)
     labels = progress_labels(graph.pairs)
     if not fit.any() or len(np.unique(labels[fit])) < 2:
         return "", 0
@@ -71,11 +75,12 @@ def fit_progress_booster(trained, name: str, graph, fit: np.ndarray, val: "np.nd
     return booster.model_to_string(num_iteration=rounds), int(rounds)
 
 
-def progress_logits(trained, name: str, graph, src: np.ndarray, pair_x: np.ndarray) -> "np.ndarray | None":
-    """The ranking booster's logits for pairs (None when the model has none)."""
+def progress_logits(trained, name: str, graph, src: np.ndarray, pair_x: np.ndarray, own: "np.ndarray | None" = None) -> "np.ndarray | None":
+    """The ranking booster's logits for pairs (None when the model has none); `own`: a
+    network's own progress logits for the same pairs."""
     text = trained.progress_boosters.get(name, "")
     if not text or len(src) == 0:
         return None
     import lightgbm as lgb
 
-    return lgb.Booster(model_str=text).predict(progress_inputs(trained, name, graph, src, pair_x), raw_score=True)
+    return lgb.Booster(model_str=text).predict(progress_inputs(trained, name, graph, src, pair_x, own), raw_score=True)

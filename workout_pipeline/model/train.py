@@ -505,7 +505,7 @@ def pair_outputs(trained: TrainedModels, name: str, graph: TrainingGraph, pair_r
         x, edge_index, edge_type = model_inputs(graph, trained)
         with torch.no_grad():
             out = net(x, edge_index, edge_type, torch.tensor(src), pair_x).numpy().astype(float)
-    ranking = progress_logits(trained, name, graph, src, pair_x.numpy())
+    ranking = progress_logits(trained, name, graph, src, pair_x.numpy(), out[:, 4])
     if ranking is not None:  # the ranking booster's logit is the model's progress output
         out[:, 4] = ranking
     return out
