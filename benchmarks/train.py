@@ -121,6 +121,7 @@ def _results_table(runs: dict, ablations: dict) -> str:
             f"{_mean_sd(worst)} | {_mean_sd([r['models'][name]['reps_mae'] for r in runs.values()])} | "
             f"{_mean_sd([r['models'][name]['precision_at_3'] for r in runs.values()])} | {_mean_sd(p3)} | {_mean_sd(p3_old)} |\n"
         )
+    text += _ranking_table(runs)
     text += (
         "\n**Prescriptions** (met: the actual next top set's Epley e1RM reaches the prescription's; asked: the "
         "prescription's e1RM minus the last top set's)\n\n"
@@ -159,6 +160,27 @@ def _results_table(runs: dict, ablations: dict) -> str:
     if ablations:
         text += "\n**Ablations** (seed " + str(seeds[0]) + ")\n\n| model | load MAE (kg) | reps MAE | P@3 |\n| --- | ---: | ---: | ---: |\n"
         text += "".join(f"| {n} | {v['load_mae_kg']:.3f} | {v['reps_mae']:.3f} | {v['precision_at_3']:.3f} |\n" for n, v in ablations.items())
+    return text
+
+
+def _ranking_table(runs: dict) -> str:
+    """Precision@3 minus the base rate (DESIGN.md's label): on validation (what the ranking was
+    chosen on), on test, and on test per athlete (each against the athlete's own base rate)."""
+    first = next(iter(runs.values()))
+    athletes = first["athletes"]
+    text = (
+        "\n**Which lifts progress: Precision@3 - base rate** (DESIGN.md's label; validation: the slice the ranking "
+        "was chosen on; per athlete: against that athlete's own base rate, mean over seeds)\n\n"
+        "| model | validation | test | " + " | ".join(athletes) + " |\n| --- | ---: | ---: |" + " ---: |" * len(athletes) + "\n"
+    )
+    for name in first["models"]:
+        if "precision_at_3_gain_per_athlete" not in first["models"][name]:
+            continue
+        validation = [r["training"][name].get("validation_precision_at_3_gain") for r in runs.values() if name in r.get("training", {})]
+        test = [r["models"][name]["precision_at_3"] - r["progress_base_rate"] for r in runs.values()]
+        per = [statistics.fmean(r["models"][name]["precision_at_3_gain_per_athlete"].get(a, float("nan")) for r in runs.values())
+               for a in athletes]
+        text += f"| {name} | {_mean_sd(validation)} | {_mean_sd(test)} | " + " | ".join(f"{c:+.3f}" for c in per) + " |\n"
     return text
 
 

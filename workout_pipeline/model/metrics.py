@@ -139,6 +139,11 @@ def model_metrics(frame: pd.DataFrame, model: str) -> dict:
     result["precision_at_5"] = precision_at_k(frame, weight_col, 5, reps_col, score)
     # the lifter's stricter label (no reps traded for load), reported beside the protocol's
     result["precision_at_3_strict"] = precision_at_k(frame, weight_col, 3, reps_col, score, "strict")
+    # per athlete: Precision@3 minus that athlete's own base rate (does the ranking hold for each lifter?)
+    result["precision_at_3_gain_per_athlete"] = {
+        str(athlete): precision_at_k(group, weight_col, 3, reps_col, score) - progress_base_rate(group)
+        for athlete, group in frame.groupby("athlete_id", sort=True)
+    }
     rest_col = f"pred_rest_s__{model}"
     if rest_col in frame.columns and "y_rest_s" in frame.columns:
         known = frame["y_rest_s"].notna() & frame[rest_col].notna()

@@ -338,6 +338,7 @@ def _train_all(graph: TrainingGraph, seed: int, torch_device, epochs: int | None
             trained.rx_calibration[name] = prescribe.fit_calibration(probability, opts, _actual_delta(pairs))
             validation_rx = _validation_prescriptions(probability, opts, _actual_delta(pairs), rule,
                                                       trained.rx_caution[name], trained.rx_caution_matched[name])
+            validation_p3 = _validation_precision_gain(outputs, pairs)
         seconds = time.perf_counter() - started
         if isinstance(config, BlendConfig):
             trained.history[name] = {"val_score_by_weight": curve, "weight": state["weight"], "seconds": seconds}
@@ -345,10 +346,20 @@ def _train_all(graph: TrainingGraph, seed: int, torch_device, epochs: int | None
             trained.history[name] = {"rounds" if isinstance(curve, dict) else "val_score": curve, "seconds": seconds}
         if val is not None:
             trained.history[name]["validation_prescriptions"] = validation_rx
+            trained.history[name]["validation_precision_at_3_gain"] = validation_p3
         kind = "weight" if isinstance(config, BlendConfig) else "rounds" if isinstance(config, BoostConfig) else "best epoch"
         shown = state["weight"] if isinstance(config, BlendConfig) else rounds
         progress(f"{name}: trained in {seconds:.1f} s ({kind} {shown}, prescription caution {trained.rx_caution[name]:.2f})")
     return trained
+
+
+def _validation_precision_gain(outputs: np.ndarray, pairs) -> float:
+    """Precision@3 minus its base rate (DESIGN.md's label) on the validation pairs, ranked by the
+    model's progress output: what the ranking was chosen on."""
+    from workout_pipeline.model.metrics import precision_at_k, progress_base_rate
+
+    ranked = pairs.assign(_score=outputs[:, 4])
+    return float(precision_at_k(ranked, "prev_weight_kg", 3, score="_score") - progress_base_rate(ranked))
 
 
 def _validation_prescriptions(probability, opts, actual, rule, caution, matched) -> dict:
