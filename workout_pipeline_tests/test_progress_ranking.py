@@ -12,15 +12,7 @@ from workout_pipeline.model.readiness import READINESS_COLUMNS, node_readiness
 from workout_pipeline.model.train import pair_outputs
 from workout_pipeline_tests.test_model_data import catalog_frame, sets_frame, synthetic_sets
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _lift_sessions(sessions: list[list[tuple[float, int]]]) -> pd.DataFrame:
