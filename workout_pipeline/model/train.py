@@ -46,6 +46,9 @@ GATE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 CHANGE_TOLERANCE_KG = 1e-6
 # Relative validation improvement over "never change" an athlete's threshold must show.
 MIN_VALIDATION_GAIN = 0.05
+# ... and its one-sided z statistic (mean per-pair error saved / its standard error) at least
+# this: on a handful of validation pairs a 5% gain is noise (a gate opened on 8 pairs lost).
+MIN_VALIDATION_Z = 1.64
 # Early stopping only from this epoch on: before it the gated score sits at "never change" and
 # would stop training at epoch 5, before the network has learnt anything (a seed-dependent tie).
 MIN_EPOCHS = 50
@@ -159,20 +162,40 @@ def pair_options(pairs) -> dict[str, np.ndarray]:
     )
 
 
+def recency_weights(pairs, half_life_days: float) -> np.ndarray:
+    """Per pair, 0.5 ** (days from its target to its athlete's latest target among `pairs` /
+    half_life_days), scaled to mean 1 (all ones when half_life_days <= 0). Only the pairs'
+    target dates are read (known before those sessions), never their results."""
+    weights = np.ones(len(pairs))
+    if half_life_days <= 0 or len(pairs) == 0:
+        return weights
+    days = pairs["target_date"].to_numpy(dtype="datetime64[s]").astype(np.int64) / 86400.0
+    athletes = pairs["athlete_id"].astype(str).to_numpy()
+    for athlete in np.unique(athletes):
+        mine = athletes == athlete
+        weights[mine] = 0.5 ** ((days[mine].max() - days[mine]) / float(half_life_days))
+    return weights / weights.mean()
+
+
 def _loss(out, targets):
     import torch
     import torch.nn.functional as F
 
+    # recency weights of the load-related heads (ones unless the config sets a half-life)
+    weight = targets.get("weight")
+    weight = torch.ones_like(out[:, 0]) if weight is None else weight
     # L1 on the load change in kg (output is relative to e1RM): the minimiser is the conditional
     # median, which is "no change" wherever repeating is the most likely outcome.
     scale = targets["scale"]
-    load = (scale * (out[:, 1] - targets["load_rel"]).abs()).mean() / scale.mean()
+    load = (weight * scale * (out[:, 1] - targets["load_rel"]).abs()).mean() / scale.mean()
     loss = LOSS_WEIGHTS["load"] * load
-    loss = loss + LOSS_WEIGHTS["gate"] * F.binary_cross_entropy_with_logits(out[:, 0], targets["changed"])
-    loss = loss + LOSS_WEIGHTS["reps"] * F.smooth_l1_loss(out[:, 2], targets["reps"])
+    gate = F.binary_cross_entropy_with_logits(out[:, 0], targets["changed"], reduction="none")
+    loss = loss + LOSS_WEIGHTS["gate"] * (weight * gate).mean()
+    loss = loss + LOSS_WEIGHTS["reps"] * (weight * F.smooth_l1_loss(out[:, 2], targets["reps"], reduction="none")).mean()
     rest_known = targets["rest_known"] > 0
     if bool(rest_known.any()):
-        loss = loss + LOSS_WEIGHTS["rest"] * F.l1_loss(out[rest_known, 3], targets["rest"][rest_known])
+        rest = F.l1_loss(out[rest_known, 3], targets["rest"][rest_known], reduction="none")
+        loss = loss + LOSS_WEIGHTS["rest"] * (weight[rest_known] * rest).sum() / weight[rest_known].sum()
     loss = loss + LOSS_WEIGHTS["progress"] * F.binary_cross_entropy_with_logits(out[:, 4], targets["progressed"])
     logits = completion_logits(out[:, 5:7], targets["option_delta"])
     met = F.binary_cross_entropy_with_logits(logits, targets["option_met"], reduction="none")
@@ -400,7 +423,8 @@ def _fit_network(name, config, graph, fit, val, epochs, seed, device, progress):
     pair_x = graph.pair_x.to(device)
     fit_idx = torch.tensor(np.flatnonzero(fit), device=device)
     src_all = torch.tensor(graph.pairs["src"].to_numpy(np.int64), device=device)
-    targets = _tensors(pair_targets(graph.pairs[fit]), device)
+    targets = _tensors({**pair_targets(graph.pairs[fit]),
+                        "weight": recency_weights(graph.pairs[fit], config.recency_half_life_days)}, device)
     val_idx = np.flatnonzero(val) if val is not None else None
     torch.manual_seed(seed)
     deterministic_before = torch.are_deterministic_algorithms_enabled()
@@ -463,12 +487,23 @@ def _best_threshold(outputs: np.ndarray, pairs) -> tuple[float, dict[str, float]
         mine = athletes == athlete
         best = min(candidates, key=lambda t: (errors[t][mine].mean(), t))
         # changing loads must beat "never change" clearly on validation, not by noise
-        if errors[best][mine].mean() > (1.0 - MIN_VALIDATION_GAIN) * errors[float("inf")][mine].mean():
+        if not _clear_gain(errors[float("inf")][mine], errors[best][mine]):
             best = float("inf")
         chosen[str(athlete)] = float(best)
         total[mine] = errors[best][mine]
     chosen["*"] = float(min(candidates[:-1], key=lambda t: (errors[t].mean(), t)))
     return float(total.mean()) if len(total) else float("inf"), chosen
+
+
+def _clear_gain(never: np.ndarray, changing: np.ndarray) -> bool:
+    """Whether changing loads beats never changing on these validation pairs by at least
+    MIN_VALIDATION_GAIN of the error and with a one-sided z of at least MIN_VALIDATION_Z
+    (paired per-pair errors)."""
+    if len(never) < 2 or changing.mean() > (1.0 - MIN_VALIDATION_GAIN) * never.mean():
+        return False
+    saved = never - changing
+    spread = saved.std(ddof=1)
+    return bool(spread == 0 or saved.mean() >= MIN_VALIDATION_Z * spread / np.sqrt(len(saved)))
 
 
 def pair_outputs(trained: TrainedModels, name: str, graph: TrainingGraph, pair_rows=None, src=None, pair_x=None) -> np.ndarray:
