@@ -46,9 +46,9 @@ GATE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 CHANGE_TOLERANCE_KG = 1e-6
 # Relative validation improvement over "never change" an athlete's threshold must show.
 MIN_VALIDATION_GAIN = 0.05
-# ... and its one-sided z statistic (mean per-pair error saved / its standard error) at least
-# this: on a handful of validation pairs a 5% gain is noise (a gate opened on 8 pairs lost).
-MIN_VALIDATION_Z = 1.64
+# ... from changing at least this many of the athlete's validation loads: a gain read off one or
+# two changed loads is luck (a gate opened that way, on 8 validation pairs, lost on every later one).
+MIN_CHANGED_PAIRS = 3
 # Early stopping only from this epoch on: before it the gated score sits at "never change" and
 # would stop training at epoch 5, before the network has learnt anything (a seed-dependent tie).
 MIN_EPOCHS = 50
@@ -477,33 +477,32 @@ def _best_threshold(outputs: np.ndarray, pairs) -> tuple[float, dict[str, float]
     actual_r = pairs["y_reps"].to_numpy(float)
     athletes = pairs["athlete_id"].astype(str).to_numpy()
     candidates = GATE_THRESHOLDS + (float("inf"),)
-    errors = {}
+    previous_w = pairs["prev_weight_kg"].to_numpy(float)
+    errors, changed = {}, {}
     for threshold in candidates:
         pred = decode(outputs, pairs, float(threshold))
         errors[threshold] = np.abs(pred["weight_kg"] - actual_w) + 0.1 * np.abs(pred["reps"] - actual_r)
+        changed[threshold] = np.abs(pred["weight_kg"] - previous_w) > CHANGE_TOLERANCE_KG
     chosen: dict[str, float] = {}
     total = np.zeros(len(pairs))
     for athlete in np.unique(athletes):
         mine = athletes == athlete
-        best = min(candidates, key=lambda t: (errors[t][mine].mean(), t))
         # changing loads must beat "never change" clearly on validation, not by noise
-        if not _clear_gain(errors[float("inf")][mine], errors[best][mine]):
-            best = float("inf")
+        clear = [t for t in candidates[:-1] if _clear_gain(errors[float("inf")][mine], errors[t][mine], int(changed[t][mine].sum()))]
+        best = min(clear, key=lambda t: (errors[t][mine].mean(), t)) if clear else float("inf")
         chosen[str(athlete)] = float(best)
         total[mine] = errors[best][mine]
     chosen["*"] = float(min(candidates[:-1], key=lambda t: (errors[t].mean(), t)))
     return float(total.mean()) if len(total) else float("inf"), chosen
 
 
-def _clear_gain(never: np.ndarray, changing: np.ndarray) -> bool:
-    """Whether changing loads beats never changing on these validation pairs by at least
-    MIN_VALIDATION_GAIN of the error and with a one-sided z of at least MIN_VALIDATION_Z
-    (paired per-pair errors)."""
-    if len(never) < 2 or changing.mean() > (1.0 - MIN_VALIDATION_GAIN) * never.mean():
+def _clear_gain(never: np.ndarray, changing: np.ndarray, n_changed: int) -> bool:
+    """Whether a threshold beats never changing on an athlete's validation pairs (per-pair
+    errors of both) by at least MIN_VALIDATION_GAIN of the error, having changed at least
+    MIN_CHANGED_PAIRS of their loads."""
+    if n_changed < MIN_CHANGED_PAIRS or len(never) == 0:
         return False
-    saved = never - changing
-    spread = saved.std(ddof=1)
-    return bool(spread == 0 or saved.mean() >= MIN_VALIDATION_Z * spread / np.sqrt(len(saved)))
+    return bool(changing.mean() <= (1.0 - MIN_VALIDATION_GAIN) * never.mean())
 
 
 def pair_outputs(trained: TrainedModels, name: str, graph: TrainingGraph, pair_rows=None, src=None, pair_x=None) -> np.ndarray:
