@@ -75,11 +75,18 @@ def scored(inner, trained) -> dict:
         error = np.abs(decode(pair_outputs(trained, name, inner, rows), pairs, trained.thresholds[name])["weight_kg"] - actual)
         result[name] = {
             "ratio": float(error.mean() / repeat.mean()),
-            "per_athlete": {a: float(error[athletes == a].mean() / repeat[athletes == a].mean())
-                            for a in np.unique(athletes) if repeat[athletes == a].mean() > 0},
+            "per_athlete": {a: _ratio(error[athletes == a].mean(), repeat[athletes == a].mean()) for a in np.unique(athletes)},
             "thresholds": trained.thresholds[name],
         }
     return result
+
+
+def _ratio(error: float, repeat: float) -> float:
+    """error / repeat_last's (an athlete whose scored loads all repeat: 1 when the model repeats
+    them too, else infinitely worse)."""
+    if repeat > 0:
+        return float(error / repeat)
+    return 1.0 if error == 0 else float("inf")
 
 
 def run(logs: Path, seeds: list[int]) -> dict:

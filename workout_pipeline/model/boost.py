@@ -84,7 +84,7 @@ def train_boosters(config: BoostConfig, graph, trained, fit: np.ndarray, val: np
         else:
             keep = np.ones(len(src), bool) if head != "rest" else targets["rest_known"] > 0
             x_fit, y_fit = features[fit & keep], labels[head][fit & keep]
-            w_fit = recency[fit & keep] if head in _RECENCY_HEADS else None
+            w_fit = recency[fit & keep] if head in _RECENCY_HEADS and config.recency_half_life_days > 0 else None
             x_val, y_val = (features[val & keep], labels[head][val & keep]) if val is not None else (None, None)
         params = _params(config, head, seed)
         if head == "met":

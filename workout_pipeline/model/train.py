@@ -181,14 +181,34 @@ def _loss(out, targets):
     import torch
     import torch.nn.functional as F
 
-    # recency weights of the load-related heads (ones unless the config sets a half-life)
-    weight = targets.get("weight")
-    weight = torch.ones_like(out[:, 0]) if weight is None else weight
     # L1 on the load change in kg (output is relative to e1RM): the minimiser is the conditional
     # median, which is "no change" wherever repeating is the most likely outcome.
     scale = targets["scale"]
-    load = (weight * scale * (out[:, 1] - targets["load_rel"]).abs()).mean() / scale.mean()
-    loss = LOSS_WEIGHTS["load"] * load
+    weight = targets.get("weight")  # recency weights of the load-related heads (`recency_weights`)
+    if weight is None:
+        load = (scale * (out[:, 1] - targets["load_rel"]).abs()).mean() / scale.mean()
+        loss = LOSS_WEIGHTS["load"] * load
+        loss = loss + LOSS_WEIGHTS["gate"] * F.binary_cross_entropy_with_logits(out[:, 0], targets["changed"])
+        loss = loss + LOSS_WEIGHTS["reps"] * F.smooth_l1_loss(out[:, 2], targets["reps"])
+        rest_known = targets["rest_known"] > 0
+        if bool(rest_known.any()):
+            loss = loss + LOSS_WEIGHTS["rest"] * F.l1_loss(out[rest_known, 3], targets["rest"][rest_known])
+    else:
+        loss = _weighted_load_loss(out, targets, weight)
+    loss = loss + LOSS_WEIGHTS["progress"] * F.binary_cross_entropy_with_logits(out[:, 4], targets["progressed"])
+    logits = completion_logits(out[:, 5:7], targets["option_delta"])
+    met = F.binary_cross_entropy_with_logits(logits, targets["option_met"], reduction="none")
+    valid = targets["option_valid"]
+    loss = loss + LOSS_WEIGHTS["met"] * (met * valid).sum() / torch.clamp(valid.sum(), min=1.0)
+    return loss
+
+
+def _weighted_load_loss(out, targets, weight):
+    """The load-related part of `_loss` (load, gate, reps, rest) with a weight per pair."""
+    import torch.nn.functional as F
+
+    scale = targets["scale"]
+    loss = LOSS_WEIGHTS["load"] * (weight * scale * (out[:, 1] - targets["load_rel"]).abs()).mean() / scale.mean()
     gate = F.binary_cross_entropy_with_logits(out[:, 0], targets["changed"], reduction="none")
     loss = loss + LOSS_WEIGHTS["gate"] * (weight * gate).mean()
     loss = loss + LOSS_WEIGHTS["reps"] * (weight * F.smooth_l1_loss(out[:, 2], targets["reps"], reduction="none")).mean()
@@ -196,11 +216,6 @@ def _loss(out, targets):
     if bool(rest_known.any()):
         rest = F.l1_loss(out[rest_known, 3], targets["rest"][rest_known], reduction="none")
         loss = loss + LOSS_WEIGHTS["rest"] * (weight[rest_known] * rest).sum() / weight[rest_known].sum()
-    loss = loss + LOSS_WEIGHTS["progress"] * F.binary_cross_entropy_with_logits(out[:, 4], targets["progressed"])
-    logits = completion_logits(out[:, 5:7], targets["option_delta"])
-    met = F.binary_cross_entropy_with_logits(logits, targets["option_met"], reduction="none")
-    valid = targets["option_valid"]
-    loss = loss + LOSS_WEIGHTS["met"] * (met * valid).sum() / torch.clamp(valid.sum(), min=1.0)
     return loss
 
 
@@ -423,8 +438,10 @@ def _fit_network(name, config, graph, fit, val, epochs, seed, device, progress):
     pair_x = graph.pair_x.to(device)
     fit_idx = torch.tensor(np.flatnonzero(fit), device=device)
     src_all = torch.tensor(graph.pairs["src"].to_numpy(np.int64), device=device)
-    targets = _tensors({**pair_targets(graph.pairs[fit]),
-                        "weight": recency_weights(graph.pairs[fit], config.recency_half_life_days)}, device)
+    targets = pair_targets(graph.pairs[fit])
+    if config.recency_half_life_days > 0:
+        targets["weight"] = recency_weights(graph.pairs[fit], config.recency_half_life_days)
+    targets = _tensors(targets, device)
     val_idx = np.flatnonzero(val) if val is not None else None
     torch.manual_seed(seed)
     deterministic_before = torch.are_deterministic_algorithms_enabled()
