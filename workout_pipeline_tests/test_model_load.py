@@ -7,17 +7,8 @@ import pytest
 from workout_pipeline.model import build_features, build_training_graph, train_models
 from workout_pipeline.model.graph import SPLIT_TRAIN
 from workout_pipeline.model.train import MIN_CHANGED_PAIRS, _best_threshold, _clear_gain, recency_weights
+from workout_pipeline_tests.test_model import _one_torch_thread  # noqa: F401 - autouse: one torch thread
 from workout_pipeline_tests.test_model_data import catalog_frame, synthetic_sets
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def _pairs(athletes, dates, y=None):
