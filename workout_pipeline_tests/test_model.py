@@ -41,7 +41,9 @@ def _one_torch_thread():
 
 FAST = {"graphsage": {"arch": "sage", "layers": 2, "aggr": "mean", "hidden": 16}}
 # every model family, small: the leakage test covers each (the booster on GraphSAGE embeddings too)
-EVERY = {**FAST, "mlp": {"arch": "mlp", "hidden": 16}, "lightgbm": {"arch": "lgbm", "max_rounds": 40},
+# (GraphSAGE and LightGBM with recency-weighted load heads, as the defaults train them)
+EVERY = {"graphsage": {**FAST["graphsage"], "recency_half_life_days": 30.0}, "mlp": {"arch": "mlp", "hidden": 16},
+         "lightgbm": {"arch": "lgbm", "max_rounds": 40, "recency_half_life_days": 30.0},
          "graphsage_lightgbm": {"arch": "lgbm", "max_rounds": 40, "embeddings_from": "graphsage"},
          "blend": {"arch": "blend", "members": ["graphsage", "lightgbm"]}}
 # what a pair's prediction consists of: load, reps, progress score, the prescription

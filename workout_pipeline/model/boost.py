@@ -17,6 +17,8 @@ from workout_pipeline.model.config import BoostConfig
 
 # The progress column is filled by the ranking booster of `progress.py` (one per model).
 HEADS: tuple[str, ...] = ("gate", "load", "reps", "rest", "met")
+# Heads whose training pairs carry the recency weights (`BoostConfig.recency_half_life_days`).
+_RECENCY_HEADS = ("gate", "load", "reps", "rest")
 _OBJECTIVES = {"gate": "binary", "load": "l1", "reps": "l1", "rest": "l1", "progress": "binary", "met": "binary"}
 # Rounds when there is no validation slice to stop on.
 ROUNDS_WITHOUT_VALIDATION = 100
@@ -61,7 +63,7 @@ def train_boosters(config: BoostConfig, graph, trained, fit: np.ndarray, val: np
     {head: rounds})."""
     import lightgbm as lgb
 
-    from workout_pipeline.model.train import pair_options, pair_targets
+    from workout_pipeline.model.train import pair_options, pair_targets, recency_weights
 
     src = graph.pairs["src"].to_numpy(np.int64)
     features = _inputs(trained, config, graph, src, graph.pair_x.numpy())
@@ -69,6 +71,9 @@ def train_boosters(config: BoostConfig, graph, trained, fit: np.ndarray, val: np
     opts = pair_options(graph.pairs)
     labels = {"gate": targets["changed"], "load": targets["load_rel"], "reps": targets["reps"],
               "rest": targets["rest"], "progress": targets["progressed"]}
+    # recency weights of the fitted pairs for the load-related heads (ones without a half-life)
+    recency = np.ones(len(src))
+    recency[fit] = recency_weights(graph.pairs[fit], config.recency_half_life_days)
     states, rounds = {}, {}
     for head in HEADS:
         if head == "met":
@@ -76,9 +81,11 @@ def train_boosters(config: BoostConfig, graph, trained, fit: np.ndarray, val: np
             met = targets["option_met"][np.nonzero(opts["valid"])]
             x_fit, y_fit = rows[fit[pair_idx]], met[fit[pair_idx]]
             x_val, y_val = (rows[val[pair_idx]], met[val[pair_idx]]) if val is not None else (None, None)
+            w_fit = None
         else:
             keep = np.ones(len(src), bool) if head != "rest" else targets["rest_known"] > 0
             x_fit, y_fit = features[fit & keep], labels[head][fit & keep]
+            w_fit = recency[fit & keep] if head in _RECENCY_HEADS and config.recency_half_life_days > 0 else None
             x_val, y_val = (features[val & keep], labels[head][val & keep]) if val is not None else (None, None)
         params = _params(config, head, seed)
         if head == "met":
@@ -86,7 +93,7 @@ def train_boosters(config: BoostConfig, graph, trained, fit: np.ndarray, val: np
         if len(y_fit) == 0 or (_OBJECTIVES[head] == "binary" and len(np.unique(y_fit)) < 2):
             states[head] = ""  # nothing to learn: the head predicts its fallback
             continue
-        train_set = lgb.Dataset(x_fit, label=y_fit, free_raw_data=True)
+        train_set = lgb.Dataset(x_fit, label=y_fit, weight=w_fit, free_raw_data=True)
         callbacks, valid_sets = [], []
         if x_val is not None and len(y_val):
             valid_sets = [lgb.Dataset(x_val, label=y_val, reference=train_set)]

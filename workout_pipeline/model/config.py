@@ -14,6 +14,10 @@ class NetConfig:
         relational: GraphSAGE keeps the edge relations apart (False: one relation).
         dropout: between layers. ensemble: K > 1 averages K independently initialised copies.
         lr, weight_decay: AdamW settings.
+        recency_half_life_days: > 0 weights the load-related losses (gate, load, reps, rest) of
+            each training pair by 0.5 ** (days before its athlete's last training target / this):
+            lifters change how they train, and the latest regime is the one the next session
+            follows (`train.recency_weights`); 0 weighs every pair alike.
     """
 
     arch: str = "sage"
@@ -25,6 +29,7 @@ class NetConfig:
     ensemble: int = 1
     lr: float = 0.01
     weight_decay: float = 1e-4
+    recency_half_life_days: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class BoostConfig:
             as features (GraphSAGE's, to measure what its edges add), or "" for none.
         num_leaves, learning_rate, max_rounds, min_data_in_leaf: booster settings; the number of
             rounds is early-stopped on the validation slice. threads: LightGBM threads (1-2).
+        recency_half_life_days: as `NetConfig`'s, for the gate, load, reps and rest boosters.
     """
 
     arch: str = "lgbm"
@@ -45,6 +51,7 @@ class BoostConfig:
     max_rounds: int = 400
     min_data_in_leaf: int = 20
     threads: int = 1
+    recency_half_life_days: float = 0.0
 
 
 @dataclass(frozen=True)

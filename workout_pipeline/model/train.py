@@ -46,6 +46,9 @@ GATE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 CHANGE_TOLERANCE_KG = 1e-6
 # Relative validation improvement over "never change" an athlete's threshold must show.
 MIN_VALIDATION_GAIN = 0.05
+# ... from changing at least this many of the athlete's validation loads: a gain read off one or
+# two changed loads is luck (a gate opened that way, on 8 validation pairs, lost on every later one).
+MIN_CHANGED_PAIRS = 3
 # Early stopping only from this epoch on: before it the gated score sits at "never change" and
 # would stop training at epoch 5, before the network has learnt anything (a seed-dependent tie).
 MIN_EPOCHS = 50
@@ -163,6 +166,21 @@ def pair_options(pairs) -> dict[str, np.ndarray]:
     )
 
 
+def recency_weights(pairs, half_life_days: float) -> np.ndarray:
+    """Per pair, 0.5 ** (days from its target to its athlete's latest target among `pairs` /
+    half_life_days), scaled to mean 1 (all ones when half_life_days <= 0). Only the pairs'
+    target dates are read (known before those sessions), never their results."""
+    weights = np.ones(len(pairs))
+    if half_life_days <= 0 or len(pairs) == 0:
+        return weights
+    days = pairs["target_date"].to_numpy(dtype="datetime64[s]").astype(np.int64) / 86400.0
+    athletes = pairs["athlete_id"].astype(str).to_numpy()
+    for athlete in np.unique(athletes):
+        mine = athletes == athlete
+        weights[mine] = 0.5 ** ((days[mine].max() - days[mine]) / float(half_life_days))
+    return weights / weights.mean()
+
+
 def _loss(out, targets):
     import torch
     import torch.nn.functional as F
@@ -170,18 +188,38 @@ def _loss(out, targets):
     # L1 on the load change in kg (output is relative to e1RM): the minimiser is the conditional
     # median, which is "no change" wherever repeating is the most likely outcome.
     scale = targets["scale"]
-    load = (scale * (out[:, 1] - targets["load_rel"]).abs()).mean() / scale.mean()
-    loss = LOSS_WEIGHTS["load"] * load
-    loss = loss + LOSS_WEIGHTS["gate"] * F.binary_cross_entropy_with_logits(out[:, 0], targets["changed"])
-    loss = loss + LOSS_WEIGHTS["reps"] * F.smooth_l1_loss(out[:, 2], targets["reps"])
-    rest_known = targets["rest_known"] > 0
-    if bool(rest_known.any()):
-        loss = loss + LOSS_WEIGHTS["rest"] * F.l1_loss(out[rest_known, 3], targets["rest"][rest_known])
+    weight = targets.get("weight")  # recency weights of the load-related heads (`recency_weights`)
+    if weight is None:
+        load = (scale * (out[:, 1] - targets["load_rel"]).abs()).mean() / scale.mean()
+        loss = LOSS_WEIGHTS["load"] * load
+        loss = loss + LOSS_WEIGHTS["gate"] * F.binary_cross_entropy_with_logits(out[:, 0], targets["changed"])
+        loss = loss + LOSS_WEIGHTS["reps"] * F.smooth_l1_loss(out[:, 2], targets["reps"])
+        rest_known = targets["rest_known"] > 0
+        if bool(rest_known.any()):
+            loss = loss + LOSS_WEIGHTS["rest"] * F.l1_loss(out[rest_known, 3], targets["rest"][rest_known])
+    else:
+        loss = _weighted_load_loss(out, targets, weight)
     loss = loss + LOSS_WEIGHTS["progress"] * F.binary_cross_entropy_with_logits(out[:, 4], targets["progressed"])
     logits = completion_logits(out[:, 5:7], targets["option_delta"])
     met = F.binary_cross_entropy_with_logits(logits, targets["option_met"], reduction="none")
     valid = targets["option_valid"]
     loss = loss + LOSS_WEIGHTS["met"] * (met * valid).sum() / torch.clamp(valid.sum(), min=1.0)
+    return loss
+
+
+def _weighted_load_loss(out, targets, weight):
+    """The load-related part of `_loss` (load, gate, reps, rest) with a weight per pair."""
+    import torch.nn.functional as F
+
+    scale = targets["scale"]
+    loss = LOSS_WEIGHTS["load"] * (weight * scale * (out[:, 1] - targets["load_rel"]).abs()).mean() / scale.mean()
+    gate = F.binary_cross_entropy_with_logits(out[:, 0], targets["changed"], reduction="none")
+    loss = loss + LOSS_WEIGHTS["gate"] * (weight * gate).mean()
+    loss = loss + LOSS_WEIGHTS["reps"] * (weight * F.smooth_l1_loss(out[:, 2], targets["reps"], reduction="none")).mean()
+    rest_known = targets["rest_known"] > 0
+    if bool(rest_known.any()):
+        rest = F.l1_loss(out[rest_known, 3], targets["rest"][rest_known], reduction="none")
+        loss = loss + LOSS_WEIGHTS["rest"] * (weight[rest_known] * rest).sum() / weight[rest_known].sum()
     return loss
 
 
@@ -419,7 +457,10 @@ def _fit_network(name, config, graph, fit, val, epochs, seed, device, progress):
     pair_x = graph.pair_x.to(device)
     fit_idx = torch.tensor(np.flatnonzero(fit), device=device)
     src_all = torch.tensor(graph.pairs["src"].to_numpy(np.int64), device=device)
-    targets = _tensors(pair_targets(graph.pairs[fit]), device)
+    targets = pair_targets(graph.pairs[fit])
+    if config.recency_half_life_days > 0:
+        targets["weight"] = recency_weights(graph.pairs[fit], config.recency_half_life_days)
+    targets = _tensors(targets, device)
     val_idx = np.flatnonzero(val) if val is not None else None
     torch.manual_seed(seed)
     deterministic_before = torch.are_deterministic_algorithms_enabled()
@@ -472,22 +513,32 @@ def _best_threshold(outputs: np.ndarray, pairs) -> tuple[float, dict[str, float]
     actual_r = pairs["y_reps"].to_numpy(float)
     athletes = pairs["athlete_id"].astype(str).to_numpy()
     candidates = GATE_THRESHOLDS + (float("inf"),)
-    errors = {}
+    previous_w = pairs["prev_weight_kg"].to_numpy(float)
+    errors, changed = {}, {}
     for threshold in candidates:
         pred = decode(outputs, pairs, float(threshold))
         errors[threshold] = np.abs(pred["weight_kg"] - actual_w) + 0.1 * np.abs(pred["reps"] - actual_r)
+        changed[threshold] = np.abs(pred["weight_kg"] - previous_w) > CHANGE_TOLERANCE_KG
     chosen: dict[str, float] = {}
     total = np.zeros(len(pairs))
     for athlete in np.unique(athletes):
         mine = athletes == athlete
-        best = min(candidates, key=lambda t: (errors[t][mine].mean(), t))
         # changing loads must beat "never change" clearly on validation, not by noise
-        if errors[best][mine].mean() > (1.0 - MIN_VALIDATION_GAIN) * errors[float("inf")][mine].mean():
-            best = float("inf")
+        clear = [t for t in candidates[:-1] if _clear_gain(errors[float("inf")][mine], errors[t][mine], int(changed[t][mine].sum()))]
+        best = min(clear, key=lambda t: (errors[t][mine].mean(), t)) if clear else float("inf")
         chosen[str(athlete)] = float(best)
         total[mine] = errors[best][mine]
     chosen["*"] = float(min(candidates[:-1], key=lambda t: (errors[t].mean(), t)))
     return float(total.mean()) if len(total) else float("inf"), chosen
+
+
+def _clear_gain(never: np.ndarray, changing: np.ndarray, n_changed: int) -> bool:
+    """Whether a threshold beats never changing on an athlete's validation pairs (per-pair
+    errors of both) by at least MIN_VALIDATION_GAIN of the error, having changed at least
+    MIN_CHANGED_PAIRS of their loads."""
+    if n_changed < MIN_CHANGED_PAIRS or len(never) == 0:
+        return False
+    return bool(changing.mean() <= (1.0 - MIN_VALIDATION_GAIN) * never.mean())
 
 
 def pair_outputs(trained: TrainedModels, name: str, graph: TrainingGraph, pair_rows=None, src=None, pair_x=None) -> np.ndarray:
