@@ -30,6 +30,7 @@ from workout_pipeline.program.stages import (
     heuristic_stage,
     lattice_stage,
     master_stage,
+    whole_set_stage,
 )
 
 
@@ -90,6 +91,11 @@ def _compose(ctx: SolveContext, budget: Budget) -> _Best:
         if best.proven():
             break
         best.offer(lay_out_stage(ctx, week.week, f"lattice_{number}", budget))
+    # a quick week with whole-set contributions (fractional weights: 0.25 needs it most)
+    if not best.proven():
+        whole = whole_set_stage(ctx, facts, budget.sub(min(budget.share(SHARES.whole_set), SHARES.whole_set_max_s)))
+        if whole is not None and (best.program is None or whole.objective < best.program.objective - EPS):
+            best.offer(lay_out_stage(ctx, whole.week, "whole_set", budget))
     if best.proven() or (best.program is not None and budget.left() < budget.share(SHARES.stop_if_left)):
         return best
 

@@ -20,13 +20,18 @@ in a fraction of a second, where the plain master cannot decide it in minutes. W
 exists, every exact-hit program needs at least one more extra set: the bound rises.
 """
 
+import itertools
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from workout_pipeline.program.constraints import ProgramConstraints
 from workout_pipeline.program.exercises import ExerciseClass
 
-_MAX_HALF_DEPTH = 3  # sums of up to 3 generators per side: paths of up to 6 extra sets
+_BASE_HALF_DEPTH = 3  # sums of up to 3 generators per side: paths of up to 6 extra sets ...
+_MAX_HALF_DEPTH = 4  # ... and of 4 (paths of 8) while a layer has at most _MAX_LAYER_ROWS candidate rows
+_MAX_LAYER_ROWS = 3_000_000
+_MAX_MISS_GOALS = 2_000  # deviation patterns whose fewest extra sets the miss floor looks up
 _MAX_HALF_LISTS = 2_000_000  # pattern listing: multisets per half at most
 _MAX_PATTERNS = 400  # more patterns than this are not listed (the MILP would grow too large)
 
@@ -54,7 +59,7 @@ class ResidueLattice:
         return sorted(set(self.residues))
 
 
-def _scale(values: list[float]) -> int | None:
+def integer_scale(values: list[float]) -> int | None:
     """Smallest g (<= 100) making every value an integer, or None."""
     g = 1
     for value in values:
@@ -81,7 +86,7 @@ def residue_lattice(classes: list[ExerciseClass], constraints: ProgramConstraint
     q = constraints.min_sets
     if not muscles or q <= 1:
         return None
-    g = _scale(list(targets.values()) + [w for cls in classes for _, w in cls.contributions])
+    g = integer_scale(list(targets.values()) + [w for cls in classes for _, w in cls.contributions])
     if g is None:
         return None
     goal = tuple(round(g * targets[m]) % q for m in muscles)
@@ -102,42 +107,70 @@ def _powers(lattice: ResidueLattice):
 def fewest_extra_sets(classes: list[ExerciseClass], constraints: ProgramConstraints) -> tuple[int, int] | None:
     """(fewest extra sets any exact-hit program needs, scale g), or None when not applicable.
 
-    The first value is a lower bound: `_MAX_HALF_DEPTH * 2 + 1` when no path of up to
-    `2 * _MAX_HALF_DEPTH` generators reaches the targets' residue.
+    The first value is a lower bound: one more than the longest path searched (`_Sums.depth`)
+    when no shorter path reaches the targets' residue.
     """
-    import numpy as np
-
     lattice = residue_lattice(classes, constraints)
     if lattice is None:
         return None
-    powers = _powers(lattice)
-    if powers is None:
+    sums = _sums(lattice)
+    if sums is None:
         return None
-    q = lattice.modulus
-    goal = np.array(lattice.goal, dtype=np.int64)
-    generators = np.array([r for r in lattice.generators() if any(r)], dtype=np.int64).reshape(-1, len(goal))
-    if not goal.any():
-        return 0, lattice.scale
-    if len(generators) == 0:
-        return 2 * _MAX_HALF_DEPTH + 1, lattice.scale
-    # layers[k]: the distinct residues of sums of at most k generators, and their codes (sorted)
-    layers = [np.zeros((1, len(goal)), dtype=np.int64)]
-    codes = [np.zeros(1, dtype=np.int64)]
-    for total in range(1, 2 * _MAX_HALF_DEPTH + 1):
-        a = (total + 1) // 2
-        b = total - a
-        while len(layers) <= a:
+    return sums.fewest(lattice.goal), lattice.scale
+
+
+class _Sums:
+    """The distinct residues of sums of up to `half` generators (layer k: at most k of them), for
+    shortest paths by meeting in the middle: `goal` is a sum of n generators iff goal - x is a sum
+    of n - k for some x in layer k. Paths of up to `depth = 2 * half` generators are found."""
+
+    def __init__(self, lattice: ResidueLattice) -> None:
+        import numpy as np
+
+        self.q = lattice.modulus
+        self.powers = _powers(lattice)
+        width = len(lattice.goal)
+        generators = np.array([r for r in lattice.generators() if any(r)], dtype=np.int8).reshape(-1, width)
+        self.layers = [np.zeros((1, width), dtype=np.int8)]
+        self.codes = [np.zeros(1, dtype=np.int64)]
+        while len(self.layers) <= _MAX_HALF_DEPTH and len(generators):
+            if len(self.layers) > _BASE_HALF_DEPTH and len(self.layers[-1]) * (len(generators) + 1) > _MAX_LAYER_ROWS:
+                break  # deeper only while the layers stay small
             # one generator more, added one generator at a time (memory stays at one layer)
-            grown = [layers[-1]] + [(layers[-1] + g) % q for g in generators]
-            grown_codes = np.concatenate([part @ powers for part in grown])
+            grown = [self.layers[-1]] + [(self.layers[-1] + g) % self.q for g in generators]
+            grown_codes = np.concatenate([part.astype(np.int64) @ self.powers for part in grown])
             unique_codes, first = np.unique(grown_codes, return_index=True)
-            layers.append(np.concatenate(grown)[first])
-            codes.append(unique_codes)
-        # goal = x + y with x in layers[a], y in layers[b]  <=>  (goal - x) mod q in layers[b]
-        needed = ((goal[None, :] - layers[a]) % q) @ powers
-        if np.isin(needed, codes[b]).any():
-            return total, lattice.scale
-    return 2 * _MAX_HALF_DEPTH + 1, lattice.scale
+            self.layers.append(np.concatenate(grown)[first])
+            self.codes.append(unique_codes)
+            if len(unique_codes) == len(self.codes[-2]):
+                break  # every reachable residue is reached: deeper layers add nothing
+        self.half = len(self.layers) - 1
+        self.depth = 2 * self.half if len(generators) else 0
+
+    def reaches(self, goal, total: int) -> bool:
+        """Whether `goal` is a sum of at most `total` generators (mod q)."""
+        import numpy as np
+
+        a = min((total + 1) // 2, self.half)
+        b = min(total - a, self.half)
+        needed = ((np.asarray(goal, dtype=np.int64)[None, :] - self.layers[a]) % self.q) @ self.powers
+        return bool(np.isin(needed, self.codes[b]).any())
+
+    def fewest(self, goal, at_most: int | None = None) -> int:
+        """Fewest generators summing to `goal` (mod q); a lower bound (the first length not
+        searched) when none of up to `depth`, or `at_most` + 1 when none of up to `at_most`."""
+        limit = self.depth if at_most is None else min(at_most, self.depth)
+        if not any(goal):
+            return 0
+        for total in range(1, limit + 1):
+            if self.reaches(goal, total):
+                return total
+        return limit + 1
+
+
+@lru_cache(maxsize=4)
+def _sums(lattice: ResidueLattice) -> "_Sums | None":
+    return None if _powers(lattice) is None else _Sums(lattice)
 
 
 def _nondecreasing(residue, size: int, q: int):
@@ -211,6 +244,13 @@ def extra_set_patterns(lattice: ResidueLattice, extra: int) -> list[dict[tuple[i
     return patterns
 
 
+def listing_rows(lattice: ResidueLattice, extra: int) -> int:
+    """How many half-multisets `extra_set_patterns` builds for `extra` (its time grows with it:
+    about a microsecond a row on the 2-core machine)."""
+    n = len(lattice.generators())
+    return _multisets(n, extra // 2) + _multisets(n, extra - extra // 2)
+
+
 def _multisets(n: int, k: int) -> int:
     from math import comb
 
@@ -233,33 +273,91 @@ def lattice_bound(classes: list[ExerciseClass], constraints: ProgramConstraints)
     return None if found is None else bound_for_extra(classes, constraints, *found)
 
 
-def bound_for_extra(classes: list[ExerciseClass], constraints: ProgramConstraints, extra: int | None, scale: int) -> float:
-    """The lattice bound when exact-hit programs need at least `extra` extra sets (None: there
-    is no exact-hit program, only the miss case remains)."""
+def structural_floor(classes: list[ExerciseClass], constraints: ProgramConstraints, min_extra: int) -> float:
+    """The least set, selection and smoothness cost of a week with at least `min_extra` extra
+    sets (`min_sets` per exercise beyond the minimum number of exercises): the cheapest (exercises,
+    extra sets) pair at or above the minimums. Nondecreasing in `min_extra`."""
     c = constraints
     n_days = c.training_days
     min_exercises = n_days * c.min_exercises_per_day
     cheapest = min((cls.selection_cost for cls in classes), default=0.0)
-    miss_cost = min(c.under_penalty, c.over_penalty) / scale
-
-    def best(min_extra: int) -> float:
-        # cost of the cheapest (exercises, extra sets) pair at or above the minimums; the
-        # smoothness floor is at most smoothness_cost * n_days / 2, so a short scan suffices
-        slack = c.smoothness_cost * n_days / 2
-        value = float("inf")
-        for n in range(min_exercises, min_exercises + 50):
-            base = c.set_cost * c.min_sets * n + cheapest * n
-            if base + c.set_cost * min_extra > value:
+    # the smoothness floor is at most smoothness_cost * n_days / 2, so a short scan suffices
+    slack = c.smoothness_cost * n_days / 2
+    value = float("inf")
+    for n in range(min_exercises, min_exercises + 50):
+        base = c.set_cost * c.min_sets * n + cheapest * n
+        if base + c.set_cost * min_extra > value:
+            break
+        for x in range(min_extra, min_extra + 50):
+            linear = base + c.set_cost * x
+            if linear > value:
                 break
-            for x in range(min_extra, min_extra + 50):
-                linear = base + c.set_cost * x
-                if linear > value:
-                    break
-                total = c.min_sets * n + x
-                value = min(value, linear + c.smoothness_cost * _smooth_floor(total, n_days))
-                if linear - slack > value:
-                    break
-        return value
+            total = c.min_sets * n + x
+            value = min(value, linear + c.smoothness_cost * _smooth_floor(total, n_days))
+            if linear - slack > value:
+                break
+    return value
 
-    miss = best(0) + miss_cost
-    return miss if extra is None else min(best(extra), miss)
+
+def miss_floor(classes: list[ExerciseClass], constraints: ProgramConstraints, lattice: ResidueLattice) -> float:
+    """The least cost of a program that misses some target, listing deviations by cost.
+
+    A program off its target on muscle m by d units of 1/g (over: d > 0, at over_penalty/g a unit;
+    under: d < 0, at under_penalty/g) satisfies the congruence with the goal shifted by d: its
+    extra sets reach `goal + d (mod q)`. So it costs at least its deviations plus the structural
+    floor of the fewest extra sets reaching the shifted goal. Per muscle, a shift s costs at least
+    `shift_cost[s]` (s = 0 with a deviation: a whole q units). The shifts are listed by their
+    number of muscles while the cheapest of them can still beat the best found; with too many to
+    list, the plain floor (the least deviation on top of the structural minimum).
+    """
+    c = constraints
+    g, q = lattice.scale, lattice.modulus
+    floors: dict[int, float] = {}
+
+    def floor(extra: int) -> float:
+        if extra not in floors:
+            floors[extra] = structural_floor(classes, c, extra)
+        return floors[extra]
+
+    plain = floor(0) + min(c.under_penalty, c.over_penalty) / g
+    sums = _sums(lattice)
+    if sums is None:
+        return plain
+    over, under = c.over_penalty / g, c.under_penalty / g
+    shift_cost = [min(over * (s or q), under * ((q - s) % q or q)) for s in range(q)]
+    goal = list(lattice.goal)
+    # a deviation of a whole q units on one muscle leaves the goal where it is
+    value = shift_cost[0] + floor(sums.fewest(goal))
+    looked_up = 0
+    for size in range(1, len(goal) + 1):
+        if floor(0) + size * min(shift_cost[1:]) >= value:
+            break
+        for muscles in itertools.combinations(range(len(goal)), size):
+            for shifts in itertools.product(range(1, q), repeat=size):
+                cost = sum(shift_cost[s] for s in shifts)
+                if floor(0) + cost >= value:
+                    continue
+                looked_up += 1
+                if looked_up > _MAX_MISS_GOALS:
+                    return plain
+                shifted = list(goal)
+                for m, s in zip(muscles, shifts):
+                    shifted[m] = (shifted[m] + s) % q
+                # only paths short enough to beat the best found matter
+                longest = 0
+                while longest < 64 and cost + floor(longest + 1) < value:
+                    longest += 1
+                value = min(value, cost + floor(sums.fewest(shifted, longest)))
+    return max(value, plain)
+
+
+def bound_for_extra(classes: list[ExerciseClass], constraints: ProgramConstraints, extra: int | None, scale: int,
+                    miss: float | None = None) -> float:
+    """The lattice bound when exact-hit programs need at least `extra` extra sets (None: there
+    is no exact-hit program, only the miss case remains). `miss`: the least cost of a program
+    that misses a target (`miss_floor`); without it, the least deviation (1/g at the smaller
+    penalty) on top of the structural minimum."""
+    c = constraints
+    if miss is None:
+        miss = structural_floor(classes, c, 0) + min(c.under_penalty, c.over_penalty) / scale
+    return miss if extra is None else min(structural_floor(classes, c, extra), miss)
