@@ -2,9 +2,12 @@
 
 Same optimum as the naive model (docs/program.md, "Fast formulation"). The order:
 
-1. Lattice (`stages.lattice_stage`): a lower bound from the congruences every exact-hit program
-   satisfies, and the best exact-hit week at each number of extra sets, each laid out over the
-   days (`layout.lay_out_stage`). If no level had a week, a probe asks whether any exists.
+1. Lattice (`stages.lattice_stage`): a lower bound from the congruences every program satisfies
+   (exact hits by their extra sets, misses by their deviations, listed by cost), and the best
+   exact-hit week at each number of extra sets, each laid out over the days
+   (`layout.lay_out_stage`). Then a quick week whose contributions are whole sets
+   (`stages.whole_set_stage`); if neither found a week, a probe asks whether any exact-hit
+   week exists (if none, the whole-set week again, with the slacks).
 2. Masters: a heuristic week (a restricted master), then either the master's two lattice cases
    (exact hits and misses, each with the congruences) or the master itself with the either-or cut.
    Their bounds hold for every program.
@@ -24,6 +27,7 @@ from workout_pipeline.program.exercises import ExerciseClass
 from workout_pipeline.program.layout import full_model_stage, lay_out_stage, rescue_stage, symmetric_groups
 from workout_pipeline.program.milp import ProgramModel
 from workout_pipeline.program.stages import (
+    LatticeFacts,
     SolveContext,
     case_master_stage,
     exact_probe_stage,
@@ -78,24 +82,34 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
                                   "bound": best.lower, "gap": final_gap, "seconds": budget.elapsed(), "stages": ctx.report}
 
 
+def _whole_set_week(ctx: SolveContext, facts: LatticeFacts, budget: Budget, best: _Best) -> Candidate | None:
+    """The whole-set week (`stages.whole_set_stage`), laid out and offered, when the gap is open
+    and either no program is in hand or enough time is left; its week, or None."""
+    if best.proven() or (best.program is not None and budget.left() <= budget.share(SHARES.whole_set_if_left)):
+        return None
+    whole = whole_set_stage(ctx, facts, budget.sub(min(budget.share(SHARES.whole_set), SHARES.whole_set_max_s)))
+    if whole is not None and (best.program is None or whole.objective < best.program.objective - EPS):
+        best.offer(lay_out_stage(ctx, whole.week, "whole_set", budget))
+    return whole
+
+
 def _compose(ctx: SolveContext, budget: Budget) -> _Best:
     best = _Best(ctx.gap)
 
     # 1. the lattice: its bound, and the exact-hit weeks level by level
     lattice_weeks, facts = lattice_stage(ctx, budget.sub(max(budget.share(SHARES.lattice), SHARES.lattice_min_s)))
     best.bound(facts.bound)
-    if facts.residues is not None and not lattice_weeks and budget.left() > budget.share(SHARES.probe_if_left):
-        facts = exact_probe_stage(ctx, facts, budget.sub(budget.share(SHARES.probe)))
-        best.bound(facts.bound)
     for number, week in enumerate(lattice_weeks):
         if best.proven():
             break
         best.offer(lay_out_stage(ctx, week.week, f"lattice_{number}", budget))
-    # a quick week with whole-set contributions (fractional weights: 0.25 needs it most)
-    if not best.proven():
-        whole = whole_set_stage(ctx, facts, budget.sub(min(budget.share(SHARES.whole_set), SHARES.whole_set_max_s)))
-        if whole is not None and (best.program is None or whole.objective < best.program.objective - EPS):
-            best.offer(lay_out_stage(ctx, whole.week, "whole_set", budget))
+    # a quick week with whole-set contributions (exact hits while they may exist)
+    whole = _whole_set_week(ctx, facts, budget, best)
+    if facts.residues is not None and not lattice_weeks and whole is None and budget.left() > budget.share(SHARES.probe_if_left):
+        facts = exact_probe_stage(ctx, facts, budget.sub(budget.share(SHARES.probe)))
+        best.bound(facts.bound)
+        if not facts.exact_possible:
+            _whole_set_week(ctx, facts, budget, best)  # every program misses: with the slacks now
     if best.proven() or (best.program is not None and budget.left() < budget.share(SHARES.stop_if_left)):
         return best
 

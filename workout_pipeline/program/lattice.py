@@ -120,9 +120,10 @@ def fewest_extra_sets(classes: list[ExerciseClass], constraints: ProgramConstrai
 
 
 class _Sums:
-    """The distinct residues of sums of up to `half` generators (layer k: at most k of them), for
-    shortest paths by meeting in the middle: `goal` is a sum of n generators iff goal - x is a sum
-    of n - k for some x in layer k. Paths of up to `depth = 2 * half` generators are found."""
+    """The distinct residues of sums of up to k generators (layer k), grown on demand, for shortest
+    paths by meeting in the middle: `goal` is a sum of at most a + b generators iff goal - x is in
+    layer b for some x in layer a. Layers go up to _BASE_HALF_DEPTH, and to _MAX_HALF_DEPTH while
+    they stay small, so paths of up to `depth` generators are found."""
 
     def __init__(self, lattice: ResidueLattice) -> None:
         import numpy as np
@@ -130,42 +131,56 @@ class _Sums:
         self.q = lattice.modulus
         self.powers = _powers(lattice)
         width = len(lattice.goal)
-        generators = np.array([r for r in lattice.generators() if any(r)], dtype=np.int8).reshape(-1, width)
+        self.generators = np.array([r for r in lattice.generators() if any(r)], dtype=np.int8).reshape(-1, width)
         self.layers = [np.zeros((1, width), dtype=np.int8)]
         self.codes = [np.zeros(1, dtype=np.int64)]
-        while len(self.layers) <= _MAX_HALF_DEPTH and len(generators):
-            if len(self.layers) > _BASE_HALF_DEPTH and len(self.layers[-1]) * (len(generators) + 1) > _MAX_LAYER_ROWS:
-                break  # deeper only while the layers stay small
-            # one generator more, added one generator at a time (memory stays at one layer)
-            grown = [self.layers[-1]] + [(self.layers[-1] + g) % self.q for g in generators]
-            grown_codes = np.concatenate([part.astype(np.int64) @ self.powers for part in grown])
-            unique_codes, first = np.unique(grown_codes, return_index=True)
-            self.layers.append(np.concatenate(grown)[first])
-            self.codes.append(unique_codes)
-            if len(unique_codes) == len(self.codes[-2]):
-                break  # every reachable residue is reached: deeper layers add nothing
-        self.half = len(self.layers) - 1
-        self.depth = 2 * self.half if len(generators) else 0
+        self.saturated = not len(self.generators)
 
-    def reaches(self, goal, total: int) -> bool:
-        """Whether `goal` is a sum of at most `total` generators (mod q)."""
+    def _grow(self, k: int) -> int:
+        """Build layers up to k where allowed; returns the deepest layer there is."""
         import numpy as np
 
-        a = min((total + 1) // 2, self.half)
-        b = min(total - a, self.half)
+        while len(self.layers) <= k and not self.saturated and len(self.layers) <= _MAX_HALF_DEPTH:
+            if len(self.layers) > _BASE_HALF_DEPTH and len(self.layers[-1]) * (len(self.generators) + 1) > _MAX_LAYER_ROWS:
+                break  # deeper only while the layers stay small
+            # one generator more, added one generator at a time (memory stays at one layer)
+            grown = [self.layers[-1]] + [(self.layers[-1] + g) % self.q for g in self.generators]
+            grown_codes = np.concatenate([part.astype(np.int64) @ self.powers for part in grown])
+            unique_codes, first = np.unique(grown_codes, return_index=True)
+            # every reachable residue reached already: deeper layers add nothing
+            self.saturated = len(unique_codes) == len(self.codes[-1])
+            self.layers.append(np.concatenate(grown)[first])
+            self.codes.append(unique_codes)
+        return len(self.layers) - 1
+
+    @property
+    def depth(self) -> int:
+        """The longest path `fewest` searches (every path, once the layers are saturated)."""
+        return 2 * self._grow(_MAX_HALF_DEPTH) if len(self.generators) else 0
+
+    def reaches(self, goal, total: int) -> bool:
+        """Whether `goal` is a sum of at most `total` generators (mod q); total <= depth."""
+        import numpy as np
+
+        a = self._grow((total + 1) // 2)
+        a = min((total + 1) // 2, a)
+        b = min(total - a, a)
         needed = ((np.asarray(goal, dtype=np.int64)[None, :] - self.layers[a]) % self.q) @ self.powers
         return bool(np.isin(needed, self.codes[b]).any())
 
     def fewest(self, goal, at_most: int | None = None) -> int:
         """Fewest generators summing to `goal` (mod q); a lower bound (the first length not
         searched) when none of up to `depth`, or `at_most` + 1 when none of up to `at_most`."""
-        limit = self.depth if at_most is None else min(at_most, self.depth)
         if not any(goal):
             return 0
-        for total in range(1, limit + 1):
+        total = 0
+        while at_most is None or total < at_most:
+            total += 1
+            if 2 * self._grow((total + 1) // 2) < total or not len(self.generators):
+                return total  # longer than the layers reach: a lower bound
             if self.reaches(goal, total):
                 return total
-        return limit + 1
+        return at_most + 1
 
 
 @lru_cache(maxsize=4)
