@@ -31,7 +31,7 @@ from workout_pipeline.program.exercises import ExerciseClass
 _BASE_HALF_DEPTH = 3  # sums of up to 3 generators per side: paths of up to 6 extra sets ...
 _MAX_HALF_DEPTH = 4  # ... and of 4 (paths of 8) while a layer has at most _MAX_LAYER_ROWS candidate rows
 _MAX_LAYER_ROWS = 3_000_000
-_MAX_MISS_GOALS = 2_000  # deviation patterns whose fewest extra sets the miss floor looks up
+_MAX_MISS_GOALS = 500  # deviation patterns whose fewest extra sets the miss floor looks up
 _MAX_HALF_LISTS = 2_000_000  # pattern listing: multisets per half at most
 _MAX_PATTERNS = 400  # more patterns than this are not listed (the MILP would grow too large)
 
