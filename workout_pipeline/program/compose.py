@@ -87,7 +87,8 @@ def _whole_set_week(ctx: SolveContext, facts: LatticeFacts, budget: Budget, best
     and either no program is in hand or enough time is left; its week, or None."""
     if best.proven() or (best.program is not None and budget.left() <= budget.share(SHARES.whole_set_if_left)):
         return None
-    whole = whole_set_stage(ctx, facts, budget.sub(min(budget.share(SHARES.whole_set), SHARES.whole_set_max_s)))
+    seconds = min(budget.share(SHARES.whole_set), SHARES.whole_set_max_s, max(budget.left(), SHARES.min_stage_s))
+    whole = whole_set_stage(ctx, facts, budget.sub(seconds))
     if whole is not None and (best.program is None or whole.objective < best.program.objective - EPS):
         best.offer(lay_out_stage(ctx, whole.week, "whole_set", budget))
     return whole
