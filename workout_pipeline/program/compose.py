@@ -5,9 +5,9 @@ Same optimum as the naive model (docs/program.md, "Fast formulation"). The order
 1. Lattice (`stages.lattice_stage`): a lower bound from the congruences every program satisfies
    (exact hits by their extra sets, misses by their deviations, listed by cost), and the best
    exact-hit week at each number of extra sets, each laid out over the days
-   (`layout.lay_out_stage`). Then a quick week whose contributions are whole sets
-   (`stages.whole_set_stage`); if neither found a week, a probe asks whether any exact-hit
-   week exists (if none, the whole-set week again, with the slacks).
+   (`layout.lay_out_stage`). A quick week whose contributions are whole sets
+   (`stages.whole_set_stage`): first with weights below one half, else after the probe (when no
+   level had a week, a probe asks whether any exact-hit week exists) and only with time to spare.
 2. Masters: a heuristic week (a restricted master), then either the master's two lattice cases
    (exact hits and misses, each with the congruences) or the master itself with the either-or cut.
    Their bounds hold for every program.
@@ -82,10 +82,11 @@ def solve_fast(classes: list[ExerciseClass], constraints: ProgramConstraints, ti
                                   "bound": best.lower, "gap": final_gap, "seconds": budget.elapsed(), "stages": ctx.report}
 
 
-def _whole_set_week(ctx: SolveContext, facts: LatticeFacts, budget: Budget, best: _Best) -> Candidate | None:
+def _whole_set_week(ctx: SolveContext, facts: LatticeFacts, budget: Budget, best: _Best, eager: bool) -> Candidate | None:
     """The whole-set week (`stages.whole_set_stage`), laid out and offered, when the gap is open
-    and either no program is in hand or enough time is left; its week, or None."""
-    if best.proven() or (best.program is not None and budget.left() <= budget.share(SHARES.whole_set_if_left)):
+    and enough time is left (`eager`: also with less, while no program is in hand); its week, or None."""
+    roomy = budget.left() > budget.share(SHARES.whole_set_if_left)
+    if best.proven() or not (roomy or (eager and best.program is None)):
         return None
     seconds = min(budget.share(SHARES.whole_set), SHARES.whole_set_max_s, max(budget.left(), SHARES.min_stage_s))
     whole = whole_set_stage(ctx, facts, budget.sub(seconds))
@@ -104,13 +105,16 @@ def _compose(ctx: SolveContext, budget: Budget) -> _Best:
         if best.proven():
             break
         best.offer(lay_out_stage(ctx, week.week, f"lattice_{number}", budget))
-    # a quick week with whole-set contributions (exact hits while they may exist)
-    whole = _whole_set_week(ctx, facts, budget, best)
+    # a quick week with whole-set contributions (exact hits while they may exist). Below half-set
+    # weights (g > 2) first, even when short of time: there the congruences mod min_sets cannot
+    # tell a fraction from a whole set, and the masters find no week quickly (docs/program.md)
+    fine = facts.residues is not None and facts.residues.scale > 2
+    whole = _whole_set_week(ctx, facts, budget, best, eager=True) if fine else None
     if facts.residues is not None and not lattice_weeks and whole is None and budget.left() > budget.share(SHARES.probe_if_left):
         facts = exact_probe_stage(ctx, facts, budget.sub(budget.share(SHARES.probe)))
         best.bound(facts.bound)
-        if not facts.exact_possible:
-            _whole_set_week(ctx, facts, budget, best)  # every program misses: with the slacks now
+    if whole is None and (not fine or not facts.exact_possible):
+        _whole_set_week(ctx, facts, budget, best, eager=False)  # with the slacks once every program misses
     if best.proven() or (best.program is not None and budget.left() < budget.share(SHARES.stop_if_left)):
         return best
 
