@@ -97,6 +97,24 @@ def _day_pricer(inst: dict[str, Any], d: int) -> tuple[Any, dict[int, int], dict
     h.setOptionValue("mip_rel_gap", 1e-9)
     h.setOptionValue("mip_abs_gap", 1e-9)
     here = [i for i, cls in enumerate(classes) if cls.category == "core" or cls.category in inst["day_categories"][d]]
+    # classes the day cannot tell apart (same rows, same costs, same new-form groups; not staples
+    # or required lifts, whose duals differ): one of them per group when at most one goes on a
+    # day, else ordered by sets (a pattern with them swapped is the same pattern)
+    groups = {i: tuple(n for n, group in enumerate(inst["one_a_day"]) if i in group) for i in here}
+    twins: dict[tuple, list[int]] = {}
+    for i in here:
+        if i in inst["keep"] or i in inst["require"]:
+            continue
+        cls = classes[i]
+        key = (cls.category, cls.contributions, tuple(sorted(cls.primary)), cls.set_seconds, cls.selection_cost,
+               cls.size, inst["day_costs"].get((i, d), 0.0), groups[i])
+        twins.setdefault(key, []).append(i)
+    ordered = []
+    for key, members in twins.items():
+        if len(members) > 1 and key[-1]:
+            here = [i for i in here if i not in members[1:]]
+        elif len(members) > 1:
+            ordered += list(zip(members, members[1:]))
     x, y = {}, {}
     integer = highspy.HighsVarType.kInteger
     for i in here:
@@ -105,6 +123,8 @@ def _day_pricer(inst: dict[str, Any], d: int) -> tuple[Any, dict[int, int], dict
         y[i] = h.addVariable(lb=0, ub=cap, type=integer)
         h.addConstr(x[i] - c.max_sets * y[i] <= 0)
         h.addConstr(x[i] - c.min_sets * y[i] >= 0)
+    for a, b in ordered:
+        h.addConstr(x[a] - x[b] >= 0)
     count = sum(y.values())
     h.addConstr(count >= c.min_exercises_per_day)
     h.addConstr(count <= c.max_exercises_per_day)
