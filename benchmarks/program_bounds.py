@@ -18,6 +18,7 @@ Each bound is a proven lower bound (a solver's dual bound, or the documented rel
 whose pricing problems are solved to proven optimality and read through their dual bounds).
 
 Run: .venv/bin/python benchmarks/program_bounds.py [--days 2] [--full-limit 300] [--no-write]
+(a few minutes: the full model alone needs about a minute on a quiet machine, the day patterns more)
 Results: the `program_bounds` section of docs/benchmarks.md.
 """
 
