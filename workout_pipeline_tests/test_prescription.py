@@ -55,6 +55,22 @@ def test_choose_prices_the_ask_against_the_chance_of_success():
     assert prescribe.choose(unlikely, opts, 0.0).tolist() == [prescribe.HOLD, prescribe.HOLD]
 
 
+def test_at_the_lifters_operating_point_no_ask_for_progress_is_told_below_even():
+    opts = _opts()
+    probability = np.array([[0.99, 0.95, 0.9, 0.5, 0.6, 0.5], [0.99, 0.6, 0.6, 0.1, 0.5, 0.5]])
+    # told (calibrated) chances: on 100 x 5 the rep is told 40%, the step 55%; on 60 x 10 the step 45%
+    told = np.array([[0.99, 0.95, 0.9, 0.4, 0.55, 0.5], [0.99, 0.6, 0.6, 0.1, 0.45, 0.5]])
+    chosen = prescribe.choose(probability, opts, 0.0, told)
+    assert chosen[0] == prescribe.ADD_STEP  # the biggest ask told at least even
+    assert chosen[1] == prescribe.HOLD  # the step is told 45%: the biggest ask left is the hold
+    # cuts and holds are never floored: a hold told 30% can still be chosen
+    told_low_hold = told.copy()
+    told_low_hold[:, prescribe.HOLD] = 0.3
+    assert prescribe.choose(probability, opts, 0.0, told_low_hold)[1] == prescribe.HOLD
+    # without `told` (the equal-progress comparison point) the floor does not apply
+    assert prescribe.choose(probability, opts, 0.0)[1] == prescribe.ADD_STEP
+
+
 def test_rules_double_progression_and_plus_one_step():
     opts = _opts()
     hit = np.array([0.0, 1.0])

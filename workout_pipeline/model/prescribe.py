@@ -40,6 +40,9 @@ MATCH_RESOLUTION = 1e-5
 MATCH_MAX_CAUTION = 5.0
 # No prescription the model gives less than this chance (whatever it would ask).
 MIN_CHANCE = 0.2
+# At the lifter's operating point (`choose` with `told`), no ask for progress (an option above
+# the last top set's e1RM) whose calibrated chance, the one the lifter is told, is below even.
+MIN_TOLD_CHANCE_TO_PROGRESS = 0.5
 # Rule prescriptions reported beside the models.
 RULES: tuple[str, ...] = ("double_progression", "plus_one_step")
 MET_TOLERANCE = 1e-6
@@ -80,11 +83,16 @@ def met(prev_weight, prev_reps, rx_weight, rx_reps, next_weight, next_reps) -> n
     return epley_e1rm(next_weight, next_reps) >= epley_e1rm(rx_weight, rx_reps) * (1 - MET_TOLERANCE)
 
 
-def choose(probability: np.ndarray, opts: dict[str, np.ndarray], caution: float) -> np.ndarray:
+def choose(probability: np.ndarray, opts: dict[str, np.ndarray], caution: float,
+           told: "np.ndarray | None" = None) -> np.ndarray:
     """Index of the chosen option per lift: among the valid options at least MIN_CHANCE likely,
     the one with the highest `delta + caution * probability`; the likeliest valid option when
-    none is that likely."""
+    none is that likely. With `told` (the calibrated chances, `calibrate`), an option that asks
+    for progress must also be told at least MIN_TOLD_CHANCE_TO_PROGRESS: no lifter is asked for
+    more than last time on odds the model itself puts below even."""
     likely = opts["valid"] & (probability >= MIN_CHANCE)
+    if told is not None:
+        likely &= (opts["delta"] <= 0) | (np.asarray(told, dtype=float) >= MIN_TOLD_CHANCE_TO_PROGRESS)
     score = np.where(likely, opts["delta"] + caution * probability, -np.inf)
     safest = np.argmax(np.where(opts["valid"], probability, -np.inf), axis=1)
     return np.where(likely.any(axis=1), np.argmax(score, axis=1), safest)
@@ -96,17 +104,18 @@ def pick(opts: dict[str, np.ndarray], chosen: np.ndarray) -> tuple[np.ndarray, n
     return opts["weight"][rows, chosen], opts["reps"][rows, chosen]
 
 
-def _met_share(probability, opts, actual, caution) -> float:
-    chosen = choose(probability, opts, caution)
+def _met_share(probability, opts, actual, caution, told=None) -> float:
+    chosen = choose(probability, opts, caution, told)
     return float(np.mean(actual >= opts["delta"][np.arange(len(chosen)), chosen] - MET_TOLERANCE))
 
 
-def tune_caution(probability: np.ndarray, opts: dict[str, np.ndarray], actual: np.ndarray) -> float:
-    """The smallest caution whose prescriptions are met >= RX_MET_GOAL of the time on these
-    (validation) pairs; the largest candidate when none is."""
+def tune_caution(probability: np.ndarray, opts: dict[str, np.ndarray], actual: np.ndarray,
+                 told: "np.ndarray | None" = None) -> float:
+    """The smallest caution whose prescriptions (`choose`, with `told`) are met >= RX_MET_GOAL
+    of the time on these (validation) pairs; the largest candidate when none is."""
     if len(actual) == 0:
         return float(CAUTIONS[-1])
-    return float(next((c for c in CAUTIONS if _met_share(probability, opts, actual, c) >= RX_MET_GOAL), CAUTIONS[-1]))
+    return float(next((c for c in CAUTIONS if _met_share(probability, opts, actual, c, told) >= RX_MET_GOAL), CAUTIONS[-1]))
 
 
 def progression_only(opts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -148,7 +157,8 @@ def fit_calibration(probability: np.ndarray, opts: dict[str, np.ndarray], actual
     """Isotonic map from a model's completion probability to the share of (validation) options
     actually met, over every valid option of these pairs: {"x": breakpoints, "y": values}
     (empty when there is nothing to fit). Only what a lifter is told (`confidence`) goes
-    through it; the choice and its caution use the model's own probability."""
+    through it, and the lifter's operating point's floor on asks for progress (`choose`'s
+    `told`); the price of success (`caution`) weighs the model's own probability."""
     return _isotonic(probability, opts, actual, increasing=True)
 
 

@@ -91,10 +91,12 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     opts = prescribe.options(frame["prev_weight_kg"], frame["prev_reps"], frame["load_step_kg"],
                              latest["rep_range_bottom"].to_numpy(float), latest["rep_range_top"].to_numpy(float))
     probability = completion_probability(trained, model, graph, src, outputs, opts, pair_x=pair_x)
-    chosen = prescribe.choose(probability, opts, trained.rx_caution[model])
-    # what the lifter is told: the model's chances calibrated on validation (the choice uses its own),
-    # never "certain" either way (a few validation pairs can calibrate to 0% or 100%)
-    probability = np.clip(prescribe.calibrate(probability, trained.rx_calibration.get(model)), *TOLD_CHANCE)
+    # what the lifter is told: the model's chances calibrated on validation (the choice weighs its
+    # own, and asks for progress only where the told chance is at least even), never "certain"
+    # either way (a few validation pairs can calibrate to 0% or 100%)
+    told = prescribe.calibrate(probability, trained.rx_calibration.get(model))
+    chosen = prescribe.choose(probability, opts, trained.rx_caution[model], told)
+    probability = np.clip(told, *TOLD_CHANCE)
     load, reps = prescribe.pick(opts, chosen)
     rows = np.arange(len(chosen))
     weighted = frame["prev_weight_kg"].to_numpy() > 0

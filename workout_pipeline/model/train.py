@@ -369,13 +369,14 @@ def _train_all(graph: TrainingGraph, seed: int, torch_device, epochs: int | None
             score, trained.thresholds[name] = _best_threshold(outputs, pairs)
             probability = completion_probability(trained, name, graph, pairs.index.to_numpy(), outputs, pair_options(pairs))
             opts = pair_options(pairs)
-            trained.rx_caution[name] = prescribe.tune_caution(probability, opts, _actual_delta(pairs))
+            trained.rx_calibration[name] = prescribe.fit_calibration(probability, opts, _actual_delta(pairs))
+            told = prescribe.calibrate(probability, trained.rx_calibration[name])
+            trained.rx_caution[name] = prescribe.tune_caution(probability, opts, _actual_delta(pairs), told)
             rule = prescribe.rule_choice("double_progression", opts, pairs["hit_top_of_range"].to_numpy(float))
             rule_ask = float(np.mean(opts["delta"][np.arange(len(rule)), rule])) if len(rule) else 0.0
             trained.rx_caution_matched[name] = prescribe.match_ask(probability, opts, rule_ask)
-            trained.rx_calibration[name] = prescribe.fit_calibration(probability, opts, _actual_delta(pairs))
             validation_rx = _validation_prescriptions(probability, opts, _actual_delta(pairs), rule,
-                                                      trained.rx_caution[name], trained.rx_caution_matched[name])
+                                                      trained.rx_caution[name], trained.rx_caution_matched[name], told)
             validation_p3 = _validation_precision_gain(outputs, pairs)
         seconds = time.perf_counter() - started
         if isinstance(config, BlendConfig):
@@ -400,12 +401,13 @@ def _validation_precision_gain(outputs: np.ndarray, pairs) -> float:
     return float(precision_at_k(ranked, "prev_weight_kg", 3, score="_score") - progress_base_rate(ranked))
 
 
-def _validation_prescriptions(probability, opts, actual, rule, caution, matched) -> dict:
+def _validation_prescriptions(probability, opts, actual, rule, caution, matched, told=None) -> dict:
     """Share met and mean relative e1RM asked on the validation pairs: the model at its target
-    rate (`target`), at the equal-progress point (`dp_ask`) and double progression (`rule`)."""
+    rate (`target`, with the told-chance floor), at the equal-progress point (`dp_ask`) and
+    double progression (`rule`)."""
     rows = np.arange(len(actual))
     result = {}
-    for key, chosen in (("target", prescribe.choose(probability, opts, caution)),
+    for key, chosen in (("target", prescribe.choose(probability, opts, caution, told)),
                         ("dp_ask", prescribe.choose_matched(probability, opts, matched)), ("rule", rule)):
         asked = opts["delta"][rows, chosen]
         result[key] = {"share_met": float(np.mean(actual >= asked - prescribe.MET_TOLERANCE)),
@@ -605,10 +607,10 @@ def predict_pairs(trained: TrainedModels, name: str, graph: TrainingGraph, pairs
     predicted = decode(outputs, pairs, trained.thresholds[name])
     opts = pair_options(pairs)
     probability = completion_probability(trained, name, graph, rows, outputs, opts)
-    chosen = prescribe.choose(probability, opts, trained.rx_caution[name])
+    calibration = trained.rx_calibration.get(name)
+    chosen = prescribe.choose(probability, opts, trained.rx_caution[name], prescribe.calibrate(probability, calibration))
     predicted["rx_weight_kg"], predicted["rx_reps"] = prescribe.pick(opts, chosen)
     predicted["rx_probability"] = probability[np.arange(len(chosen)), chosen]
-    calibration = trained.rx_calibration.get(name)
     predicted["rx_confidence"] = prescribe.calibrate(predicted["rx_probability"], calibration)
     predicted["rx_option"] = chosen
     matched = prescribe.choose_matched(probability, opts, trained.rx_caution_matched.get(name, trained.rx_caution[name]))
