@@ -306,6 +306,11 @@ def test_recommendations_table(small, tmp_path):
     joined = recs.set_index(["athlete_id", "exercise_id"]).join(last[["top_weight_kg", "load_step_kg"]])
     steps = (joined["load_kg"] - joined["top_weight_kg"]) / joined["load_step_kg"]
     assert np.allclose(steps, np.round(steps))
+    # the bolder option a reason names has at least the prescription's load and reps
+    for reason, load, reps_rx in zip(recs["reason"], recs["load_kg"], recs["reps"]):
+        named = re.search(r"; (\d+) x ([0-9.]+) kg only", reason)
+        if named and not reason.startswith(("back off", "deload")):
+            assert int(named.group(1)) >= reps_rx and float(named.group(2)) >= round(load, 2) - 0.01, reason
     recs.to_parquet(tmp_path / "recommendations.parquet")
     assert (recs["unit"] == "kg").all() and recs["reason"].str.contains(" kg").any()
     # a pound lifter reads the same prescriptions in pounds, loads to a tenth of a pound

@@ -142,8 +142,12 @@ def _reason(row, choice: int, probability: np.ndarray, opts: dict, i: int, unit:
     last = _set(row.top_weight_kg, row.top_reps, unit)
     chance = f"{100 * probability[choice]:.0f}%"
     rx = _set(opts["weight"][i, choice], opts["reps"][i, choice], unit)
+    # bolder: asks more with at least the chosen load and reps (a lighter set at more reps is
+    # not what a lifter calls bolder, whatever its e1RM)
+    weight, reps = opts["weight"][i], opts["reps"][i]
     bolder = [k for k in range(len(prescribe.OPTION_KINDS))
-              if opts["valid"][i, k] and opts["delta"][i, k] > opts["delta"][i, choice] + 1e-12]
+              if opts["valid"][i, k] and opts["delta"][i, k] > opts["delta"][i, choice] + 1e-12
+              and weight[k] >= weight[choice] - 1e-9 and reps[k] >= reps[choice]]
     if bolder:
         best = max(bolder, key=lambda k: probability[k])
         others = f"; {_set(opts['weight'][i, best], opts['reps'][i, best], unit)} only {100 * probability[best]:.0f}%"
