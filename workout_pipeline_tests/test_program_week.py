@@ -88,3 +88,35 @@ def test_template_week_keeps_to_the_lifters_sessions():
     for (i, d), var in model.count.items():
         if round(var.varValue or 0):
             assert i in sessions[d]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_master_stopped_at_its_start_hands_over_its_lps_week(seed, monkeypatch):
+    """When the master's search ends where it started (on simulated athlete sim008 it spent its
+    share on the lifter's own 84-point week, while its optimum is 6.89), `master_heuristic`
+    gives a master week from the LP's exercises, and the staged solve still ends at the optimum
+    with a bound below it."""
+
+    classes, c, shapes, day_costs, staples, sessions = _instance(seed)
+    full = build_model(classes, c, day_categories=shapes, day_costs=day_costs, keep=staples)
+    optimum = run_solver(full.problem, 60, 1e-7)
+    if optimum["status"] == "infeasible":
+        pytest.skip("infeasible instance")
+    master, _, _ = build_week_master(classes, c, shapes, day_costs, keep=staples)
+    master_optimum = run_solver(master, 60, 1e-7)["objective"]
+
+    def first_solution_for_the_master(problem, *args, **kwargs):
+        if problem.name == "routine_week_master" and "start" in kwargs:  # the master's own search
+            kwargs["mip_max_improving_sols"] = 1
+        return run_solver(problem, *args, **kwargs)
+
+    monkeypatch.setattr("workout_pipeline.program.solve.run_solver", first_solution_for_the_master)
+    model = build_model(classes, c, day_categories=shapes, day_costs=day_costs, keep=staples)
+    staged = solve_week(model, c, shapes, day_costs, staples, [], [], 60, 1e-7, day_lifts=sessions)
+    if staged["stages"]["master"]["objective"] is not None and staged["stages"]["master"]["objective"] <= master_optimum * (1 + 1e-7) + 1e-9:
+        pytest.skip("the master's first week is its optimum here")
+    heuristic = staged["stages"]["master_heuristic"]["objective"]
+    assert heuristic is not None and heuristic >= master_optimum - 1e-6
+    assert heuristic < (staged["stages"]["master"]["objective"] or float("inf"))
+    assert staged["objective"] == pytest.approx(optimum["objective"], abs=1e-5)
+    assert staged["bound"] <= optimum["objective"] + 1e-6

@@ -41,6 +41,7 @@ MASTER_SHARE = 0.5  # of the budget, at most, for the master (its week and bound
 RESTRICTED_SHARE = 0.25  # of the budget, at most, for the master's exercises alone
 FIRST_PROGRAM_S = 30.0  # the most spent looking for a first program when the budget found none
 LAYOUT_SHARE = 0.2  # of the budget, at most, for laying out the master's week
+HEURISTIC_SHARE = 0.25  # of the budget, at most, for a quick master week (`master_heuristic`)
 TEMPLATE_SHARE = 0.1  # of the budget, at most, for the lifter's own week as it is
 
 
@@ -83,6 +84,35 @@ def layout(model: ProgramModel, handles: dict[int, tuple[Any, Any]], weekly: dic
             sets.lowBound = days.lowBound = 0
         for var in resting:
             var.upBound = 1
+
+
+def master_heuristic(master: Any, S: dict[int, Any], N: dict[int, Any], budget_s: float, gap: float) -> dict[str, Any]:
+    """A quick week of the master: its LP, then the master MIP over only the classes that LP
+    uses (a far smaller search). Returns the restricted run (its bound holds for the
+    restriction only: never a bound of the full model); its week is left in the master's
+    variables (garbage when the run found none)."""
+    from workout_pipeline.program.solve import run_solver
+
+    started = time.perf_counter()
+    integers = [v for v in master.variables() if v.cat == "Integer"]
+    for var in integers:
+        var.cat = "Continuous"
+    try:
+        lp = run_solver(master, budget_s, 0.0)
+    finally:
+        for var in integers:
+            var.cat = "Integer"
+    if lp["objective"] is None:
+        return {**lp, "seconds": time.perf_counter() - started}
+    closed = [(N[i], N[i].upBound) for i in N if (N[i].varValue or 0) <= 1e-6 and (S[i].varValue or 0) <= 1e-6]
+    for var, _ in closed:
+        var.upBound = 0
+    try:
+        run = run_solver(master, max(0.05, budget_s - (time.perf_counter() - started)), gap)
+    finally:
+        for var, up in closed:
+            var.upBound = up
+    return {**run, "seconds": time.perf_counter() - started}
 
 
 def template_week(model: ProgramModel, day_lifts: Sequence[Sequence[int]], max_ex: int, budget_s: float) -> dict[str, Any]:
@@ -142,6 +172,17 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
     if m_run["status"] == "infeasible":
         return {"status": "infeasible", "objective": None, "bound": None, "seconds": time.perf_counter() - started, "stages": stages}
     best.offer({**m_run, "objective": None, "proves_full": True})  # its bound only
+    if m_run["status"] != "optimal" and (m_run["objective"] is None or _gap(m_run["objective"], m_run["bound"] or 0.0) > gap):
+        # the master's search ended far from its bound (e.g. on the lifter's own week as it
+        # was given): a week from its LP instead, laid out below when it is the better one
+        values = {v.name: v.varValue for v in master.variables()}
+        h_run = master_heuristic(master, S, N, max(0.05, min(HEURISTIC_SHARE * time_limit_s, left())), gap / 3)
+        stages["master_heuristic"] = {"objective": h_run["objective"], "seconds": round(h_run["seconds"], 3)}
+        if h_run["objective"] is not None and (m_run["objective"] is None or h_run["objective"] < m_run["objective"]):
+            m_run = {**m_run, "objective": h_run["objective"]}
+        else:
+            for v in master.variables():
+                v.varValue = values[v.name]
     handles = weekly_handles(model)
     if m_run["objective"] is not None and not best.closed(gap):
         weekly = {i: (round(S[i].varValue or 0), round(N[i].varValue or 0)) for i in S if round(N[i].varValue or 0) > 0}
