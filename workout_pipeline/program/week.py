@@ -41,7 +41,8 @@ MASTER_SHARE = 0.5  # of the budget, at most, for the master (its week and bound
 RESTRICTED_SHARE = 0.25  # of the budget, at most, for the master's exercises alone
 FIRST_PROGRAM_S = 30.0  # the most spent looking for a first program when the budget found none
 LAYOUT_SHARE = 0.2  # of the budget, at most, for laying out the master's week
-HEURISTIC_SHARE = 0.25  # of the budget, at most, for a quick master week (`master_heuristic`)
+HEURISTIC_SHARE = 0.25  # of the budget, at most, for a quick master week (`master_heuristic`) ...
+HEURISTIC_IF_GAP = 0.5  # ... when the master's own week is more than twice its bound (or it has none)
 TEMPLATE_SHARE = 0.1  # of the budget, at most, for the lifter's own week as it is
 
 
@@ -172,9 +173,9 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
     if m_run["status"] == "infeasible":
         return {"status": "infeasible", "objective": None, "bound": None, "seconds": time.perf_counter() - started, "stages": stages}
     best.offer({**m_run, "objective": None, "proves_full": True})  # its bound only
-    if m_run["status"] != "optimal" and (m_run["objective"] is None or _gap(m_run["objective"], m_run["bound"] or 0.0) > gap):
-        # the master's search ended far from its bound (e.g. on the lifter's own week as it
-        # was given): a week from its LP instead, laid out below when it is the better one
+    if m_run["status"] != "optimal" and (m_run["objective"] is None or _gap(m_run["objective"], m_run["bound"] or 0.0) > HEURISTIC_IF_GAP):
+        # the master's search ended with no week or far from its bound (e.g. on the lifter's own
+        # week as it was given): a week from its LP instead, laid out below when it is better
         values = {v.name: v.varValue for v in master.variables()}
         h_run = master_heuristic(master, S, N, max(0.05, min(HEURISTIC_SHARE * time_limit_s, left())), gap / 3)
         stages["master_heuristic"] = {"objective": h_run["objective"], "seconds": round(h_run["seconds"], 3)}
