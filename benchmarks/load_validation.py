@@ -96,7 +96,7 @@ def run(logs: Path, seeds: list[int]) -> dict:
     from workout_pipeline.model.config import DEFAULT_MODELS
 
     report = ingest_paths([logs])
-    inner = inner_split(build_training_graph(build_features(report.validated, load_catalog())))
+    inner = inner_split(build_training_graph(build_features(report.validated, load_catalog(), report.units)))
     models = {name: DEFAULT_MODELS[name] for name in MODELS}
     runs = {}
     for seed in seeds:

@@ -60,7 +60,8 @@ def main() -> None:
     from workout_pipeline.model.readiness import node_readiness
     from workout_pipeline.paths import SHARED_LOGS_DIR
 
-    graph = build_training_graph(build_features(ingest_paths([SHARED_LOGS_DIR]).validated, load_catalog()))
+    report = ingest_paths([SHARED_LOGS_DIR])
+    graph = build_training_graph(build_features(report.validated, load_catalog(), report.units))
     pairs = graph.pairs
     src = pairs["src"].to_numpy()
     plain = np.hstack([graph.x_raw.numpy()[src], graph.pair_x.numpy()]).astype(np.float64)

@@ -58,7 +58,7 @@ def _public_logs(seeds: list[int], with_ablations: bool, threads: int) -> tuple[
     timings["ingest_s"] = time.perf_counter() - started
     catalog = load_catalog()
     started = time.perf_counter()
-    features = build_features(report.validated, catalog)
+    features = build_features(report.validated, catalog, report.units)
     timings["features_s"] = time.perf_counter() - started
     started = time.perf_counter()
     graph = build_training_graph(features)

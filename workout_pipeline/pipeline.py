@@ -49,11 +49,12 @@ def combine_validated_sets(validated_sets):
     return validated_sets.drop_duplicates(subset=list(SET_IDENTITY), keep="last").reset_index(drop=True)
 
 
-def exercise_features(sets, catalog):
-    """Step 4: one row per exercise occurrence, features from the past only."""
+def exercise_features(sets, catalog, units=None):
+    """Step 4: one row per exercise occurrence, features from the past only; `units` (athlete ->
+    kg or lb, `units_by_athlete`) sets the plates a lifter's default load steps come in."""
     from workout_pipeline.model import build_features
 
-    return build_features(sets, catalog)
+    return build_features(sets, catalog, units)
 
 
 def training_graph(features, training: TrainingSettings):
@@ -160,7 +161,7 @@ def evaluate_sets(validated_sets, catalog, training: TrainingSettings, device: s
     sets = combine_validated_sets(validated_sets)
     if sets is None or sets.empty:
         raise InputError("no valid sets in the given logs: nothing to evaluate")
-    features = exercise_features(sets, catalog)
+    features = exercise_features(sets, catalog, units)
     graph, problems = training_graph(features, training)
     if problems:
         raise RuntimeError("leakage check failed: " + "; ".join(problems))

@@ -49,11 +49,13 @@ def test_definitions_validate_and_hold_the_whole_graph():
     assert parents["validated_sets"] == {"parsed_sets"}
     assert parents["lifter_units"] == {"raw_log_files"}
     assert "lifter_units" in parents["weekly_programs"]
-    assert parents["exercise_features"] == {"validated_sets", "exercise_catalog"}
+    # the lifter's unit sets the plates of their default load steps (and the unit of the reasons)
+    assert parents["exercise_features"] == {"validated_sets", "exercise_catalog", "lifter_units"}
     assert parents["training_graph"] == {"exercise_features"}
     assert parents["progression_models"] == {"training_graph"}
     assert parents["model_evaluation"] == {"training_graph", "progression_models"}
     assert "progression_models" in parents["progression_recommendations"]
+    assert "lifter_units" in parents["progression_recommendations"]
     assert "progression_recommendations" in parents["weekly_programs"]
     assert "weekly_programs" in parents["program_reports"]
 

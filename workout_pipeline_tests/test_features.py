@@ -98,3 +98,18 @@ def test_a_pound_lifters_default_plate_step_is_five_pounds():
     kg_rows = [{**row, "weight_kg": round(row["weight_kg"] / lb)} for row in rows]
     squat_kg = build_features(sets_frame(kg_rows), catalog_frame())
     assert squat_kg.loc[squat_kg["exercise_id"] == "squat_barbell", "load_step_kg"].iloc[0] == pytest.approx(2.5)
+
+
+def test_the_stores_unit_decides_a_lifters_plates_over_the_inference():
+    rows = [row for d in range(1, 20, 3) for row in _bench(f"2024-01-{d:02d}", [(60.0, 5)] * 3)]
+    rows += [{**row, "exercise_raw": "Squat (Barbell)", "exercise_id": "squat_barbell", "session_id": row["session_id"] + "q"}
+             for row in _bench("2024-01-02", [(80.0, 5)] * 3)]
+    sets = sets_frame(rows)
+
+    def squat_step(units):
+        feats = build_features(sets, catalog_frame(), units)
+        return feats.loc[feats["exercise_id"] == "squat_barbell", "load_step_kg"].iloc[0]
+
+    assert squat_step(None) == pytest.approx(2.5)  # kilogram loads: the catalog's step
+    assert squat_step({"a": "lb"}) == pytest.approx(5 * 0.45359237)  # the store says pounds
+    assert squat_step({"a": "kg"}) == pytest.approx(2.5)

@@ -45,8 +45,7 @@ def command(paths: tuple[str, ...], out_dir: str, seed: int, catalog_path: str |
     per_file = report.summary.get("per_file", [])
     if per_file and all(entry.get("error") for entry in per_file):
         raise InputError(f"nothing could be read: {per_file[0]['error']}")
-    units = dict(zip(report.athletes["athlete_id"].astype(str), report.athletes["unit"].astype(str)))
-    evaluation = pipeline.evaluate_sets(report.validated, catalog, settings.training, settings.device, units=units)
+    evaluation = pipeline.evaluate_sets(report.validated, catalog, settings.training, settings.device, units=report.units)
     evaluation.metrics["seed"] = seed
     evaluation.metrics["ingest"] = {k: report.summary.get(k) for k in ("rows_in", "valid", "quarantined", "resolved_share")}
     outputs = pipeline.write_evaluation(evaluation, out_dir)

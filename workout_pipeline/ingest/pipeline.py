@@ -50,6 +50,11 @@ class IngestReport:
         self.athletes = empty_athletes_frame() if athletes is None else athletes
 
     @property
+    def units(self) -> dict[str, str]:
+        """The lifter's unit (kg or lb) per athlete, from ``athletes``."""
+        return dict(zip(self.athletes["athlete_id"].astype(str), self.athletes["unit"].astype(str)))
+
+    @property
     def validated(self) -> pd.DataFrame:
         self._validated = to_canonical(self._validated)
         return self._validated

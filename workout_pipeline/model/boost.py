@@ -70,7 +70,7 @@ def train_boosters(config: BoostConfig, graph, trained, fit: np.ndarray, val: np
     targets = {k: np.asarray(v) for k, v in pair_targets(graph.pairs).items()}
     opts = pair_options(graph.pairs)
     labels = {"gate": targets["changed"], "load": targets["load_rel"], "reps": targets["reps"],
-              "rest": targets["rest"], "progress": targets["progressed"]}
+              "rest": targets["rest"]}
     # recency weights of the fitted pairs for the load-related heads (ones without a half-life)
     recency = np.ones(len(src))
     recency[fit] = recency_weights(graph.pairs[fit], config.recency_half_life_days)

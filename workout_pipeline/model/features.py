@@ -8,6 +8,7 @@ earlier ones of the same athlete, never later sessions, so an occurrence row may
 """
 
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -210,13 +211,17 @@ def _workout_names(sets: pd.DataFrame) -> np.ndarray:
     return names.where(names.notna() & (names != ""), None).to_numpy(object)
 
 
-def build_features(validated_sets: pd.DataFrame, catalog: Catalog | None = None) -> pd.DataFrame:
+def build_features(validated_sets: pd.DataFrame, catalog: Catalog | None = None,
+                   units: "Mapping[str, str] | None" = None) -> pd.DataFrame:
     """One row per exercise occurrence with features that use only that session and earlier ones.
 
     Args:
         validated_sets: the canonical set table (validated rows). Sets whose `exercise_id` is
             null still count, keyed by their normalised raw name (muscles then unknown).
         catalog: the typed exercise `Catalog` (muscles, category, equipment, load step) or None.
+        units: the lifter's unit per athlete (kg or lb, as the store keeps it: `IngestReport.units`);
+            an athlete without one is a pound lifter when their loads are kg exports of round
+            pound entries. A pound lifter's default plate steps are whole 5 lb steps.
 
     Returns:
         A Parquet-able frame sorted by athlete, date and session position: identifiers
@@ -304,7 +309,7 @@ def build_features(validated_sets: pd.DataFrame, catalog: Catalog | None = None)
     occ["lift_recent_abs_change_rel"] = (by_lift["_abs_change_rel"].transform(recent) / transitions.where(transitions > 0)).fillna(0.0)
     occ["progressed_last"] = ((weight > prev_w1) | ((weight == prev_w1) & (reps > prev_r1))).astype(float)
     occ["weight_change_sign"] = np.sign((weight - prev_w1).fillna(0.0))
-    occ["load_step_kg"] = _plate_steps(occ, catalog_step, _pound_lifters(occ))
+    occ["load_step_kg"] = _plate_steps(occ, catalog_step, _pound_lifters(occ, units or {}))
     occ["step_rel"] = (occ["load_step_kg"] / scale).fillna(0.0).clip(upper=1.0)
 
     occ = _muscle_features(occ)
@@ -390,12 +395,13 @@ def _streak(flag: pd.Series, group: pd.Series) -> pd.Series:
     return flag.astype(float).groupby([group, run_id], sort=False).cumsum()
 
 
-def _pound_lifters(occ: pd.DataFrame) -> np.ndarray:
-    """Per occurrence: True when its athlete's loads are kg exports of round pound entries (the
-    ingest's inference, `program.store.unit_from_history`), so their plates come in pounds."""
+def _pound_lifters(occ: pd.DataFrame, units: "Mapping[str, str]") -> np.ndarray:
+    """Per occurrence: True when its athlete lifts in pounds: their unit in `units`, else their
+    loads are kg exports of round pound entries (`program.store.unit_from_history`)."""
     from workout_pipeline.program.store import unit_from_history
 
-    pound = {athlete: unit_from_history(pd.DataFrame({"weight_kg": weights.to_numpy(float)})) == "lb"
+    pound = {athlete: (units[str(athlete)] if str(athlete) in units
+                       else unit_from_history(pd.DataFrame({"weight_kg": weights.to_numpy(float)}))) == "lb"
              for athlete, weights in occ.groupby("athlete_id", sort=False)["top_weight_kg"]}
     return occ["athlete_id"].map(pound).fillna(False).to_numpy(bool)
 

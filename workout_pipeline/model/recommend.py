@@ -106,8 +106,7 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     usual_rest = [rest_seconds(bool(c), int(r)) for c, r in zip(~(latest["compound"].to_numpy(float) < 0.5), reps)]
     rest = np.where(np.isfinite(predicted["rest_s"]), np.round(predicted["rest_s"] / 15.0) * 15.0, usual_rest)
     confidence = np.where(weighted, probability[rows, chosen], np.nan)
-    unit = [(units or {}).get(str(a), "kg") for a in latest["athlete_id"].astype(str)]
-    unit = ["lb" if u == "lb" else "kg" for u in unit]
+    unit = ["lb" if (units or {}).get(a) == "lb" else "kg" for a in latest["athlete_id"].astype(str)]
     reasons = [
         _reason(row, choice, probability[i], opts, i, unit[i]) if w else _bodyweight_reason(row)
         for i, (row, choice, w) in enumerate(zip(latest.itertuples(index=False), chosen, weighted))

@@ -607,15 +607,16 @@ def predict_pairs(trained: TrainedModels, name: str, graph: TrainingGraph, pairs
     predicted = decode(outputs, pairs, trained.thresholds[name])
     opts = pair_options(pairs)
     probability = completion_probability(trained, name, graph, rows, outputs, opts)
-    calibration = trained.rx_calibration.get(name)
-    chosen = prescribe.choose(probability, opts, trained.rx_caution[name], prescribe.calibrate(probability, calibration))
+    told = prescribe.calibrate(probability, trained.rx_calibration.get(name))
+    rows = np.arange(len(pairs))
+    chosen = prescribe.choose(probability, opts, trained.rx_caution[name], told)
     predicted["rx_weight_kg"], predicted["rx_reps"] = prescribe.pick(opts, chosen)
-    predicted["rx_probability"] = probability[np.arange(len(chosen)), chosen]
-    predicted["rx_confidence"] = prescribe.calibrate(predicted["rx_probability"], calibration)
+    predicted["rx_probability"] = probability[rows, chosen]
+    predicted["rx_confidence"] = told[rows, chosen]
     predicted["rx_option"] = chosen
     matched = prescribe.choose_matched(probability, opts, trained.rx_caution_matched.get(name, trained.rx_caution[name]))
     predicted["rx_matched_weight_kg"], predicted["rx_matched_reps"] = prescribe.pick(opts, matched)
-    predicted["rx_matched_confidence"] = prescribe.calibrate(probability[np.arange(len(matched)), matched], calibration)
+    predicted["rx_matched_confidence"] = told[rows, matched]
     return predicted
 
 

@@ -60,8 +60,9 @@ class TrainingConfig(dg.Config):
     kinds={"pandas", "parquet"},
     io_manager_key="parquet_io_manager",
     automation_condition=ANY_FILE_UPDATED,
+    ins={"lifter_units": dg.AssetIn(partition_mapping=dg.AllPartitionMapping())},
 )
-def exercise_features(context: dg.AssetExecutionContext, validated_sets, exercise_catalog):
+def exercise_features(context: dg.AssetExecutionContext, validated_sets, exercise_catalog, lifter_units):
     """One row per athlete × session × exercise occurrence, with features from past data only.
 
     Every inbox file's sets, combined (a set exported twice counts once): `pipeline.combine_validated_sets`.
@@ -72,7 +73,7 @@ def exercise_features(context: dg.AssetExecutionContext, validated_sets, exercis
     sets = pipeline.combine_validated_sets(validated_sets)
     if sets.empty:
         raise dg.Failure(description="no validated sets yet: drop an export into the inbox first")
-    features = pipeline.exercise_features(sets, exercise_catalog)
+    features = pipeline.exercise_features(sets, exercise_catalog, pipeline.units_by_athlete(lifter_units))
     _, unresolved = resolution_summary(sets)
     metadata: dict[str, Any] = {
         "rows": int(len(features)),
