@@ -3,11 +3,13 @@
 Instances (harder than the public five's own weeks): each public lifter's own week, the same
 lifter at 2, 3 and 4 days, with no chest (an injury), and with barbell + dumbbell only; and
 `--simulated` simulated athletes (`simulate_athletes(seed=1)`, 13 weeks) with their own defaults.
+`--seed 2 --no-public` draws a fresh set of simulated athletes that no change was tuned on: a
+holdout check of what the development set says.
 Each is solved once at `--budget` seconds (gap 0.5%). Prints one line per instance and a
 summary (proven within 0.5%, median / max wall and CPU seconds, no-program count); `--json`
 saves the rows for a before/after comparison.
 
-Run: .venv/bin/python benchmarks/program_devset.py [--simulated 40] [--budget 1] [--json out.json]
+Run: .venv/bin/python benchmarks/program_devset.py [--simulated 40] [--seed 1] [--no-public] [--budget 1] [--json out.json]
 """
 
 import argparse
@@ -24,7 +26,7 @@ VARIANTS = [
 ]
 
 
-def instances(n_simulated: int) -> list[tuple[str, dict, object, str]]:
+def instances(n_simulated: int, seed: int = 1, public: bool = True) -> list[tuple[str, dict, object, str]]:
     """(label, constraints, history, athlete) for every instance of the set."""
     import tempfile
 
@@ -35,12 +37,12 @@ def instances(n_simulated: int) -> list[tuple[str, dict, object, str]]:
 
     out = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, path in public_log_files().items():
+        for name, path in (public_log_files() if public else {}).items():
             ingest_paths([path], out_dir=f"{tmp}/{name}", athlete=name)
             history, _ = read_history_store(f"{tmp}/{name}")
             out += [(f"{name}, {label}", c, history, name) for label, c in VARIANTS]
     if n_simulated:
-        sets = resolve_exercises(simulate_athletes(n_simulated, weeks=13, seed=1))
+        sets = resolve_exercises(simulate_athletes(n_simulated, weeks=13, seed=seed))
         sets = sets[sets["exercise_id"].notna()]
         for athlete in sorted(sets["athlete_id"].unique()):
             out.append((f"simulated {athlete}", {}, sets[sets["athlete_id"] == athlete], athlete))
@@ -50,6 +52,8 @@ def instances(n_simulated: int) -> list[tuple[str, dict, object, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--simulated", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=1, help="simulated athletes' seed (1: the development set)")
+    parser.add_argument("--no-public", action="store_true", help="simulated athletes only")
     parser.add_argument("--budget", type=float, default=1.0)
     parser.add_argument("--only", default="", help="substring of the labels to run")
     parser.add_argument("--json", default="")
@@ -62,7 +66,7 @@ def main() -> None:
     catalog = load_catalog()
     rows = []
     load = os.getloadavg()[0]
-    for label, c, history, athlete in instances(args.simulated):
+    for label, c, history, athlete in instances(args.simulated, args.seed, not args.no_public):
         if args.only and args.only not in label:
             continue
         started, cpu = time.perf_counter(), time.process_time()
