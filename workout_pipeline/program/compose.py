@@ -24,6 +24,7 @@ from typing import Any
 from workout_pipeline.program.constraints import ProgramConstraints
 from workout_pipeline.program.engine import EPS, SHARES, Budget, Candidate, Infeasible, gap_of
 from workout_pipeline.program.exercises import ExerciseClass
+from workout_pipeline.program.lattice import residue_lattice
 from workout_pipeline.program.layout import full_model_stage, lay_out_stage, rescue_stage, symmetric_groups
 from workout_pipeline.program.milp import ProgramModel
 from workout_pipeline.program.stages import (
@@ -88,7 +89,8 @@ def _whole_set_week(ctx: SolveContext, facts: LatticeFacts, budget: Budget, best
     roomy = budget.left() > budget.share(SHARES.whole_set_if_left)
     if best.proven() or not (roomy or (eager and best.program is None)):
         return None
-    seconds = min(budget.share(SHARES.whole_set), SHARES.whole_set_max_s, max(budget.left(), SHARES.min_stage_s))
+    share = SHARES.whole_set_first if eager else SHARES.whole_set
+    seconds = min(budget.share(share), SHARES.whole_set_max_s, max(budget.left(), SHARES.min_stage_s))
     whole = whole_set_stage(ctx, facts, budget.sub(seconds))
     if whole is not None and (best.program is None or whole.objective < best.program.objective - EPS):
         best.offer(lay_out_stage(ctx, whole.week, "whole_set", budget))
@@ -98,18 +100,24 @@ def _whole_set_week(ctx: SolveContext, facts: LatticeFacts, budget: Budget, best
 def _compose(ctx: SolveContext, budget: Budget) -> _Best:
     best = _Best(ctx.gap)
 
+    # a quick week with whole-set contributions (exact hits while they may exist). Below half-set
+    # weights (g > 2) first, even when short of time: there the congruences mod min_sets cannot
+    # tell a fraction from a whole set, and the masters find no week quickly (docs/program.md);
+    # its program is the cutoff below which the lattice levels look for weeks
+    residues = residue_lattice(ctx.classes, ctx.constraints)
+    fine = residues is not None and residues.scale > 2
+    whole = _whole_set_week(ctx, LatticeFacts(residues), budget, best, eager=True) if fine else None
+    cutoff = best.program.objective if best.program is not None else float("inf")
+
     # 1. the lattice: its bound, and the exact-hit weeks level by level
-    lattice_weeks, facts = lattice_stage(ctx, budget.sub(max(budget.share(SHARES.lattice), SHARES.lattice_min_s)))
+    seconds = max(budget.until(SHARES.lattice_fine if fine else SHARES.lattice), SHARES.lattice_min_s)
+    lattice_weeks, facts = lattice_stage(ctx, budget.sub(seconds), cutoff)
     best.bound(facts.bound)
     for number, week in enumerate(lattice_weeks):
         if best.proven():
             break
         best.offer(lay_out_stage(ctx, week.week, f"lattice_{number}", budget))
-    # a quick week with whole-set contributions (exact hits while they may exist). Below half-set
-    # weights (g > 2) first, even when short of time: there the congruences mod min_sets cannot
-    # tell a fraction from a whole set, and the masters find no week quickly (docs/program.md)
-    fine = facts.residues is not None and facts.residues.scale > 2
-    whole = _whole_set_week(ctx, facts, budget, best, eager=True) if fine else None
+    fine = fine and facts.residues is not None
     if facts.residues is not None and not lattice_weeks and whole is None and budget.left() > budget.share(SHARES.probe_if_left):
         facts = exact_probe_stage(ctx, facts, budget.sub(budget.share(SHARES.probe)))
         best.bound(facts.bound)

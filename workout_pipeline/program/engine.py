@@ -172,12 +172,14 @@ class Shares:
 
     lattice: float = 0.70  # the exact-hit weeks, level by level (at least lattice_min_s)
     lattice_min_s: float = 0.3
+    lattice_fine: float = 0.90  # ... until this much, with weights below one half (the masters find no week there)
     lattice_next_level: float = 0.35  # of the lattice budget, per level after one that had a week
     lattice_small_s: float = 1.5  # under this lattice budget only the first level with a week is taken
     listing_of_left: float = 0.5  # a level's patterns are listed when that takes at most this much of the lattice time left
     whole_set_if_left: float = 0.35  # the whole-set week (`stages.whole_set_stage`) runs with this much left ...
     whole_set: float = 0.25  # ... for this share (at most whole_set_max_s): the masters keep the rest
     whole_set_max_s: float = 1.0
+    whole_set_first: float = 0.45  # ... this share when it runs first (weights below one half): its program is the levels' cutoff
     probe_if_left: float = 0.20  # the exact probe runs when at least this much is left
     probe: float = 0.10
     stop_if_left: float = 0.10  # after the lattice, with a program in hand: stop with less left

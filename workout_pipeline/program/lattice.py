@@ -33,7 +33,7 @@ _MAX_HALF_DEPTH = 4  # ... and of 4 (paths of 8) while a layer has at most _MAX_
 _MAX_LAYER_ROWS = 3_000_000
 _MAX_MISS_GOALS = 500  # deviation patterns whose fewest extra sets the miss floor looks up
 _MAX_HALF_LISTS = 2_000_000  # pattern listing: multisets per half at most
-_MAX_PATTERNS = 400  # more patterns than this are not listed (the MILP would grow too large)
+_MAX_PATTERNS = 2000  # more patterns than this are not listed (the MILP would grow too large)
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ def extra_set_patterns(lattice: ResidueLattice, extra: int) -> list[dict[tuple[i
     order = np.argsort(have, kind="stable")
     lo = np.searchsorted(have[order], need, side="left")
     matches = np.searchsorted(have[order], need, side="right") - lo
-    if matches.sum() > 50 * _MAX_PATTERNS:
+    if matches.sum() > 300 * _MAX_PATTERNS:  # each multiset is matched once per split of it (at most C(k, k//2))
         return None
     left = np.repeat(np.arange(len(first)), matches)
     # positions lo[i], lo[i]+1, ..., lo[i]+matches[i]-1 for every first half i
@@ -288,13 +288,15 @@ def lattice_bound(classes: list[ExerciseClass], constraints: ProgramConstraints)
     return None if found is None else bound_for_extra(classes, constraints, *found)
 
 
-def structural_floor(classes: list[ExerciseClass], constraints: ProgramConstraints, min_extra: int) -> float:
+def structural_floor(classes: list[ExerciseClass], constraints: ProgramConstraints, min_extra: int,
+                     min_exercises: int | None = None) -> float:
     """The least set, selection and smoothness cost of a week with at least `min_extra` extra
-    sets (`min_sets` per exercise beyond the minimum number of exercises): the cheapest (exercises,
-    extra sets) pair at or above the minimums. Nondecreasing in `min_extra`."""
+    sets (sets beyond `min_sets` per exercise) and at least `min_exercises` exercises (default:
+    the days' minimum): the cheapest (exercises, extra sets) pair at or above the minimums.
+    Nondecreasing in both."""
     c = constraints
     n_days = c.training_days
-    min_exercises = n_days * c.min_exercises_per_day
+    min_exercises = max(n_days * c.min_exercises_per_day, min_exercises or 0)
     cheapest = min((cls.selection_cost for cls in classes), default=0.0)
     # the smoothness floor is at most smoothness_cost * n_days / 2, so a short scan suffices
     slack = c.smoothness_cost * n_days / 2
@@ -312,6 +314,20 @@ def structural_floor(classes: list[ExerciseClass], constraints: ProgramConstrain
             if linear - slack > value:
                 break
     return value
+
+
+def fewest_costly_exercises(classes: list[ExerciseClass], constraints: ProgramConstraints, extra: int,
+                            cutoff: float) -> int | None:
+    """The fewest exercises n from which every week with at least `extra` extra sets costs at
+    least `cutoff` (`structural_floor(extra, n) >= cutoff`): weeks that could beat `cutoff` have
+    fewer. None when no count up to the days' maximum does (or the cutoff is infinite)."""
+    c = constraints
+    if cutoff == float("inf"):
+        return None
+    for n in range(c.training_days * c.min_exercises_per_day, c.training_days * c.max_exercises_per_day + 1):
+        if structural_floor(classes, c, extra, n) >= cutoff:
+            return n
+    return None
 
 
 def miss_floor(classes: list[ExerciseClass], constraints: ProgramConstraints, lattice: ResidueLattice) -> float:
