@@ -101,23 +101,31 @@ def _compose(ctx: SolveContext, budget: Budget) -> _Best:
     best = _Best(ctx.gap)
 
     # a quick week with whole-set contributions (exact hits while they may exist). Below half-set
-    # weights (g > 2) first, even when short of time: there the congruences mod min_sets cannot
-    # tell a fraction from a whole set, and the masters find no week quickly (docs/program.md);
-    # its program is the cutoff below which the lattice levels look for weeks
+    # weights (g > 2) early, even when short of time: there the congruences mod min_sets cannot
+    # tell a fraction from a whole set, and the masters find no week quickly (docs/program.md).
+    # When the lattice's first level has no week, its program is the cutoff below which the
+    # higher levels look for weeks
     residues = residue_lattice(ctx.classes, ctx.constraints)
     fine = residues is not None and residues.scale > 2
-    whole = _whole_set_week(ctx, LatticeFacts(residues), budget, best, eager=True) if fine else None
-    cutoff = best.program.objective if best.program is not None else float("inf")
+    whole: Candidate | None = None
+    whole_tried = False
+
+    def cutoff() -> float:
+        nonlocal whole, whole_tried
+        whole, whole_tried = _whole_set_week(ctx, LatticeFacts(residues), budget, best, eager=True), True
+        return best.program.objective if best.program is not None else float("inf")
 
     # 1. the lattice: its bound, and the exact-hit weeks level by level
     seconds = max(budget.until(SHARES.lattice_fine if fine else SHARES.lattice), SHARES.lattice_min_s)
-    lattice_weeks, facts = lattice_stage(ctx, budget.sub(seconds), cutoff)
+    lattice_weeks, facts = lattice_stage(ctx, budget.sub(seconds), cutoff if fine else None)
     best.bound(facts.bound)
     for number, week in enumerate(lattice_weeks):
         if best.proven():
             break
         best.offer(lay_out_stage(ctx, week.week, f"lattice_{number}", budget))
     fine = fine and facts.residues is not None
+    if fine and not whole_tried:
+        whole = _whole_set_week(ctx, facts, budget, best, eager=True)
     if facts.residues is not None and not lattice_weeks and whole is None and budget.left() > budget.share(SHARES.probe_if_left):
         facts = exact_probe_stage(ctx, facts, budget.sub(budget.share(SHARES.probe)))
         best.bound(facts.bound)

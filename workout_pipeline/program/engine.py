@@ -179,7 +179,7 @@ class Shares:
     whole_set_if_left: float = 0.35  # the whole-set week (`stages.whole_set_stage`) runs with this much left ...
     whole_set: float = 0.25  # ... for this share (at most whole_set_max_s): the masters keep the rest
     whole_set_max_s: float = 1.0
-    whole_set_first: float = 0.45  # ... this share when it runs first (weights below one half): its program is the levels' cutoff
+    whole_set_first: float = 0.35  # ... this share when it runs first (weights below one half): its program is the levels' cutoff
     probe_if_left: float = 0.20  # the exact probe runs when at least this much is left
     probe: float = 0.10
     stop_if_left: float = 0.10  # after the lattice, with a program in hand: stop with less left

@@ -6,6 +6,7 @@ for every program, if any. The lattice stages also return what they proved about
 programs (`LatticeFacts`), which the later masters use as cuts and congruences.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -67,10 +68,12 @@ class LatticeFacts:
         return (self.fewest if self.exact_possible else None, 1.0 / self.residues.scale)
 
 
-def lattice_stage(ctx: SolveContext, budget: Budget, cutoff: float = float("inf")) -> tuple[list[Candidate], LatticeFacts]:
+def lattice_stage(ctx: SolveContext, budget: Budget,
+                  cutoff: Callable[[], float] | None = None) -> tuple[list[Candidate], LatticeFacts]:
     """The lattice bound, then the best exact-hit week at each number of extra sets from the
-    fewest up (`_lattice_levels`); the weeks sorted by their master objective. `cutoff`: the
-    objective of a program in hand (the levels then only look at weeks that could beat it)."""
+    fewest up (`_lattice_levels`); the weeks sorted by their master objective. `cutoff`, asked
+    once the first level had no week: the objective of a program in hand (the higher levels
+    then only look at weeks that could beat it)."""
     classes, c = ctx.classes, ctx.constraints
     shortest = fewest_extra_sets(classes, c)
     residues = residue_lattice(classes, c) if shortest is not None else None
@@ -97,7 +100,8 @@ def lattice_stage(ctx: SolveContext, budget: Budget, cutoff: float = float("inf"
 
 
 def _lattice_levels(ctx: SolveContext, residues: ResidueLattice, first_extra: int, miss_only: float,
-                    budget: Budget, cutoff: float = float("inf")) -> tuple[list[Candidate], dict[int, float], int]:
+                    budget: Budget, ask_cutoff: Callable[[], float] | None = None
+                    ) -> tuple[list[Candidate], dict[int, float], int]:
     """The best exact-hit week of the master at each number of extra sets, from the shortest path up.
 
     At each level the master (no under or over slack) gets one binary per lattice pattern of
@@ -108,13 +112,11 @@ def _lattice_levels(ctx: SolveContext, residues: ResidueLattice, first_extra: in
     levels are tried while their lattice floor is below the best week found (more extra sets can
     mean fewer exercises), time is left and the patterns can be listed.
 
-    Below `cutoff` (a program in hand) or the best week found, a level's MILP only holds weeks
+    Below the cutoff (a program in hand: `ask_cutoff()`, asked once the first level had no week,
+    e.g. for the whole-set week) or the best week found, a level's MILP only holds weeks
     with fewer exercises than the first count whose structural floor reaches it
     (`lattice.fewest_costly_exercises`): the level's bound is then the smaller of its MILP bound
-    and that count's floor. And since an exact hit meets each target exactly in units of 1/g,
-    each muscle's contributions below one unit (the secondary sets at 0.25) add up to whole
-    units (`_whole_contribution_rows`): implied by the integers, but HiGHS proves the levels of
-    the 0.25 weight up to four times sooner with the rows.
+    and that count's floor.
 
     Returns:
         (weeks found, bound per examined level, first level not examined).
@@ -127,7 +129,10 @@ def _lattice_levels(ctx: SolveContext, residues: ResidueLattice, first_extra: in
     by_residue: dict[tuple[int, ...], list[int]] = {}
     for i, residue in enumerate(residues.residues):
         by_residue.setdefault(residue, []).append(i)
+    cutoff = float("inf")
     for level in range(first_extra, first_extra + _MAX_LEVELS):
+        if level > first_extra and not weeks and ask_cutoff is not None:
+            cutoff, ask_cutoff = ask_cutoff(), None
         floor = structural_floor(classes, c, level)
         best_week = min((week.objective for week in weeks), default=float("inf"))
         costly = fewest_costly_exercises(classes, c, level, min(cutoff, best_week))
@@ -150,7 +155,6 @@ def _lattice_levels(ctx: SolveContext, residues: ResidueLattice, first_extra: in
         prob = master.problem
         if costly is not None:
             prob += pulp.lpSum(master.count.values()) <= costly - 1
-        _whole_contribution_rows(master, classes, c, residues)
         choice = [prob.add_variable(f"pattern_{j}", cat="Binary") for j in range(len(patterns))]
         prob += pulp.lpSum(choice) == 1
         for residue, members in by_residue.items():
@@ -176,26 +180,6 @@ def _lattice_levels(ctx: SolveContext, residues: ResidueLattice, first_extra: in
         weeks.append(Candidate(f"lattice_week_{level}", master.week(), run["objective"]))
     # levels are examined in order without gaps
     return weeks, bounds, first_extra + len(bounds)
-
-
-def _whole_contribution_rows(master: Any, classes: list[ExerciseClass], c: ProgramConstraints,
-                             residues: ResidueLattice) -> None:
-    """Rows every exact hit satisfies: per muscle, `Σ_c (g·p[c,m] mod g)·S[c] = (g·t[m] mod g)
-    + g·k[m]` with k[m] integer. An exact hit has `Σ_c g·p[c,m]·S[c] = g·t[m]` in integers, and
-    `g·p[c,m]` differs from its residue mod g by a multiple of g (with 0.25 weights: each
-    muscle's secondary sets add up to a multiple of 4). For masters with no slack only."""
-    import pulp
-
-    g = residues.scale
-    targets = c.effective_targets()
-    for m, muscle in enumerate(residues.muscles):
-        parts = [(round(g * dict(cls.contributions).get(muscle, 0.0)) % g, i) for i, cls in enumerate(classes)]
-        parts = [(r, i) for r, i in parts if r]
-        if not parts:
-            continue
-        units = master.problem.add_variable(f"unit_sum_{m}", None, cat="Integer")
-        master.problem += (pulp.lpSum(r * master.sets[i] for r, i in parts)
-                           == round(g * targets[muscle]) % g + g * units)
 
 
 def exact_probe_stage(ctx: SolveContext, facts: LatticeFacts, budget: Budget) -> LatticeFacts:
