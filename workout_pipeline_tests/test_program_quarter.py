@@ -143,3 +143,52 @@ def test_whole_set_week_is_whole_and_lays_out_above_the_optimum(seed):
             assert whole.week.sets[i] % 4 == 0
     laid_out = lay_out_stage(ctx, whole.week, "t", Budget(5.0))
     assert laid_out is not None and laid_out.objective >= naive.objective - 1e-6
+
+
+def _naive_exact_level_optimum(classes, c, extra: int) -> float | None:
+    """The naive model's proven optimum among programs that meet every target exactly with
+    `extra` extra sets (None: there is none)."""
+    import pulp
+
+    from workout_pipeline.program.engine import run_solver
+    from workout_pipeline.program.milp import build_naive_model
+
+    model = build_naive_model(classes, c)
+    for var in model.problem.variables():
+        if var.name.startswith(("under_", "over_")):
+            var.upBound = 0
+    model.problem += (pulp.lpSum(model.sets.values()) - c.min_sets * pulp.lpSum(model.count.values())) == extra
+    run = run_solver(model.problem, 60, 1e-7)
+    if run["status"] == "infeasible":
+        return None
+    assert run["status"] == "optimal"
+    return run["objective"]
+
+
+@pytest.mark.parametrize("seed,small", [(40, True), (44, True), (52, True), (45, False), (59, False)])
+def test_level_bounds_below_a_cutoff_stay_below_the_levels_naive_optimum(seed, small):
+    """A lattice level told a cutoff holds only weeks with fewer exercises than the cutoff's
+    floor allows, and reports the smaller of its MILP bound and that floor. With the cutoff at
+    the level's own naive optimum (the tightest case) or a little above, the bound stays below
+    that optimum: on programs that meet every target exactly with that many extra sets."""
+    from workout_pipeline.program.engine import Budget
+    from workout_pipeline.program.lattice import fewest_extra_sets, residue_lattice, structural_floor
+    from workout_pipeline.program.layout import symmetric_groups
+    from workout_pipeline.program.stages import SolveContext, _lattice_levels
+
+    _, _, c, classes = _tiny_classes_and_rules(seed, (2, 3, 4), 3) if small else _tiny_classes_and_rules(seed)
+    residues = residue_lattice(classes, c)
+    first = fewest_extra_sets(classes, c)[0]
+    checked = 0
+    for extra in range(first, first + 3):
+        optimum = _naive_exact_level_optimum(classes, c, extra)
+        if optimum is None:
+            continue
+        for cutoff in (optimum, optimum + 0.02):
+            ctx = SolveContext(classes, c, 1e-6, symmetric_groups(c), {})
+            _, bounds, next_level = _lattice_levels(ctx, residues, extra, float("inf"), Budget(30.0), cutoff=cutoff)
+            # not examined (its floor reaches the cutoff): the caller takes the floor of the level
+            level_bound = bounds[extra] if extra in bounds else structural_floor(classes, c, next_level)
+            assert level_bound <= optimum + 1e-6, (extra, cutoff)
+            checked += 1
+    assert checked

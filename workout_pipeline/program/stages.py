@@ -100,8 +100,8 @@ def lattice_stage(ctx: SolveContext, budget: Budget,
 
 
 def _lattice_levels(ctx: SolveContext, residues: ResidueLattice, first_extra: int, miss_only: float,
-                    budget: Budget, ask_cutoff: Callable[[], float] | None = None
-                    ) -> tuple[list[Candidate], dict[int, float], int]:
+                    budget: Budget, ask_cutoff: Callable[[], float] | None = None,
+                    cutoff: float = float("inf")) -> tuple[list[Candidate], dict[int, float], int]:
     """The best exact-hit week of the master at each number of extra sets, from the shortest path up.
 
     At each level the master (no under or over slack) gets one binary per lattice pattern of
@@ -112,8 +112,8 @@ def _lattice_levels(ctx: SolveContext, residues: ResidueLattice, first_extra: in
     levels are tried while their lattice floor is below the best week found (more extra sets can
     mean fewer exercises), time is left and the patterns can be listed.
 
-    Below the cutoff (a program in hand: `ask_cutoff()`, asked once the first level had no week,
-    e.g. for the whole-set week) or the best week found, a level's MILP only holds weeks
+    Below the cutoff (a program in hand: `cutoff`, or `ask_cutoff()`, asked once the first level
+    had no week, e.g. for the whole-set week) or the best week found, a level's MILP only holds weeks
     with fewer exercises than the first count whose structural floor reaches it
     (`lattice.fewest_costly_exercises`): the level's bound is then the smaller of its MILP bound
     and that count's floor.
@@ -129,10 +129,9 @@ def _lattice_levels(ctx: SolveContext, residues: ResidueLattice, first_extra: in
     by_residue: dict[tuple[int, ...], list[int]] = {}
     for i, residue in enumerate(residues.residues):
         by_residue.setdefault(residue, []).append(i)
-    cutoff = float("inf")
     for level in range(first_extra, first_extra + _MAX_LEVELS):
         if level > first_extra and not weeks and ask_cutoff is not None:
-            cutoff, ask_cutoff = ask_cutoff(), None
+            cutoff, ask_cutoff = min(cutoff, ask_cutoff()), None
         floor = structural_floor(classes, c, level)
         best_week = min((week.objective for week in weeks), default=float("inf"))
         costly = fewest_costly_exercises(classes, c, level, min(cutoff, best_week))
