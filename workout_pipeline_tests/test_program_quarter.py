@@ -186,7 +186,7 @@ def test_level_bounds_below_a_cutoff_stay_below_the_levels_naive_optimum(seed, s
             continue
         for cutoff in (optimum, optimum + 0.02):
             ctx = SolveContext(classes, c, 1e-6, symmetric_groups(c), {})
-            _, bounds, next_level = _lattice_levels(ctx, residues, extra, float("inf"), Budget(30.0), cutoff=cutoff)
+            _, bounds, next_level, _ = _lattice_levels(ctx, residues, extra, float("inf"), Budget(30.0), cutoff=cutoff)
             # not examined (its floor reaches the cutoff): the caller takes the floor of the level
             level_bound = bounds[extra] if extra in bounds else structural_floor(classes, c, next_level)
             assert level_bound <= optimum + 1e-6, (extra, cutoff)

@@ -330,16 +330,47 @@ def fewest_costly_exercises(classes: list[ExerciseClass], constraints: ProgramCo
     return None
 
 
+@dataclass(frozen=True)
+class MissCase:
+    """Programs off their targets by deviations with one residue per muscle (mod q).
+
+    Attributes:
+        goal: The residue their extra sets reach: the targets' goal shifted by the deviations.
+        cost: The least cost of such deviations.
+        fewest: Fewest extra sets reaching `goal` (a lower bound, `_Sums.fewest`).
+    """
+
+    goal: tuple[int, ...]
+    cost: float
+    fewest: int
+
+
 def miss_floor(classes: list[ExerciseClass], constraints: ProgramConstraints, lattice: ResidueLattice) -> float:
-    """The least cost of a program that misses some target, listing deviations by cost.
+    """The least cost of a program that misses some target, listing deviations by cost
+    (`miss_cases`, keeping only the cheapest)."""
+    cases, rest = miss_cases(classes, constraints, lattice)
+    floors = [case.cost + structural_floor(classes, constraints, case.fewest) for case in cases]
+    plain = structural_floor(classes, constraints, 0) + min(constraints.under_penalty, constraints.over_penalty) / lattice.scale
+    return max(min([rest, *floors]), plain)
+
+
+def miss_cases(classes: list[ExerciseClass], constraints: ProgramConstraints, lattice: ResidueLattice,
+               below: float | None = None) -> tuple[list[MissCase], float]:
+    """The programs that miss some target, listed by the cost of their deviations.
 
     A program off its target on muscle m by d units of 1/g (over: d > 0, at over_penalty/g a unit;
     under: d < 0, at under_penalty/g) satisfies the congruence with the goal shifted by d: its
     extra sets reach `goal + d (mod q)`. So it costs at least its deviations plus the structural
     floor of the fewest extra sets reaching the shifted goal. Per muscle, a shift s costs at least
-    `shift_cost[s]` (s = 0 with a deviation: a whole q units). The shifts are listed by their
-    number of muscles while the cheapest of them can still beat the best found; with too many to
-    list, the plain floor (the least deviation on top of the structural minimum).
+    `shift_cost[s]` (s = 0 with a deviation: a whole q units, never listed). The shifts are
+    listed by their number of muscles while the cheapest of them can still cost less than
+    `below` (None: than the cheapest listed so far). With too many to list, none, and the plain
+    floor (the least deviation on top of the structural minimum).
+
+    Returns:
+        (cases, rest): every program that misses a target either has the deviations of a listed
+        case (costing at least its cost plus the floor of its fewest extra sets) or costs at
+        least `rest`.
     """
     c = constraints
     g, q = lattice.scale, lattice.modulus
@@ -353,33 +384,39 @@ def miss_floor(classes: list[ExerciseClass], constraints: ProgramConstraints, la
     plain = floor(0) + min(c.under_penalty, c.over_penalty) / g
     sums = _sums(lattice)
     if sums is None:
-        return plain
+        return [], plain
     over, under = c.over_penalty / g, c.under_penalty / g
     shift_cost = [min(over * (s or q), under * ((q - s) % q or q)) for s in range(q)]
     goal = list(lattice.goal)
     # a deviation of a whole q units on one muscle leaves the goal where it is
-    value = shift_cost[0] + floor(sums.fewest(goal))
+    unshifted = shift_cost[0] + floor(sums.fewest(goal))
+    limit = unshifted if below is None else below
+    cases: list[MissCase] = []
     looked_up = 0
     for size in range(1, len(goal) + 1):
-        if floor(0) + size * min(shift_cost[1:]) >= value:
+        if floor(0) + size * min(shift_cost[1:]) >= limit:
             break
         for muscles in itertools.combinations(range(len(goal)), size):
             for shifts in itertools.product(range(1, q), repeat=size):
                 cost = sum(shift_cost[s] for s in shifts)
-                if floor(0) + cost >= value:
+                if floor(0) + cost >= limit:
                     continue
                 looked_up += 1
                 if looked_up > _MAX_MISS_GOALS:
-                    return plain
+                    return [], plain
                 shifted = list(goal)
                 for m, s in zip(muscles, shifts):
                     shifted[m] = (shifted[m] + s) % q
-                # only paths short enough to beat the best found matter
+                # only paths short enough to cost less than the limit matter
                 longest = 0
-                while longest < 64 and cost + floor(longest + 1) < value:
+                while longest < 64 and cost + floor(longest + 1) < limit:
                     longest += 1
-                value = min(value, cost + floor(sums.fewest(shifted, longest)))
-    return max(value, plain)
+                fewest = sums.fewest(shifted, longest)
+                if cost + floor(fewest) < limit:
+                    cases.append(MissCase(tuple(shifted), cost, fewest))
+                    if below is None:
+                        limit = cost + floor(fewest)
+    return cases, max(min(unshifted, limit), plain)
 
 
 def bound_for_extra(classes: list[ExerciseClass], constraints: ProgramConstraints, extra: int | None, scale: int,

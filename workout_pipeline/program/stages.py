@@ -14,6 +14,7 @@ from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints
 from workout_pipeline.program.engine import EPS, SHARES, Budget, Candidate, Infeasible, run_solver
 from workout_pipeline.program.exercises import ExerciseClass
 from workout_pipeline.program.lattice import (
+    MissCase,
     ResidueLattice,
     bound_for_extra,
     extra_set_patterns,
@@ -21,6 +22,7 @@ from workout_pipeline.program.lattice import (
     fewest_extra_sets,
     integer_scale,
     listing_rows,
+    miss_cases,
     miss_floor,
     residue_lattice,
     structural_floor,
@@ -70,10 +72,10 @@ class LatticeFacts:
 
 def lattice_stage(ctx: SolveContext, budget: Budget,
                   cutoff: Callable[[], float] | None = None) -> tuple[list[Candidate], LatticeFacts]:
-    """The lattice bound, then the best exact-hit week at each number of extra sets from the
-    fewest up (`_lattice_levels`); the weeks sorted by their master objective. `cutoff`, asked
-    once the first level had no week: the objective of a program in hand (the higher levels
-    then only look at weeks that could beat it)."""
+    """The lattice bound, then the best week of each lattice cell, cheapest first
+    (`_lattice_levels`); the weeks sorted by their master objective. `cutoff`, asked once the
+    first level had no week: the objective of a program in hand (the higher cells then only
+    look at weeks that could beat it, and the programs that miss a target are examined too)."""
     classes, c = ctx.classes, ctx.constraints
     shortest = fewest_extra_sets(classes, c)
     residues = residue_lattice(classes, c) if shortest is not None else None
@@ -85,9 +87,9 @@ def lattice_stage(ctx: SolveContext, budget: Budget,
     bound = bound_for_extra(classes, c, shortest[0], residues.scale, miss)
     ctx.report["lattice_bound"] = bound
     ctx.report["lattice_miss_floor"] = miss
-    weeks, level_bounds, next_level = _lattice_levels(ctx, residues, shortest[0], miss, budget, cutoff)
+    weeks, level_bounds, next_level, miss = _lattice_levels(ctx, residues, shortest[0], miss, budget, cutoff)
     # exact programs of an examined level cost at least its bound (inf: none exist); above the
-    # examined levels the lattice floor holds; a miss costs at least the miss floor
+    # examined levels the lattice floor holds; a miss costs at least the miss side's bound
     swept = min(min(level_bounds.values(), default=float("inf")),
                 bound_for_extra(classes, c, next_level, residues.scale, miss))
     # the levels proven empty: exact programs have at least `fewest` extra sets
@@ -99,59 +101,94 @@ def lattice_stage(ctx: SolveContext, budget: Budget,
     return [replace(week, bound=bound) for week in weeks], LatticeFacts(residues, bound, fewest, miss=miss)
 
 
+_EXACT, _MISSES, _REST = -1, -2, -3  # `_lattice_levels`' cells: exact hits, the misses not yet listed, the rest
+
+
 def _lattice_levels(ctx: SolveContext, residues: ResidueLattice, first_extra: int, miss_only: float,
                     budget: Budget, ask_cutoff: Callable[[], float] | None = None,
-                    cutoff: float = float("inf")) -> tuple[list[Candidate], dict[int, float], int]:
-    """The best exact-hit week of the master at each number of extra sets, from the shortest path up.
+                    cutoff: float = float("inf")) -> tuple[list[Candidate], dict[int, float], int, float]:
+    """The best week of the master in each lattice cell, cheapest cell first.
 
-    At each level the master (no under or over slack) gets one binary per lattice pattern of
-    that many extra sets (`workout_pipeline.program.lattice.extra_set_patterns`) and must follow
-    the chosen one: the extra sets on each residue's classes add up to the pattern's count.
-    The patterns cover every exact-hit week with exactly that many extra sets, so the level's
-    MILP bound (infinite when infeasible) bounds every exact-hit program of that level. Higher
-    levels are tried while their lattice floor is below the best week found (more extra sets can
-    mean fewer exercises), time is left and the patterns can be listed.
+    A cell is a number of extra sets, for the programs that meet every target exactly (a
+    *level*, from the shortest path up) or for those whose deviations shift the goal to one
+    of `lattice.miss_cases` (listed once a program is in hand, below its objective). Its master
+    (for a level, with no under or over slack) gets one binary per lattice pattern of that many
+    extra sets reaching the cell's goal (`lattice.extra_set_patterns`) and must follow the
+    chosen one: the extra sets on each residue's classes add up to the pattern's count. The
+    patterns cover every program of the cell, so the cell's MILP bound (infinite when
+    infeasible) bounds all of them. Cells are examined while their floor (structural, plus the
+    deviations' least cost) is below the best week found and the program in hand, time is left
+    and the patterns can be listed; the bound is then the least of the examined cells' bounds
+    and the floors of the cells not examined.
 
     Below the cutoff (a program in hand: `cutoff`, or `ask_cutoff()`, asked once the first level
-    had no week, e.g. for the whole-set week) or the best week found, a level's MILP only holds weeks
+    had no week, e.g. for the whole-set week) or the best week found, a cell's MILP only holds weeks
     with fewer exercises than the first count whose structural floor reaches it
-    (`lattice.fewest_costly_exercises`): the level's bound is then the smaller of its MILP bound
+    (`lattice.fewest_costly_exercises`): the cell's bound is then the smaller of its MILP bound
     and that count's floor.
 
     Returns:
-        (weeks found, bound per examined level, first level not examined).
+        (weeks found, bound per examined level, first level not examined, bound on every
+        program that misses a target).
     """
+    import heapq
+
     import pulp
 
     classes, c = ctx.classes, ctx.constraints
     weeks: list[Candidate] = []
     bounds: dict[int, float] = {}
+    miss_bounds: list[float] = []
+    cases: list[MissCase] = []
     by_residue: dict[tuple[int, ...], list[int]] = {}
     for i, residue in enumerate(residues.residues):
         by_residue.setdefault(residue, []).append(i)
-    for level in range(first_extra, first_extra + _MAX_LEVELS):
-        if level > first_extra and not weeks and ask_cutoff is not None:
+    # (floor, extra sets, kind): kind is _EXACT, a miss case's index, _MISSES or _REST
+    queue = [(structural_floor(classes, c, first_extra), first_extra, _EXACT), (miss_only, 0, _MISSES)]
+    while True:
+        floor, level, kind = queue[0]
+        if kind == _EXACT and level > first_extra and not weeks and ask_cutoff is not None:
             cutoff, ask_cutoff = min(cutoff, ask_cutoff()), None
-        floor = structural_floor(classes, c, level)
-        best_week = min((week.objective for week in weeks), default=float("inf"))
-        costly = fewest_costly_exercises(classes, c, level, min(cutoff, best_week))
+        target = min([cutoff] + [week.objective for week in weeks])
         if weeks and budget.seconds < SHARES.lattice_small_s:
             break  # small budgets: the first level's week, then the other stages
-        if budget.left() < 0.05 or floor >= min(miss_only, best_week, cutoff) - EPS:
-            # out of time, or no program of this level or above can beat the miss case's floor,
-            # the best week found or the program in hand (the other stages look further)
+        if budget.left() < 0.05 or floor >= target - EPS or kind == _REST:
+            # out of time, or no program of this cell or above can beat the best week found or
+            # the program in hand (the other stages look further)
             break
+        if kind == _EXACT and level >= first_extra + _MAX_LEVELS:
+            break
+        if kind == _MISSES:
+            if cutoff == float("inf"):
+                break  # the misses are listed below a program in hand only
+            heapq.heappop(queue)
+            found, rest = miss_cases(classes, c, residues, target)
+            heapq.heappush(queue, (rest, 0, _REST))
+            for case in found:
+                heapq.heappush(queue, (case.cost + structural_floor(classes, c, case.fewest), case.fewest, len(cases)))
+                cases.append(case)
+            ctx.report["lattice_miss_cases"] = len(found)
+            continue
+        goal, cost = (residues.goal, 0.0) if kind == _EXACT else (cases[kind].goal, cases[kind].cost)
         if listing_rows(residues, level) * _LISTING_S_PER_ROW > SHARES.listing_of_left * budget.left():
             break  # listing would take most of the time left
-        patterns = extra_set_patterns(residues, level)
+        patterns = extra_set_patterns(replace(residues, goal=goal), level)
         if patterns is None:
             break  # too many to list
-        ctx.report[f"lattice_patterns_{level}"] = len(patterns)
+        heapq.heapreplace(queue, (cost + structural_floor(classes, c, level + 1), level + 1, kind))
+        name = f"lattice_week_{level}" if kind == _EXACT else f"lattice_miss_{kind}_week_{level}"
+        ctx.report[name.replace("week", "patterns")] = len(patterns)
+        record = bounds.__setitem__ if kind == _EXACT else (lambda _, value: miss_bounds.append(value))
         if not patterns:
-            bounds[level] = float("inf")
+            record(level, float("inf"))
             continue
-        master = build_master(classes, c).forbid_misses()
+        costly = fewest_costly_exercises(classes, c, level, target - cost)
+        master = build_master(classes, c)
         prob = master.problem
+        if kind == _EXACT:
+            master.forbid_misses()
+        elif target < float("inf"):
+            prob += prob.objective <= target  # only what could beat the program in hand (deviations are many)
         if costly is not None:
             prob += pulp.lpSum(master.count.values()) <= costly - 1
         choice = [prob.add_variable(f"pattern_{j}", cat="Binary") for j in range(len(patterns))]
@@ -161,24 +198,27 @@ def _lattice_levels(ctx: SolveContext, residues: ResidueLattice, first_extra: in
             chosen_count = pulp.lpSum(p[residue] * var for p, var in zip(patterns, choice) if residue in p)
             prob += extra_sets == chosen_count
         if budget.left() < 0.05:
-            break  # listing and building took the rest
-        # once a week is in hand, a further level gets a share of the budget only: the other
+            record(level, floor)  # listing and building took the rest
+            break
+        # once a week is in hand, a further cell gets a share of the budget only: the other
         # stages may do better (with few training days the best weeks have many extra sets)
         seconds = budget.left() if not weeks else min(budget.left(), SHARES.lattice_next_level * budget.seconds)
         run = run_solver(prob, seconds, ctx.gap / 2)
-        ctx.report[f"lattice_week_{level}"] = run
+        ctx.report[name] = run
         # weeks with `costly` exercises or more cost at least that count's floor
-        beyond = float("inf") if costly is None else structural_floor(classes, c, level, costly)
+        beyond = float("inf") if costly is None else cost + structural_floor(classes, c, level, costly)
         if run["status"] == "infeasible":
-            bounds[level] = beyond
+            record(level, beyond if kind == _EXACT else min(beyond, target))
             continue
-        # the level's programs cost at least its MILP's proven bound, week or not
-        bounds[level] = min(beyond, max(floor, run["bound"]) if run["bound"] is not None else floor)
-        if run["objective"] is None:
-            continue
-        weeks.append(Candidate(f"lattice_week_{level}", master.week(), run["objective"]))
-    # levels are examined in order without gaps
-    return weeks, bounds, first_extra + len(bounds)
+        # the cell's programs cost at least its MILP's proven bound, week or not
+        record(level, min(beyond, max(floor, run["bound"]) if run["bound"] is not None else floor))
+        if run["objective"] is not None:
+            weeks.append(Candidate(name, master.week(), run["objective"]))
+    # the cells not examined: the floors left in the queue (one exact level, the miss cases' next)
+    next_level = next(level for _, level, kind in queue if kind == _EXACT)
+    # (the miss floor holds too: the listing may have given up, leaving the plain floor)
+    miss = max(miss_only, min(miss_bounds + [floor for floor, _, kind in queue if kind != _EXACT]))
+    return weeks, bounds, next_level, miss
 
 
 def exact_probe_stage(ctx: SolveContext, facts: LatticeFacts, budget: Budget) -> LatticeFacts:
