@@ -82,6 +82,39 @@ def test_miss_floor_is_the_cheapest_deviation_by_brute_force(seed):
         assert miss_floor(classes, c, lattice) == pytest.approx(expected, abs=1e-9)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_miss_cases_cover_every_deviation_by_brute_force(seed):
+    """`miss_cases` below a limit: every deviation vector (up to 3 units over or 2 under per
+    muscle) either has the shift of a listed case, costing at least its cost with at least its
+    fewest extra sets, or costs at least the rest; and the listed cases cost less than the limit."""
+    from workout_pipeline.program.lattice import _sums, miss_cases, structural_floor
+
+    _, _, c, classes = _tiny_classes_and_rules(seed)
+    rng = random.Random(200 + seed)
+    for spanning in (True, False):
+        lattice = _random_lattice(rng, spanning)
+        depth = _sums(lattice).depth
+        over, under = c.over_penalty / 4, c.under_penalty / 4
+        vectors = []
+        for units in itertools.product(range(-2, 4), repeat=len(lattice.goal)):
+            if any(units):
+                cost = sum(over * d if d > 0 else -under * d for d in units)
+                shifted = tuple((g + d) % 3 for g, d in zip(lattice.goal, units))
+                vectors.append((cost, shifted, _brute_fewest(lattice, shifted, depth)))
+        values = sorted({cost + structural_floor(classes, c, fewest) for cost, _, fewest in vectors})
+        for below in (values[0], *values[1:4], values[0] + 0.3):
+            cases, rest = miss_cases(classes, c, lattice, below)
+            by_goal = {case.goal: case for case in cases}
+            assert len(by_goal) == len(cases)
+            for case in cases:
+                assert case.cost + structural_floor(classes, c, case.fewest) < below
+            for cost, shifted, fewest in vectors:
+                if shifted in by_goal:
+                    assert cost >= by_goal[shifted].cost - 1e-9 and fewest >= by_goal[shifted].fewest
+                else:
+                    assert cost + structural_floor(classes, c, fewest) >= rest - 1e-9, (below, shifted)
+
+
 @pytest.mark.parametrize("seed", [43, 44, 54, 56, 58])  # 44, 58: the floor is the optimum, above the plain floor
 def test_miss_floor_stays_below_the_naive_optimum_among_misses(seed):
     """The naive model forced to miss some target by at least 1/4 set, solved to optimality: the
@@ -168,9 +201,10 @@ def _naive_exact_level_optimum(classes, c, extra: int) -> float | None:
 @pytest.mark.parametrize("seed,small", [(40, True), (44, True), (52, True), (45, False), (59, False)])
 def test_level_bounds_below_a_cutoff_stay_below_the_levels_naive_optimum(seed, small):
     """A lattice level told a cutoff holds only weeks with fewer exercises than the cutoff's
-    floor allows, and reports the smaller of its MILP bound and that floor. With the cutoff at
-    the level's own naive optimum (the tightest case) or a little above, the bound stays below
-    that optimum: on programs that meet every target exactly with that many extra sets."""
+    floor allows, and reports the smaller of its MILP bound and that floor. With the cutoff a
+    little below the level's own naive optimum, at it (the tightest case) or a little above, the
+    bound stays below that optimum: on programs that meet every target exactly with that many
+    extra sets."""
     from workout_pipeline.program.engine import Budget
     from workout_pipeline.program.lattice import fewest_extra_sets, residue_lattice, structural_floor
     from workout_pipeline.program.layout import symmetric_groups
@@ -184,7 +218,7 @@ def test_level_bounds_below_a_cutoff_stay_below_the_levels_naive_optimum(seed, s
         optimum = _naive_exact_level_optimum(classes, c, extra)
         if optimum is None:
             continue
-        for cutoff in (optimum, optimum + 0.02):
+        for cutoff in (optimum - 0.01, optimum, optimum + 0.02):
             ctx = SolveContext(classes, c, 1e-6, symmetric_groups(c), {})
             _, bounds, next_level, _ = _lattice_levels(ctx, residues, extra, float("inf"), Budget(30.0), cutoff=cutoff)
             # not examined (its floor reaches the cutoff): the caller takes the floor of the level
@@ -192,3 +226,35 @@ def test_level_bounds_below_a_cutoff_stay_below_the_levels_naive_optimum(seed, s
             assert level_bound <= optimum + 1e-6, (extra, cutoff)
             checked += 1
     assert checked
+
+
+@pytest.mark.parametrize("seed", [43, 44, 54, 56, 58])
+def test_miss_cells_below_a_cutoff_stay_below_the_naive_optimum_among_misses(seed):
+    """Below a program in hand the lattice examines the programs that miss a target case by
+    case (each a goal shift, `lattice.miss_cases`, with its own pattern masters). The bound it
+    reports for them stays below the naive model's proven optimum among programs forced to miss
+    by at least 1/4 set, with the cutoff a little below that optimum (every cell below it is
+    empty: the bound is the cutoff), at it, or a little above."""
+    import pulp
+
+    from workout_pipeline.program.engine import Budget, run_solver
+    from workout_pipeline.program.lattice import fewest_extra_sets, miss_floor, residue_lattice
+    from workout_pipeline.program.layout import symmetric_groups
+    from workout_pipeline.program.milp import build_naive_model
+    from workout_pipeline.program.stages import SolveContext, _lattice_levels
+
+    _, _, c, classes = _tiny_classes_and_rules(seed, (2, 3, 4), 3)
+    residues = residue_lattice(classes, c)
+    model = build_naive_model(classes, c)
+    slacks = [v for v in model.problem.variables() if v.name.startswith(("under_", "over_"))]
+    model.problem += pulp.lpSum(slacks) >= 0.25
+    run = run_solver(model.problem, 60, 1e-7)
+    assert run["status"] == "optimal"
+    optimum = run["objective"]
+    floor = miss_floor(classes, c, residues)
+    for cutoff in (optimum - 0.01, optimum, optimum + 0.02):
+        ctx = SolveContext(classes, c, 1e-6, symmetric_groups(c), {})
+        # misses only: the exact levels' floor is put out of the way by starting them high up
+        first = fewest_extra_sets(classes, c)[0] + 40
+        _, _, _, miss = _lattice_levels(ctx, residues, first, floor, Budget(30.0), cutoff=cutoff)
+        assert floor - 1e-9 <= miss <= optimum + 1e-6, cutoff

@@ -145,6 +145,7 @@ def _lattice_levels(ctx: SolveContext, residues: ResidueLattice, first_extra: in
         by_residue.setdefault(residue, []).append(i)
     # (floor, extra sets, kind): kind is _EXACT, a miss case's index, _MISSES or _REST
     queue = [(structural_floor(classes, c, first_extra), first_extra, _EXACT), (miss_only, 0, _MISSES)]
+    heapq.heapify(queue)
     while True:
         floor, level, kind = queue[0]
         if kind == _EXACT and level > first_extra and not weeks and ask_cutoff is not None:
