@@ -61,24 +61,32 @@ def _tiny_classes_and_rules(seed: int, sizes=(5, 7, 8, 10, 11), muscles: int = 4
     return catalog, raw, c, build_classes(eligible_exercises(catalog, c), c, aggregate=False)
 
 
+def _deviation_vectors(lattice, c) -> list[tuple[float, tuple[int, ...], int]]:
+    """Every deviation vector of up to 3 units over or 2 under per muscle (not all zero): its
+    cost, the goal it shifts the extra sets to, and their fewest number (brute force)."""
+    from workout_pipeline.program.lattice import _sums
+
+    depth = _sums(lattice).depth
+    over, under = c.over_penalty / 4, c.under_penalty / 4
+    vectors = []
+    for units in itertools.product(range(-2, 4), repeat=len(lattice.goal)):
+        if any(units):
+            cost = sum(over * d if d > 0 else -under * d for d in units)
+            shifted = tuple((g + d) % 3 for g, d in zip(lattice.goal, units))
+            vectors.append((cost, shifted, _brute_fewest(lattice, shifted, depth)))
+    return vectors
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_miss_floor_is_the_cheapest_deviation_by_brute_force(seed):
     """Every deviation vector of up to 3 units over or 2 under per muscle, against `miss_floor`."""
-    from workout_pipeline.program.lattice import _sums, miss_floor, structural_floor
+    from workout_pipeline.program.lattice import miss_floor, structural_floor
 
     _, _, c, classes = _tiny_classes_and_rules(seed)
     rng = random.Random(100 + seed)
     for spanning in (True, False):
         lattice = _random_lattice(rng, spanning)
-        depth = _sums(lattice).depth
-        over, under = c.over_penalty / 4, c.under_penalty / 4
-        expected = float("inf")
-        for units in itertools.product(range(-2, 4), repeat=len(lattice.goal)):
-            if not any(units):
-                continue
-            cost = sum(over * d if d > 0 else -under * d for d in units)
-            shifted = tuple((g + d) % 3 for g, d in zip(lattice.goal, units))
-            expected = min(expected, cost + structural_floor(classes, c, _brute_fewest(lattice, shifted, depth)))
+        expected = min(cost + structural_floor(classes, c, fewest) for cost, _, fewest in _deviation_vectors(lattice, c))
         assert miss_floor(classes, c, lattice) == pytest.approx(expected, abs=1e-9)
 
 
@@ -87,20 +95,13 @@ def test_miss_cases_cover_every_deviation_by_brute_force(seed):
     """`miss_cases` below a limit: every deviation vector (up to 3 units over or 2 under per
     muscle) either has the shift of a listed case, costing at least its cost with at least its
     fewest extra sets, or costs at least the rest; and the listed cases cost less than the limit."""
-    from workout_pipeline.program.lattice import _sums, miss_cases, structural_floor
+    from workout_pipeline.program.lattice import miss_cases, structural_floor
 
     _, _, c, classes = _tiny_classes_and_rules(seed)
     rng = random.Random(200 + seed)
     for spanning in (True, False):
         lattice = _random_lattice(rng, spanning)
-        depth = _sums(lattice).depth
-        over, under = c.over_penalty / 4, c.under_penalty / 4
-        vectors = []
-        for units in itertools.product(range(-2, 4), repeat=len(lattice.goal)):
-            if any(units):
-                cost = sum(over * d if d > 0 else -under * d for d in units)
-                shifted = tuple((g + d) % 3 for g, d in zip(lattice.goal, units))
-                vectors.append((cost, shifted, _brute_fewest(lattice, shifted, depth)))
+        vectors = _deviation_vectors(lattice, c)
         values = sorted({cost + structural_floor(classes, c, fewest) for cost, _, fewest in vectors})
         for below in (values[0], *values[1:4], values[0] + 0.3):
             cases, rest = miss_cases(classes, c, lattice, below)

@@ -6,8 +6,10 @@ Same optimum as the naive model (docs/program.md, "Fast formulation"). The order
    (exact hits by their extra sets, misses by their deviations, listed by cost), and the best
    exact-hit week at each number of extra sets, each laid out over the days
    (`layout.lay_out_stage`). A quick week whose contributions are whole sets
-   (`stages.whole_set_stage`): first with weights below one half, else after the probe (when no
-   level had a week, a probe asks whether any exact-hit week exists) and only with time to spare.
+   (`stages.whole_set_stage`): with weights below one half inside the lattice once its first
+   level has no week (its program is then the cutoff below which the lattice examines its cells,
+   misses included) or right after it; else after the probe (when no level had a week, a probe
+   asks whether any exact-hit week exists) and only with time to spare.
 2. Masters: a heuristic week (a restricted master), then either the master's two lattice cases
    (exact hits and misses, each with the congruences) or the master itself with the either-or cut.
    Their bounds hold for every program.

@@ -1,3 +1,4 @@
+# Over 400 lines: the residue lattice, its shortest paths, pattern listing and the floors (exact and miss) read the same sums.
 """The objective's number lattice: a lower bound, and the exact-hit weeks it points to.
 
 Why the LP bound is weak: it meets every muscle target exactly with fractional sets. Integer
