@@ -121,3 +121,46 @@ def test_a_master_stopped_at_its_start_hands_over_its_lps_week(seed, monkeypatch
     assert heuristic < (staged["stages"]["master"]["objective"] or float("inf"))
     assert staged["objective"] == pytest.approx(optimum["objective"], abs=1e-5)
     assert staged["bound"] <= optimum["objective"] + 1e-6
+
+
+def _new_form_groups(classes, seed: int) -> list[list[int]]:
+    """Random `one_a_day` groups (new forms of a movement): classes sharing a primary muscle."""
+    rng = random.Random(seed)
+    groups, used = [], set()
+    for m in sorted({m for cls in classes for m in cls.primary}):
+        members = [i for i, cls in enumerate(classes) if m in cls.primary and i not in used]
+        if len(members) > 1 and rng.random() < 0.7:
+            group = rng.sample(members, min(len(members), rng.choice([2, 3])))
+            groups.append(sorted(group))
+            used |= set(group)
+    return groups
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_day_master_stays_below_the_full_optimum(seed):
+    """The master with its days split out (`build_week_master(..., days=True)`, program/master_days.py)
+    and the trained-days row of new forms are relaxations: on random lifters' weeks with new-form
+    groups the master's optimum, with or without the days, stays at or below the full model's
+    proven optimum, and the days never loosen it; the staged solve still ends at the optimum."""
+    from workout_pipeline.program.plan import _one_new_form_per_movement
+
+    classes, c, shapes, day_costs, staples, sessions = _instance(seed)
+    groups = _new_form_groups(classes, seed)
+    full = build_model(classes, c, day_categories=shapes, day_costs=day_costs, keep=staples)
+    _one_new_form_per_movement(full, groups)
+    optimum = run_solver(full.problem, 60, 1e-7)
+    if optimum["status"] == "infeasible":
+        pytest.skip("infeasible instance")
+    assert optimum["status"] == "optimal"
+    weekly, _, _ = build_week_master(classes, c, shapes, day_costs, keep=staples, one_a_day=groups)
+    daily, _, _ = build_week_master(classes, c, shapes, day_costs, keep=staples, one_a_day=groups, days=True)
+    weekly_run, daily_run = run_solver(weekly, 60, 1e-7), run_solver(daily, 60, 1e-7)
+    assert weekly_run["status"] == daily_run["status"] == "optimal"
+    assert weekly_run["objective"] <= daily_run["objective"] + 1e-6
+    assert daily_run["objective"] <= optimum["objective"] + 1e-6
+
+    model = build_model(classes, c, day_categories=shapes, day_costs=day_costs, keep=staples)
+    _one_new_form_per_movement(model, groups)
+    staged = solve_week(model, c, shapes, day_costs, staples, [], groups, 60, 1e-7, day_lifts=sessions)
+    assert staged["objective"] == pytest.approx(optimum["objective"], abs=1e-5)
+    assert staged["bound"] <= optimum["objective"] + 1e-6

@@ -16,6 +16,7 @@ from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints
 from workout_pipeline.program.engine import Week
 from workout_pipeline.program.exercises import ExerciseClass
 from workout_pipeline.program.lattice import ResidueLattice
+from workout_pipeline.program.master_days import day_split
 from workout_pipeline.program.milp import add_target_rows, conflicting_day_pairs
 
 
@@ -194,9 +195,11 @@ def _open_days(cls: ExerciseClass, day_categories: Sequence[frozenset[str]]) -> 
 
 def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_categories: Sequence[frozenset[str]],
                       day_costs: dict[tuple[int, int], float] | None = None, keep: Sequence[int] = (),
-                      require: Sequence[int] = (), one_a_day: Sequence[Sequence[int]] = ()) -> tuple[Any, dict[int, Any], dict[int, Any]]:
+                      require: Sequence[int] = (), one_a_day: Sequence[Sequence[int]] = (),
+                      days: bool = False) -> tuple[Any, dict[int, Any], dict[int, Any]]:
     """The week-level relaxation of `build_model(..., day_categories=...)` (`program/week.py`);
-    `one_a_day`: groups of classes of which at most one goes on a day.
+    `one_a_day`: groups of classes of which at most one goes on a day; `days`: with each
+    class's week split over its days as well (`master_days.day_split`: tighter, slower).
 
     Returns:
         (PuLP problem, weekly sets S per class, weekly exercise-days N per class).
@@ -263,7 +266,11 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
     trained = _trained_days(prob, classes, c, opened, conflicts, S, N)
 
     for n, members in enumerate(one_a_day):
-        prob += pulp.lpSum(N[i] for i in members) <= len({d for i in members for d in opened[i]}), f"one_a_day_{n}"
+        days_n = sorted({d for i in members for d in opened[i]})
+        prob += pulp.lpSum(N[i] for i in members) <= len(days_n), f"one_a_day_{n}"
+        # each member's days are days its primary muscles are trained: those shared by all members
+        for m in sorted(frozenset.intersection(*(classes[i].primary for i in members)) if trained else ()):
+            prob += pulp.lpSum(N[i] for i in members) <= pulp.lpSum(trained[m, d] for d in days_n), f"one_a_day_{n}_{m}"
     missing = {}
     for i in keep:
         missing[i] = prob.add_variable(f"staple_missing_{i}", lowBound=0, upBound=1)
@@ -281,20 +288,21 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
                 prob += day_cost[i] >= sum(costs[:j]) + cost * (N[i] - j), f"day_cost_{i}_{j}"
             _day_cost_by_trained_days(prob, i, classes[i], c, opened[i], day_costs, trained, N[i], day_cost[i])
     _cheap_days(prob, classes, c, opened, day_costs, trained, S, N, day_cost)
+    split = day_split(prob, classes, c, opened, trained, S, N, day_costs, day_cost, one_a_day) if days else None
     prob += (
         c.under_penalty * pulp.lpSum(under.values())
         + c.over_penalty * pulp.lpSum(over.values())
         + c.set_cost * pulp.lpSum(S.values())
         + pulp.lpSum(cls.selection_cost * N[i] for i, cls in enumerate(classes))
         + pulp.lpSum(day_cost.values())
-        + c.smoothness_cost * _week_smoothness(prob, classes, c, day_categories, S)
+        + c.smoothness_cost * _week_smoothness(prob, classes, c, day_categories, S, split)
         + c.staple_miss_penalty * pulp.lpSum(missing.values())
     ), "objective"
     return prob, S, N
 
 
 def _week_smoothness(prob: Any, classes: list[ExerciseClass], c: ProgramConstraints,
-                     day_categories: Sequence[frozenset[str]], S: dict[int, Any]) -> Any:
+                     day_categories: Sequence[frozenset[str]], S: dict[int, Any], split: Any = None) -> Any:
     """A lower bound on the full model's Σ_d |t_d - T/D| from weekly sets alone: the whole-set
     floor (`smoothness_floor`), and for every set K of categories, the sets of K's exercises
     sit on the days taking any of K, and the days taking only K (and core) hold nothing else:
@@ -309,6 +317,8 @@ def _week_smoothness(prob: Any, classes: list[ExerciseClass], c: ProgramConstrai
     total = pulp.lpSum(S.values())
     spread = prob.add_variable("smoothness", lowBound=0)
     prob += spread >= smoothness_floor(prob, total, n_days), "smoothness_floor"
+    if split is not None:
+        prob += spread >= split, "smoothness_split"
     core = [S[i] for i, cls in enumerate(classes) if cls.category == "core"]
     for size in range(1, len(DAY_TYPES)):
         for kinds in itertools.combinations(DAY_TYPES, size):

@@ -45,6 +45,10 @@ LAYOUT_SHARE = 0.2  # of the budget, at most, for laying out the master's week
 HEURISTIC_SHARE = 0.25  # of the budget, at most, for a quick master week (`master_heuristic`) ...
 HEURISTIC_IF_GAP = 0.5  # ... when the master's own week is more than twice its bound (or it has none)
 TEMPLATE_SHARE = 0.1  # of the budget, at most, for the lifter's own week as it is
+DAYS_SHARE = 0.15  # of the budget, at most, for the master with its days (`day_master_run`) ...
+DAYS_MIN_LEFT = 0.3  # ... when this much is left after the master's exercises alone ...
+DAYS_IF_GAP = 0.05  # ... and the best program is within this of the master's bound (and the master's
+# exercises alone, `restricted`, ended more than a tenth of the gap from their own bound)
 
 
 def weekly_handles(model: ProgramModel) -> dict[int, tuple[Any, Any]]:
@@ -188,21 +192,27 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
                 v.varValue = values[v.name]
     handles = weekly_handles(model)
     if m_run["objective"] is not None and not best.closed(gap):
-        weekly = {i: (round(S[i].varValue or 0), round(N[i].varValue or 0)) for i in S if round(N[i].varValue or 0) > 0}
-        # the master's trained days (48 h rule) as the layout's: a muscle rests where it rested there
-        rest_days = {v.name for v in master.variables() if v.name.startswith("trained_") and round(v.varValue or 0) == 0}
-        budget = max(0.1, min(LAYOUT_SHARE * time_limit_s, left()))
-        l_run = layout(model, handles, weekly, budget, gap / 10, rest_days)
-        if l_run["objective"] is None and rest_days:
-            l_run = layout(model, handles, weekly, budget, gap / 10)
-        stages["layout"] = {"objective": l_run["objective"], "seconds": round(l_run["seconds"], 3)}
-        best.offer(l_run)
+        weekly = _lay_out(model, handles, master, S, N, max(0.1, min(LAYOUT_SHARE * time_limit_s, left())), gap, best, stages, "layout")
         if not best.closed(gap) and left() > 0.1 and (m_run["status"] == "optimal" or best.run is None):
             # the master's exercises alone, free sets and days: a small model, often the optimum
             # (when the master's week is its optimum or no program is in hand: an unfinished
             # master's week is often the warm start it was given, and the full model needs the time)
             r_run = best.improve(run_solver, min(RESTRICTED_SHARE * time_limit_s, left()), gap, only=set(weekly))
             stages["restricted"] = {"objective": r_run["objective"], "bound": r_run["bound"], "seconds": round(r_run["seconds"], 3)}
+        if (not best.closed(gap) and "restricted" in stages and r_run["objective"] is not None
+                and _gap(r_run["objective"], r_run["bound"] or 0.0) > gap / 10
+                and _gap(best.run["objective"], best.bound) <= DAYS_IF_GAP and left() > DAYS_MIN_LEFT * time_limit_s):
+            # the master's optimum is close, yet neither its week nor its exercises (not proven
+            # best among them: when they are, the full model's other exercises are what is
+            # missing) reach it: often the master's bound is what is short (sim023), so the
+            # master with its days seen as well
+            args = (model.classes, c, day_categories, day_costs, keep, require, one_a_day)
+            d_run, (day_master, dS, dN) = day_master_run(model, best, args, min(DAYS_SHARE * time_limit_s, left()), gap / 3)
+            stages["day_master"] = {"objective": d_run["objective"], "bound": d_run["bound"], "seconds": round(d_run["seconds"], 3)}
+            best.offer({**d_run, "objective": None, "proves_full": True})  # its bound only
+            if d_run["objective"] is not None and not best.closed(gap) and d_run["objective"] < best.run["objective"] - 1e-9:
+                _lay_out(model, handles, day_master, dS, dN, max(0.1, min(LAYOUT_SHARE * time_limit_s, left())),
+                         gap, best, stages, "day_layout")
     if not best.closed(gap) and (best.run is None or left() > 0.05):
         full = best.improve(run_solver, max(left(), 0.05 if best.run else 1.0), gap)
         stages["full"] = {"objective": full["objective"], "bound": full["bound"], "seconds": round(full["seconds"], 3)}
@@ -221,6 +231,40 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
     status = "optimal" if best.closed(gap) else "feasible"
     return {"status": status, "objective": best.run["objective"], "bound": bound,
             "seconds": time.perf_counter() - started, "stages": stages}
+
+
+def _lay_out(model: ProgramModel, handles: dict[int, tuple[Any, Any]], master: Any, S: dict[int, Any], N: dict[int, Any],
+             budget_s: float, gap: float, best: "_Best", stages: dict[str, Any], name: str) -> dict[int, tuple[int, int]]:
+    """Lay out a master's week (`layout`), its muscles resting where its trained days rested
+    them (48 h rule; without that when it fails); offer the program to `best`. Returns the week."""
+    weekly = {i: (round(S[i].varValue or 0), round(N[i].varValue or 0)) for i in S if round(N[i].varValue or 0) > 0}
+    rest_days = {v.name for v in master.variables() if v.name.startswith("trained_") and round(v.varValue or 0) == 0}
+    run = layout(model, handles, weekly, budget_s, gap / 10, rest_days)
+    if run["objective"] is None and rest_days:
+        run = layout(model, handles, weekly, budget_s, gap / 10)
+    stages[name] = {"objective": run["objective"], "seconds": round(run["seconds"], 3)}
+    best.offer(run)
+    return weekly
+
+
+def day_master_run(model: ProgramModel, best: "_Best", master_args: tuple, budget_s: float, gap: float) -> tuple[dict[str, Any], tuple]:
+    """The week master with the days split out (`build_week_master(..., days=True)`), started
+    from the best program so far (its weekly sums, days and trained days). Returns the run and
+    (problem, S, N)."""
+    from workout_pipeline.program.solve import run_solver
+
+    built = build_week_master(*master_args, days=True)
+    start = None
+    if best.run is not None:
+        best.restore()
+        start = {f"S_{i}": 0.0 for i in range(len(model.classes))} | {f"N_{i}": 0.0 for i in range(len(model.classes))}
+        for (i, d), var in model.sets.items():
+            sets, days = round(var.varValue or 0), round(model.count[i, d].varValue or 0)
+            start[f"S_{i}"] += sets
+            start[f"N_{i}"] += days
+            start[f"split_sets_{i}_{d}"], start[f"split_days_{i}_{d}"] = sets, days
+        start |= {f"trained_{m}_{d}": round(var.varValue or 0) for (m, d), var in model.trained.items()}
+    return run_solver(built[0], budget_s, gap, start=start), built
 
 
 class _Best:
