@@ -268,7 +268,9 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
     for n, members in enumerate(one_a_day):
         days_n = sorted({d for i in members for d in opened[i]})
         prob += pulp.lpSum(N[i] for i in members) <= len(days_n), f"one_a_day_{n}"
-        # each member's days are days its primary muscles are trained: those shared by all members
+        # at most one member a day, and a member's days have t[m,d] = 1 for each of its primary
+        # muscles m (full model: y <= max_ex·trained), so for a muscle m primary to every member
+        # the members' exercise-days are at most its trained days among theirs
         for m in sorted(frozenset.intersection(*(classes[i].primary for i in members)) if trained else ()):
             prob += pulp.lpSum(N[i] for i in members) <= pulp.lpSum(trained[m, d] for d in days_n), f"one_a_day_{n}_{m}"
     missing = {}

@@ -25,7 +25,8 @@ Every row is a sum of the full model's day rows, so the master is a relaxation: 
 bound (HiGHS's dual bound) is a lower bound for the full model (docs/program.md lists the
 rows). The stages (`solve_week`): the lifter's own week (`template_week`), the master (or a
 quick week from its LP, `master_heuristic`, when its search ends far from its bound), its
-week laid out over the days (`layout`), the master's exercises alone, the full model; each is
+week laid out over the days (`layout`), the master's exercises alone, the master with its days
+split out when the gap is still open (`day_master_run`: tighter, slower), the full model; each is
 warm-started from the best program so far and stopped once that program is within the gap of
 the best proven bound, and the reported bound is the largest proven one.
 """
@@ -47,6 +48,7 @@ HEURISTIC_IF_GAP = 0.5  # ... when the master's own week is more than twice its 
 TEMPLATE_SHARE = 0.1  # of the budget, at most, for the lifter's own week as it is
 DAYS_SHARE = 0.15  # of the budget, at most, for the master with its days (`day_master_run`) ...
 DAYS_MIN_LEFT = 0.3  # ... when this much is left after the master's exercises alone ...
+DAYS_IF_MASTER = 0.1  # ... the master took at most this much (the day master takes 1-5 times as long) ...
 DAYS_IF_GAP = 0.05  # ... and the best program is within this of the master's bound (and the master's
 # exercises alone, `restricted`, ended more than a tenth of the gap from their own bound)
 
@@ -201,7 +203,8 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
             stages["restricted"] = {"objective": r_run["objective"], "bound": r_run["bound"], "seconds": round(r_run["seconds"], 3)}
         if (not best.closed(gap) and "restricted" in stages and r_run["objective"] is not None
                 and _gap(r_run["objective"], r_run["bound"] or 0.0) > gap / 10
-                and _gap(best.run["objective"], best.bound) <= DAYS_IF_GAP and left() > DAYS_MIN_LEFT * time_limit_s):
+                and _gap(best.run["objective"], best.bound) <= DAYS_IF_GAP and left() > DAYS_MIN_LEFT * time_limit_s
+                and m_run["seconds"] <= DAYS_IF_MASTER * time_limit_s):
             # the master's optimum is close, yet neither its week nor its exercises (not proven
             # best among them: when they are, the full model's other exercises are what is
             # missing) reach it: often the master's bound is what is short (sim023), so the
