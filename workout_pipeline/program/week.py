@@ -46,9 +46,11 @@ LAYOUT_SHARE = 0.2  # of the budget, at most, for laying out the master's week
 HEURISTIC_SHARE = 0.25  # of the budget, at most, for a quick master week (`master_heuristic`) ...
 HEURISTIC_IF_GAP = 0.5  # ... when the master's own week is more than twice its bound (or it has none)
 TEMPLATE_SHARE = 0.1  # of the budget, at most, for the lifter's own week as it is
+# HiGHS's sub-MIP heuristics (RINS, RENS) took most of the master's root time on the hard weeks
+MASTER_OPTIONS = {"mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False}
 DAYS_SHARE = 0.15  # of the budget, at most, for the master with its days (`day_master_run`) ...
 DAYS_MIN_LEFT = 0.3  # ... when this much is left after the master's exercises alone ...
-DAYS_IF_MASTER = 0.1  # ... the master took at most this much (the day master takes 1-5 times as long) ...
+DAYS_IF_MASTER = 0.15  # ... the master took at most this much (the day master takes 1-5 times as long) ...
 DAYS_IF_GAP = 0.05  # ... and the best program is within this of the master's bound (and the master's
 # exercises alone, `restricted`, ended more than a tenth of the gap from their own bound)
 
@@ -176,7 +178,7 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
                 master_start[f"S_{i}"] += round(var.varValue or 0)
                 master_start[f"N_{i}"] += round(model.count[i, d].varValue or 0)
     master, S, N = build_week_master(model.classes, c, day_categories, day_costs, keep, require, one_a_day)
-    m_run = run_solver(master, MASTER_SHARE * time_limit_s, gap / 3, start=master_start)
+    m_run = run_solver(master, MASTER_SHARE * time_limit_s, gap / 3, start=master_start, **MASTER_OPTIONS)
     stages["master"] = {"objective": m_run["objective"], "bound": m_run["bound"], "seconds": round(m_run["seconds"], 3)}
     if m_run["status"] == "infeasible":
         return {"status": "infeasible", "objective": None, "bound": None, "seconds": time.perf_counter() - started, "stages": stages}
