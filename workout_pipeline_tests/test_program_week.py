@@ -164,29 +164,3 @@ def test_day_master_stays_below_the_full_optimum(seed):
     staged = solve_week(model, c, shapes, day_costs, staples, [], groups, 60, 1e-7, day_lifts=sessions)
     assert staged["objective"] == pytest.approx(optimum["objective"], abs=1e-5)
     assert staged["bound"] <= optimum["objective"] + 1e-6
-
-
-@pytest.mark.parametrize("seed", [39, 49, 54, 55, 57, 58, 47, 53])
-def test_a_master_week_that_does_not_lay_out_leaves_the_time_to_the_full_model(seed):
-    """On back-to-back days the 48 h rule can chain a master's lifts that share a muscle onto one
-    day, so its week does not lay out (simulated athletes sim524, sim656: the optimum needs
-    other lifts). Then the master's exercises alone are not searched when a program is in hand
-    (the full model, warm-started from it, gets the time), and the staged solve still ends at
-    the full model's optimum with a bound below it."""
-    classes, c, shapes, day_costs, staples, sessions = _instance(seed)
-    full = build_model(classes, c, day_categories=shapes, day_costs=day_costs, keep=staples)
-    optimum = run_solver(full.problem, 60, 1e-7)
-    if optimum["status"] == "infeasible":
-        pytest.skip("infeasible instance")
-    model = build_model(classes, c, day_categories=shapes, day_costs=day_costs, keep=staples)
-    staged = solve_week(model, c, shapes, day_costs, staples, [], [], 60, 1e-7, day_lifts=sessions)
-    stages = staged["stages"]
-    if stages.get("layout", {}).get("objective", 0.0) is not None:
-        pytest.skip("the master's week lays out here")
-    if stages["template"]["objective"] is None:
-        assert "restricted" in stages  # no program in hand: the master's exercises give a first one
-    else:
-        assert "restricted" not in stages and "full" in stages
-    assert staged["status"] == "optimal"
-    assert staged["objective"] == pytest.approx(optimum["objective"], abs=1e-5)
-    assert staged["bound"] <= optimum["objective"] + 1e-6
