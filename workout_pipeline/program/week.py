@@ -197,13 +197,10 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
     handles = weekly_handles(model)
     if m_run["objective"] is not None and not best.closed(gap):
         weekly = _lay_out(model, handles, master, S, N, max(0.1, min(LAYOUT_SHARE * time_limit_s, left())), gap, best, stages, "layout")
-        if (not best.closed(gap) and left() > 0.1 and (m_run["status"] == "optimal" or best.run is None)
-                and (stages["layout"]["objective"] is not None or best.run is None)):
+        if not best.closed(gap) and left() > 0.1 and (m_run["status"] == "optimal" or best.run is None):
             # the master's exercises alone, free sets and days: a small model, often the optimum
             # (when the master's week is its optimum or no program is in hand: an unfinished
-            # master's week is often the warm start it was given, and the full model needs the
-            # time; so does a master's week that does not lay out: under the 48 h rule its lifts
-            # chain onto one day of a back-to-back pair, and the optimum needs other lifts, sim524)
+            # master's week is often the warm start it was given, and the full model needs the time)
             r_run = best.improve(run_solver, min(RESTRICTED_SHARE * time_limit_s, left()), gap, only=set(weekly))
             stages["restricted"] = {"objective": r_run["objective"], "bound": r_run["bound"], "seconds": round(r_run["seconds"], 3)}
         if (not best.closed(gap) and "restricted" in stages and r_run["objective"] is not None
