@@ -196,10 +196,11 @@ def _open_days(cls: ExerciseClass, day_categories: Sequence[frozenset[str]]) -> 
 def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_categories: Sequence[frozenset[str]],
                       day_costs: dict[tuple[int, int], float] | None = None, keep: Sequence[int] = (),
                       require: Sequence[int] = (), one_a_day: Sequence[Sequence[int]] = (),
-                      days: bool = False) -> tuple[Any, dict[int, Any], dict[int, Any]]:
+                      days: bool | str = False) -> tuple[Any, dict[int, Any], dict[int, Any]]:
     """The week-level relaxation of `build_model(..., day_categories=...)` (`program/week.py`);
     `one_a_day`: groups of classes of which at most one goes on a day; `days`: with each
-    class's week split over its days as well (`master_days.day_split`: tighter, slower).
+    class's week split over its days as well (`master_days.day_split`: tighter, slower;
+    `days="exercises"`: only its exercise-days split, `day_split(..., exercises_only=True)`).
 
     Returns:
         (PuLP problem, weekly sets S per class, weekly exercise-days N per class).
@@ -290,7 +291,8 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
                 prob += day_cost[i] >= sum(costs[:j]) + cost * (N[i] - j), f"day_cost_{i}_{j}"
             _day_cost_by_trained_days(prob, i, classes[i], c, opened[i], day_costs, trained, N[i], day_cost[i])
     _cheap_days(prob, classes, c, opened, day_costs, trained, S, N, day_cost)
-    split = day_split(prob, classes, c, opened, trained, S, N, day_costs, day_cost, one_a_day) if days else None
+    split = day_split(prob, classes, c, opened, trained, S, N, day_costs, day_cost, one_a_day,
+                      exercises_only=days == "exercises") if days else None
     prob += (
         c.under_penalty * pulp.lpSum(under.values())
         + c.over_penalty * pulp.lpSum(over.values())

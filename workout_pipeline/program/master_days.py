@@ -18,7 +18,7 @@ from workout_pipeline.program.exercises import ExerciseClass
 def day_split(prob: Any, classes: list[ExerciseClass], c: ProgramConstraints, opened: dict[int, list[int]],
               trained: dict[tuple[str, int], Any], S: dict[int, Any], N: dict[int, Any],
               day_costs: dict[tuple[int, int], float], day_cost: dict[int, Any],
-              one_a_day: Sequence[Sequence[int]] = ()) -> Any:
+              one_a_day: Sequence[Sequence[int]] = (), exercises_only: bool = False) -> Any:
     """Continuous x[i,d] (sets) and w[i,d] (exercises) of class i on each of its open days d,
     with `Σ_d x[i,d] = S[i]`, `Σ_d w[i,d] = N[i]`, and on each day the full model's day rows:
     `min_sets·w <= x <= max_sets·w`, `min_ex <= Σ_i w <= max_ex`, session time, the per-session
@@ -35,6 +35,14 @@ def day_split(prob: Any, classes: list[ExerciseClass], c: ProgramConstraints, op
     is, trained_up, one_form), the sums are the definitions of S and N, the day-cost row holds
     with equality, and the smoothness expression is the full model's own. So the master's
     optimum with these rows is still at most the full model's.
+
+    `exercises_only`: only w[i,d], its trained-day rows, its sums `N[i]` and each day's most
+    exercises (a subset of the rows above, so a relaxation too); returns 0. Far fewer rows,
+    and it still sees the 48 h rule chaining lifts that share a muscle onto one day of a
+    back-to-back pair, which the week master does not (simulated athlete sim044 of
+    `simulate_athletes(1000, seed=0)`: the week master's optimum 13.18, its week does not lay
+    out; with these rows 36.30, the full model's optimum). Not a stage of `solve_week`: it
+    took 0.6-1.1 s to prove on the athletes it helps (docs/program.md).
     """
     import pulp
 
@@ -44,21 +52,25 @@ def day_split(prob: Any, classes: list[ExerciseClass], c: ProgramConstraints, op
         cap = min(cls.size, c.max_exercises_per_day)
         for d in opened[i]:
             w[i, d] = prob.add_variable(f"split_days_{i}_{d}", lowBound=0, upBound=cap)
-            x[i, d] = prob.add_variable(f"split_sets_{i}_{d}", lowBound=0, upBound=c.max_sets * cap)
-            prob += x[i, d] <= c.max_sets * w[i, d], f"split_max_{i}_{d}"
-            prob += x[i, d] >= c.min_sets * w[i, d], f"split_min_{i}_{d}"
+            if not exercises_only:
+                x[i, d] = prob.add_variable(f"split_sets_{i}_{d}", lowBound=0, upBound=c.max_sets * cap)
+                prob += x[i, d] <= c.max_sets * w[i, d], f"split_max_{i}_{d}"
+                prob += x[i, d] >= c.min_sets * w[i, d], f"split_min_{i}_{d}"
             for m in sorted(cls.primary):
                 if (m, d) in trained:
                     prob += w[i, d] <= cap * trained[m, d], f"split_trained_{i}_{m}_{d}"
-        prob += pulp.lpSum(x[i, d] for d in opened[i]) == S[i], f"split_sets_{i}"
+        if not exercises_only:
+            prob += pulp.lpSum(x[i, d] for d in opened[i]) == S[i], f"split_sets_{i}"
         prob += pulp.lpSum(w[i, d] for d in opened[i]) == N[i], f"split_days_{i}"
-        if i in day_cost:
+        if i in day_cost and not exercises_only:
             prob += day_cost[i] >= pulp.lpSum(day_costs.get((i, d), 0.0) * w[i, d] for d in opened[i]), f"split_cost_{i}"
     total = pulp.lpSum(S.values())
     spread = []
     for d in range(n_days):
         here = [i for i in range(len(classes)) if (i, d) in w]
         prob += pulp.lpSum(w[i, d] for i in here) <= c.max_exercises_per_day, f"split_max_ex_{d}"
+        if exercises_only:
+            continue
         prob += pulp.lpSum(w[i, d] for i in here) >= c.min_exercises_per_day, f"split_min_ex_{d}"
         if c.session_minutes is not None:
             prob += pulp.lpSum(classes[i].set_seconds * x[i, d] for i in here) <= 60.0 * c.session_minutes, f"split_time_{d}"
@@ -75,4 +87,4 @@ def day_split(prob: Any, classes: list[ExerciseClass], c: ProgramConstraints, op
         prob += deviation >= day_total - (1.0 / n_days) * total, f"split_spread_up_{d}"
         prob += deviation >= (1.0 / n_days) * total - day_total, f"split_spread_down_{d}"
         spread.append(deviation)
-    return pulp.lpSum(spread)
+    return 0 if exercises_only else pulp.lpSum(spread)
