@@ -150,6 +150,33 @@ def test_real_pound_entries_are_lb(real_logs):
     assert (log.unit, log.lifter_unit, log.lifter_unit_source) == ("kg", "lb", "inferred")
 
 
+def test_a_lifter_who_switched_to_pounds_is_shown_pounds(real_logs):
+    """dericmei typed kg for three years (the export wrote them as lb: 44.09 for 20 kg), then
+    round pounds from mid-2023 (245 lb): the latest loads decide the lifter's unit."""
+    log = parse_log_file(real_logs["dericmei"], "dericmei")
+    assert (log.unit, log.lifter_unit, log.lifter_unit_source) == ("lb", "lb", "inferred")
+    assert "latest 100 loads were typed in lb" in log.unit_reason
+
+
+def test_latest_typed_loads_vote_on_the_lifters_unit():
+    from workout_pipeline.ingest.units import RECENT_TYPED_LOADS, recent_typed_unit
+
+    kg_typed = np.tile([20.0, 60.0, 82.5, 100.0], 100) / LB_TO_KG  # lb export of kg entries
+    lb_typed = np.tile([135.0, 185.0, 225.0, 95.0], 30)  # round pounds
+    values = np.concatenate([kg_typed, lb_typed])
+    days = np.arange(len(values))
+    assert recent_typed_unit(values, "lb", days) == ("lb", RECENT_TYPED_LOADS)
+    # The same loads in the other order: kg typed last.
+    assert recent_typed_unit(values, "lb", -days) == ("kg", RECENT_TYPED_LOADS)
+    # Mixed latest loads decide nothing; zero and too few loads say nothing.
+    mixed = np.concatenate([kg_typed, np.ravel(np.column_stack([lb_typed[:60], kg_typed[:60]]))])
+    assert recent_typed_unit(mixed, "lb", np.arange(len(mixed))) is None
+    assert recent_typed_unit(np.zeros(50), "lb", np.arange(50)) is None
+    assert recent_typed_unit(lb_typed[:10], "lb", np.arange(10)) is None
+    # A kg export of pound entries (61.23 for 135 lb) reads the same way round.
+    assert recent_typed_unit(np.tile([135.0, 185.0], 40) * LB_TO_KG, "kg", np.arange(80))[0] == "lb"
+
+
 def test_unit_column_wins_per_row_and_stone_is_converted(tmp_path):
     rows = [
         ("Bench Press (Barbell)", "135", "lbs"), ("Bench Press (Barbell)", "60", "kg"),

@@ -13,7 +13,7 @@ import pandas as pd
 from workout_pipeline.errors import InputError
 from workout_pipeline.ingest.formats import FormatMatch, detect_format, read_uniform_table, records_to_frame, uniform_table_bytes
 from workout_pipeline.ingest.text import iter_records, read_log_text, sniff_delimiter
-from workout_pipeline.ingest.units import conversion_evidence, infer_weight_unit, snap_converted_kg
+from workout_pipeline.ingest.units import conversion_evidence, infer_weight_unit, recent_typed_unit, snap_converted_kg
 from workout_pipeline.ingest.values import (
     DISTANCE_TO_M,
     LB_TO_KG,
@@ -263,9 +263,25 @@ def _weights_to_kg(values: pd.Series, row_units: pd.Series | None, header_unit: 
         log.unit, log.unit_reason = inferred.unit, f"inferred: {inferred.reason}"
         log.unit_confidence, log.unit_evidence = inferred.confidence, dict(inferred.evidence)
         log.lifter_unit, log.lifter_unit_source = inferred.entered_in or inferred.unit, "inferred"
+    if log.unit_confidence != "override":
+        _latest_typed_unit(values, draft, log)
     if log.unit == "lb":
         return _snap_where_lb(values * LB_TO_KG, np.ones(len(values), dtype=bool))
     return values
+
+
+def _latest_typed_unit(values: pd.Series, draft: pd.DataFrame, log: ParsedLog) -> None:
+    """The lifter's unit from their latest loads when those were typed in another unit than the
+    file's majority (`units.recent_typed_unit`): a lifter who switched from kg to lb is shown lb."""
+    if log.unit not in ("kg", "lb"):
+        return
+    order = draft["performed_at"].to_numpy() if "performed_at" in draft else np.arange(len(values))
+    if np.issubdtype(np.asarray(order).dtype, np.datetime64):
+        order = np.where(pd.isna(order), np.datetime64("NaT"), order).astype("datetime64[ns]").astype(np.int64)
+    recent = recent_typed_unit(values.to_numpy(dtype=float), log.unit, np.asarray(order))
+    if recent is not None and recent[0] != log.lifter_unit:
+        log.lifter_unit, log.lifter_unit_source = recent[0], "inferred"
+        log.unit_reason = f"{log.unit_reason}; your latest {recent[1]} loads were typed in {recent[0]}"
 
 
 def _snap_where_lb(weight_kg: pd.Series, converted: np.ndarray) -> pd.Series:

@@ -168,6 +168,47 @@ def conversion_evidence(values: np.ndarray) -> UnitInference | None:
                          entered_in="lb")
 
 
+# A lifter's unit is the one their most recent loads were typed in: this many of the latest
+# loads that are round in exactly one unit vote, and a unit needs this share of them to win.
+RECENT_TYPED_LOADS = 100
+RECENT_TYPED_SHARE = 0.6
+
+
+def recent_typed_unit(values: np.ndarray, written_in: str, order: np.ndarray) -> tuple[str, int] | None:
+    """The unit the lifter typed their latest loads in, and how many loads voted, or None.
+
+    A load written in `written_in` that is round as written (a multiple of 0.25 kg or 0.5 lb)
+    and not after converting was typed in `written_in`; one that is round only after converting
+    was typed in the other unit and converted by the app (20 kg exported as 44.09 lb). Loads
+    round both ways (0) or neither way say nothing. The latest RECENT_TYPED_LOADS loads that say
+    something (by `order`, e.g. the rows' dates) vote; a unit with at least RECENT_TYPED_SHARE
+    of them wins. A lifter who typed kg for years and pounds for the last months is a pound
+    lifter now.
+    """
+    values = np.asarray(values, dtype=float)
+    order = np.asarray(order)
+    keep = np.isfinite(values) & (values > 0)
+    values, order = values[keep], order[keep]
+    if len(values) == 0:
+        return None
+    other = "kg" if written_in == "lb" else "lb"
+    converted = values * LB_TO_KG if written_in == "lb" else values / LB_TO_KG
+    step_written = _LB_STEP if written_in == "lb" else _KG_STEP
+    step_other = _KG_STEP if written_in == "lb" else _LB_STEP
+    round_written, round_other = _is_multiple(values, step_written), _is_multiple(converted, step_other)
+    says = round_written != round_other
+    if says.sum() < _MIN_LOADS_TO_VOTE:
+        return None
+    latest = np.argsort(order[says], kind="stable")[-RECENT_TYPED_LOADS:]
+    typed_written = round_written[says][latest]
+    share = typed_written.mean()
+    if share >= RECENT_TYPED_SHARE:
+        return written_in, len(latest)
+    if 1.0 - share >= RECENT_TYPED_SHARE:
+        return other, len(latest)
+    return None
+
+
 def load_shapes(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """The shape class of each load (see _SHAPES) given its equipment group."""
     whole = _is_multiple(values, 1.0)
