@@ -275,10 +275,10 @@ def _latest_typed_unit(values: pd.Series, draft: pd.DataFrame, log: ParsedLog) -
     file's majority (`units.recent_typed_unit`): a lifter who switched from kg to lb is shown lb."""
     if log.unit not in ("kg", "lb"):
         return
-    order = draft["performed_at"].to_numpy() if "performed_at" in draft else np.arange(len(values))
-    if np.issubdtype(np.asarray(order).dtype, np.datetime64):
-        order = np.where(pd.isna(order), np.datetime64("NaT"), order).astype("datetime64[ns]").astype(np.int64)
-    recent = recent_typed_unit(values.to_numpy(dtype=float), log.unit, np.asarray(order))
+    # by date (a row without one counts as the oldest), else in file order
+    order = (draft["performed_at"].to_numpy("datetime64[ns]").astype(np.int64) if "performed_at" in draft
+             else np.arange(len(values)))
+    recent = recent_typed_unit(values.to_numpy(dtype=float), log.unit, order)
     if recent is not None and recent[0] != log.lifter_unit:
         log.lifter_unit, log.lifter_unit_source = recent[0], "inferred"
         log.unit_reason = f"{log.unit_reason}; your latest {recent[1]} loads were typed in {recent[0]}"

@@ -63,7 +63,7 @@ def fit_progress_booster(trained, name: str, graph, fit: np.ndarray, val: "np.nd
     labels = progress_labels(graph.pairs)
     if not fit.any() or len(np.unique(labels[fit])) < 2:
         return "", 0
-    params = {**boost._params(RANKING_BOOSTER, "progress", seed)}
+    params = boost._params(RANKING_BOOSTER, "progress", seed)
     train_set = lgb.Dataset(features[fit], label=labels[fit], free_raw_data=True)
     if val is not None and val.any():
         valid = [lgb.Dataset(features[val], label=labels[val], reference=train_set)]

@@ -367,15 +367,15 @@ def _train_all(graph: TrainingGraph, seed: int, torch_device, epochs: int | None
             pairs = graph.pairs[val]
             outputs = pair_outputs(trained, name, graph, pairs.index.to_numpy())
             score, trained.thresholds[name] = _best_threshold(outputs, pairs)
-            probability = completion_probability(trained, name, graph, pairs.index.to_numpy(), outputs, pair_options(pairs))
-            opts = pair_options(pairs)
-            trained.rx_calibration[name] = prescribe.fit_calibration(probability, opts, _actual_delta(pairs))
+            opts, actual = pair_options(pairs), _actual_delta(pairs)
+            probability = completion_probability(trained, name, graph, pairs.index.to_numpy(), outputs, opts)
+            trained.rx_calibration[name] = prescribe.fit_calibration(probability, opts, actual)
             told = prescribe.calibrate(probability, trained.rx_calibration[name])
-            trained.rx_caution[name] = prescribe.tune_caution(probability, opts, _actual_delta(pairs), told)
+            trained.rx_caution[name] = prescribe.tune_caution(probability, opts, actual, told)
             rule = prescribe.rule_choice("double_progression", opts, pairs["hit_top_of_range"].to_numpy(float))
             rule_ask = float(np.mean(opts["delta"][np.arange(len(rule)), rule])) if len(rule) else 0.0
             trained.rx_caution_matched[name] = prescribe.match_ask(probability, opts, rule_ask)
-            validation_rx = _validation_prescriptions(probability, opts, _actual_delta(pairs), rule,
+            validation_rx = _validation_prescriptions(probability, opts, actual, rule,
                                                       trained.rx_caution[name], trained.rx_caution_matched[name], told)
             validation_p3 = _validation_precision_gain(outputs, pairs)
         seconds = time.perf_counter() - started

@@ -173,10 +173,7 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
         stages["template"] = {"objective": t_run["objective"], "seconds": round(t_run["seconds"], 3)}
         best.offer(t_run)
         if t_run["objective"] is not None:
-            master_start = {f"S_{i}": 0.0 for i in range(len(model.classes))} | {f"N_{i}": 0.0 for i in range(len(model.classes))}
-            for (i, d), var in model.sets.items():
-                master_start[f"S_{i}"] += round(var.varValue or 0)
-                master_start[f"N_{i}"] += round(model.count[i, d].varValue or 0)
+            master_start = _master_start(model)
     master, S, N = build_week_master(model.classes, c, day_categories, day_costs, keep, require, one_a_day)
     m_run = run_solver(master, MASTER_SHARE * time_limit_s, gap / 3, start=master_start, **MASTER_OPTIONS)
     stages["master"] = {"objective": m_run["objective"], "bound": m_run["bound"], "seconds": round(m_run["seconds"], 3)}
@@ -262,14 +259,24 @@ def day_master_run(model: ProgramModel, best: "_Best", master_args: tuple, budge
     start = None
     if best.run is not None:
         best.restore()
-        start = {f"S_{i}": 0.0 for i in range(len(model.classes))} | {f"N_{i}": 0.0 for i in range(len(model.classes))}
-        for (i, d), var in model.sets.items():
-            sets, days = round(var.varValue or 0), round(model.count[i, d].varValue or 0)
-            start[f"S_{i}"] += sets
-            start[f"N_{i}"] += days
-            start[f"split_sets_{i}_{d}"], start[f"split_days_{i}_{d}"] = sets, days
-        start |= {f"trained_{m}_{d}": round(var.varValue or 0) for (m, d), var in model.trained.items()}
+        start = _master_start(model, days=True)
     return run_solver(built[0], budget_s, gap, start=start), built
+
+
+def _master_start(model: ProgramModel, days: bool = False) -> dict[str, float]:
+    """The full model's current program as a master's warm start: each class's weekly sets
+    `S_i` and exercise-days `N_i`; with `days`, also the day master's per-day split and the
+    trained days."""
+    start = {f"S_{i}": 0.0 for i in range(len(model.classes))} | {f"N_{i}": 0.0 for i in range(len(model.classes))}
+    for (i, d), var in model.sets.items():
+        sets, count = round(var.varValue or 0), round(model.count[i, d].varValue or 0)
+        start[f"S_{i}"] += sets
+        start[f"N_{i}"] += count
+        if days:
+            start[f"split_sets_{i}_{d}"], start[f"split_days_{i}_{d}"] = sets, count
+    if days:
+        start |= {f"trained_{m}_{d}": round(var.varValue or 0) for (m, d), var in model.trained.items()}
+    return start
 
 
 class _Best:
