@@ -99,7 +99,10 @@ def lifter_problems(store_dir, athlete: str, out_root) -> list[str]:
                 problems.append(f"{e['name']}: no load, last top set {load} kg")
             else:
                 ratio = _epley(e["load_kg"], e["reps"]) / _epley(load, reps)
-                if not 0.70 <= ratio <= 1.12:
+                # a light lift may sit lower when one whole step up (5 lb, 2.5 kg) would be too heavy
+                step_kg = 5 * 0.45359237 if e["unit"] == "lb" else 2.5
+                one_step_up = _epley(e["load_kg"] + step_kg, e["reps"]) / _epley(load, reps)
+                if not (0.70 <= ratio or one_step_up > 1.12) or ratio > 1.12:
                     problems.append(f"{e['name']}: e1RM ratio {ratio:.2f}")
         if e["exercise_id"] in facts["ranges"].index:
             low, high = facts["ranges"].loc[e["exercise_id"]]

@@ -106,6 +106,28 @@ def test_routine_reads_days_staples_and_session_shapes():
     assert lift.last_load_kg == 67.0 and lift.rep_range == (5, 7) and lift.days_since == 7
 
 
+def test_usual_reps_come_from_the_working_weight_at_the_current_load():
+    """8 weeks of bench at 30 kg x 20, then 4 sessions of a 40 kg x 15 warm-up logged as a
+    normal set and 80 kg x 8: the week says 8 reps (the 12-week median says 20, and at 80 kg's
+    e1RM that would read 'x 20 at ~55 kg'); neither the warm-ups nor the light sessions are in
+    the range."""
+    catalog = load_catalog()
+    muscles = {e.exercise_id: (frozenset(e.primary_muscles), frozenset(e.secondary_muscles)) for e in catalog}
+    rows, start = [], pd.Timestamp("2026-01-05 18:00")
+    for session in range(12):
+        heavy = session >= 8
+        for i in range(4):
+            load, reps = (40.0, 15) if heavy and i == 0 else (80.0, 8) if heavy else (30.0, 20)
+            rows.append({"athlete_id": "ann", "session_id": f"s{session}", "performed_at": start + pd.Timedelta(days=7 * session),
+                         "exercise_raw": "Bench", "exercise_id": "bench_press_barbell", "set_index": i, "set_type": "normal",
+                         "weight_kg": load, "reps": reps, "rest_s": None, "source_row": len(rows) + 1})
+    routine = read_routine(pd.DataFrame(rows), "ann", muscles)
+    lift = routine.lift_history("bench_press_barbell", pd.Timestamp("2026-03-30"))
+    assert lift.rep_range == (8, 8) and lift.usual_reps == 8
+    dose = prescribe(True, "barbell", 2.5, "kg", lift, None, 8)
+    assert dose.reps == 8 and dose.load == 80.0
+
+
 def test_names_resolve_from_ids_catalog_names_and_logged_names():
     catalog = load_catalog()
     history = _history()

@@ -9,7 +9,8 @@ From the last `recent_weeks` weeks (12 by default) of working sets:
   those in at least a third of its sessions, in the order the lifter does them;
 - **weekly effective sets per muscle** (primary 1, secondary `secondary_weight`): where the
   default targets start;
-- per lift: the last top set, its date, and the lifter's rep range (`LiftHistory`).
+- per lift: the last top set, its date, and the lifter's rep range and usual reps (min, max and
+  median reps of the recent sets at the working weight, `_working_weight_reps`) (`LiftHistory`).
 """
 
 from dataclasses import dataclass, field
@@ -22,6 +23,12 @@ from workout_pipeline.schema import WORKING_SET_TYPES
 
 _JOIN_SIMILARITY = 1 / 3
 _TEMPLATE_SHARE = 1 / 3
+# A lift's rep range and usual reps (the median) come from its recent sets at the working weight
+# (within 90% of their session's heaviest) in sessions at a load comparable to the last top set's
+# (within a factor of 2): warm-ups logged as normal sets do not count, and a lifter who moved from
+# 125 lb x 25 to 8 lb x 12 on another machine is told 12 reps at 8 lb's e1RM, not 22-23.
+WORKING_WEIGHT_SHARE = 0.9
+COMPARABLE_LOAD_FACTOR = 2.0
 
 
 @dataclass(frozen=True)
@@ -147,8 +154,9 @@ def _lifts(sets: pd.DataFrame, recent: pd.DataFrame) -> dict[str, dict[str, Any]
         last_time = lift["performed_at"].max()
         top = top_set(lift[lift["performed_at"] == last_time])
         window = recent_by_lift.get(exercise_id, lift)
-        reps = window["reps"].astype(int)
         weight = top["weight_kg"]
+        reps = _working_weight_reps(window, None if pd.isna(weight) else float(weight))
+        reps = reps if len(reps) else window["reps"].astype(int)
         out[exercise_id] = {
             "date": last_time,
             "load_kg": None if pd.isna(weight) or float(weight) <= 0 else float(weight),
@@ -157,6 +165,18 @@ def _lifts(sets: pd.DataFrame, recent: pd.DataFrame) -> dict[str, dict[str, Any]
             "usual_reps": int(round(float(reps.median()))),
         }
     return out
+
+
+def _working_weight_reps(lift: pd.DataFrame, last_load_kg: float | None) -> pd.Series:
+    """Reps of one lift's sets at the working weight (within `WORKING_WEIGHT_SHARE` of their
+    session's heaviest) in the sessions whose heaviest set is comparable to the last top set's
+    load (within a factor `COMPARABLE_LOAD_FACTOR`; every session for a bodyweight lift)."""
+    weight = lift["weight_kg"].fillna(0.0)
+    heaviest = weight.groupby(lift["performed_at"]).transform("max")
+    working = weight >= WORKING_WEIGHT_SHARE * heaviest
+    if last_load_kg:
+        working &= heaviest.between(last_load_kg / COMPARABLE_LOAD_FACTOR, last_load_kg * COMPARABLE_LOAD_FACTOR)
+    return lift.loc[working, "reps"].astype(int)
 
 
 def _templates(recent: pd.DataFrame) -> tuple[DayTemplate, ...]:
