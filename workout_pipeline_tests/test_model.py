@@ -278,6 +278,13 @@ def test_evaluate_models_scores_every_model(small):
     assert "pred_rest_s__graphsage" in predictions  # the synthetic log records rest
 
 
+def test_bodyweight_reps_stay_within_one_of_last_time():
+    from workout_pipeline.model.recommend import bodyweight_reps
+
+    got = bodyweight_reps(np.array([1.0, 4.4, 9.0, 0.0, 2.6]), np.array([4.0, 4.0, 4.0, 1.0, 2.0]))
+    assert got.tolist() == [3.0, 4.0, 5.0, 1.0, 3.0]
+
+
 def test_recommendations_table(small, tmp_path):
     feats, graph, trained = small
     recs = recommend(feats, trained=trained)
@@ -300,6 +307,8 @@ def test_recommendations_table(small, tmp_path):
     assert (less == both["decision"].isin(["back_off", "deload"])).all()
     hold = both[both["decision"] == "hold"]
     assert (hold["reps"] == hold["top_reps"]).all()
+    unloaded = both[both["decision"] == "bodyweight"]
+    assert ((unloaded["reps"] - unloaded["top_reps"]).abs() <= 1).all()
     rep = both[both["decision"] == "add_rep"]
     assert (rep["reps"] == rep["top_reps"] + 1).all()
     last = feats.sort_values("date").groupby(["athlete_id", "exercise_key"]).tail(1).set_index(["athlete_id", "exercise_id"])

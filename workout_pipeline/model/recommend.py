@@ -101,7 +101,7 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     rows = np.arange(len(chosen))
     weighted = frame["prev_weight_kg"].to_numpy() > 0
     load = np.where(weighted, load, 0.0)
-    reps = np.where(weighted, reps, predicted["reps"])
+    reps = np.where(weighted, reps, bodyweight_reps(predicted["reps"], latest["top_reps"].to_numpy(float)))
     # Rest the model predicts where the log records rest, else the one rest rule (kind of lift, reps).
     usual_rest = [rest_seconds(bool(c), int(r)) for c, r in zip(~(latest["compound"].to_numpy(float) < 0.5), reps)]
     rest = np.where(np.isfinite(predicted["rest_s"]), np.round(predicted["rest_s"] / 15.0) * 15.0, usual_rest)
@@ -163,5 +163,11 @@ def _reason(row, choice: int, probability: np.ndarray, opts: dict, i: int, unit:
     return f"deload to {rx}: {chance} likely; repeating {last} only {100 * probability[prescribe.HOLD]:.0f}%"
 
 
+def bodyweight_reps(predicted: np.ndarray, last_reps: np.ndarray) -> np.ndarray:
+    """Reps for a bodyweight lift: the model's, within one rep of last time (a lifter who did
+    4 pull-ups is told 3-5, never a single)."""
+    return np.clip(np.round(predicted), np.maximum(last_reps - 1, 1), last_reps + 1)
+
+
 def _bodyweight_reason(row) -> str:
-    return f"bodyweight: {int(row.top_reps)} reps last time, reps from the model"
+    return f"bodyweight: {int(row.top_reps)} reps last time, the model's reps within one of that"
