@@ -9,9 +9,8 @@ score it reports is in-sample for that choice. Here the training pairs are split
 `build_training_graph` splits them (the last VALIDATION_FRACTION of each athlete's training
 days becomes the inner validation slice), the default load models (GraphSAGE, LightGBM and
 their blend) are trained and tuned on that, and the real validation slice is scored once: a
-development estimate of what a change does on test, without looking at test. Each choice in
-docs/model.md's "What was chosen on validation" section about the load heads and the gate was
-compared this way. Results go to the `load_validation` section of docs/benchmarks.md.
+development estimate of what a change does on test, without looking at test. Each choice
+about the load heads and the gate in docs/model_choices.md was compared this way. Results go to the `load_validation` section of docs/benchmarks.md.
 """
 
 import argparse

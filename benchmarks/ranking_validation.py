@@ -11,8 +11,7 @@ early-stopped on the fold it is scored on ("same fold") or on the fold before th
 scored on ("next fold": Q2 -> Q3, Q3 -> V), and on each lifter left out of training (trained
 on the other lifters, scored on the left-out lifter's Q3 and V). Variants: the label (DESIGN.md's,
 or the strict one the progress head used before) and the readiness features on or off. The
-adopted ranking is "DESIGN.md's label + readiness" (docs/model.md, "What was chosen on
-validation, and how").
+adopted ranking is "DESIGN.md's label + readiness" (docs/model_choices.md).
 """
 
 import sys

@@ -9,7 +9,7 @@ node embeddings ranked worse on validation), for a booster with `embeddings_from
 network's embeddings (its own inputs). Its logit replaces the model's progress output (column 4
 of `train.pair_outputs`), so `progress__<model>` and the ranking are this booster's. Rounds are
 early-stopped on the validation slice, like every booster.
-Chosen on validation (docs/model.md, "What was chosen on validation, and how").
+Chosen on validation (docs/model_choices.md).
 """
 
 import numpy as np

@@ -16,7 +16,7 @@ previous occurrence (everything up to and including it, nothing later):
   most reps in any working set minus the top set's, and the top set's reps minus the fewest reps
   done at the top weight.
 
-Chosen on validation (docs/model.md, "What was chosen on validation, and how").
+Chosen on validation (docs/model_choices.md).
 """
 
 import numpy as np
