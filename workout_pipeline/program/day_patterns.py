@@ -237,13 +237,15 @@ def pattern_bounds(classes: Sequence[ExerciseClass], c: ProgramConstraints, day_
                    require: Sequence[int] = (), one_a_day: Sequence[Sequence[int]] = (),
                    start: Sequence[tuple[dict[int, int], dict[int, int]]] = (), limit_s: float = 60.0,
                    pricers: Sequence[Any] | None = None, decomposition: bool = True,
-                   contribution_scale: float = 1.0, week_side: Callable[..., Any] | None = None) -> dict[str, Any]:
+                   contribution_scale: float = 1.0, week_side: Callable[..., Any] | None = None,
+                   week_limit_s: float = 0.0) -> dict[str, Any]:
     """Column generation on day patterns, then the decomposition bound (module docstring).
 
     `start`: the days of a known week ((sets, exercises) per class, per day) as first columns;
     `pricers`: one per day with `price(set_costs, count_costs)` returning a proven lower bound of
     the day's least cost and a pattern reaching it (default `DayPricer`, exact);
-    `contribution_scale` != 1 only for a test's deliberate error. Returns the bounds
+    `contribution_scale` != 1 only for a test's deliberate error; `week_limit_s` > 0: also a week
+    from the columns (`_pattern_week`: one pattern a day, integer). Returns the bounds
     (`dantzig_wolfe`: the LP optimum when the pricing proved it, else None; `lagrangian`: the
     best round bound; `decomposition`), the rounds, columns and seconds.
     """
@@ -307,7 +309,7 @@ def pattern_bounds(classes: Sequence[ExerciseClass], c: ProgramConstraints, day_
         column(c.smoothness_cost, 0, inf, {("smooth", d): -1.0})
         column(c.smoothness_cost, 0, inf, {("smooth", d): 1.0})
 
-    patterns: list[tuple[int, dict[int, int], dict[int, int]]] = []
+    patterns: list[tuple[int, dict[int, int], dict[int, int], int]] = []  # day, sets, exercises, column
 
     def add_pattern(d: int, sets: dict[int, int], count: dict[int, int]) -> None:
         total = sum(sets.values())
@@ -325,8 +327,8 @@ def pattern_bounds(classes: Sequence[ExerciseClass], c: ProgramConstraints, day_
             entries[("require", i)] = float(count.get(i, 0))
         for e in days:
             entries[("smooth", e)] = total * ((1.0 if e == d else 0.0) - 1.0 / n_days)
+        patterns.append((d, sets, count, lp.getNumCol()))
         column(cost, 0, inf, entries)
-        patterns.append((d, sets, count))
 
     zero = np.zeros(len(classes))
     for d in days:
@@ -360,13 +362,42 @@ def pattern_bounds(classes: Sequence[ExerciseClass], c: ProgramConstraints, day_
             dw = value
             break
     out = {"dantzig_wolfe": dw, "lagrangian": best_lagrangian, "decomposition": None, "rounds": rounds,
-           "columns": lp.getNumCol(), "patterns": patterns, "duals": duals}
+           "columns": lp.getNumCol(), "patterns": patterns, "duals": duals, "week": None}
+    if week_limit_s:
+        out["week"], out["week_objective"] = _pattern_week(lp, patterns, week_limit_s)
     if decomposition and duals is not None:
         out["decomposition"] = decomposition_bound(classes, c, day_categories, day_costs, keep, require, one_a_day,
                                                    pricers, contrib, duals, max(0.05, limit_s - (time.perf_counter() - started)),
                                                    week_side)
     out["seconds"] = time.perf_counter() - started
     return out
+
+
+def _pattern_week(lp: Any, patterns: list[tuple[int, dict[int, int], dict[int, int], int]],
+                  limit_s: float) -> tuple[list[tuple[dict[int, int], dict[int, int]]] | None, float | None]:
+    """A week from the generated columns: the restricted master with one whole pattern per day
+    (its objective is the full model's for that week). Returns the days (sets, exercises per
+    class) and the objective, or (None, None) when HiGHS found none in the time."""
+    import highspy
+    import numpy as np
+
+    cols = np.array([col for *_, col in patterns], dtype=np.int32)
+    lp.changeColsIntegrality(len(cols), cols, np.full(len(cols), highspy.HighsVarType.kInteger))
+    lp.setOptionValue("time_limit", float(limit_s))
+    lp.setOptionValue("mip_rel_gap", 1e-6)
+    try:
+        lp.run()
+        if lp.getInfo().primal_solution_status != 2:
+            return None, None
+        values = lp.getSolution().col_value
+        days: dict[int, tuple[dict[int, int], dict[int, int]]] = {}
+        for d, sets, count, col in patterns:
+            if values[col] > 0.5:
+                days[d] = (sets, count)
+        return [days[d] for d in sorted(days)], lp.getInfo().objective_function_value
+    finally:
+        lp.changeColsIntegrality(len(cols), cols, np.full(len(cols), highspy.HighsVarType.kContinuous))
+        lp.setOptionValue("time_limit", highspy.kHighsInf)
 
 
 def _duals(dual: Any, rows: dict[tuple, int], muscles: list[str], targets: dict, hard: dict, keep: Sequence[int],
@@ -416,3 +447,35 @@ def decomposition_bound(classes: Sequence[ExerciseClass], c: ProgramConstraints,
         costs = selection + np.array([day_costs.get((i, d), 0.0) for i in range(len(classes))]) - count_price
         total += pricers[d].price(c.set_cost - lam, costs)[0]
     return total
+
+
+MAX_DAYS = 2  # the stage runs for weeks of at most this many days (at 3 the week master's bound is tighter)
+
+
+def pays(c: ProgramConstraints) -> bool:
+    """Whether `bound_stage` is worth running: few days (where the week master's weekly sums
+    miss what fits into one day) and days that price on their own (`applies`)."""
+    return c.training_days <= MAX_DAYS and applies(c)
+
+
+def bound_stage(model: Any, c: ProgramConstraints, day_categories: Sequence[frozenset[str]],
+                day_costs: dict[tuple[int, int], float] | None, keep: Sequence[int], require: Sequence[int],
+                one_a_day: Sequence[Sequence[int]], budget_s: float) -> dict[str, Any]:
+    """`pattern_bounds` as a stage of `week.solve_week`: started from the program the model holds
+    (if any), its best proven bound (the larger of the column generation's and the
+    decomposition's) reported as a `run_solver`-like dict with no program, and in `classes`
+    the lifts its patterns use (on the 2-day defaults the optimum's lifts are among them)."""
+    started = time.perf_counter()
+    start = [({i: round(v.varValue or 0) for (i, e), v in model.sets.items() if e == d and round(v.varValue or 0)},
+              {i: round(v.varValue or 0) for (i, e), v in model.count.items() if e == d and round(v.varValue or 0)})
+             for d in model.days]
+    try:
+        found = pattern_bounds(model.classes, c, day_categories, day_costs, keep, require, one_a_day, start=start,
+                               limit_s=budget_s)
+    except ValueError as error:  # TooManyPatterns, or a day with no pattern (the full model says why)
+        return {"status": "unknown", "objective": None, "bound": None, "seconds": time.perf_counter() - started,
+                "why": str(error)}
+    bound = max(found["lagrangian"], found["decomposition"] or -INF)
+    return {"status": "unknown" if bound == -INF else "optimal", "objective": None,
+            "bound": None if bound == -INF else float(bound), "seconds": time.perf_counter() - started,
+            "rounds": found["rounds"], "classes": {i for _, _, count, _ in found["patterns"] for i in count}}

@@ -35,10 +35,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from workout_pipeline.program import day_patterns
 from workout_pipeline.program.constraints import ProgramConstraints
 from workout_pipeline.program.master import build_week_master
 from workout_pipeline.program.milp import ProgramModel
 
+PATTERNS_SHARE = 0.3  # of the budget, at most, for the day patterns' bound and for their lifts' week (few days)
 MASTER_SHARE = 0.5  # of the budget, at most, for the master (its week and bound are most of the answer)
 RESTRICTED_SHARE = 0.25  # of the budget, at most, for the master's exercises alone
 FIRST_PROGRAM_S = 30.0  # the most spent looking for a first program when the budget found none
@@ -174,8 +176,19 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
         best.offer(t_run)
         if t_run["objective"] is not None:
             master_start = _master_start(model)
+    if day_patterns.pays(c):
+        # few days: a bound from each day's feasible patterns, then a week of the lifts they use
+        p_run = day_patterns.bound_stage(model, c, day_categories, day_costs, keep, require, one_a_day, PATTERNS_SHARE * time_limit_s)
+        stages["day_patterns"] = {"bound": p_run["bound"], "seconds": round(p_run["seconds"], 3)}
+        best.offer({**p_run, "proves_full": True})
+        if p_run.get("classes") and not best.closed(gap):
+            l_run = best.improve(run_solver, min(PATTERNS_SHARE * time_limit_s, left()), gap, only=p_run["classes"])
+            stages["pattern_lifts"] = {"objective": l_run["objective"], "seconds": round(l_run["seconds"], 3)}
+        if best.closed(gap):
+            return best.report(gap, started, stages)
     master, S, N = build_week_master(model.classes, c, day_categories, day_costs, keep, require, one_a_day)
-    m_run = run_solver(master, MASTER_SHARE * time_limit_s, gap / 3, start=master_start, **MASTER_OPTIONS)
+    # (a master week under a bound proven elsewhere cannot raise it: stop there)
+    m_run = run_solver(master, MASTER_SHARE * time_limit_s, gap / 3, start=master_start, stop_at_bound=best.bound, **MASTER_OPTIONS)
     stages["master"] = {"objective": m_run["objective"], "bound": m_run["bound"], "seconds": round(m_run["seconds"], 3)}
     if m_run["status"] == "infeasible":
         return {"status": "infeasible", "objective": None, "bound": None, "seconds": time.perf_counter() - started, "stages": stages}
@@ -228,11 +241,7 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
                 best.improve(run_solver, time_limit_s, gap)
         if best.run is None:
             return {**full, "seconds": time.perf_counter() - started, "stages": stages}
-    best.restore()
-    bound = min(best.bound, best.run["objective"]) if best.bound is not None else None
-    status = "optimal" if best.closed(gap) else "feasible"
-    return {"status": status, "objective": best.run["objective"], "bound": bound,
-            "seconds": time.perf_counter() - started, "stages": stages}
+    return best.report(gap, started, stages)
 
 
 def _lay_out(model: ProgramModel, handles: dict[int, tuple[Any, Any]], master: Any, S: dict[int, Any], N: dict[int, Any],
@@ -316,6 +325,13 @@ class _Best:
                 var.upBound = up
         self.offer({**run, "proves_full": only is None})
         return run
+
+    def report(self, gap: float, started: float, stages: dict[str, Any]) -> dict[str, Any]:
+        """`solve_week`'s answer: the best program (restored into the model) and the best bound."""
+        self.restore()
+        bound = min(self.bound, self.run["objective"]) if self.bound is not None else None
+        return {"status": "optimal" if self.closed(gap) else "feasible", "objective": self.run["objective"], "bound": bound,
+                "seconds": time.perf_counter() - started, "stages": stages}
 
     def restore(self) -> None:
         """Put the best program's values back into the model's variables (later solves
