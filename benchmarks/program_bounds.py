@@ -68,7 +68,11 @@ def carry_master(inst: dict[str, Any]) -> Any:
     problem = model.problem.deepcopy()
     by_name = {v.name: v for v in problem.variables()}
     if not any(name.startswith("week_sets_") for name in by_name):
-        raise ValueError("the model has no weekly handles (weekly_handles)")
+        from workout_pipeline.program.week import weekly_handles
+
+        weekly_handles(model)  # the staged solve ended before adding them
+        problem = model.problem.deepcopy()
+        by_name = {v.name: v for v in problem.variables()}
     master, _, _ = build_week_master(model.classes, inst["c"], inst["day_categories"], inst["day_costs"], inst["keep"],
                                      inst["require"], inst["one_a_day"])
     sub = {}
@@ -141,147 +145,46 @@ def _day_pricer(inst: dict[str, Any], d: int) -> tuple[Any, dict[int, int], dict
     return h, {i: v.index for i, v in x.items()}, {i: v.index for i, v in y.items()}
 
 
-def day_pattern_bounds(inst: dict[str, Any], limit_s: float = 600.0, contribution_scale: float = 1.0) -> dict[str, Any]:
-    """The Dantzig-Wolfe bound by column generation and the Lagrangian decomposition bound.
+class HighsDayPricer:
+    """Day d's pricing by HiGHS (`_day_pricer`), as `day_patterns.DayPricer` is called:
+    `price(set_costs, count_costs)` returns HiGHS's proven dual bound and its pattern. The
+    reference the DP is checked against (72 CPU-s of pricing on the 2-day defaults)."""
 
-    Columns are day patterns (sets and exercises per class on day d, feasible for that day's
-    rows); the restricted master LP links them through the targets (with band and slacks), hard
-    targets, staples, required lifts and smoothness. At each round the days are priced exactly;
-    LP value + Σ_d (least reduced cost) is a valid bound (Lagrangian). At the final duals π of the
-    target rows the week master's side, min over its feasible set of penalties + staples +
-    smoothness floor + Σ_m π_m·c_m(S), plus each day's least cost with the week's duals, is the
-    decomposition bound. `contribution_scale` != 1 is only for the test's deliberate error.
-    Needs the 48 h rule off and no sessions-per-muscle minimum (they link days by muscle)."""
-    import highspy
-    import numpy as np
-    import pulp
+    def __init__(self, inst: dict[str, Any], d: int):
+        self.h, self.x, self.y = _day_pricer(inst, d)
 
-    from workout_pipeline.program.master import build_week_master
-    from workout_pipeline.program.milp import conflicting_day_pairs
-    from workout_pipeline.program.solve import run_solver
+    def price(self, set_costs: Any, count_costs: Any) -> tuple[float, dict[int, int], dict[int, int]]:
+        for i, col in self.x.items():
+            self.h.changeColCost(col, float(set_costs[i]))
+        for i, col in self.y.items():
+            self.h.changeColCost(col, float(count_costs[i]))
+        self.h.run()
+        if self.h.getInfo().primal_solution_status != 2:
+            return float("inf"), {}, {}
+        values = self.h.getSolution().col_value
+        return (self.h.getInfo().mip_dual_bound, {i: round(values[col]) for i, col in self.x.items() if round(values[col])},
+                {i: round(values[col]) for i, col in self.y.items() if round(values[col])})
 
-    started = time.perf_counter()
-    model, c = inst["model"], inst["c"]
-    if conflicting_day_pairs(c.weekdays, c.rest_between_muscle_sessions_h) or c.min_sessions_per_muscle is not None:
-        raise ValueError("day patterns here need days without a 48 h link and no sessions-per-muscle minimum")
-    classes, days, n_days = model.classes, model.days, c.training_days
-    targets, hard = c.effective_targets(), c.effective_hard_targets()
-    muscles = sorted(set(targets) | set(hard))
-    contrib = [{m: w * contribution_scale for m, w in cls.contributions} for cls in classes]
-    day_costs = inst["day_costs"]
-    keep, require = list(inst["keep"]), list(inst["require"])
 
-    lp = highspy.Highs()
-    lp.silent()
-    lp.setOptionValue("threads", 1)
-    inf = highspy.kHighsInf
-    rows: dict[tuple, int] = {}
+def day_pattern_bounds(inst: dict[str, Any], limit_s: float = 600.0, contribution_scale: float = 1.0,
+                       pricer: str = "dp") -> dict[str, Any]:
+    """The Dantzig-Wolfe bound by column generation and the Lagrangian decomposition bound
+    (`workout_pipeline.program.day_patterns.pattern_bounds`, whose docstring says why each is a
+    lower bound), started from the best week the fast path found; `pricer`: "dp" (the exact
+    dynamic programme, `DayPricer`) or "highs" (`HighsDayPricer`). `contribution_scale` != 1 is
+    only for the test's deliberate error."""
+    from workout_pipeline.program.day_patterns import pattern_bounds
 
-    def row(key: tuple, lower: float, upper: float) -> None:
-        rows[key] = lp.getNumRow()
-        lp.addRow(lower, upper, 0, np.array([], dtype=np.int32), np.array([]))
-
-    for d in days:
-        row(("convex", d), 1.0, 1.0)
-    for m in targets:
-        row(("target", m), targets[m], targets[m])
-    for m in hard:
-        row(("hard", m), hard[m], inf)
-    for i in keep:
-        row(("keep", i), 1.0, inf)
-    for i in require:
-        row(("require", i), 1.0, inf)
-    for d in days:
-        row(("smooth", d), 0.0, 0.0)
-
-    def column(cost: float, low: float, up: float, entries: dict[tuple, float]) -> None:
-        keys = [k for k, v in entries.items() if v]
-        lp.addCol(cost, low, up, len(keys), np.array([rows[k] for k in keys], dtype=np.int32),
-                  np.array([entries[k] for k in keys]))
-
-    half = c.target_tolerance / 2
-    for m in targets:
-        column(c.under_penalty, 0, inf, {("target", m): 1.0})
-        column(c.over_penalty, 0, inf, {("target", m): -1.0})
-        if half:
-            column(0.0, -half, half, {("target", m): 1.0})
-    for i in keep:
-        column(c.staple_miss_penalty, 0, 1, {("keep", i): 1.0})
-    for d in days:
-        column(c.smoothness_cost, 0, inf, {("smooth", d): -1.0})
-        column(c.smoothness_cost, 0, inf, {("smooth", d): 1.0})
-
-    def add_pattern(d: int, sets: dict[int, int], count: dict[int, int]) -> None:
-        total = sum(sets.values())
-        cost = c.set_cost * total + sum((classes[i].selection_cost + day_costs.get((i, d), 0.0)) * n for i, n in count.items())
-        entries: dict[tuple, float] = {("convex", d): 1.0}
-        for m in muscles:
-            value = sum(contrib[i].get(m, 0.0) * s for i, s in sets.items())
-            if m in targets:
-                entries[("target", m)] = value
-            if m in hard:
-                entries[("hard", m)] = value
-        for i in keep:
-            entries[("keep", i)] = float(count.get(i, 0))
-        for i in require:
-            entries[("require", i)] = float(count.get(i, 0))
-        for e in days:
-            entries[("smooth", e)] = total * ((1.0 if e == d else 0.0) - 1.0 / n_days)
-        column(cost, 0, inf, entries)
-
-    # the first columns: the days of the best week the fast path found
-    for d in days:
-        add_pattern(d, {i: round(v.varValue or 0) for (i, e), v in model.sets.items() if e == d and round(v.varValue or 0)},
-                    {i: round(v.varValue or 0) for (i, e), v in model.count.items() if e == d and round(v.varValue or 0)})
-    pricers = [_day_pricer(inst, d) for d in days]
-    best_lagrangian, rounds, dw = float("-inf"), 0, None
-    while time.perf_counter() - started < limit_s:
-        rounds += 1
-        lp.run()
-        value = lp.getInfo().objective_function_value
-        dual = lp.getSolution().row_dual
-        pi = {m: dual[rows["target", m]] for m in targets}
-        eta = {m: dual[rows["hard", m]] for m in hard}
-        kappa = {i: dual[rows["keep", i]] for i in keep}
-        rho = {i: dual[rows["require", i]] for i in require}
-        sigma = {d: dual[rows["smooth", d]] for d in days}
-        bound, added = value, 0
-        for d, (h, x, y) in zip(days, pricers):
-            smooth = sigma[d] - sum(sigma.values()) / n_days
-            for i, col in x.items():
-                price = sum(pi.get(m, 0.0) * contrib[i].get(m, 0.0) + eta.get(m, 0.0) * contrib[i].get(m, 0.0) for m in muscles)
-                h.changeColCost(col, c.set_cost - price - smooth)
-            for i, col in y.items():
-                h.changeColCost(col, classes[i].selection_cost + day_costs.get((i, d), 0.0) - kappa.get(i, 0.0) - rho.get(i, 0.0))
-            h.run()
-            least = h.getInfo().mip_dual_bound - dual[rows["convex", d]]
-            bound += min(0.0, least)
-            if h.getInfo().objective_function_value - dual[rows["convex", d]] < -1e-7:
-                values = h.getSolution().col_value
-                add_pattern(d, {i: round(values[col]) for i, col in x.items() if round(values[col])},
-                            {i: round(values[col]) for i, col in y.items() if round(values[col])})
-                added += 1
-        best_lagrangian = max(best_lagrangian, bound)
-        if not added:
-            dw = value
-            break
-    # the decomposition bound at the last duals: the week master's side and the days' side
-    master, S, N = build_week_master(classes, c, inst["day_categories"], day_costs, keep, require, inst["one_a_day"])
-    dropped = ("S_", "N_", "day_cost_")
-    week_side = pulp.lpSum(a * v for v, a in master.objective.items() if not v.name.startswith(dropped))
-    week_side += pulp.lpSum((pi.get(m, 0.0) + eta.get(m, 0.0)) * contrib[i].get(m, 0.0) * S[i] for i in S for m in muscles)
-    week_side += pulp.lpSum((kappa.get(i, 0.0) + rho.get(i, 0.0)) * N[i] for i in S)
-    master.setObjective(week_side)
-    week = run_solver(master, max(5.0, limit_s - (time.perf_counter() - started)), 1e-9)
-    days_side = 0.0
-    for d, (h, x, y) in zip(days, pricers):
-        for i, col in x.items():
-            h.changeColCost(col, c.set_cost - sum((pi.get(m, 0.0) + eta.get(m, 0.0)) * contrib[i].get(m, 0.0) for m in muscles))
-        h.run()
-        days_side += h.getInfo().mip_dual_bound
-    decomposition = None if week["bound"] is None else week["bound"] + days_side
-    return {"dantzig_wolfe": dw, "lagrangian": best_lagrangian, "decomposition": decomposition, "rounds": rounds,
-            "columns": lp.getNumCol(), "seconds": time.perf_counter() - started}
+    model = inst["model"]
+    start = [({i: round(v.varValue or 0) for (i, e), v in model.sets.items() if e == d and round(v.varValue or 0)},
+              {i: round(v.varValue or 0) for (i, e), v in model.count.items() if e == d and round(v.varValue or 0)})
+             for d in model.days]
+    pricers = [HighsDayPricer(inst, d) for d in model.days] if pricer == "highs" else None
+    cpu = time.process_time()
+    found = pattern_bounds(model.classes, inst["c"], inst["day_categories"], inst["day_costs"], inst["keep"],
+                           inst["require"], inst["one_a_day"], start=start, limit_s=limit_s, pricers=pricers,
+                           contribution_scale=contribution_scale)
+    return {**found, "cpu_seconds": time.process_time() - cpu}
 
 
 def main() -> None:
