@@ -44,13 +44,13 @@ from workout_pipeline.program.constraints import ProgramConstraints
 from workout_pipeline.program.exercises import ExerciseClass
 from workout_pipeline.program.milp import conflicting_day_pairs
 
-MAX_PATTERNS = 100_000  # per component: beyond this the pricer is not built (`TooManyPatterns`)
+MAX_PATTERNS = 50_000  # per day: beyond this the pricer is not built (`TooManyPatterns`; listing stops there, ~0.03 s)
 ARTIFICIAL_COST = 1e4  # per unit of a hard row (required lift, hard target) the patterns leave open
 INF = float("inf")
 
 
 class TooManyPatterns(ValueError):
-    """A component of a day has more feasible patterns than `MAX_PATTERNS`."""
+    """A day has more feasible patterns (summed over its components) than `MAX_PATTERNS`."""
 
 
 def applies(c: ProgramConstraints) -> bool:
@@ -98,8 +98,9 @@ class DayPricer:
             self.dims, self.resource, self.time_ok = [], {i: [] for i in self.here}, np.ones((), dtype=bool)
         self.limit = None if seconds is None else int(seconds + 1e-9)
         self.secs = secs
-        self.components = [self._enumerate(classes, c, members, one_a_day, max_patterns)
-                           for members in _components(classes, c, self.here, one_a_day)]
+        self.components = []
+        for members in _components(classes, c, self.here, one_a_day):
+            self.components.append(self._enumerate(classes, c, members, one_a_day, max_patterns - self.n_patterns()))
 
     def _enumerate(self, classes: Sequence[ExerciseClass], c: ProgramConstraints, members: list[int],
                    one_a_day: Sequence[Sequence[int]], max_patterns: int) -> dict[str, Any]:
@@ -110,46 +111,36 @@ class DayPricer:
         cap = c.max_hard_sets_per_muscle_session
         groups = [set(g) & set(members) for g in one_a_day]
         groups = [g for g in groups if len(g) > 1]
-        options = []
+        muscles = sorted({m for i in members for m in classes[i].primary}) if cap is not None else []
+        # the partial patterns, one row each, grown one member at a time (a member left out is
+        # always an option, so their number never falls: past the limit the day is given up)
+        Y = np.zeros((1, 0), dtype=np.int64)
+        X = np.zeros((1, 0), dtype=np.int64)
+        slots, seconds = np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64)
+        load = np.zeros((1, len(muscles)), dtype=np.int64)
+        used = np.zeros((1, len(groups)), dtype=np.int64)
         for i in members:
             most = min(classes[i].size, self.max_ex)
-            options.append([(0, 0)] + [(y, x) for y in range(1, most + 1) for x in range(c.min_sets * y, c.max_sets * y + 1)])
-        found: list[tuple] = []
-        muscle_sets: dict[str, int] = {}
-        group_use = [0] * len(groups)
-
-        def walk(k: int, slots: int, seconds: int, chosen: list[tuple[int, int]]) -> None:
-            if k == len(members):
-                found.append(tuple(chosen))
-                if len(found) > max_patterns:
-                    raise TooManyPatterns(f"a component of {len(members)} classes has over {max_patterns} day patterns")
-                return
-            i = members[k]
-            mine = [n for n, g in enumerate(groups) if i in g]
-            for y, x in options[k]:
-                if y and (slots + y > self.max_ex or any(group_use[n] + y > 1 for n in mine)):
-                    continue
-                if y and self.limit is not None and seconds + self.secs[i] * x > self.limit:
-                    continue
-                if y and cap is not None and any(muscle_sets.get(m, 0) + x > cap + 1e-9 for m in classes[i].primary):
-                    continue
-                if y:
-                    for m in classes[i].primary:
-                        muscle_sets[m] = muscle_sets.get(m, 0) + x
-                    for n in mine:
-                        group_use[n] += y
-                chosen.append((y, x))
-                walk(k + 1, slots + y, seconds + (self.secs[i] * x if y else 0), chosen)
-                chosen.pop()
-                if y:
-                    for m in classes[i].primary:
-                        muscle_sets[m] -= x
-                    for n in mine:
-                        group_use[n] -= y
-
-        walk(0, 0, 0, [])
-        table = np.array(found, dtype=np.int64).reshape(len(found), len(members), 2)
-        Y, X = table[:, :, 0], table[:, :, 1]
+            options = np.array([(0, 0)] + [(y, x) for y in range(1, most + 1) for x in range(c.min_sets * y, c.max_sets * y + 1)])
+            prim = np.array([m in classes[i].primary for m in muscles], dtype=bool)
+            mine = np.array([i in g for g in groups], dtype=bool)
+            rows = len(Y)
+            oy, ox = np.repeat(options[:, 0], rows), np.repeat(options[:, 1], rows)
+            new_slots, new_seconds = np.tile(slots, len(options)) + oy, np.tile(seconds, len(options)) + self.secs[i] * ox
+            new_load = np.tile(load, (len(options), 1)) + np.outer(ox, prim)
+            new_used = np.tile(used, (len(options), 1)) + np.outer(oy, mine)
+            keep = new_slots <= self.max_ex
+            if self.limit is not None:
+                keep &= new_seconds <= self.limit
+            if muscles:
+                keep &= (new_load <= cap + 1e-9).all(axis=1)
+            if groups:
+                keep &= (new_used <= 1).all(axis=1)
+            if keep.sum() > max_patterns:
+                raise TooManyPatterns(f"a day has over {MAX_PATTERNS} patterns (a component of {len(members)} classes)")
+            Y = np.concatenate([np.tile(Y, (len(options), 1)), oy[:, None]], axis=1)[keep]
+            X = np.concatenate([np.tile(X, (len(options), 1)), ox[:, None]], axis=1)[keep]
+            slots, seconds, load, used = new_slots[keep], new_seconds[keep], new_load[keep], new_used[keep]
         res = np.array([self.resource[i] for i in members], dtype=np.int64).reshape(len(members), len(self.dims))
         key = np.concatenate([Y.sum(axis=1, keepdims=True), X @ res], axis=1)
         keys, inverse = np.unique(key, axis=0, return_inverse=True)
@@ -263,7 +254,13 @@ def pattern_bounds(classes: Sequence[ExerciseClass], c: ProgramConstraints, day_
     selection = np.array([cls.selection_cost for cls in classes])
     day_cost = np.array([[day_costs.get((i, d), 0.0) for i in range(len(classes))] for d in days])
     if pricers is None:
-        pricers = [DayPricer(classes, c, day_classes(classes, day_categories, d), one_a_day) for d in days]
+        built: dict[tuple[int, ...], DayPricer] = {}  # days taking the same classes share one
+        pricers = []
+        for d in days:
+            here = tuple(day_classes(classes, day_categories, d))
+            if here not in built:
+                built[here] = DayPricer(classes, c, here, one_a_day)
+            pricers.append(built[here])
 
     lp = highspy.Highs()
     lp.silent()
