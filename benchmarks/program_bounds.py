@@ -7,9 +7,11 @@ For a setting (default: issue 14's "defaults, 2 days, no history") it measures, 
 - the week master (`build_week_master`) solved to optimality: its optimum is the best bound it
   can ever give;
 - the full model with the master's rows carried into it (`carry_master`): the time to prove;
-- a bound by day patterns: the full model's Dantzig-Wolfe reformulation (a convex combination of
-  feasible day patterns per day, the targets, staples, required lifts and smoothness linking them)
-  solved by column generation, its LP value the best bound of that family (`day_pattern_bounds`);
+- a bound by day patterns (`workout_pipeline/program/day_patterns.py`): the full model's
+  Dantzig-Wolfe reformulation (a convex combination of feasible day patterns per day, the
+  targets, staples, required lifts and smoothness linking them) solved by column generation,
+  each day priced exactly by the DP (and, with `--highs-pricing`, by HiGHS: the reference), its
+  LP value the best bound of that family (`day_pattern_bounds`);
   and, at its final duals, the Lagrangian decomposition bound of the week master and the days
   (the master's feasible set, an integer program, on the week's side; each day's patterns on the
   other), valid for any multipliers.
@@ -17,8 +19,9 @@ For a setting (default: issue 14's "defaults, 2 days, no history") it measures, 
 Each bound is a proven lower bound (a solver's dual bound, or the documented relaxations above,
 whose pricing problems are solved to proven optimality and read through their dual bounds).
 
-Run: .venv/bin/python benchmarks/program_bounds.py [--days 2] [--full-limit 300] [--no-write]
-(a few minutes: the full model alone needs about a minute on a quiet machine, the day patterns more)
+Run: .venv/bin/python benchmarks/program_bounds.py [--days 2] [--full-limit 300] [--highs-pricing] [--no-write]
+(a few minutes: the full model alone needs about a minute on a quiet machine; the day patterns
+priced by the DP a tenth of a second, by HiGHS (`--highs-pricing`, the reference) a minute or more)
 Results: the `program_bounds` section of docs/benchmarks.md.
 """
 
@@ -193,6 +196,7 @@ def main() -> None:
     parser.add_argument("--constraints", default="", help="JSON constraints instead of the defaults at --days")
     parser.add_argument("--full-limit", type=float, default=300.0)
     parser.add_argument("--pattern-limit", type=float, default=1200.0)
+    parser.add_argument("--highs-pricing", action="store_true", help="also price the days with HiGHS (a minute or more)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -230,15 +234,18 @@ def main() -> None:
                  f"{carried['bound']:.3f}")
     print(lines[-1], flush=True)
     try:
-        pattern = day_pattern_bounds(inst, args.pattern_limit)
-        lines.append(f"day patterns (column generation, {pattern['rounds']} rounds, {pattern['columns']} columns, "
-                     f"{pattern['seconds']:.0f} s): Dantzig-Wolfe bound "
-                     f"{'not converged' if pattern['dantzig_wolfe'] is None else format(pattern['dantzig_wolfe'], '.3f')} "
-                     f"(gap {gap(pattern['dantzig_wolfe'])}); decomposition bound (week master + days) "
-                     f"{pattern['decomposition']:.3f} (gap {gap(pattern['decomposition'])})")
+        for pricer in ("dp", "highs") if args.highs_pricing else ("dp",):
+            pattern = day_pattern_bounds(inst, args.pattern_limit, pricer=pricer)
+            lines.append(f"day patterns priced by {'the DP (`day_patterns.DayPricer`)' if pricer == 'dp' else 'HiGHS'} "
+                         f"(column generation, {pattern['rounds']} rounds, {pattern['columns']} columns, "
+                         f"{pattern['cpu_seconds']:.2f} CPU-s, {pattern['seconds']:.2f} s): Dantzig-Wolfe bound "
+                         f"{'not converged' if pattern['dantzig_wolfe'] is None else format(pattern['dantzig_wolfe'], '.3f')} "
+                         f"(gap {gap(pattern['dantzig_wolfe'])}); decomposition bound (week master + days) "
+                         f"{pattern['decomposition']:.3f} (gap {gap(pattern['decomposition'])})")
+            print(lines[-1], flush=True)
     except ValueError as error:
         lines.append(f"day patterns: not measured ({error})")
-    print(lines[-1], flush=True)
+        print(lines[-1], flush=True)
     verdict = (f"The best week {best:.3f} is {'the proven optimum' if optimum is not None else 'not proven optimal here'}.")
     markdown = "\n".join([f"Bound study (`benchmarks/program_bounds.py`), routine objective, {label}; load average "
                           f"{load:.1f} -> {os.getloadavg()[0]:.1f} on the 2-core machine (times are wall clock).", "",

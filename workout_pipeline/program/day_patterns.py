@@ -1,3 +1,4 @@
+# Over 400 lines: the exact day pricer, the bounds it prices for and the argument that each is a lower bound, in one place.
 """Day patterns: a proven bound for weeks of few training days (issue 14, the 2-day row).
 
 With two full-body days the week master's bound (`program/master.py`) stays 2.4% below the
@@ -37,7 +38,7 @@ It needs days without a 48 h link and no sessions-per-muscle minimum (both link 
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from workout_pipeline.program.constraints import ProgramConstraints
@@ -80,18 +81,17 @@ class DayPricer:
         self.exact = all(abs(classes[i].set_seconds - secs[i]) < 1e-9 for i in self.here)
         # the time resource: sets per distinct set time when that table is small, else seconds
         values = sorted(set(secs.values())) if seconds is not None else []
-        self.values = values
         if values:
             step = math.gcd(*values)
             limit = int(seconds + 1e-9)
             per_value = [min(limit // v, self.max_ex * c.max_sets) + 1 for v in values]
             if math.prod(per_value) <= limit // step + 1:
-                self.dims, self.unit = per_value, None
+                self.dims = per_value
                 self.resource = {i: [1 if secs[i] == v else 0 for v in values] for i in self.here}
                 grid = np.indices(per_value).reshape(len(values), -1).T @ np.array(values)
                 self.time_ok = (grid <= limit).reshape(per_value)
             else:
-                self.dims, self.unit = [limit // step + 1], step
+                self.dims = [limit // step + 1]
                 self.resource = {i: [secs[i] // step] for i in self.here}
                 self.time_ok = np.ones(self.dims, dtype=bool)
         else:
@@ -239,17 +239,16 @@ def pattern_bounds(classes: Sequence[ExerciseClass], c: ProgramConstraints, day_
                    require: Sequence[int] = (), one_a_day: Sequence[Sequence[int]] = (),
                    start: Sequence[tuple[dict[int, int], dict[int, int]]] = (), limit_s: float = 60.0,
                    pricers: Sequence[Any] | None = None, decomposition: bool = True,
-                   contribution_scale: float = 1.0, week_side: Callable[..., Any] | None = None,
-                   week_limit_s: float = 0.0) -> dict[str, Any]:
+                   contribution_scale: float = 1.0) -> dict[str, Any]:
     """Column generation on day patterns, then the decomposition bound (module docstring).
 
     `start`: the days of a known week ((sets, exercises) per class, per day) as first columns;
     `pricers`: one per day with `price(set_costs, count_costs)` returning a proven lower bound of
     the day's least cost and a pattern reaching it (default `DayPricer`, exact);
-    `contribution_scale` != 1 only for a test's deliberate error; `week_limit_s` > 0: also a week
-    from the columns (`_pattern_week`: one pattern a day, integer). Returns the bounds
+    `contribution_scale` != 1 only for a test's deliberate error. Returns the bounds
     (`dantzig_wolfe`: the LP optimum when the pricing proved it, else None; `lagrangian`: the
-    best round bound; `decomposition`), the rounds, columns and seconds.
+    best round bound; `decomposition`), the rounds, columns, seconds, and the patterns (day,
+    sets, exercises, column) with their `weights` in the last LP.
     """
     import highspy
     import numpy as np
@@ -364,43 +363,13 @@ def pattern_bounds(classes: Sequence[ExerciseClass], c: ProgramConstraints, day_
             dw = value
             break
     out = {"dantzig_wolfe": dw, "lagrangian": best_lagrangian, "decomposition": None, "rounds": rounds,
-           "columns": lp.getNumCol(), "patterns": patterns, "duals": duals, "week": None,
+           "columns": lp.getNumCol(), "patterns": patterns, "duals": duals,
            "weights": [lp.getSolution().col_value[col] for *_, col in patterns] if duals is not None else []}
-    if week_limit_s:
-        out["week"], out["week_objective"] = _pattern_week(lp, patterns, week_limit_s)
     if decomposition and duals is not None:
         out["decomposition"] = decomposition_bound(classes, c, day_categories, day_costs, keep, require, one_a_day,
-                                                   pricers, contrib, duals, max(0.05, limit_s - (time.perf_counter() - started)),
-                                                   week_side)
+                                                   pricers, contrib, duals, max(0.05, limit_s - (time.perf_counter() - started)))
     out["seconds"] = time.perf_counter() - started
     return out
-
-
-def _pattern_week(lp: Any, patterns: list[tuple[int, dict[int, int], dict[int, int], int]],
-                  limit_s: float) -> tuple[list[tuple[dict[int, int], dict[int, int]]] | None, float | None]:
-    """A week from the generated columns: the restricted master with one whole pattern per day
-    (its objective is the full model's for that week). Returns the days (sets, exercises per
-    class) and the objective, or (None, None) when HiGHS found none in the time."""
-    import highspy
-    import numpy as np
-
-    cols = np.array([col for *_, col in patterns], dtype=np.int32)
-    lp.changeColsIntegrality(len(cols), cols, np.full(len(cols), highspy.HighsVarType.kInteger))
-    lp.setOptionValue("time_limit", float(limit_s))
-    lp.setOptionValue("mip_rel_gap", 1e-6)
-    try:
-        lp.run()
-        if lp.getInfo().primal_solution_status != 2:
-            return None, None
-        values = lp.getSolution().col_value
-        days: dict[int, tuple[dict[int, int], dict[int, int]]] = {}
-        for d, sets, count, col in patterns:
-            if values[col] > 0.5:
-                days[d] = (sets, count)
-        return [days[d] for d in sorted(days)], lp.getInfo().objective_function_value
-    finally:
-        lp.changeColsIntegrality(len(cols), cols, np.full(len(cols), highspy.HighsVarType.kContinuous))
-        lp.setOptionValue("time_limit", highspy.kHighsInf)
 
 
 def _duals(dual: Any, rows: dict[tuple, int], muscles: list[str], targets: dict, hard: dict, keep: Sequence[int],
@@ -423,11 +392,10 @@ def _duals(dual: Any, rows: dict[tuple, int], muscles: list[str], targets: dict,
 def decomposition_bound(classes: Sequence[ExerciseClass], c: ProgramConstraints, day_categories: Sequence[frozenset[str]],
                         day_costs: dict[tuple[int, int], float], keep: Sequence[int], require: Sequence[int],
                         one_a_day: Sequence[Sequence[int]], pricers: Sequence[Any], contrib: Any,
-                        duals: tuple[Any, Any, Any], limit_s: float, week_side: Callable[..., Any] | None = None) -> float | None:
+                        duals: tuple[Any, Any, Any], limit_s: float) -> float | None:
     """min over the week master of [penalties + staples + smoothness + λ·S + ν·N] (its proven
     dual bound) + Σ_d min over day d's patterns of [set, selection and day costs - λ·x - ν·y]
-    (module docstring: valid for any λ, ν); None when the week side proved nothing in time.
-    `week_side(problem, limit_s)` solves the week side (default `run_solver` at gap 1e-9)."""
+    (module docstring: valid for any λ, ν); None when the week side proved nothing in time."""
     import numpy as np
     import pulp
 
@@ -441,7 +409,7 @@ def decomposition_bound(classes: Sequence[ExerciseClass], c: ProgramConstraints,
     objective = pulp.lpSum(a * v for v, a in master.objective.items() if not v.name.startswith(dropped))
     objective += pulp.lpSum(float(lam[i]) * S[i] + float(count_price[i]) * N[i] for i in S)
     master.setObjective(objective)
-    run = (week_side or (lambda problem, seconds: run_solver(problem, seconds, 1e-9)))(master, limit_s)
+    run = run_solver(master, limit_s, 1e-9)
     if run["bound"] is None:
         return None
     selection = np.array([cls.selection_cost for cls in classes])

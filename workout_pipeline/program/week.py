@@ -23,7 +23,8 @@ interchangeable, though, so the same week seen per exercise is small and tight
 
 Every row is a sum of the full model's day rows, so the master is a relaxation: its proven
 bound (HiGHS's dual bound) is a lower bound for the full model (docs/program.md lists the
-rows). The stages (`solve_week`): the lifter's own week (`template_week`), the master (or a
+rows). The stages (`solve_week`): the lifter's own week (`template_week`), with two days the
+day patterns' bound and a week of their lifts (`program/day_patterns.py`), the master (or a
 quick week from its LP, `master_heuristic`, when its search ends far from its bound), its
 week laid out over the days (`layout`), the master's exercises alone, the master with its days
 split out when the gap is still open (`day_master_run`: tighter, slower), the full model; each is
@@ -157,7 +158,8 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
                day_costs: dict[tuple[int, int], float] | None, keep: Sequence[int], require: Sequence[int],
                one_a_day: Sequence[Sequence[int]], time_limit_s: float, gap: float,
                day_lifts: Sequence[Sequence[int]] = ()) -> dict[str, Any]:
-    """The lifter's own week (`template_week`, when `day_lifts` has their sessions), the master
+    """The lifter's own week (`template_week`, when `day_lifts` has their sessions), with few
+    days the day patterns' bound and a week of their lifts (`day_patterns.bound_stage`), the master
     (or, when its search ends far from its bound, a week from its LP: `master_heuristic`), its
     layout, the master's exercises alone, then (if still needed) the full model, each
     warm-started from the best program so far and stopped as soon as the best program is within
