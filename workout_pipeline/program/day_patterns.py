@@ -20,8 +20,11 @@ Why each number is a lower bound of the full model (for any prices):
 
 - *Lagrangian (column generation)*: at every round, restricted LP value + Σ_d (least reduced
   cost of day d, or 0) <= the Dantzig-Wolfe LP optimum <= the full optimum, because each day's
-  convexity row sums to one and every program is one pattern per day. Artificial columns (a big
-  cost on the staple-free hard rows) only enlarge the feasible set, so they keep it a bound.
+  convexity row sums to one and every program is one pattern per day. In fact, by LP duality,
+  LP value + Σ_d least reduced cost is the Lagrangian bound at the LP's duals (the linking rows
+  relaxed, the slack columns over their bounds, each day over its *feasible* patterns: the DP),
+  a lower bound for any duals; so it holds whatever columns the LP holds: a start column that
+  is no real day, or the artificial columns (a big cost on the hard rows), can only lower it.
 - *Decomposition*: write the full model as min f_week(S, N) + Σ_d g_d(x_d, y_d) with S = Σ_d x_d,
   N = Σ_d y_d, where f_week holds the penalties, staples and smoothness (the week master's
   expressions, each a lower bound of the full model's for the same weekly sums) and g_d the
