@@ -41,7 +41,8 @@ from workout_pipeline.program.constraints import ProgramConstraints
 from workout_pipeline.program.master import build_week_master
 from workout_pipeline.program.milp import ProgramModel
 
-PATTERNS_SHARE = 0.3  # of the budget, at most, for the day patterns' bound and for their lifts' week (few days)
+PATTERNS_SHARE = 0.3  # of the budget, at most, for the day patterns' bound (few days) ...
+LIFTS_SHARE = 0.2  # ... and for a week of their lifts (when their bound is short of the week's, all of it is lost)
 MASTER_SHARE = 0.5  # of the budget, at most, for the master (its week and bound are most of the answer)
 RESTRICTED_SHARE = 0.25  # of the budget, at most, for the master's exercises alone
 FIRST_PROGRAM_S = 30.0  # the most spent looking for a first program when the budget found none
@@ -184,13 +185,12 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
         stages["day_patterns"] = {"bound": p_run["bound"], "seconds": round(p_run["seconds"], 3)}
         best.offer({**p_run, "proves_full": True})
         if p_run.get("classes") and not best.closed(gap):
-            l_run = best.improve(run_solver, min(PATTERNS_SHARE * time_limit_s, left()), gap, only=p_run["classes"])
+            l_run = best.improve(run_solver, min(LIFTS_SHARE * time_limit_s, left()), gap, only=p_run["classes"])
             stages["pattern_lifts"] = {"objective": l_run["objective"], "seconds": round(l_run["seconds"], 3)}
         if best.closed(gap):
             return best.report(gap, started, stages)
     master, S, N = build_week_master(model.classes, c, day_categories, day_costs, keep, require, one_a_day)
-    # (a master week under a bound proven elsewhere cannot raise it: stop there)
-    m_run = run_solver(master, MASTER_SHARE * time_limit_s, gap / 3, start=master_start, stop_at_bound=best.bound, **MASTER_OPTIONS)
+    m_run = run_solver(master, MASTER_SHARE * time_limit_s, gap / 3, start=master_start, **MASTER_OPTIONS)
     stages["master"] = {"objective": m_run["objective"], "bound": m_run["bound"], "seconds": round(m_run["seconds"], 3)}
     if m_run["status"] == "infeasible":
         return {"status": "infeasible", "objective": None, "bound": None, "seconds": time.perf_counter() - started, "stages": stages}
