@@ -40,7 +40,8 @@ from workout_pipeline.program.exercises import EligibleExercise, Prescription, b
 from workout_pipeline.program.explain import explain_infeasibility
 from workout_pipeline.program.milp import build_model
 from workout_pipeline.program.prescribe import Dose, Recommendation, load_text, prescribe, read_recommendations
-from workout_pipeline.program.quality import movement, quality_cost
+from workout_pipeline.program.quality import (EQUIPMENT_COST, FOUNDATION_LIFTS, foundation_group, foundation_rank, movement,
+                                                qualifiers, quality_cost, standardness)
 from workout_pipeline.program.routine import Routine, read_routine
 
 LITERATURE_RANGE = (10.0, 20.0)  # weekly effective sets for a trained muscle
@@ -50,6 +51,9 @@ FILL_INS_PER_MUSCLE = 2
 MAX_EXERCISES_PER_DAY = 10  # the lifter's own session length, up to this
 MAX_DIRECT_SETS_PER_SESSION = 16  # the lifter's own per-muscle session volume, up to this
 NO_HISTORY_DAYS = 3
+# starter staples from this many training days: at 1-2 days (at most 12 slots for 13 targets) even two of
+# them left the 2-day defaults unproven in 1 s (2.9%; 2.1% with all six, 3.2% at 10 s; docs/program.md)
+STARTER_STAPLES_MIN_DAYS = 3
 # Day shapes without a routine: a coach's usual splits by number of days.
 _SPLITS = {1: ["full"], 2: ["full", "full"], 3: ["full", "full", "full"], 4: ["upper", "lower", "upper", "lower"],
            5: ["upper", "lower", "push", "pull", "legs"], 6: ["push", "pull", "legs"] * 2,
@@ -158,13 +162,14 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
             eligible += eligible_exercises(own, dataclasses.replace(c, exercise_kinds=kinds), {}, ever)
     by_id = {e.exercise_id: e for e in eligible}
     recs = read_recommendations(recommendations, athlete_id)
-    pool = _pool(eligible, c, routine)
+    starters = starter_staples(eligible, c, catalog) if routine is None else []
+    pool = _pool(eligible, c, routine, starters)
     pool = [_with_dose(e, c, routine, recs, unit, week_start) for e in pool]
     shapes = day_shapes(c, routine, by_id)
     classes = build_classes([e for e, _ in pool], c, aggregate=False)
     doses = {e.exercise_id: dose for e, dose in pool}
     index = {cls.members[0].exercise_id: i for i, cls in enumerate(classes)}
-    staples = [s for s in (routine.staples if routine else ()) if s in index]
+    staples = [s for s in (routine.staples if routine else starters) if s in index]
     missing_required = [r for r in c.require_exercises if r not in index]
     if missing_required:
         raise InputError(f"required exercise(s) {', '.join(missing_required)} cannot be prescribed: excluded, or outside equipment/exercise_kinds")
@@ -200,7 +205,7 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
                 return False if probe["status"] == "infeasible" else (True if probe["objective"] is not None else None)
             raise InputError(explain_infeasibility(c, feasible))
         raise InputError(f"no program found within the time limit of {time_limit_s:g} s; raise --time-limit")
-    days = _read_days(model, c, shapes, doses, routine, unit, week_start)
+    days = _read_days(model, c, shapes, doses, routine, unit, week_start, staples)
     return {"constraints": c, "run": run, "days": days, "routine": routine, "n_considered": len(eligible), "n_classes": len(classes)}
 
 
@@ -227,23 +232,52 @@ def _one_new_form_per_movement(model, groups: list[list[int]]) -> None:
                 model.problem += pulp.lpSum(counts) <= 1, f"one_form_{n}_{d}"
 
 
-def _pool(eligible: list[EligibleExercise], c: ProgramConstraints, routine: Routine | None) -> list[EligibleExercise]:
-    """Candidates: recent lifts, required and preferred ones, and per targeted muscle the
-    cheapest few others (older lifts of the lifter, then new catalog exercises)."""
+def starter_staples(eligible: list[EligibleExercise], c: ProgramConstraints, catalog: Catalog) -> list[str]:
+    """The staples of a lifter without history: for each of the six foundation lifts
+    (`quality.FOUNDATION_LIFTS`: squat, bench press, deadlift, overhead press, a row, a pull-up
+    or chin-up) its plain form (a standard lift with no qualifier word, compound) that the
+    equipment, injuries, exercise kinds and avoid list allow; the coach's first movement of a
+    group first, then barbell, dumbbell, and the cheaper equipment. A group one of whose forms
+    you exclude by name has none (you said no to that lift), and `staples: 0` turns them off, as
+    do fewer than `STARTER_STAPLES_MIN_DAYS` training days (there only the fill-ins' tie-break
+    by coaching priority, `_pool`, favours them)."""
+    if c.staples == 0 or c.training_days < STARTER_STAPLES_MIN_DAYS:
+        return []
+    excluded = {v.strip().lower() for v in c.exclude_exercises}
+    dropped = {foundation_group(e.name) for e in catalog if e.exercise_id.lower() in excluded or e.name.lower() in excluded}
+    best: dict[int, tuple[tuple, str]] = {}
+    for e in eligible:
+        group = foundation_group(e.name)
+        if (group is None or group in dropped or e.avoided or not e.compound or standardness(e.name) < 1.0
+                or qualifiers(e.name)):
+            continue
+        key = (FOUNDATION_LIFTS[group].index(movement(e.name)), e.equipment != "barbell",
+               EQUIPMENT_COST.get(e.equipment, EQUIPMENT_COST["other"]), e.name)
+        if group not in best or key < best[group][0]:
+            best[group] = (key, e.exercise_id)
+    return [best[g][1] for g in sorted(best)]
+
+
+def _pool(eligible: list[EligibleExercise], c: ProgramConstraints, routine: Routine | None,
+          starters: list[str] = ()) -> list[EligibleExercise]:
+    """Candidates: recent lifts, required and preferred ones, the starter staples, and per
+    targeted muscle the cheapest few others (older lifts of the lifter, then new catalog
+    exercises; equal costs by coaching priority, `quality.foundation_rank`, then name)."""
     recent = set(routine.recent) if routine else set()
     ever = routine.ever if routine else frozenset()
-    wanted = set(c.require_exercises) | set(c.prefer_exercises)
+    wanted = set(c.require_exercises) | set(c.prefer_exercises) | set(starters)
     costed = []
     for e in eligible:
         cost = quality_cost(e.name, e.compound, e.equipment, new=e.exercise_id not in ever,
                             stale=e.exercise_id in ever and e.exercise_id not in recent, constraints=c)
         costed.append(dataclasses.replace(e, cost=cost))
     pool = {e.exercise_id: e for e in costed if (e.exercise_id in recent or e.exercise_id in wanted) and not e.avoided}
-    done = {movement(e.name) for e in pool.values() if e.exercise_id in recent} - {None}
+    done = {movement(e.name) for e in pool.values() if e.exercise_id in recent or e.exercise_id in starters} - {None}
     for muscle in sorted(set(c.effective_targets()) | set(c.effective_hard_targets())):
-        # a new form of a movement the lifter already does adds nothing their own lift cannot
+        # a new form of a movement the lifter already does (or is given as a starter staple) adds
+    # nothing their own lift cannot
         others = sorted((e for e in costed if muscle in e.primary and e.exercise_id not in pool and not e.avoided
-                         and movement(e.name) not in done), key=lambda e: (e.cost, e.name))
+                         and movement(e.name) not in done), key=lambda e: (e.cost, foundation_rank(e.name), e.name))
         for e in others[:FILL_INS_PER_MUSCLE]:
             pool[e.exercise_id] = e
     return list(pool.values())
@@ -257,11 +291,12 @@ def _with_dose(e: EligibleExercise, c: ProgramConstraints, routine: Routine | No
     return dataclasses.replace(e, prescription=Prescription(dose.reps, dose.rest_s, dose.load_kg, dose.source)), dose
 
 
-def _role(exercise_id: str, routine: Routine | None, c: ProgramConstraints, primary: frozenset[str]) -> str:
+def _role(exercise_id: str, routine: Routine | None, c: ProgramConstraints, primary: frozenset[str],
+          staples: list[str] = ()) -> str:
     if exercise_id in c.require_exercises:
         return "you asked for it"
     if routine is None:
-        return "a standard lift for this day"
+        return "a foundation lift of a beginner's week" if exercise_id in staples else "a standard lift for this day"
     if exercise_id in routine.staples:
         return f"staple ({routine.recent.get(exercise_id, 0)} sessions in {c.recent_weeks} wk)"
     if exercise_id in routine.recent:
@@ -272,7 +307,7 @@ def _role(exercise_id: str, routine: Routine | None, c: ProgramConstraints, prim
     return f"new: adds {short} your routine is short of"
 
 
-def _read_days(model, c, shapes, doses, routine, unit, week_start) -> list[dict[str, Any]]:
+def _read_days(model, c, shapes, doses, routine, unit, week_start, staples=()) -> list[dict[str, Any]]:
     from workout_pipeline.program.constraints import WEEKDAYS
 
     days = []
@@ -297,7 +332,7 @@ def _read_days(model, c, shapes, doses, routine, unit, week_start) -> list[dict[
                 "rest_s": float(dose.rest_s),
                 "source": dose.source,
                 "last_performed": dose.last_performed,
-                "reason": f"{_role(e.exercise_id, routine, c, e.primary)}: {dose.reason}",
+                "reason": f"{_role(e.exercise_id, routine, c, e.primary, staples)}: {dose.reason}",
                 "category": e.category,
                 "primary_muscles": sorted(e.primary),
                 "secondary_muscles": sorted(e.secondary),

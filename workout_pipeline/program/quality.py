@@ -26,6 +26,12 @@ half of `nonstandard_cost`. Each word a name adds to its movement besides the eq
 (*qualifiers*: "Front" Squat, "Bulgarian" Split Squat, "Incline" Bench Press) makes it a little
 less standard, so "Squat (Barbell)" beats "Front Squat (Barbell)" as a fill-in. That phrase is also the lift's *movement*: the routine model puts at
 most one exercise of a movement the lifter does not already do on a day.
+
+The *foundation lifts* (`FOUNDATION_LIFTS`) are the six movements a coach builds a beginner's
+week on: the squat, bench press, deadlift, overhead press, a row and a pull-up or chin-up.
+`foundation_rank` orders them before every other movement; it breaks ties between fill-ins of
+equal cost (a squat before a lunge, not the alphabet), and `plan.starter_staples` takes a
+lifter without history's plain form of each (`program/plan.py`).
 """
 
 import re
@@ -62,6 +68,13 @@ EQUIPMENT_COST: dict[str, float] = {
     "other": 0.5,
 }
 
+# each group: the movements that can stand for it, the coach's first choice first
+FOUNDATION_LIFTS: tuple[tuple[str, ...], ...] = (
+    ("squat",), ("bench press",), ("deadlift",), ("overhead press",),
+    ("bent over row", "pendlay row", "barbell row", "dumbbell row", "one arm row", "t bar row", "inverted row",
+     "seated row", "cable row"),
+    ("pull up", "chin up", "lat pulldown"),
+)
 QUALIFIER_COST = 0.05
 _EQUIPMENT_WORDS = frozenset({"barbell", "dumbbell", "dumbbells", "cable", "machine", "smith", "ez", "bar", "kettlebell",
                               "band", "plate", "loaded", "bodyweight", "with", "the", "on", "a"})
@@ -95,6 +108,20 @@ def qualifiers(name: str) -> int:
     lift = movement(name)
     plain = set(_text(re.sub(r"\([^)]*\)", " ", name)).split())
     return min(3, len(plain - set((lift or "").split()) - _EQUIPMENT_WORDS))
+
+
+def foundation_group(name: str) -> int | None:
+    """Which of `FOUNDATION_LIFTS` the exercise is a form of (its index), or None."""
+    lift = movement(name)
+    return next((i for i, group in enumerate(FOUNDATION_LIFTS) if lift in group), None)
+
+
+def foundation_rank(name: str) -> tuple[int, int]:
+    """Coaching priority of a movement (smaller first; module docstring): a foundation lift's
+    group and place in it, everything else after them."""
+    lift = movement(name)
+    group = foundation_group(name)
+    return (0, FOUNDATION_LIFTS[group].index(lift)) if group is not None else (1, 0)
 
 
 def is_standard(name: str) -> bool:
