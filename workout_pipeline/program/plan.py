@@ -262,7 +262,8 @@ def _pool(eligible: list[EligibleExercise], c: ProgramConstraints, routine: Rout
           starters: list[str] = ()) -> list[EligibleExercise]:
     """Candidates: recent lifts, required and preferred ones, the starter staples, and per
     targeted muscle the cheapest few others (older lifts of the lifter, then new catalog
-    exercises; equal costs by coaching priority, `quality.foundation_rank`, then name)."""
+    exercises; equal costs, for a lifter without history, by coaching priority,
+    `quality.foundation_rank`, then by name)."""
     recent = set(routine.recent) if routine else set()
     ever = routine.ever if routine else frozenset()
     wanted = set(c.require_exercises) | set(c.prefer_exercises) | set(starters)
@@ -273,11 +274,14 @@ def _pool(eligible: list[EligibleExercise], c: ProgramConstraints, routine: Rout
         costed.append(dataclasses.replace(e, cost=cost))
     pool = {e.exercise_id: e for e in costed if (e.exercise_id in recent or e.exercise_id in wanted) and not e.avoided}
     done = {movement(e.name) for e in pool.values() if e.exercise_id in recent or e.exercise_id in starters} - {None}
+    # a beginner's fill-ins of equal cost by coaching priority; a lifter's with history as before
+    # (by name: with the priority their weeks changed to other weeks of the same cost)
+    starter_rank = foundation_rank if routine is None else (lambda name: (0, 0))
     for muscle in sorted(set(c.effective_targets()) | set(c.effective_hard_targets())):
         # a new form of a movement the lifter already does (or is given as a starter staple) adds
     # nothing their own lift cannot
         others = sorted((e for e in costed if muscle in e.primary and e.exercise_id not in pool and not e.avoided
-                         and movement(e.name) not in done), key=lambda e: (e.cost, foundation_rank(e.name), e.name))
+                         and movement(e.name) not in done), key=lambda e: (e.cost, starter_rank(e.name), e.name))
         for e in others[:FILL_INS_PER_MUSCLE]:
             pool[e.exercise_id] = e
     return list(pool.values())

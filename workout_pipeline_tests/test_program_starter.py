@@ -1,0 +1,80 @@
+"""A lifter without history: the week is built on the foundation lifts (starter staples) within
+equipment, injuries and exclusions, and fill-ins of equal cost go by coaching priority."""
+
+import pytest
+
+from workout_pipeline.catalog import load_catalog
+from workout_pipeline.program import load_constraints, solve_program
+from workout_pipeline.program.exercises import eligible_exercises
+from workout_pipeline.program.plan import STARTER_STAPLES_MIN_DAYS, _pool, routine_defaults, starter_staples
+from workout_pipeline.program.quality import FOUNDATION_LIFTS, foundation_group, foundation_rank, movement
+
+BARBELL_SIX = {"squat_barbell", "bench_press_barbell", "deadlift_barbell", "overhead_press_barbell",
+               "bent_over_row_barbell", "pull_up"}
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+def _week(catalog, constraints):
+    result = solve_program(catalog, constraints, time_limit_s=5.0, week_start="2026-12-07")
+    return result, [e for day in result.days for e in day["exercises"]]
+
+
+def _starters(catalog, raw):
+    c = routine_defaults(load_constraints(raw), None)
+    return starter_staples(eligible_exercises(catalog, c, {}, ()), c, catalog)
+
+
+def test_no_history_three_day_week_holds_the_six_foundation_lifts(catalog):
+    result, lifts = _week(catalog, {"training_days": 3})
+    ids = {e["exercise_id"] for e in lifts}
+    assert BARBELL_SIX <= ids, BARBELL_SIX - ids
+    staples = [e for e in lifts if e["reason"].startswith("a foundation lift")]
+    assert {e["exercise_id"] for e in staples} == BARBELL_SIX
+    assert result.gap <= 0.005
+
+
+def test_without_a_barbell_no_barbell_lift_and_the_dumbbell_forms(catalog):
+    by_id = {e.exercise_id: e for e in catalog}
+    _, lifts = _week(catalog, {"training_days": 3, "equipment": ["dumbbell"]})
+    assert not [e["name"] for e in lifts if by_id[e["exercise_id"]].equipment == "barbell"]
+    ids = {e["exercise_id"] for e in lifts}
+    assert {"squat_dumbbell", "bench_press_dumbbell", "deadlift_dumbbell", "overhead_press_dumbbell"} <= ids
+
+
+def test_an_excluded_foundation_lift_has_no_starter_substitute(catalog):
+    starters = _starters(catalog, {"training_days": 3, "exclude_exercises": ["squat_barbell"]})
+    assert set(starters) == BARBELL_SIX - {"squat_barbell"}
+    _, lifts = _week(catalog, {"training_days": 3, "exclude_exercises": ["squat_barbell"]})
+    ids = {e["exercise_id"] for e in lifts}
+    assert "squat_barbell" not in ids
+    assert BARBELL_SIX - {"squat_barbell"} <= ids
+    assert not [e for e in lifts if e["reason"].startswith("a foundation lift") and movement(e["name"]) == "squat"]
+
+
+def test_injuries_spare_the_muscle_and_keep_the_other_foundation_lifts(catalog):
+    for muscle, kept in (("lower_back", {"bench_press_barbell", "overhead_press_barbell", "pull_up"}),
+                         ("chest", {"squat_barbell", "deadlift_barbell", "overhead_press_barbell", "bent_over_row_barbell"})):
+        _, lifts = _week(catalog, {"training_days": 4, "exclude_muscles": [muscle]})
+        assert not [e["name"] for e in lifts if muscle in e["primary_muscles"] + e["secondary_muscles"]]
+        assert kept <= {e["exercise_id"] for e in lifts}
+
+
+def test_starter_staples_off_with_staples_zero_or_few_days(catalog):
+    assert set(_starters(catalog, {"training_days": 3})) == BARBELL_SIX
+    assert _starters(catalog, {"training_days": 3, "staples": 0}) == []
+    assert _starters(catalog, {"training_days": STARTER_STAPLES_MIN_DAYS - 1}) == []
+    assert set(_starters(catalog, {"training_days": 3, "avoid_exercises": ["pull_up"]})) == BARBELL_SIX - {"pull_up"} | {"chin_up"}
+
+
+def test_fill_ins_of_equal_cost_go_by_coaching_priority_not_the_alphabet(catalog):
+    # "Lunge (Barbell)" and "Squat (Barbell)" cost the same; the alphabet put the lunges first
+    assert foundation_rank("Squat (Barbell)") < foundation_rank("Lunge (Barbell)")
+    assert foundation_rank("Pull Up") < foundation_rank("Chin Up") < foundation_rank("Lateral Raise (Dumbbell)")
+    assert all(foundation_group(lift.title()) == g for g, group in enumerate(FOUNDATION_LIFTS) for lift in group)
+    c = routine_defaults(load_constraints({"training_days": 2}), None)
+    pool = {e.exercise_id for e in _pool(eligible_exercises(catalog, c, {}, ()), c, None)}
+    assert "squat_barbell" in pool
