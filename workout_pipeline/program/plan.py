@@ -26,6 +26,11 @@ muscle moved half-way into the 10-20 range, for the muscles they train directly 
 sets a week as a primary muscle); a band of `target_tolerance` (2) sets around a target is
 free (`band_m` in [-1, 1] in the target row), so a new exercise enters only for a real shortfall. Days
 default to their recent sessions per week. Loads, reps and rest: `program/prescribe.py`.
+
+Without a history, the staples `s` are the *starter staples* (`starter_staples`): the plain
+form of each of the six foundation lifts (`quality.FOUNDATION_LIFTS`) that the equipment,
+injuries and exclusions allow, from `STARTER_STAPLES_MIN_DAYS` (3) training days; and fill-ins of
+equal cost go by coaching priority (`quality.foundation_rank`), not by name.
 """
 
 import dataclasses
