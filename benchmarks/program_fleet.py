@@ -9,6 +9,11 @@ Results go to the `program_fleet` section of docs/benchmarks.md.
 Run: .venv/bin/python benchmarks/program_fleet.py [--athletes 1000] [--workers 2] [--time-limit 1]
 (on a loaded machine a 1 s wall budget is a fraction of a core: `--time-limit` scales it, and the
 CPU seconds are reported beside the wall time)
+
+To iterate on the misses: `--json fleet.json` saves one row per athlete (gap, seconds, stages);
+`--labels sim0001,sim0042` (or `--labels @file`, one label a line) re-runs only those athletes of
+the same fleet and prints each one's stages (objective / bound / seconds); `--only-misses
+fleet.json` re-runs the athletes that file has not proven within 0.5% in the budget.
 """
 
 import argparse
@@ -35,7 +40,7 @@ def _init(path: str, limit: float) -> None:
     _LIMIT = limit
 
 
-def _one(athlete: str) -> tuple[str, float, float, float, str, float]:
+def _one(athlete: str) -> tuple[str, float, float, float, str, float, dict]:
     from workout_pipeline.catalog import load_catalog
     from workout_pipeline.errors import InputError
     from workout_pipeline.program import solve_program
@@ -45,8 +50,23 @@ def _one(athlete: str) -> tuple[str, float, float, float, str, float]:
     try:
         r = solve_program(load_catalog(), None, history=own, athlete_id=athlete, time_limit_s=_LIMIT, week_start="2025-07-07")
     except InputError as error:
-        return athlete, time.perf_counter() - started, float("nan"), float("nan"), f"error: {error}", time.process_time() - cpu
-    return athlete, time.perf_counter() - started, r.gap, r.objective, r.status, time.process_time() - cpu
+        return athlete, time.perf_counter() - started, float("nan"), float("nan"), f"error: {error}", time.process_time() - cpu, {}
+    stages = {k: v for k, v in r.stages.items() if isinstance(v, dict)} | {"bound": r.lower_bound}
+    return athlete, time.perf_counter() - started, r.gap, r.objective, r.status, time.process_time() - cpu, stages
+
+
+def _chosen(args: argparse.Namespace) -> set[str] | None:
+    """The athletes `--labels` or `--only-misses` name (None: all)."""
+    import json
+
+    if args.only_misses:
+        with open(args.only_misses, encoding="utf-8") as f:
+            rows = json.load(f)
+        return {r["athlete"] for r in rows if not r["in_budget"]}
+    if args.labels:
+        text = Path(args.labels[1:]).read_text(encoding="utf-8") if args.labels.startswith("@") else args.labels
+        return {label.strip() for label in text.replace(",", "\n").splitlines() if label.strip()}
+    return None
 
 
 def main() -> None:
@@ -55,7 +75,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--time-limit", type=float, default=1.0, help="solver budget per athlete (s)")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--labels", default="", help="only these athletes (comma-separated, or @file)")
+    parser.add_argument("--only-misses", default="", help="only the athletes a --json file did not prove in budget")
+    parser.add_argument("--json", default="", help="save one row per athlete here")
     args = parser.parse_args()
+    chosen = _chosen(args)
+    if chosen is not None:
+        args.no_write = True
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import tempfile
 
@@ -67,7 +93,7 @@ def main() -> None:
     sets = resolve_exercises(simulate_athletes(args.athletes, weeks=13, seed=0))
     sets = sets[sets["exercise_id"].notna()]
     prepared = time.perf_counter() - began
-    athletes = sorted(sets["athlete_id"].unique())
+    athletes = sorted(a for a in sets["athlete_id"].unique() if chosen is None or a in chosen)
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "sets.parquet")
         sets.to_parquet(path)
@@ -106,6 +132,18 @@ def main() -> None:
     for r in errors[:3]:
         lines.append(f"\n{r[0]}: {r[4]}")
     markdown = "\n".join(lines)
+    if chosen is not None:
+        import json
+
+        for r in results:
+            print(f"{r[0]} gap {100 * r[2]:6.2f}% wall {r[1]:5.2f} s cpu {r[5]:5.2f} s {json.dumps(r[6], default=str)}")
+    if args.json:
+        import json
+
+        rows = [{"athlete": r[0], "seconds": r[1], "gap": r[2], "objective": r[3], "status": r[4], "cpu": r[5],
+                 "in_budget": r[2] == r[2] and r[2] <= 0.005 and r[1] <= 1.05 * args.time_limit, "stages": r[6]}
+                for r in results]
+        Path(args.json).write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")
     if not args.no_write:
         write_section("program_fleet", markdown)
     print(markdown)
