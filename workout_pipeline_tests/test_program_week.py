@@ -189,3 +189,27 @@ def test_exercise_days_see_lifts_chained_onto_one_day(seed):
     exercise_days, _, _ = build_week_master(classes, c, shapes, day_costs, keep=staples, one_a_day=groups, days="exercises")
     weekly_run, exercise_run = run_solver(weekly, 60, 1e-7), run_solver(exercise_days, 60, 1e-7)
     assert weekly_run["objective"] + 1e-3 < exercise_run["objective"] <= optimum["objective"] + 1e-6
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_master_options_change_the_search_not_the_masters_optimum(seed):
+    """`week.MASTER_OPTIONS` (no RINS/RENS, no restart after the root) only steer HiGHS's search:
+    on random lifters' weeks with new-form groups the master solved with them proves the same
+    optimum as with HiGHS's defaults, and it stays at or below the full model's."""
+    from workout_pipeline.program.plan import _one_new_form_per_movement
+    from workout_pipeline.program.week import MASTER_OPTIONS
+
+    classes, c, shapes, day_costs, staples, sessions = _instance(seed)
+    groups = _new_form_groups(classes, seed)
+    full = build_model(classes, c, day_categories=shapes, day_costs=day_costs, keep=staples)
+    _one_new_form_per_movement(full, groups)
+    optimum = run_solver(full.problem, 60, 1e-7)
+    if optimum["status"] == "infeasible":
+        pytest.skip("infeasible instance")
+    runs = []
+    for options in ({}, MASTER_OPTIONS):
+        master, _, _ = build_week_master(classes, c, shapes, day_costs, keep=staples, one_a_day=groups)
+        runs.append(run_solver(master, 60, 1e-7, **options))
+    assert [r["status"] for r in runs] == ["optimal", "optimal"]
+    assert runs[1]["objective"] == pytest.approx(runs[0]["objective"], abs=1e-5)
+    assert runs[1]["bound"] <= optimum["objective"] + 1e-6
