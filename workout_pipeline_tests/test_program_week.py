@@ -136,13 +136,9 @@ def _new_form_groups(classes, seed: int) -> list[list[int]]:
     return groups
 
 
-@pytest.mark.parametrize("seed", range(16))
-def test_day_master_stays_below_the_full_optimum(seed):
-    """The master with its days split out (`build_week_master(..., days=True)`, program/master_days.py),
-    with only its exercise-days split (`days="exercises"`), and the trained-days row of new
-    forms are relaxations: on random lifters' weeks with new-form
-    groups the master's optimum, with or without the days, stays at or below the full model's
-    proven optimum, and the days never loosen it; the staged solve still ends at the optimum."""
+def _grouped_instance_optimum(seed: int):
+    """`_instance(seed)` with random new-form groups and the full model's proven optimum (an
+    infeasible instance is skipped): (classes, c, shapes, day_costs, staples, sessions, groups, run)."""
     from workout_pipeline.program.plan import _one_new_form_per_movement
 
     classes, c, shapes, day_costs, staples, sessions = _instance(seed)
@@ -152,6 +148,19 @@ def test_day_master_stays_below_the_full_optimum(seed):
     optimum = run_solver(full.problem, 60, 1e-7)
     if optimum["status"] == "infeasible":
         pytest.skip("infeasible instance")
+    return classes, c, shapes, day_costs, staples, sessions, groups, optimum
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_day_master_stays_below_the_full_optimum(seed):
+    """The master with its days split out (`build_week_master(..., days=True)`, program/master_days.py),
+    with only its exercise-days split (`days="exercises"`), and the trained-days row of new
+    forms are relaxations: on random lifters' weeks with new-form
+    groups the master's optimum, with or without the days, stays at or below the full model's
+    proven optimum, and the days never loosen it; the staged solve still ends at the optimum."""
+    from workout_pipeline.program.plan import _one_new_form_per_movement
+
+    classes, c, shapes, day_costs, staples, sessions, groups, optimum = _grouped_instance_optimum(seed)
     assert optimum["status"] == "optimal"
     weekly, _, _ = build_week_master(classes, c, shapes, day_costs, keep=staples, one_a_day=groups)
     daily, _, _ = build_week_master(classes, c, shapes, day_costs, keep=staples, one_a_day=groups, days=True)
@@ -196,16 +205,9 @@ def test_master_options_change_the_search_not_the_masters_optimum(seed):
     """`week.MASTER_OPTIONS` (no RINS/RENS, no restart after the root) only steer HiGHS's search:
     on random lifters' weeks with new-form groups the master solved with them proves the same
     optimum as with HiGHS's defaults, and it stays at or below the full model's."""
-    from workout_pipeline.program.plan import _one_new_form_per_movement
     from workout_pipeline.program.week import MASTER_OPTIONS
 
-    classes, c, shapes, day_costs, staples, sessions = _instance(seed)
-    groups = _new_form_groups(classes, seed)
-    full = build_model(classes, c, day_categories=shapes, day_costs=day_costs, keep=staples)
-    _one_new_form_per_movement(full, groups)
-    optimum = run_solver(full.problem, 60, 1e-7)
-    if optimum["status"] == "infeasible":
-        pytest.skip("infeasible instance")
+    classes, c, shapes, day_costs, staples, sessions, groups, optimum = _grouped_instance_optimum(seed)
     runs = []
     for options in ({}, MASTER_OPTIONS):
         master, _, _ = build_week_master(classes, c, shapes, day_costs, keep=staples, one_a_day=groups)
