@@ -248,8 +248,8 @@ def starter_staples(eligible: list[EligibleExercise], c: ProgramConstraints, cat
     by coaching priority, `_pool`, favours them)."""
     if c.staples == 0 or c.training_days < STARTER_STAPLES_MIN_DAYS:
         return []
-    excluded = {v.strip().lower() for v in c.exclude_exercises}
-    dropped = {foundation_group(e.name) for e in catalog if e.exercise_id.lower() in excluded or e.name.lower() in excluded}
+    excluded = set(c.exclude_exercises)  # catalog ids (`names.with_resolved_names`)
+    dropped = {foundation_group(e.name) for e in catalog if e.exercise_id in excluded}
     best: dict[int, tuple[tuple, str]] = {}
     for e in eligible:
         group = foundation_group(e.name)
@@ -284,7 +284,7 @@ def _pool(eligible: list[EligibleExercise], c: ProgramConstraints, routine: Rout
     starter_rank = foundation_rank if routine is None else (lambda name: (0, 0))
     for muscle in sorted(set(c.effective_targets()) | set(c.effective_hard_targets())):
         # a new form of a movement the lifter already does (or is given as a starter staple) adds
-    # nothing their own lift cannot
+        # nothing their own lift cannot
         others = sorted((e for e in costed if muscle in e.primary and e.exercise_id not in pool and not e.avoided
                          and movement(e.name) not in done), key=lambda e: (e.cost, starter_rank(e.name), e.name))
         for e in others[:FILL_INS_PER_MUSCLE]:

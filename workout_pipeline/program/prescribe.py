@@ -7,9 +7,10 @@ One rule for each, written once:
 - `detraining_factor(days)`: how much of a lift's strength to assume after `days` without it;
 - `plate_step(equipment, unit, catalog_step_kg)` and `round_to_plates`: loads rounded to what
   the lifter can load in their unit (lb: 5 lb for barbells = 2.5 lb plates a side; kg 2.5);
-- `prescribe(...)`: reps are the lifter's usual reps for the lift (median working reps of its
-  latest sessions, inside their range); the load is the model's recommendation (its e1RM at those reps),
-  else the last top set's, both adjusted for the time since, else none.
+- `prescribe(...)`: reps are the lifter's usual reps for the lift (median reps of its recent
+  sets at the working weight, `routine._working_weight_reps`, inside their range); the load is
+  the model's recommendation (its e1RM at those reps), else the last top set's, both adjusted
+  for the time since, else none.
 """
 
 import math
@@ -118,8 +119,8 @@ class LiftHistory:
     last_reps: int
     last_date: str | None  # ISO date of that occurrence
     days_since: float | None  # from that date to the program's week
-    rep_range: tuple[int, int]  # min, max working reps of the lift's latest sessions
-    usual_reps: int  # median working reps of the lift's latest sessions (routine.USUAL_REPS_OCCURRENCES)
+    rep_range: tuple[int, int]  # min, max reps of its recent sets at the working weight (routine._working_weight_reps)
+    usual_reps: int  # median reps of those sets
 
 
 @dataclass(frozen=True)
