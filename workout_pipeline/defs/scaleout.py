@@ -134,6 +134,7 @@ def local_celery_cluster(out: Path, workers: Mapping[str, Sequence[str]] = LOCAL
     variables they read (DAGSTER_HOME=out/dagster_home, DAGSTER_PG_*, the broker URLs, the
     pipeline's folders under `out`) are set in this process too and restored on exit.
     """
+    import dagster as dg
     import yaml
 
     from workout_pipeline import local_servers
@@ -154,6 +155,10 @@ def local_celery_cluster(out: Path, workers: Mapping[str, Sequence[str]] = LOCAL
             }
             os.environ.update(env)
             prepare_dagster_home(out / "dagster_home", instance_yaml)
+            # the instance's tables are created here, once: workers starting together on an empty
+            # database raced to create them ("type secondary_indexes already exists")
+            with dg.DagsterInstance.get():
+                pass
             cluster = LocalCluster({}, CeleryRuns(config, parallel_runs=parallel_runs), instance_yaml)
             with local_servers.celery_workers(workers, DEPLOY_DIR / "celery-worker.yaml", env, out / "logs",
                                               cpu_seconds=cluster.cpu_seconds) as nodes:
