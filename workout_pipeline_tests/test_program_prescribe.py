@@ -161,3 +161,37 @@ def test_a_high_rep_lift_keeps_its_reps_on_the_lighter_plate():
 
     load, reps = round_to_plates(epley_e1rm(10.0, 14) * 0.8, 14, 2.5, "kg", (6, 15), 10.0)
     assert (load, reps) == (7.5, 15)
+
+
+def test_each_lift_reads_its_own_working_sets_when_lifts_share_sessions():
+    """One read over every lift (`routine._lifts`): a light lift done in the heavy lift's
+    sessions keeps its own working weight and reps (its warm-up out), a bodyweight lift counts every set, and a
+    lift last done before the recent window keeps the sets it has."""
+    catalog = load_catalog()
+    muscles = {e.exercise_id: (frozenset(e.primary_muscles), frozenset(e.secondary_muscles)) for e in catalog}
+    rows, start = [], pd.Timestamp("2026-01-05 18:00")
+
+    def add(session, when, lift, load, reps):
+        rows.append({"athlete_id": "ann", "session_id": session, "performed_at": when, "exercise_raw": lift,
+                     "exercise_id": lift, "set_index": len(rows), "set_type": "normal", "weight_kg": load, "reps": reps,
+                     "rest_s": 90.0, "source_row": len(rows) + 1})
+
+    add("old", start - pd.Timedelta(weeks=30), "deadlift_barbell", 140.0, 3)
+    add("old", start - pd.Timedelta(weeks=30), "deadlift_barbell", 140.0, 5)
+    for session in range(6):
+        when = start + pd.Timedelta(days=7 * session)
+        for load, reps in ((100.0, 5), (100.0, 6)):
+            add(f"s{session}", when, "bench_press_barbell", load, reps)
+        for load, reps in ((8.0, 15), (15.0, 12), (15.0, 10)):  # a warm-up, then two working sets
+            add(f"s{session}", when, "bicep_curl_barbell", load, reps)
+        for reps in (10, 9 - session % 2):
+            add(f"s{session}", when, "pull_up", None, reps)
+    routine = read_routine(pd.DataFrame(rows), "ann", muscles)
+    week = pd.Timestamp("2026-02-16")
+    assert routine.lift_history("bench_press_barbell", week).rep_range == (5, 6)
+    curl = routine.lift_history("bicep_curl_barbell", week)
+    assert curl.last_load_kg == 15.0 and curl.rep_range == (10, 12) and curl.usual_reps == 11
+    pullup = routine.lift_history("pull_up", week)
+    assert pullup.last_load_kg is None and pullup.rep_range == (8, 10) and pullup.last_reps == 10
+    deadlift = routine.lift_history("deadlift_barbell", week)
+    assert deadlift.last_load_kg == 140.0 and deadlift.rep_range == (3, 5) and deadlift.last_reps == 5

@@ -89,3 +89,37 @@ def test_budget_shares_are_fractions_that_leave_the_full_model_time():
     # the stages before the full model leave it time: the lattice and the master end before the limit
     assert SHARES.lattice < 1 and SHARES.master_until < SHARES.master_until_late < 1
     assert SHARES.exact_master + SHARES.miss_master + SHARES.miss_reserve < 1
+
+
+def test_highs_gets_the_same_model_as_pulp_would_give_it():
+    """`engine._pass_model` (three bulk calls) builds HiGHS's model column for column and row
+    for row as PuLP's own `buildSolverModel`: costs, bounds, integrality and the matrix."""
+    import highspy
+    import numpy as np
+    import pulp
+
+    from workout_pipeline.program.engine import _pass_model
+
+    rng = random.Random(3)
+    prob = pulp.LpProblem("random", pulp.LpMaximize)
+    xs = [prob.add_variable(f"x{i}", lowBound=rng.choice([None, 0, -2]), upBound=rng.choice([None, 4, 7.5]),
+                          cat=rng.choice(["Integer", "Continuous", "Binary"])) for i in range(12)]
+    prob += pulp.lpSum(rng.uniform(-3, 3) * x for x in xs[:9]) + 2.0
+    for r in range(10):
+        terms = pulp.lpSum(rng.choice([0.0, 1.0, -2.5, 0.25]) * x for x in rng.sample(xs, 5))
+        prob += (terms <= rng.uniform(0, 9)) if r % 3 else (terms >= -4) if r % 2 else (terms == 1.0), f"row{r}"
+
+    def built(build):
+        prob.solverModel = highspy.Highs()
+        build(prob)
+        lp = prob.solverModel.getLp()
+        matrix = lp.a_matrix_
+        return (lp.num_col_, lp.num_row_, list(lp.col_cost_), list(lp.col_lower_), list(lp.col_upper_), list(lp.row_lower_),
+                list(lp.row_upper_), [int(t) for t in lp.integrality_], list(matrix.start_), list(matrix.index_),
+                list(np.round(matrix.value_, 12)), [x.index for x in prob.variables()],
+                [c.index for c in prob._constraints.values()])
+
+    theirs = built(lambda lp: pulp.HiGHS(msg=False).buildSolverModel(lp))
+    ours = built(lambda lp: _pass_model(lp, mip=True))
+    assert ours == theirs
+    assert sum(ours[7]) == sum(x.cat == "Integer" for x in xs)  # the test saw integers

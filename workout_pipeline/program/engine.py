@@ -88,6 +88,44 @@ def _stop_near(bound: float, gap: float) -> Any:
     return callback
 
 
+def _pass_model(lp: Any, mip: bool) -> None:
+    """Give HiGHS the PuLP problem `lp` in three bulk calls: the same columns, rows and
+    integrality, in the same order, as PuLP's `HiGHS.buildSolverModel`, which adds them one call
+    each (on a lifter's full model that took longer than HiGHS's own search: 0.16 of 0.42 s)."""
+    import highspy
+    import numpy as np
+    import pulp
+
+    inf = highspy.kHighsInf
+    variables = lp.variables()
+    n = len(variables)
+    sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+    cost = np.fromiter((sign * lp.objective.get(var, 0.0) for var in variables), float, n)
+    lower = np.fromiter((-inf if var.lowBound is None else var.lowBound for var in variables), float, n)
+    upper = np.fromiter((inf if var.upBound is None else var.upBound for var in variables), float, n)
+    for i, var in enumerate(variables):
+        var.index = i
+    if n:
+        lp.solverModel.addCols(n, cost, lower, upper, 0, np.zeros(n, np.int32), np.zeros(0, np.int32), np.zeros(0))
+    integers = np.array([var.index for var in variables if var.cat == pulp.LpInteger], np.int32) if mip else np.zeros(0, np.int32)
+    if len(integers):
+        lp.solverModel.changeColsIntegrality(len(integers), integers, np.full(len(integers), highspy.HighsVarType.kInteger.value, np.uint8))
+    starts, indices, values, row_lower, row_upper = [], [], [], [], []
+    for i, constraint in enumerate(lp._constraints.values()):
+        starts.append(len(indices))
+        for var, coefficient in constraint.items():
+            if coefficient != 0:
+                indices.append(var.index)
+                values.append(coefficient)
+        constraint.index = i
+        lb, ub = constraint.getLb(), constraint.getUb()
+        row_lower.append(-inf if lb is None else lb)
+        row_upper.append(inf if ub is None else ub)
+    if starts:
+        lp.solverModel.addRows(len(starts), np.array(row_lower, float), np.array(row_upper, float), len(indices),
+                               np.array(starts, np.int32), np.array(indices, np.int32), np.array(values, float))
+
+
 def _highs(time_limit_s: float, gap: float, start: Mapping[Any, float] | None = None,
            stop_at_bound: float | None = None, **options: Any) -> Any:
     """A PuLP HiGHS solver; with `start`, the MIP search begins from that (partial) solution;
@@ -101,6 +139,9 @@ def _highs(time_limit_s: float, gap: float, start: Mapping[Any, float] | None = 
         options["callbacksToActivate"] = [highspy.cb.HighsCallbackType.kCallbackMipInterrupt]
 
     class _WarmHiGHS(pulp.HiGHS):
+        def buildSolverModel(self, lp: Any) -> None:
+            _pass_model(lp, self.mip)
+
         def callSolver(self, lp: Any) -> None:
             if start:
                 import numpy as np

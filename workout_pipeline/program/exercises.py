@@ -278,7 +278,7 @@ def prescriptions_from_tables(
         (exercise_id -> Prescription, set of exercise ids in the history).
     """
     from workout_pipeline.program.prescribe import read_recommendations
-    from workout_pipeline.program.routine import top_set, working_lift_sets
+    from workout_pipeline.program.routine import last_top_sets, working_lift_sets
 
     out: dict[str, Prescription] = {}
     familiar: set[str] = set()
@@ -286,15 +286,13 @@ def prescriptions_from_tables(
         sets = working_lift_sets(history, athlete_id)
         familiar = set(sets["exercise_id"])
         if len(sets):
-            last_time = sets.groupby("exercise_id")["performed_at"].transform("max")
-            last = sets[sets["performed_at"] == last_time]
-            for exercise_id, occurrence in last.groupby("exercise_id"):
-                top = top_set(occurrence)
-                rest = occurrence["rest_s"].dropna()
-                weight = top["weight_kg"]
+            last = sets[sets["performed_at"] == sets.groupby("exercise_id")["performed_at"].transform("max")]
+            rests = last.groupby("exercise_id")["rest_s"].median()
+            for exercise_id, top in last_top_sets(sets).iterrows():
+                weight, rest = top["weight_kg"], rests.get(exercise_id)
                 out[str(exercise_id)] = Prescription(
                     reps=int(top["reps"]),
-                    rest_s=float(rest.median()) if len(rest) else None,
+                    rest_s=None if rest is None or pd.isna(rest) else float(rest),
                     load_kg=None if pd.isna(weight) or float(weight) <= 0 else float(weight),
                     source="history",
                 )

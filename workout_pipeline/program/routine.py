@@ -87,10 +87,12 @@ def working_lift_sets(history: pd.DataFrame, athlete_id: str | None) -> pd.DataF
     return sets.assign(exercise_id=sets["exercise_id"].astype(str))
 
 
-def top_set(occurrence: pd.DataFrame) -> pd.Series:
-    """The heaviest working set of an occurrence (ties: more reps)."""
-    weights = occurrence["weight_kg"].fillna(0.0)
-    return occurrence.assign(_w=weights).sort_values(["_w", "reps"], ascending=False).iloc[0]
+def last_top_sets(sets: pd.DataFrame) -> pd.DataFrame:
+    """Each lift's top set at its last occurrence: one row per `exercise_id` (the heaviest
+    working set of its latest `performed_at`; ties: more reps), indexed by `exercise_id`."""
+    last = sets[sets["performed_at"] == sets.groupby("exercise_id")["performed_at"].transform("max")]
+    ranked = last.assign(_w=last["weight_kg"].fillna(0.0)).sort_values(["exercise_id", "_w", "reps"], ascending=[True, False, False])
+    return ranked.drop_duplicates("exercise_id").drop(columns="_w").set_index("exercise_id")
 
 
 def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[str, tuple[frozenset, frozenset]],
@@ -148,35 +150,40 @@ def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[st
 
 
 def _lifts(sets: pd.DataFrame, recent: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Per lift: its last top set (`last_top_sets`) and the rep range and usual reps of its
+    recent sets at the working weight (`_working_weight_reps`; all its recent sets when none
+    is, and all its sets when it has none recent). Vectorised over the lifts: a per-lift loop
+    took 0.4 s for a lifter with 95 lifts, most of a 1 s solve."""
+    top = last_top_sets(sets)
+    window = pd.concat([recent, sets[~sets["exercise_id"].isin(recent["exercise_id"].unique())]])
+    weights = top["weight_kg"].where(top["weight_kg"] > 0)  # no load: every session counts
+    working = _working_weight_reps(window, window["exercise_id"].map(weights))
+    has_working = working.groupby(window["exercise_id"]).transform("any")
+    reps = window.loc[working | ~has_working].groupby("exercise_id")["reps"].agg(["min", "max", "median"])
     out: dict[str, dict[str, Any]] = {}
-    recent_by_lift = dict(tuple(recent.groupby("exercise_id")))
-    for exercise_id, lift in sets.groupby("exercise_id"):
-        last_time = lift["performed_at"].max()
-        top = top_set(lift[lift["performed_at"] == last_time])
-        window = recent_by_lift.get(exercise_id, lift)
-        weight = top["weight_kg"]
-        reps = _working_weight_reps(window, None if pd.isna(weight) else float(weight))
-        reps = reps if len(reps) else window["reps"].astype(int)
+    for exercise_id, row in top.iterrows():
+        weight, window_reps = row["weight_kg"], reps.loc[exercise_id]
         out[exercise_id] = {
-            "date": last_time,
+            "date": row["performed_at"],
             "load_kg": None if pd.isna(weight) or float(weight) <= 0 else float(weight),
-            "reps": int(top["reps"]),
-            "rep_range": (int(reps.min()), int(reps.max())),
-            "usual_reps": int(round(float(reps.median()))),
+            "reps": int(row["reps"]),
+            "rep_range": (int(window_reps["min"]), int(window_reps["max"])),
+            "usual_reps": int(round(float(window_reps["median"]))),
         }
     return out
 
 
-def _working_weight_reps(lift: pd.DataFrame, last_load_kg: float | None) -> pd.Series:
-    """Reps of one lift's sets at the working weight (within `WORKING_WEIGHT_SHARE` of their
-    session's heaviest) in the sessions whose heaviest set is comparable to the last top set's
-    load (within a factor `COMPARABLE_LOAD_FACTOR`; every session for a bodyweight lift)."""
-    weight = lift["weight_kg"].fillna(0.0)
-    heaviest = weight.groupby(lift["performed_at"]).transform("max")
+def _working_weight_reps(sets: pd.DataFrame, last_load_kg: pd.Series) -> pd.Series:
+    """Which sets count for a lift's reps (True): those at the working weight (within
+    `WORKING_WEIGHT_SHARE` of the heaviest set of their lift and session) in the sessions whose
+    heaviest set is comparable to the lift's last top set's load (`last_load_kg`, per row;
+    within a factor `COMPARABLE_LOAD_FACTOR`; every session where it is missing: a bodyweight
+    lift)."""
+    weight = sets["weight_kg"].fillna(0.0)
+    heaviest = weight.groupby([sets["exercise_id"], sets["performed_at"]]).transform("max")
     working = weight >= WORKING_WEIGHT_SHARE * heaviest
-    if last_load_kg:
-        working &= heaviest.between(last_load_kg / COMPARABLE_LOAD_FACTOR, last_load_kg * COMPARABLE_LOAD_FACTOR)
-    return lift.loc[working, "reps"].astype(int)
+    comparable = heaviest.between(last_load_kg / COMPARABLE_LOAD_FACTOR, last_load_kg * COMPARABLE_LOAD_FACTOR)
+    return working & (comparable | last_load_kg.isna())
 
 
 def _templates(recent: pd.DataFrame) -> tuple[DayTemplate, ...]:

@@ -49,7 +49,8 @@ FIRST_PROGRAM_S = 30.0  # the most spent looking for a first program when the bu
 LAYOUT_SHARE = 0.2  # of the budget, at most, for laying out the master's week
 HEURISTIC_SHARE = 0.25  # of the budget, at most, for a quick master week (`master_heuristic`) ...
 HEURISTIC_IF_GAP = 0.5  # ... when the master's own week is more than twice its bound (or it has none)
-TEMPLATE_SHARE = 0.1  # of the budget, at most, for the lifter's own week as it is
+TEMPLATE_SHARE = 0.1  # of the budget, at most, for the lifter's own week as it is ...
+TEMPLATE_MAX_S = 0.1  # ... and never more than this (a warm start: at the CLI's 10 s it took up to 0.5 s)
 # HiGHS's sub-MIP heuristics (RINS, RENS) took most of the master's root time on the hard weeks,
 # and its restarts after the root (presolve and cuts again) a fifth of it (docs/program.md)
 MASTER_OPTIONS = {"mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False, "mip_allow_restart": False}
@@ -66,8 +67,11 @@ def weekly_handles(model: ProgramModel) -> dict[int, tuple[Any, Any]]:
     import pulp
 
     handles = {}
+    by_class: dict[int, list[tuple[int, int]]] = {}
+    for key in model.sets:
+        by_class.setdefault(key[0], []).append(key)
     for i in range(len(model.classes)):
-        keys = [key for key in model.sets if key[0] == i]
+        keys = by_class.get(i, [])
         if keys:
             sets = model.problem.add_variable(f"week_sets_{i}", lowBound=0)
             days = model.problem.add_variable(f"week_days_{i}", lowBound=0)
@@ -175,7 +179,7 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
     best = _Best(model, None)
     master_start = None
     if any(day_lifts):
-        t_run = template_week(model, day_lifts, c.max_exercises_per_day, max(0.05, TEMPLATE_SHARE * time_limit_s))
+        t_run = template_week(model, day_lifts, c.max_exercises_per_day, max(0.05, min(TEMPLATE_SHARE * time_limit_s, TEMPLATE_MAX_S)))
         stages["template"] = {"objective": t_run["objective"], "seconds": round(t_run["seconds"], 3)}
         best.offer(t_run)
         if t_run["objective"] is not None:
