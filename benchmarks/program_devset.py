@@ -7,7 +7,8 @@ lifter at 2, 3 and 4 days, with no chest (an injury), and with barbell + dumbbel
 holdout check of what the development set says.
 Each is solved once at `--budget` seconds (gap 0.5%). Prints one line per instance and a
 summary (proven within 0.5%, median / max wall and CPU seconds, no-program count); `--json`
-saves the rows for a before/after comparison.
+saves the rows for a before/after comparison. `--budget 10` (the CLI's default) reads what the
+issue's lifter check reads: the weeks proven within 0.5% in at most 1 s ("in at most 1 s").
 
 Run: .venv/bin/python benchmarks/program_devset.py [--simulated 40] [--seed 1] [--no-public] [--budget 1] [--json out.json]
 """
@@ -85,9 +86,10 @@ def main() -> None:
               f"{json.dumps(row.get('stages', row.get('error')), default=str)[:200]}", flush=True)
     proven = sum(r["gap"] is not None and r["gap"] <= 0.005 and r["seconds"] <= args.budget * 1.05 for r in rows)
     within = sum(r["gap"] is not None and r["gap"] <= 0.005 for r in rows)
+    in_1s = sum(r["gap"] is not None and r["gap"] <= 0.005 and r["seconds"] <= 1.0 for r in rows)
     secs, cpus = sorted(r["seconds"] for r in rows), sorted(r["cpu"] for r in rows)
     print(f"\n{len(rows)} instances, budget {args.budget:g} s, load average {load:.1f} -> {os.getloadavg()[0]:.1f}: "
-          f"proven within 0.5% in budget {proven}, within 0.5% at all {within}, no program "
+          f"proven within 0.5% in budget {proven}, in at most 1 s {in_1s}, within 0.5% at all {within}, no program "
           f"{sum(r['gap'] is None for r in rows)}; wall median {statistics.median(secs):.2f} max {secs[-1]:.2f} s; "
           f"CPU median {statistics.median(cpus):.2f} max {cpus[-1]:.2f} s")
     if args.json:

@@ -200,17 +200,19 @@ def test_exercise_days_see_lifts_chained_onto_one_day(seed):
     assert weekly_run["objective"] + 1e-3 < exercise_run["objective"] <= optimum["objective"] + 1e-6
 
 
+@pytest.mark.parametrize("days", [False, True], ids=["week master", "day master"])
 @pytest.mark.parametrize("seed", range(8))
-def test_master_options_change_the_search_not_the_masters_optimum(seed):
+def test_master_options_change_the_search_not_the_masters_optimum(seed, days):
     """`week.MASTER_OPTIONS` (no RINS/RENS, no restart after the root) only steer HiGHS's search:
-    on random lifters' weeks with new-form groups the master solved with them proves the same
-    optimum as with HiGHS's defaults, and it stays at or below the full model's."""
+    on random lifters' weeks with new-form groups the master (and the master with its days,
+    `day_master_run`) solved with them proves the same optimum as with HiGHS's defaults, and it
+    stays at or below the full model's."""
     from workout_pipeline.program.week import MASTER_OPTIONS
 
     classes, c, shapes, day_costs, staples, sessions, groups, optimum = _grouped_instance_optimum(seed)
     runs = []
     for options in ({}, MASTER_OPTIONS):
-        master, _, _ = build_week_master(classes, c, shapes, day_costs, keep=staples, one_a_day=groups)
+        master, _, _ = build_week_master(classes, c, shapes, day_costs, keep=staples, one_a_day=groups, days=days)
         runs.append(run_solver(master, 60, 1e-7, **options))
     assert [r["status"] for r in runs] == ["optimal", "optimal"]
     assert runs[1]["objective"] == pytest.approx(runs[0]["objective"], abs=1e-5)

@@ -52,7 +52,9 @@ HEURISTIC_IF_GAP = 0.5  # ... when the master's own week is more than twice its 
 TEMPLATE_SHARE = 0.1  # of the budget, at most, for the lifter's own week as it is ...
 TEMPLATE_MAX_S = 0.1  # ... and never more than this (a warm start: at the CLI's 10 s it took up to 0.5 s)
 # HiGHS's sub-MIP heuristics (RINS, RENS) took most of the master's root time on the hard weeks,
-# and its restarts after the root (presolve and cuts again) a fifth of it (docs/program.md)
+# and its restarts after the root (presolve and cuts again) a fifth of it (docs/program.md); the
+# master with its days runs with them too (0.60x its time on the 39 development and holdout weeks
+# that run it, docs/program.md)
 MASTER_OPTIONS = {"mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False, "mip_allow_restart": False}
 DAYS_SHARE = 0.15  # of the budget, at most, for the master with its days (`day_master_run`) ...
 DAYS_MIN_LEFT = 0.3  # ... when this much is left after the master's exercises alone ...
@@ -267,8 +269,8 @@ def _lay_out(model: ProgramModel, handles: dict[int, tuple[Any, Any]], master: A
 
 def day_master_run(model: ProgramModel, best: "_Best", master_args: tuple, budget_s: float, gap: float) -> tuple[dict[str, Any], tuple]:
     """The week master with the days split out (`build_week_master(..., days=True)`), started
-    from the best program so far (its weekly sums, days and trained days). Returns the run and
-    (problem, S, N)."""
+    from the best program so far (its weekly sums, days and trained days), with the week
+    master's HiGHS options. Returns the run and (problem, S, N)."""
     from workout_pipeline.program.solve import run_solver
 
     built = build_week_master(*master_args, days=True)
@@ -276,7 +278,7 @@ def day_master_run(model: ProgramModel, best: "_Best", master_args: tuple, budge
     if best.run is not None:
         best.restore()
         start = _master_start(model, days=True)
-    return run_solver(built[0], budget_s, gap, start=start), built
+    return run_solver(built[0], budget_s, gap, start=start, **MASTER_OPTIONS), built
 
 
 def _master_start(model: ProgramModel, days: bool = False) -> dict[str, float]:
