@@ -34,6 +34,7 @@ equal cost go by coaching priority (`quality.foundation_rank`), not by name.
 """
 
 import dataclasses
+import time
 from typing import Any
 
 import pandas as pd
@@ -59,6 +60,7 @@ NO_HISTORY_DAYS = 3
 # starter staples from this many training days: at 1-2 days (at most 12 slots for 13 targets) even two of
 # them left the 2-day defaults unproven in 1 s (2.9%; 2.1% with all six, 3.2% at 10 s; docs/program.md)
 STARTER_STAPLES_MIN_DAYS = 3
+MIN_SOLVE_S = 0.05  # the least the solver gets, whatever reading the history took
 # Day shapes without a routine: a coach's usual splits by number of days.
 _SPLITS = {1: ["full"], 2: ["full", "full"], 3: ["full", "full", "full"], 4: ["upper", "lower", "upper", "lower"],
            5: ["upper", "lower", "push", "pull", "legs"], 6: ["push", "pull", "legs"] * 2,
@@ -151,6 +153,7 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
     from workout_pipeline.program.solve import run_solver, symmetric_groups
     from workout_pipeline.program.week import solve_week
 
+    started = time.perf_counter()
     catalog = as_catalog(catalog)
     muscles = {e.exercise_id: (frozenset(e.primary_muscles), frozenset(e.secondary_muscles)) for e in catalog}
     routine = None
@@ -197,11 +200,13 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
     model = build(c)
     one_a_day = new_form_groups(classes, recent)
     _one_new_form_per_movement(model, one_a_day)
+    # the time limit is the whole call's: what reading the routine and building took is spent
+    budget_s = max(MIN_SOLVE_S, time_limit_s - (time.perf_counter() - started))
     if formulation == "naive":
-        run = run_solver(model.problem, time_limit_s, gap)
+        run = run_solver(model.problem, budget_s, gap)
     else:
         run = solve_week(model, c, [s["categories"] for s in shapes], day_costs, [index[s] for s in staples],
-                         [index[r] for r in c.require_exercises if r in index], one_a_day, time_limit_s, gap,
+                         [index[r] for r in c.require_exercises if r in index], one_a_day, budget_s, gap,
                          day_lifts=[[index[e] for e in shape["lifts"] if e in index] for shape in shapes])
     if run["objective"] is None:
         if run["status"] == "infeasible":

@@ -44,7 +44,8 @@ from workout_pipeline.program.milp import ProgramModel
 PATTERNS_SHARE = 0.3  # of the budget, at most, for the day patterns' bound (few days) ...
 LIFTS_SHARE = 0.2  # ... and for a week of their lifts (when their bound is short of the week's, all of it is lost)
 MASTER_SHARE = 0.5  # of the budget, at most, for the master (its week and bound are most of the answer)
-RESTRICTED_SHARE = 0.25  # of the budget, at most, for the master's exercises alone
+RESTRICTED_SHARE = 0.25  # of the budget, at most, for the master's exercises alone (when the master's
+RESTRICTED_IF_FAR = 2.0  # week is its optimum, or the best program is more than this times its week)
 FIRST_PROGRAM_S = 30.0  # the most spent looking for a first program when the budget found none
 LAYOUT_SHARE = 0.2  # of the budget, at most, for laying out the master's week
 HEURISTIC_SHARE = 0.25  # of the budget, at most, for a quick master week (`master_heuristic`) ...
@@ -216,7 +217,8 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
     handles = weekly_handles(model)
     if m_run["objective"] is not None and not best.closed(gap):
         weekly = _lay_out(model, handles, master, S, N, max(0.1, min(LAYOUT_SHARE * time_limit_s, left())), gap, best, stages, "layout")
-        if not best.closed(gap) and left() > 0.1 and (m_run["status"] == "optimal" or best.run is None):
+        if not best.closed(gap) and left() > 0.1 and (m_run["status"] == "optimal" or best.run is None
+                                                      or best.run["objective"] > RESTRICTED_IF_FAR * m_run["objective"]):
             # the master's exercises alone, free sets and days: a small model, often the optimum
             # (when the master's week is its optimum or no program is in hand: an unfinished
             # master's week is often the warm start it was given, and the full model needs the time)
