@@ -284,7 +284,7 @@ def prescriptions_from_tables(
     familiar: set[str] = set()
     if history is not None and len(history):
         sets = working_lift_sets(history, athlete_id)
-        familiar = set(sets["exercise_id"])
+        familiar = set(sets["exercise_id"].unique())
         if len(sets):
             last = sets[sets["performed_at"] == sets.groupby("exercise_id")["performed_at"].transform("max")]
             rests = last.groupby("exercise_id")["rest_s"].median()

@@ -139,7 +139,7 @@ def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[st
         staples=tuple(per_lift["exercise_id"].head(n_staples)),
         templates=_templates(recent),
         recent=dict(zip(per_lift["exercise_id"], per_lift["sessions"].astype(int))),
-        ever=frozenset(sets["exercise_id"]),
+        ever=frozenset(sets["exercise_id"].unique()),
         weekly_sets={m: round(v, 2) for m, v in weekly.items()},
         direct_sets={m: round(v, 2) for m, v in direct.items()},
         max_direct_per_session=float(max(per_session.values(), default=0)),
