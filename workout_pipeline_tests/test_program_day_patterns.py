@@ -123,6 +123,8 @@ def test_a_dp_without_the_per_session_cap_prices_below_highs():
 @pytest.mark.parametrize("seed", range(10))
 def test_pattern_bounds_and_the_staged_solve_stay_at_or_below_the_full_optimum(seed):
     classes, c, shapes, day_costs, staples, require, groups = _instance(seed)
+    if seed % 2 == 0:
+        staples = []  # the staged solve runs the day patterns only for weeks without staples
     full = build_model(classes, c, day_categories=shapes, day_costs=day_costs, keep=staples, require=require)
     _one_new_form_per_movement(full, groups)
     optimum = run_solver(full.problem, 60, 1e-9)
@@ -142,7 +144,7 @@ def test_pattern_bounds_and_the_staged_solve_stay_at_or_below_the_full_optimum(s
     rng = random.Random(seed)
     sessions = [rng.sample(day_classes(classes, shapes, d), 2) for d in range(2)] if seed % 2 else []
     staged = solve_week(model, c, shapes, day_costs, staples, require, groups, 60, 1e-7, day_lifts=sessions)
-    assert "day_patterns" in staged["stages"]
+    assert ("day_patterns" in staged["stages"]) == (not staples)
     assert staged["objective"] == pytest.approx(optimum["objective"], abs=1e-5)
     assert staged["bound"] <= optimum["objective"] + 1e-5
 

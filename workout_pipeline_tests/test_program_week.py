@@ -217,3 +217,33 @@ def test_master_options_change_the_search_not_the_masters_optimum(seed, days):
     assert [r["status"] for r in runs] == ["optimal", "optimal"]
     assert runs[1]["objective"] == pytest.approx(runs[0]["objective"], abs=1e-5)
     assert runs[1]["bound"] <= optimum["objective"] + 1e-6
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_layout_with_the_days_alone_lays_out_weeks_whose_sets_do_not_split(seed):
+    """`layout(..., fix_sets=False)` fixes each lift's days and leaves its sets to HiGHS: with a
+    master week's sets made unsplittable (one set short of `min_sets` on every day of a lift) the
+    layout fails and the days alone still lay out, at the cost they have with the master's own
+    sets free, never above the master's week laid out as it is, each lift on the master's days."""
+    from workout_pipeline.program.week import layout, weekly_handles
+
+    classes, c, shapes, day_costs, staples, sessions = _instance(seed)
+    master, S, N = build_week_master(classes, c, shapes, day_costs, keep=staples)
+    if run_solver(master, 60, 1e-7)["status"] != "optimal":
+        pytest.skip("infeasible instance")
+    weekly = {i: (round(S[i].varValue or 0), round(N[i].varValue or 0)) for i in S if round(N[i].varValue or 0) > 0}
+    model = build_model(classes, c, day_categories=shapes, day_costs=day_costs, keep=staples)
+    handles = weekly_handles(model)
+    days_alone = layout(model, handles, weekly, 60, 1e-7, fix_sets=False)
+    if days_alone["objective"] is None:
+        pytest.skip("the master's days do not lay out here")
+    lift = next(iter(weekly))
+    broken = {**weekly, lift: (c.min_sets * weekly[lift][1] - 1, weekly[lift][1])}
+    assert layout(model, handles, broken, 60, 1e-7)["objective"] is None
+    run = layout(model, handles, broken, 60, 1e-7, fix_sets=False)
+    assert run["objective"] == pytest.approx(days_alone["objective"], abs=1e-6)
+    for i, (_, n) in weekly.items():
+        assert sum(round(model.count[k].varValue or 0) for k in model.count if k[0] == i) == n
+    fixed = layout(model, handles, weekly, 60, 1e-7)
+    if fixed["objective"] is not None:
+        assert days_alone["objective"] <= fixed["objective"] + 1e-6

@@ -29,7 +29,7 @@ default to their recent sessions per week. Loads, reps and rest: `program/prescr
 
 Without a history, the staples `s` are the *starter staples* (`starter_staples`): the plain
 form of each of the six foundation lifts (`quality.FOUNDATION_LIFTS`) that the equipment,
-injuries and exclusions allow, from `STARTER_STAPLES_MIN_DAYS` (3) training days; and fill-ins of
+injuries and exclusions allow, from `STARTER_STAPLES_MIN_DAYS` (2) training days; and fill-ins of
 equal cost go by coaching priority (`quality.foundation_rank`), not by name.
 """
 
@@ -57,9 +57,10 @@ FILL_INS_PER_MUSCLE = 2
 MAX_EXERCISES_PER_DAY = 10  # the lifter's own session length, up to this
 MAX_DIRECT_SETS_PER_SESSION = 16  # the lifter's own per-muscle session volume, up to this
 NO_HISTORY_DAYS = 3
-# starter staples from this many training days: at 1-2 days (at most 12 slots for 13 targets) even two of
-# them left the 2-day defaults unproven in 1 s (2.9%; 2.1% with all six, 3.2% at 10 s; docs/program.md)
-STARTER_STAPLES_MIN_DAYS = 3
+# starter staples from this many training days (one day would be the six lifts and little else). At 2
+# days they had left the defaults unproven in 1 s (2.1-3.2%) until weeks with staples skipped the day
+# patterns' bound (it sees staples poorly) and the layout freed the master's sets: 0.17% in 0.6 s
+STARTER_STAPLES_MIN_DAYS = 2
 MIN_SOLVE_S = 0.05  # the least the solver gets, whatever reading the history took
 # Day shapes without a routine: a coach's usual splits by number of days.
 _SPLITS = {1: ["full"], 2: ["full", "full"], 3: ["full", "full", "full"], 4: ["upper", "lower", "upper", "lower"],

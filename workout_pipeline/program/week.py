@@ -23,10 +23,11 @@ interchangeable, though, so the same week seen per exercise is small and tight
 
 Every row is a sum of the full model's day rows, so the master is a relaxation: its proven
 bound (HiGHS's dual bound) is a lower bound for the full model (docs/program.md lists the
-rows). The stages (`solve_week`): the lifter's own week (`template_week`), with two days the
-day patterns' bound and a week of their lifts (`program/day_patterns.py`), the master (or a
-quick week from its LP, `master_heuristic`, when its search ends far from its bound), its
-week laid out over the days (`layout`), the master's exercises alone, the master with its days
+rows). The stages (`solve_week`): the lifter's own week (`template_week`), with two days and
+no staples the day patterns' bound and a week of their lifts (`program/day_patterns.py`), the
+master (or a quick week from its LP, `master_heuristic`, when its search ends far from its
+bound), its week laid out over the days (`layout`; with the days alone when its sets do not
+split into them), the master's exercises alone, the master with its days
 split out when the gap is still open (`day_master_run`: tighter, slower), the full model; each is
 warm-started from the best program so far and stopped once that program is within the gap of
 the best proven bound, and the reported bound is the largest proven one.
@@ -85,15 +86,17 @@ def weekly_handles(model: ProgramModel) -> dict[int, tuple[Any, Any]]:
 
 
 def layout(model: ProgramModel, handles: dict[int, tuple[Any, Any]], weekly: dict[int, tuple[int, int]],
-           budget_s: float, gap: float, rest_days: set[str] = frozenset()) -> dict[str, Any]:
+           budget_s: float, gap: float, rest_days: set[str] = frozenset(), fix_sets: bool = True) -> dict[str, Any]:
     """Solve the full model with each class's weekly sets and days fixed to `weekly`
-    ((sets, days) per class; classes not in it get none) and no direct work for the muscles and
-    days named in `rest_days` (the full model's `trained_{m}_{d}` binaries); all freed after."""
+    ((sets, days) per class; classes not in it get none; with `fix_sets` False only the days,
+    the sets left to HiGHS) and no direct work for the muscles and days named in `rest_days`
+    (the full model's `trained_{m}_{d}` binaries); all freed after."""
     from workout_pipeline.program.solve import run_solver
 
     for i, (sets, days) in handles.items():
         s, n = weekly.get(i, (0, 0))
-        sets.lowBound = sets.upBound = s
+        if fix_sets:
+            sets.lowBound = sets.upBound = s
         days.lowBound = days.upBound = n
     resting = [var for var in model.problem.variables() if var.name in rest_days]
     for var in resting:
@@ -187,8 +190,10 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
         best.offer(t_run)
         if t_run["objective"] is not None:
             master_start = _master_start(model)
-    if day_patterns.pays(c):
+    if day_patterns.pays(c) and not keep:
         # few days: a bound from each day's feasible patterns, then a week of the lifts they use
+        # (not with staples: the patterns' LP covers a staple with halves of two days' patterns,
+        # so the 2-day starter week bounded at 196.5 there; the master proves 205.05 in 0.4 s)
         p_run = day_patterns.bound_stage(model, c, day_categories, day_costs, keep, require, one_a_day, PATTERNS_SHARE * time_limit_s)
         stages["day_patterns"] = {"bound": p_run["bound"], "seconds": round(p_run["seconds"], 3)}
         best.offer({**p_run, "proves_full": True})
@@ -264,6 +269,11 @@ def _lay_out(model: ProgramModel, handles: dict[int, tuple[Any, Any]], master: A
     run = layout(model, handles, weekly, budget_s, gap / 10, rest_days)
     if run["objective"] is None and rest_days:
         run = layout(model, handles, weekly, budget_s, gap / 10)
+    if run["objective"] is None:
+        # each lift's weekly sets do not split into its days (no-history 2-day week with the
+        # starter staples: the master's 205.38 does not lay out, its days with free sets give
+        # the optimum 205.40 in 0.2 s, where the master's exercises alone took 0.6 s)
+        run = layout(model, handles, weekly, budget_s, gap / 10, fix_sets=False)
     stages[name] = {"objective": run["objective"], "seconds": round(run["seconds"], 3)}
     best.offer(run)
     return weekly
