@@ -91,7 +91,8 @@ def _stop_near(bound: float, gap: float) -> Any:
 def _pass_model(lp: Any, mip: bool) -> None:
     """Give HiGHS the PuLP problem `lp` in three bulk calls: the same columns, rows and
     integrality, in the same order, as PuLP's `HiGHS.buildSolverModel`, which adds them one call
-    each (on a lifter's full model that took longer than HiGHS's own search: 0.16 of 0.42 s)."""
+    each (about 15 ms a solve on a lifter's full model of 635 columns and 714 rows, five or more
+    solves a week)."""
     import highspy
     import numpy as np
     import pulp
