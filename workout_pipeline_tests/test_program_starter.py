@@ -81,3 +81,16 @@ def test_fill_ins_of_equal_cost_go_by_coaching_priority_not_the_alphabet(catalog
     c = routine_defaults(load_constraints({"training_days": 2}), None)
     pool = {e.exercise_id for e in _pool(eligible_exercises(catalog, c, {}, ()), c, None)}
     assert "squat_barbell" in pool
+
+
+def test_program_md_tells_a_lifter_without_history_what_the_week_is_built_on(catalog):
+    from workout_pipeline.program import render_program_markdown
+
+    result, lifts = _week(catalog, {"training_days": 2})
+    text = render_program_markdown(result)
+    intro = next(line for line in text.splitlines() if line.startswith("No training history"))
+    assert "2 training days" in intro
+    names = {e["name"] for e in lifts if e["exercise_id"] in BARBELL_SIX}
+    assert len(names) == 6 and all(name in intro for name in names)
+    result, _ = _week(catalog, {"training_days": 3, "staples": 0})
+    assert "No training history" not in render_program_markdown(result)

@@ -62,6 +62,7 @@ NO_HISTORY_DAYS = 3
 # patterns' bound (it sees staples poorly) and the layout freed the master's sets: 0.17% in 0.6 s
 STARTER_STAPLES_MIN_DAYS = 2
 MIN_SOLVE_S = 0.05  # the least the solver gets, whatever reading the history took
+STARTER_REASON = "a foundation lift of a beginner's week"  # a starter staple's reason (program.md says why)
 # Day shapes without a routine: a coach's usual splits by number of days.
 _SPLITS = {1: ["full"], 2: ["full", "full"], 3: ["full", "full", "full"], 4: ["upper", "lower", "upper", "lower"],
            5: ["upper", "lower", "push", "pull", "legs"], 6: ["push", "pull", "legs"] * 2,
@@ -311,7 +312,7 @@ def _role(exercise_id: str, routine: Routine | None, c: ProgramConstraints, prim
     if exercise_id in c.require_exercises:
         return "you asked for it"
     if routine is None:
-        return "a foundation lift of a beginner's week" if exercise_id in staples else "a standard lift for this day"
+        return STARTER_REASON if exercise_id in staples else "a standard lift for this day"
     if exercise_id in routine.staples:
         return f"staple ({routine.recent.get(exercise_id, 0)} sessions in {c.recent_weeks} wk)"
     if exercise_id in routine.recent:

@@ -93,6 +93,7 @@ def render_program_markdown(result: Any) -> str:
     """The week for the lifter (`reports/templates/program.md.j2`): one table per day with dates,
     loads in their unit and one short reason per exercise; weekly volume per muscle; the solver
     details at the end."""
+    from workout_pipeline.program.plan import STARTER_REASON
     from workout_pipeline.reports import render_markdown
 
     data = _data(result)
@@ -106,9 +107,12 @@ def render_program_markdown(result: Any) -> str:
     if routine:
         routine = {**routine, "sessions_per_week": f"{routine['sessions_per_week']:g}",
                    "recent_weeks": routine.get("recent_weeks", 12)}
+    days = week_days(data)
+    starters = list(dict.fromkeys(e["name"] for day in data.get("days", []) for e in day["exercises"]
+                                  if e.get("reason", "").startswith(STARTER_REASON)))
     return render_markdown("program.md.j2", {
         "week_start": data.get("week_start"), "deload": data.get("deload"), "athlete_id": data.get("athlete_id"),
-        "routine": routine, "days": week_days(data), "muscles": muscle_rows(data), "where": where,
+        "routine": routine, "starters": starters, "days": days, "muscles": muscle_rows(data), "where": where,
         "solver_line": solver_line(data),
     })
 
