@@ -278,7 +278,7 @@ def prescriptions_from_tables(
         (exercise_id -> Prescription, set of exercise ids in the history).
     """
     from workout_pipeline.program.prescribe import read_recommendations
-    from workout_pipeline.program.routine import last_top_sets, working_lift_sets
+    from workout_pipeline.program.routine import last_occurrences, last_top_sets, working_lift_sets
 
     out: dict[str, Prescription] = {}
     familiar: set[str] = set()
@@ -286,8 +286,7 @@ def prescriptions_from_tables(
         sets = working_lift_sets(history, athlete_id)
         familiar = set(sets["exercise_id"].unique())
         if len(sets):
-            last = sets[sets["performed_at"] == sets.groupby("exercise_id")["performed_at"].transform("max")]
-            rests = last.groupby("exercise_id")["rest_s"].median()
+            rests = last_occurrences(sets).groupby("exercise_id")["rest_s"].median()
             for exercise_id, top in last_top_sets(sets).iterrows():
                 weight, rest = top["weight_kg"], rests.get(exercise_id)
                 out[str(exercise_id)] = Prescription(

@@ -87,10 +87,15 @@ def working_lift_sets(history: pd.DataFrame, athlete_id: str | None) -> pd.DataF
     return sets.assign(exercise_id=sets["exercise_id"].astype(str))
 
 
+def last_occurrences(sets: pd.DataFrame) -> pd.DataFrame:
+    """The sets of each lift's last occurrence (its latest `performed_at`)."""
+    return sets[sets["performed_at"] == sets.groupby("exercise_id")["performed_at"].transform("max")]
+
+
 def last_top_sets(sets: pd.DataFrame) -> pd.DataFrame:
     """Each lift's top set at its last occurrence: one row per `exercise_id` (the heaviest
     working set of its latest `performed_at`; ties: more reps), indexed by `exercise_id`."""
-    last = sets[sets["performed_at"] == sets.groupby("exercise_id")["performed_at"].transform("max")]
+    last = last_occurrences(sets)
     ranked = last.assign(_w=last["weight_kg"].fillna(0.0)).sort_values(["exercise_id", "_w", "reps"], ascending=[True, False, False])
     return ranked.drop_duplicates("exercise_id").drop(columns="_w").set_index("exercise_id")
 

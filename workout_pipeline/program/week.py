@@ -45,8 +45,8 @@ from workout_pipeline.program.milp import ProgramModel
 PATTERNS_SHARE = 0.3  # of the budget, at most, for the day patterns' bound (few days) ...
 LIFTS_SHARE = 0.2  # ... and for a week of their lifts (when their bound is short of the week's, all of it is lost)
 MASTER_SHARE = 0.5  # of the budget, at most, for the master (its week and bound are most of the answer)
-RESTRICTED_SHARE = 0.25  # of the budget, at most, for the master's exercises alone (when the master's
-RESTRICTED_IF_FAR = 2.0  # week is its optimum, or the best program is more than this times its week)
+RESTRICTED_SHARE = 0.25  # of the budget, at most, for the master's exercises alone ...
+RESTRICTED_IF_FAR = 2.0  # ... when the master finished, or the best program costs more than this times its week
 FIRST_PROGRAM_S = 30.0  # the most spent looking for a first program when the budget found none
 LAYOUT_SHARE = 0.2  # of the budget, at most, for laying out the master's week
 HEURISTIC_SHARE = 0.25  # of the budget, at most, for a quick master week (`master_heuristic`) ...
@@ -171,7 +171,7 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
                one_a_day: Sequence[Sequence[int]], time_limit_s: float, gap: float,
                day_lifts: Sequence[Sequence[int]] = ()) -> dict[str, Any]:
     """The lifter's own week (`template_week`, when `day_lifts` has their sessions), with few
-    days the day patterns' bound and a week of their lifts (`day_patterns.bound_stage`), the master
+    days and no staples the day patterns' bound and a week of their lifts (`day_patterns.bound_stage`), the master
     (or, when its search ends far from its bound, a week from its LP: `master_heuristic`), its
     layout, the master's exercises alone, then (if still needed) the full model, each
     warm-started from the best program so far and stopped as soon as the best program is within
@@ -190,10 +190,8 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
         best.offer(t_run)
         if t_run["objective"] is not None:
             master_start = _master_start(model)
-    if day_patterns.pays(c) and not keep:
-        # few days: a bound from each day's feasible patterns, then a week of the lifts they use
-        # (not with staples: the patterns' LP covers a staple with halves of two days' patterns,
-        # so the 2-day starter week bounded at 196.5 there; the master proves 205.05 in 0.4 s)
+    if day_patterns.pays(c, keep):
+        # few days, no staples: a bound from each day's feasible patterns, then a week of the lifts they use
         p_run = day_patterns.bound_stage(model, c, day_categories, day_costs, keep, require, one_a_day, PATTERNS_SHARE * time_limit_s)
         stages["day_patterns"] = {"bound": p_run["bound"], "seconds": round(p_run["seconds"], 3)}
         best.offer({**p_run, "proves_full": True})
