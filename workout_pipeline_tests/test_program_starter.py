@@ -7,7 +7,7 @@ from workout_pipeline.catalog import load_catalog
 from workout_pipeline.program import load_constraints, solve_program
 from workout_pipeline.program.exercises import eligible_exercises
 from workout_pipeline.program.plan import STARTER_STAPLES_MIN_DAYS, _pool, routine_defaults, starter_staples
-from workout_pipeline.program.quality import FOUNDATION_LIFTS, foundation_group, foundation_rank, movement
+from workout_pipeline.program.quality import FOUNDATION_LIFTS, foundation_group, foundation_rank, movement, session_rank
 
 BARBELL_SIX = {"squat_barbell", "bench_press_barbell", "deadlift_barbell", "overhead_press_barbell",
                "bent_over_row_barbell", "pull_up"}
@@ -94,3 +94,16 @@ def test_program_md_tells_a_lifter_without_history_what_the_week_is_built_on(cat
     assert len(names) == 6 and all(name in intro for name in names)
     result, _ = _week(catalog, {"training_days": 3, "staples": 0})
     assert "No training history" not in render_program_markdown(result)
+
+
+@pytest.mark.parametrize("days", [3, 4])
+def test_each_day_opens_with_its_foundation_lifts_in_coaching_order(catalog, days):
+    """The squat before the bench press, rows and pull-ups of its day, not after them by name;
+    other compound lifts after the foundation lifts, isolation lifts last."""
+    by_id = {e.exercise_id: e for e in catalog}
+    result, _ = _week(catalog, {"training_days": days})
+    for day in result.days:
+        ranks = [(not by_id[e["exercise_id"]].compound, session_rank(e["name"])) for e in day["exercises"]]
+        assert ranks == sorted(ranks), [e["name"] for e in day["exercises"]]
+    squat_days = [day for day in result.days if "squat_barbell" in {e["exercise_id"] for e in day["exercises"]}]
+    assert squat_days and all(day["exercises"][0]["exercise_id"] == "squat_barbell" for day in squat_days)

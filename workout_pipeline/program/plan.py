@@ -47,7 +47,7 @@ from workout_pipeline.program.explain import explain_infeasibility
 from workout_pipeline.program.milp import build_model
 from workout_pipeline.program.prescribe import Dose, Recommendation, load_text, prescribe, read_recommendations
 from workout_pipeline.program.quality import (EQUIPMENT_COST, FOUNDATION_LIFTS, foundation_group, foundation_rank, movement,
-                                                qualifiers, quality_cost, standardness)
+                                               qualifiers, quality_cost, session_rank, standardness)
 from workout_pipeline.program.routine import Routine, read_routine
 
 LITERATURE_RANGE = (10.0, 20.0)  # weekly effective sets for a trained muscle
@@ -335,7 +335,7 @@ def _read_days(model, c, shapes, doses, routine, unit, week_start, staples=()) -
             e = model.classes[i].members[0]
             dose = doses[e.exercise_id]
             order = shapes[d]["lifts"].index(e.exercise_id) if e.exercise_id in shapes[d]["lifts"] else 99
-            entries.append((not e.compound, order, e.name.lower(), {
+            entries.append((not e.compound, order, session_rank(e.name), e.name.lower(), {
                 "exercise_id": e.exercise_id,
                 "name": e.name,
                 "logged_name": routine.logged_names.get(e.exercise_id) if routine else None,
@@ -353,9 +353,11 @@ def _read_days(model, c, shapes, doses, routine, unit, week_start, staples=()) -
                 "primary_muscles": sorted(e.primary),
                 "secondary_muscles": sorted(e.secondary),
             }))
-        entries.sort(key=lambda t: t[:3])
-        trained = frozenset(t[3]["category"] for t in entries) - {"core"}
+        # compound lifts first, then the lifter's own order; lifts their template does not
+        # place by `quality.session_rank` (the foundation lifts first), then by name
+        entries.sort(key=lambda t: t[:4])
+        trained = frozenset(t[4]["category"] for t in entries) - {"core"}
         weekday = c.weekdays[d]
         date = (week_start + pd.Timedelta(days=WEEKDAYS.index(weekday))).date().isoformat()
-        days.append({"day": d + 1, "weekday": weekday, "date": date, "type": _label(trained) if trained else "core", "exercises": [t[3] for t in entries]})
+        days.append({"day": d + 1, "weekday": weekday, "date": date, "type": _label(trained) if trained else "core", "exercises": [t[4] for t in entries]})
     return days

@@ -31,7 +31,9 @@ The *foundation lifts* (`FOUNDATION_LIFTS`) are the six movements a coach builds
 week on: the squat, bench press, deadlift, overhead press, a row and a pull-up or chin-up.
 `foundation_rank` orders them before every other movement; it breaks ties between fill-ins of
 equal cost (a squat before a lunge, not the alphabet), and `plan.starter_staples` takes a
-lifter without history's plain form of each (`program/plan.py`).
+lifter without history's plain form of each (`program/plan.py`). Within a day, lifts the
+lifter's own order does not place go compound first, then by `session_rank` (the foundation
+lifts first, squat before bench press, overhead press, deadlift, row and pull-up).
 """
 
 import re
@@ -75,6 +77,9 @@ FOUNDATION_LIFTS: tuple[tuple[str, ...], ...] = (
      "seated row", "cable row"),
     ("pull up", "chin up", "lat pulldown"),
 )
+# a session's foundation lifts in this order (indices into FOUNDATION_LIFTS): squat, bench press,
+# overhead press, deadlift, row, pull-up
+SESSION_ORDER: tuple[int, ...] = (0, 1, 3, 2, 4, 5)
 QUALIFIER_COST = 0.05
 _EQUIPMENT_WORDS = frozenset({"barbell", "dumbbell", "dumbbells", "cable", "machine", "smith", "ez", "bar", "kettlebell",
                               "band", "plate", "loaded", "bodyweight", "with", "the", "on", "a"})
@@ -117,11 +122,21 @@ def foundation_group(name: str) -> int | None:
 
 
 def foundation_rank(name: str) -> tuple[int, int]:
-    """Coaching priority of a movement (smaller first; module docstring): a foundation lift's
-    group and place in it, everything else after them."""
+    """Coaching priority of a movement (smaller first; module docstring): a foundation lift
+    first (by its place in its group: a pull-up before a chin-up), everything else after them."""
     lift = movement(name)
     group = foundation_group(name)
     return (0, FOUNDATION_LIFTS[group].index(lift)) if group is not None else (1, 0)
+
+
+def session_rank(name: str) -> tuple[int, int]:
+    """Where a lift goes in a session when the lifter's own order does not say (smaller
+    first): the foundation lifts in `SESSION_ORDER` (the squat first, as Starting Strength and
+    StrongLifts 5x5 order them), then everything else."""
+    group = foundation_group(name)
+    if group is None:
+        return (len(SESSION_ORDER), 0)
+    return (SESSION_ORDER.index(group), foundation_rank(name)[1])
 
 
 def is_standard(name: str) -> bool:
