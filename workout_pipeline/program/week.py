@@ -55,9 +55,10 @@ TEMPLATE_SHARE = 0.1  # of the budget, at most, for the lifter's own week as it 
 TEMPLATE_MAX_S = 0.1  # ... and never more than this (a warm start: at the CLI's 10 s it took up to 0.5 s)
 # HiGHS's sub-MIP heuristics (RINS, RENS) took most of the master's root time on the hard weeks,
 # and its restarts after the root (presolve and cuts again) a fifth of it (docs/program.md); the
-# master with its days runs with them too (0.60x its time on the 39 development and holdout weeks
-# that run it, docs/program.md)
-MASTER_OPTIONS = {"mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False, "mip_allow_restart": False}
+# master with its days (0.60x its time on the 39 development and holdout weeks that run it) and
+# the full model, whole or restricted (`_Best.improve`: 0.75x on the 29 hardest holdout weeks),
+# run with the same options
+HIGHS_OPTIONS = {"mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False, "mip_allow_restart": False}
 DAYS_SHARE = 0.15  # of the budget, at most, for the master with its days (`day_master_run`) ...
 DAYS_MIN_LEFT = 0.3  # ... when this much is left after the master's exercises alone ...
 DAYS_IF_MASTER = 0.15  # ... the master took at most this much (the day master takes 1-5 times as long) ...
@@ -201,7 +202,7 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
         if best.closed(gap):
             return best.report(gap, started, stages)
     master, S, N = build_week_master(model.classes, c, day_categories, day_costs, keep, require, one_a_day)
-    m_run = run_solver(master, MASTER_SHARE * time_limit_s, gap / 3, start=master_start, **MASTER_OPTIONS)
+    m_run = run_solver(master, MASTER_SHARE * time_limit_s, gap / 3, start=master_start, **HIGHS_OPTIONS)
     stages["master"] = {"objective": m_run["objective"], "bound": m_run["bound"], "seconds": round(m_run["seconds"], 3)}
     if m_run["status"] == "infeasible":
         return {"status": "infeasible", "objective": None, "bound": None, "seconds": time.perf_counter() - started, "stages": stages}
@@ -288,7 +289,7 @@ def day_master_run(model: ProgramModel, best: "_Best", master_args: tuple, budge
     if best.run is not None:
         best.restore()
         start = _master_start(model, days=True)
-    return run_solver(built[0], budget_s, gap, start=start, **MASTER_OPTIONS), built
+    return run_solver(built[0], budget_s, gap, start=start, **HIGHS_OPTIONS), built
 
 
 def _master_start(model: ProgramModel, days: bool = False) -> dict[str, float]:
@@ -338,7 +339,7 @@ class _Best:
         for var, _ in closed:
             var.upBound = 0
         try:
-            run = run_solver(problem, budget_s, gap, start=self.values or None, stop_at_bound=self.bound)
+            run = run_solver(problem, budget_s, gap, start=self.values or None, stop_at_bound=self.bound, **HIGHS_OPTIONS)
         finally:
             for var, up in closed:
                 var.upBound = up
