@@ -56,8 +56,8 @@ TEMPLATE_MAX_S = 0.1  # ... and never more than this (a warm start: at the CLI's
 # HiGHS's sub-MIP heuristics (RINS, RENS) took most of the master's root time on the hard weeks,
 # and its restarts after the root (presolve and cuts again) a fifth of it (docs/program.md); the
 # master with its days (0.60x its time on the 39 development and holdout weeks that run it) and
-# the full model, whole or restricted (`_Best.improve`: 0.75x on the 29 hardest holdout weeks),
-# run with the same options
+# the full model, whole or restricted (`_Best.improve`; the 29 hardest holdout weeks' solves took
+# 0.75x as long), run with the same options
 HIGHS_OPTIONS = {"mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False, "mip_allow_restart": False}
 DAYS_SHARE = 0.15  # of the budget, at most, for the master with its days (`day_master_run`) ...
 DAYS_MIN_LEFT = 0.3  # ... when this much is left after the master's exercises alone ...
