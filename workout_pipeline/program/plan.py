@@ -335,7 +335,7 @@ def _read_days(model, c, shapes, doses, routine, unit, week_start, staples=()) -
             e = model.classes[i].members[0]
             dose = doses[e.exercise_id]
             order = shapes[d]["lifts"].index(e.exercise_id) if e.exercise_id in shapes[d]["lifts"] else 99
-            entries.append((not e.compound, order, session_rank(e.name), e.name.lower(), {
+            entries.append(((not e.compound, order, session_rank(e.name), e.name.lower()), {
                 "exercise_id": e.exercise_id,
                 "name": e.name,
                 "logged_name": routine.logged_names.get(e.exercise_id) if routine else None,
@@ -355,9 +355,9 @@ def _read_days(model, c, shapes, doses, routine, unit, week_start, staples=()) -
             }))
         # compound lifts first, then the lifter's own order; lifts their template does not
         # place by `quality.session_rank` (the foundation lifts first), then by name
-        entries.sort(key=lambda t: t[:4])
-        trained = frozenset(t[4]["category"] for t in entries) - {"core"}
+        entries.sort(key=lambda entry: entry[0])
+        trained = frozenset(row["category"] for _, row in entries) - {"core"}
         weekday = c.weekdays[d]
         date = (week_start + pd.Timedelta(days=WEEKDAYS.index(weekday))).date().isoformat()
-        days.append({"day": d + 1, "weekday": weekday, "date": date, "type": _label(trained) if trained else "core", "exercises": [t[4] for t in entries]})
+        days.append({"day": d + 1, "weekday": weekday, "date": date, "type": _label(trained) if trained else "core", "exercises": [row for _, row in entries]})
     return days
