@@ -98,6 +98,8 @@ def _day_pricer(inst: dict[str, Any], d: int) -> tuple[Any, dict[int, int], dict
     model and the column index of x[i] (sets) and y[i] (exercises) per class."""
     import highspy
 
+    from workout_pipeline.program.exercises import set_bounds
+
     c, classes = inst["c"], inst["model"].classes
     h = highspy.Highs()
     h.silent()
@@ -115,7 +117,7 @@ def _day_pricer(inst: dict[str, Any], d: int) -> tuple[Any, dict[int, int], dict
             continue
         cls = classes[i]
         key = (cls.category, cls.contributions, tuple(sorted(cls.primary)), cls.set_seconds, cls.selection_cost,
-               cls.size, inst["day_costs"].get((i, d), 0.0), groups[i])
+               cls.set_range, cls.size, inst["day_costs"].get((i, d), 0.0), groups[i])
         twins.setdefault(key, []).append(i)
     ordered = []
     for key, members in twins.items():
@@ -127,10 +129,11 @@ def _day_pricer(inst: dict[str, Any], d: int) -> tuple[Any, dict[int, int], dict
     integer = highspy.HighsVarType.kInteger
     for i in here:
         cap = min(classes[i].size, c.max_exercises_per_day)
-        x[i] = h.addVariable(lb=0, ub=c.max_sets * cap, type=integer)
+        low, high = set_bounds(classes[i], c)
+        x[i] = h.addVariable(lb=0, ub=high * cap, type=integer)
         y[i] = h.addVariable(lb=0, ub=cap, type=integer)
-        h.addConstr(x[i] - c.max_sets * y[i] <= 0)
-        h.addConstr(x[i] - c.min_sets * y[i] >= 0)
+        h.addConstr(x[i] - high * y[i] <= 0)
+        h.addConstr(x[i] - low * y[i] >= 0)
     for a, b in ordered:
         h.addConstr(x[a] - x[b] >= 0)
     count = sum(y.values())

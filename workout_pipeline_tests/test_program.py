@@ -525,3 +525,37 @@ def test_routine_week_master_reaches_the_full_models_objective(seed):
     from workout_pipeline.program.check import hard_constraint_problems
 
     assert hard_constraint_problems(fast.to_dict(), load_constraints(raw)) == []
+
+
+def test_a_lifters_own_lifts_keep_near_their_usual_sets_unless_the_rules_leave_no_room():
+    """The routine objective gives a lift of the lifter's own its usual sets per session +- 1
+    (`plan.own_set_range`); where the constraints file's rules leave no program with those
+    ranges, they give way instead of the week."""
+    from workout_pipeline.catalog import load_catalog
+    from workout_pipeline.program.plan import own_set_range
+    from workout_pipeline.program.routine import read_routine
+
+    catalog = load_catalog().to_frame()
+    t0 = pd.Timestamp("2024-03-04 18:00")
+    history = pd.DataFrame([
+        {"athlete_id": "a", "session_id": f"s{week}-{day}", "performed_at": t0 + pd.Timedelta(days=3 * week + day, minutes=k),
+         "exercise_id": lift,
+         "set_type": "normal", "weight_kg": 60.0, "reps": 5, "rest_s": None}
+        for week in range(6) for day, lifts in enumerate([("bench_press_barbell", 5), ("lateral_raise_dumbbell", 2)])
+        for lift, n in [lifts] for k in range(n)])
+    muscles = {e: (frozenset(p), frozenset(s)) for e, p, s in catalog[["exercise_id", "primary_muscles", "secondary_muscles"]].itertuples(index=False)}
+    routine = read_routine(history, "a", muscles)
+    c = load_constraints({"min_sets": 2, "max_sets": 5})
+    assert own_set_range("bench_press_barbell", routine, c) == (4, 5)
+    assert own_set_range("lateral_raise_dumbbell", routine, c) == (2, 3)
+    # 2 sets under a 3-set minimum: room to grow by one, not pinned at 3
+    assert own_set_range("lateral_raise_dumbbell", routine, load_constraints({"min_sets": 3, "max_sets": 5})) == (3, 4)
+    assert own_set_range("squat_barbell", routine, c) is None
+
+    raw = {"training_days": 1, "min_exercises_per_day": 1, "require_exercises": ["bench_press_barbell"]}
+    roomy = solve_program(catalog, {**raw, "session_minutes": 40}, history=history, athlete_id="a", time_limit_s=10)
+    bench = [e for d in roomy.days for e in d["exercises"] if e["exercise_id"] == "bench_press_barbell"]
+    assert [e["sets"] for e in bench] in ([4], [5])
+    # 3 sets of 5 with 3 min rests fit 12 minutes, 4 do not: the required bench press takes 3
+    tight = solve_program(catalog, {**raw, "session_minutes": 12}, history=history, athlete_id="a", time_limit_s=10)
+    assert [(e["exercise_id"], e["sets"]) for d in tight.days for e in d["exercises"]] == [("bench_press_barbell", 3)]

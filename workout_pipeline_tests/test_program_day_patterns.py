@@ -15,7 +15,7 @@ import pytest
 from workout_pipeline.catalog.records import as_catalog
 from workout_pipeline.program import load_constraints
 from workout_pipeline.program.day_patterns import DayPricer, day_classes, pattern_bounds
-from workout_pipeline.program.exercises import build_classes, eligible_exercises
+from workout_pipeline.program.exercises import build_classes, eligible_exercises, set_bounds
 from workout_pipeline.program.milp import build_model
 from workout_pipeline.program.plan import _one_new_form_per_movement
 from workout_pipeline.program.solve import run_solver
@@ -54,6 +54,11 @@ def _instance(seed: int, n: int = 14):
     day_costs = {(i, d): 0.5 for d in range(2) for i in opened[d] if rng.random() < 0.3}
     staples = rng.sample(range(len(classes)), 2)
     require = [rng.randrange(len(classes))] if seed % 3 == 0 else []
+    # a lifter's own lifts keep near their usual sets (`plan.own_set_range`): ranges inside min..max
+    ranged = set(rng.sample(range(len(classes)), len(classes) // 3))
+    lo, hi = c.min_sets, c.max_sets
+    classes = [replace(cls, set_range=rng.choice([(lo, lo + 1), (hi - 1, hi), (lo, lo)])) if i in ranged else cls
+               for i, cls in enumerate(classes)]
     return classes, c, shapes, day_costs, staples, require, _new_form_groups(classes, seed)
 
 
@@ -80,7 +85,8 @@ def _pricers(seed: int, cap_for_dp="as given"):
 def _check_pattern(classes, c, groups, sets, counts):
     assert c.min_exercises_per_day <= sum(counts.values()) <= c.max_exercises_per_day
     for i, n in counts.items():
-        assert c.min_sets * n <= sets[i] <= c.max_sets * n
+        low, high = set_bounds(classes[i], c)
+        assert low * n <= sets[i] <= high * n
     if c.session_minutes is not None:
         assert sum(classes[i].set_seconds * x for i, x in sets.items()) <= 60 * c.session_minutes + 1e-6
     if c.max_hard_sets_per_muscle_session is not None:

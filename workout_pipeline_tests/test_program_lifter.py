@@ -8,6 +8,8 @@ with the defaults, and check the week against the lifter's own history:
 - training days within 1 of their recent sessions per week;
 - every lift they loaded last time carries a load whose Epley e1RM is 0.70-1.12x that of their
   last top set; reps within their own 12-week range for the lift, +-2;
+- every lift of their last 12 weeks gets its usual sets per session (the median), +-1, inside the
+  week's min_sets..max_sets (one more than that minimum allowed);
 - lb lifters see lb;
 - excluding their top staple by the name they log it under removes it; an unknown name exits 2;
 - `program.ics` has one event per training day.
@@ -15,6 +17,7 @@ The statistics below are computed here from the validated sets, independently of
 """
 
 import json
+import math
 import subprocess
 import sys
 
@@ -58,8 +61,10 @@ def _lifter_facts(sets: pd.DataFrame) -> dict:
         top = occurrence.assign(w=occurrence["weight_kg"].fillna(0)).sort_values(["w", "reps"], ascending=False).iloc[0]
         tops[exercise_id] = (float(top["w"]), int(top["reps"]))
     ranges = recent.groupby("exercise_id")["reps"].agg(["min", "max"])
+    usual_sets = recent.groupby(["exercise_id", "session_id"]).size().groupby("exercise_id").median()
     logged = work.groupby("exercise_id")["exercise_raw"].agg(lambda s: s.mode().iloc[0])
-    return {"rate": rate, "staples": staples, "tops": tops, "ranges": ranges, "ever": set(work["exercise_id"]), "logged": logged}
+    return {"rate": rate, "staples": staples, "tops": tops, "ranges": ranges, "ever": set(work["exercise_id"]), "logged": logged,
+            "usual_sets": usual_sets}
 
 
 def _epley(load, reps):
@@ -108,6 +113,13 @@ def lifter_problems(store_dir, athlete: str, out_root) -> list[str]:
             low, high = facts["ranges"].loc[e["exercise_id"]]
             if not low - 2 <= e["reps"] <= high + 2:
                 problems.append(f"{e['name']}: {e['reps']} reps outside {low}-{high}")
+        if e["exercise_id"] in facts["usual_sets"].index:
+            usual, rules = facts["usual_sets"].loc[e["exercise_id"]], program["constraints"]
+            n = math.floor(usual + 0.5)
+            fewest = min(max(n - 1, rules["min_sets"]), rules["max_sets"])
+            most = min(max(n, fewest) + 1, rules["max_sets"])
+            if not fewest <= e["sets"] <= most:
+                problems.append(f"{e['name']}: {e['sets']} sets, usually {usual:g} a session")
     unit = lifter_unit(store_dir, athlete, own)
     if any(e["unit"] != unit for e in week) or (unit == "lb" and " lb" not in (out / "program.md").read_text()):
         problems.append(f"loads not in the lifter's unit {unit}")

@@ -3,6 +3,7 @@ model solved to optimality, on small random instances with what real lifters bri
 from their sessions, day costs (a lift off its session's day), staples, the 48 h rule on
 back-to-back days, the per-session cap and session time."""
 
+import dataclasses
 import random
 
 import pytest
@@ -49,6 +50,10 @@ def _instance(seed: int):
     own = {i for s in sessions for i in s}
     day_costs = {(i, d): 0.5 for i in own for d in open_days[i] if i not in sessions[d]}
     staples = sorted(own)[:2]
+    # the lifter's own lifts keep near their usual sets (`plan.own_set_range`): ranges inside min..max
+    lo, hi = c.min_sets, c.max_sets
+    classes = [dataclasses.replace(cls, set_range=rng.choice([(lo, lo + 1), (hi - 1, hi), (lo, lo), (lo, hi)])) if i in own else cls
+               for i, cls in enumerate(classes)]
     return classes, c, shapes, day_costs, staples, sessions
 
 

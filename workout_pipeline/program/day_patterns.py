@@ -45,7 +45,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from workout_pipeline.program.constraints import ProgramConstraints
-from workout_pipeline.program.exercises import ExerciseClass
+from workout_pipeline.program.exercises import ExerciseClass, set_bounds
 from workout_pipeline.program.milp import conflicting_day_pairs
 
 MAX_PATTERNS = 50_000  # per day: beyond this the pricer is not built (`TooManyPatterns`; listing stops there, ~0.03 s)
@@ -124,7 +124,8 @@ class DayPricer:
         used = np.zeros((1, len(groups)), dtype=np.int64)
         for i in members:
             most = min(classes[i].size, self.max_ex)
-            options = np.array([(0, 0)] + [(y, x) for y in range(1, most + 1) for x in range(c.min_sets * y, c.max_sets * y + 1)])
+            low, high = set_bounds(classes[i], c)
+            options = np.array([(0, 0)] + [(y, x) for y in range(1, most + 1) for x in range(low * y, high * y + 1)])
             prim = np.array([m in classes[i].primary for m in muscles], dtype=bool)
             mine = np.array([i in g for g in groups], dtype=bool)
             rows = len(Y)

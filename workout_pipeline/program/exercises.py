@@ -56,6 +56,7 @@ class EligibleExercise:
     equipment: str = "other"
     load_step_kg: float | None = None
     cost: float | None = None  # routine objective: the quality cost (program/quality.py)
+    set_range: tuple[int, int] | None = None  # sets per session allowed (routine objective: near the lifter's own)
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,17 @@ class ExerciseClass:
     set_seconds: float
     selection_cost: float
     members: tuple[EligibleExercise, ...]
+    set_range: tuple[int, int] | None = None  # sets per exercise and day; None: `min_sets..max_sets`
 
     @property
     def size(self) -> int:
         return len(self.members)
+
+
+def set_bounds(cls: ExerciseClass, constraints: ProgramConstraints) -> tuple[int, int]:
+    """The least and most sets one exercise of the class may get on a day: its own range
+    (inside `min_sets..max_sets`), else those two."""
+    return cls.set_range if cls.set_range is not None else (constraints.min_sets, constraints.max_sets)
 
 
 def _matches(exercise_id: str, name: str, wanted: frozenset[str]) -> bool:
@@ -212,6 +220,7 @@ def build_classes(
             tuple(sorted(primary)),
             round(exercise.prescription.set_seconds, 6),
             selection_cost(exercise, constraints),
+            exercise.set_range,
         )
         if not aggregate:
             key = key + (index,)
@@ -224,6 +233,7 @@ def build_classes(
             set_seconds=key[3],
             selection_cost=key[4],
             members=tuple(sorted(members, key=_member_rank)),
+            set_range=key[5],
         )
         for key, members in groups.items()
     ]
@@ -234,15 +244,15 @@ def prune_dominated(classes: list[ExerciseClass], max_per_day: int) -> list[Exer
     """Drop classes another class beats in every respect.
 
     Class A is dominated by B when both have the same category and the same contributions to
-    the scored muscles, B's primary muscles are a subset of A's (so B is never held back more
-    by the per-session rules), B is no slower and no more expensive, and B alone can fill any
+    the scored muscles and the same range of sets, B's primary muscles are a subset of A's (so B
+    is never held back more by the per-session rules), B is no slower and no more expensive, and B alone can fill any
     day (it has at least `max_per_day` members). Any use of A can then move to B without
     raising the objective or breaking a constraint, so the optimum is unchanged.
     """
     kept: list[ExerciseClass] = []
     by_signature: dict[tuple, list[ExerciseClass]] = {}
     for cls in classes:
-        by_signature.setdefault((cls.category, cls.contributions), []).append(cls)
+        by_signature.setdefault((cls.category, cls.contributions, cls.set_range), []).append(cls)
     for group in by_signature.values():
         for a in group:
             dominated = any(

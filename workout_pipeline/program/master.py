@@ -14,7 +14,7 @@ from typing import Any
 
 from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints
 from workout_pipeline.program.engine import Week
-from workout_pipeline.program.exercises import ExerciseClass
+from workout_pipeline.program.exercises import ExerciseClass, set_bounds
 from workout_pipeline.program.lattice import ResidueLattice
 from workout_pipeline.program.master_days import day_split
 from workout_pipeline.program.milp import add_target_rows, conflicting_day_pairs
@@ -219,10 +219,11 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
         # those days are pairwise apart
         days_i = max_sessions(conflicts, opened[i]) if conflicts and cls.primary else len(opened[i])
         cap = min(cls.size, max_ex) * days_i
-        S[i] = prob.add_variable(f"S_{i}", lowBound=0, upBound=c.max_sets * cap, cat="Integer")
+        low, high = set_bounds(cls, c)
+        S[i] = prob.add_variable(f"S_{i}", lowBound=0, upBound=high * cap, cat="Integer")
         N[i] = prob.add_variable(f"N_{i}", lowBound=0, upBound=cap, cat="Integer")
-        prob += S[i] <= c.max_sets * N[i], f"max_sets_{i}"
-        prob += S[i] >= c.min_sets * N[i], f"min_sets_{i}"
+        prob += S[i] <= high * N[i], f"max_sets_{i}"
+        prob += S[i] >= low * N[i], f"min_sets_{i}"
     seconds = 60.0 * c.session_minutes if c.session_minutes is not None else None
     for size in range(1, len(DAY_TYPES) + 1):
         for kinds in itertools.combinations(DAY_TYPES, size):
@@ -404,19 +405,20 @@ def _cheap_days(prob: Any, classes: list[ExerciseClass], c: ProgramConstraints, 
     w, x = {}, {}
     for i, days in cheap.items():
         cap = min(classes[i].size, c.max_exercises_per_day)
+        low, high = set_bounds(classes[i], c)
         for d in days:
             w[i, d] = prob.add_variable(f"free_day_{i}_{d}", lowBound=0, upBound=cap, cat="Integer")
             x[i, d] = prob.add_variable(f"free_day_sets_{i}_{d}", lowBound=0)
-            prob += x[i, d] <= c.max_sets * w[i, d], f"free_day_max_{i}_{d}"
-            prob += x[i, d] >= c.min_sets * w[i, d], f"free_day_min_{i}_{d}"
+            prob += x[i, d] <= high * w[i, d], f"free_day_max_{i}_{d}"
+            prob += x[i, d] >= low * w[i, d], f"free_day_min_{i}_{d}"
             for m in sorted(classes[i].primary):
                 if (m, d) in trained:
                     prob += w[i, d] <= cap * trained[m, d], f"free_day_trained_{i}_{m}_{d}"
         prob += pulp.lpSum(w[i, d] for d in days) <= N[i], f"free_days_{i}"
         prob += pulp.lpSum(x[i, d] for d in days) <= S[i], f"free_day_sets_{i}"
-        # the sets not on its free days sit on its other days, at most max_sets each
+        # the sets not on its free days sit on its other days, at most its most sets each
         prob += (pulp.lpSum(x[i, d] for d in days)
-                 >= S[i] - c.max_sets * (N[i] - pulp.lpSum(w[i, d] for d in days))), f"free_day_rest_{i}"
+                 >= S[i] - high * (N[i] - pulp.lpSum(w[i, d] for d in days))), f"free_day_rest_{i}"
         low = min(day_costs[i, d] for d in opened[i] if day_costs.get((i, d), 0.0) > 0.0)
         prob += day_cost[i] >= low * (N[i] - pulp.lpSum(w[i, d] for d in days)), f"day_cost_free_{i}"
     for d in sorted({d for _, d in w}):

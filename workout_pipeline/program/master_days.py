@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from workout_pipeline.program.constraints import ProgramConstraints
-from workout_pipeline.program.exercises import ExerciseClass
+from workout_pipeline.program.exercises import ExerciseClass, set_bounds
 
 
 def day_split(prob: Any, classes: list[ExerciseClass], c: ProgramConstraints, opened: dict[int, list[int]],
@@ -50,12 +50,13 @@ def day_split(prob: Any, classes: list[ExerciseClass], c: ProgramConstraints, op
     n_days = c.training_days
     for i, cls in enumerate(classes):
         cap = min(cls.size, c.max_exercises_per_day)
+        low, high = set_bounds(cls, c)
         for d in opened[i]:
             w[i, d] = prob.add_variable(f"split_days_{i}_{d}", lowBound=0, upBound=cap)
             if not exercises_only:
-                x[i, d] = prob.add_variable(f"split_sets_{i}_{d}", lowBound=0, upBound=c.max_sets * cap)
-                prob += x[i, d] <= c.max_sets * w[i, d], f"split_max_{i}_{d}"
-                prob += x[i, d] >= c.min_sets * w[i, d], f"split_min_{i}_{d}"
+                x[i, d] = prob.add_variable(f"split_sets_{i}_{d}", lowBound=0, upBound=high * cap)
+                prob += x[i, d] <= high * w[i, d], f"split_max_{i}_{d}"
+                prob += x[i, d] >= low * w[i, d], f"split_min_{i}_{d}"
             for m in sorted(cls.primary):
                 if (m, d) in trained:
                     prob += w[i, d] <= cap * trained[m, d], f"split_trained_{i}_{m}_{d}"

@@ -7,7 +7,9 @@ types, plus the rules beyond the seed (time budget, per-session cap, 48 h rest, 
 muscle, hard targets). The fast formulation (`workout_pipeline.program.solve`) builds the same
 model over classes of interchangeable exercises, where `y` becomes the integer number of
 exercises of the class on the day: any total of sets between `min_sets*n` and `max_sets*n`
-splits into n exercises of `min_sets..max_sets` sets, so both have the same optimum.
+splits into n exercises of `min_sets..max_sets` sets, so both have the same optimum. A class
+may narrow that range (`ExerciseClass.set_range`: the routine objective keeps a lifter's own lifts
+near their usual sets; `exercises.set_bounds`).
 """
 
 from collections.abc import Sequence
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workout_pipeline.program.constraints import DAY_TYPES, WEEKDAYS, ProgramConstraints
-from workout_pipeline.program.exercises import ExerciseClass
+from workout_pipeline.program.exercises import ExerciseClass, set_bounds
 
 @dataclass
 class ProgramModel:
@@ -133,19 +135,20 @@ def build_model(
     count: dict[tuple[int, int], Any] = {}
     for i, cls in enumerate(classes):
         cap = min(cls.size, max_ex)
+        low, high = set_bounds(cls, c)
         for d in days:
             if day_categories is not None:
                 if cls.category != "core" and cls.category not in day_categories[d]:
                     continue
             elif cls.category != "core" and fixed_types is not None and fixed_types[d] != cls.category:
                 continue
-            sets[i, d] = prob.add_variable(f"x_{i}_{d}", lowBound=0, upBound=c.max_sets * cap, cat="Integer")
+            sets[i, d] = prob.add_variable(f"x_{i}_{d}", lowBound=0, upBound=high * cap, cat="Integer")
             if cap == 1:
                 count[i, d] = prob.add_variable(f"y_{i}_{d}", cat="Binary")
             else:
                 count[i, d] = prob.add_variable(f"y_{i}_{d}", lowBound=0, upBound=cap, cat="Integer")
-            prob += sets[i, d] <= c.max_sets * count[i, d], f"max_sets_{i}_{d}"
-            prob += sets[i, d] >= c.min_sets * count[i, d], f"min_sets_{i}_{d}"
+            prob += sets[i, d] <= high * count[i, d], f"max_sets_{i}_{d}"
+            prob += sets[i, d] >= low * count[i, d], f"min_sets_{i}_{d}"
             if seed_style and cls.category != "core" and fixed_types is None:
                 prob += count[i, d] <= cap * day_type[d, cls.category], f"type_link_{i}_{d}"
 

@@ -19,6 +19,12 @@ days `d` (their number and shapes from the lifter's routine, `program/routine.py
             + sum_{e,d} (cost_e + off_day[e,d]) y[e,d] + staple_miss_penalty*sum miss
             + smoothness_cost*sum_d |t_d - T/D|
 
+A lift of the lifter's own (in the recent weeks) gets within `OWN_SETS_BAND` (1) sets of its
+usual sets per session (the median of its recent sessions), inside `min_sets..max_sets` and
+with room for one more than the least (`own_set_range`): a lifter who does 3 sets of leg extensions is not told 5 while their 7-set
+bench press drops to 4; the extra volume the targets ask goes first to lifts below their usual.
+Where those ranges leave no program, they are dropped (the constraints file's rules decide).
+
 `cost_e` is the documented quality cost (`program/quality.py`: familiar, standard, compound,
 equipment) and `off_day[e,d]` is `off_routine_day_cost` when the lifter's lift goes on a day
 whose template does not hold it. Targets default to the lifter's own recent weekly sets per
@@ -34,6 +40,7 @@ equal cost go by coaching priority (`quality.foundation_rank`), not by name.
 """
 
 import dataclasses
+import math
 import time
 from typing import Any
 
@@ -61,6 +68,7 @@ NO_HISTORY_DAYS = 3
 # days they had left the defaults unproven in 1 s (2.1-3.2%) until weeks with staples skipped the day
 # patterns' bound (it sees staples poorly) and the layout freed the master's sets: 0.17% in 0.6 s
 STARTER_STAPLES_MIN_DAYS = 2
+OWN_SETS_BAND = 1  # a lift of the lifter's own gets its usual sets per session, +- this many
 MIN_SOLVE_S = 0.05  # the least the solver gets, whatever reading the history took
 STARTER_REASON = "a foundation lift of a beginner's week"  # a starter staple's reason (program.md says why)
 # Day shapes without a routine: a coach's usual splits by number of days.
@@ -174,7 +182,8 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
     recs = read_recommendations(recommendations, athlete_id)
     starters = starter_staples(eligible, c, catalog) if routine is None else []
     pool = _pool(eligible, c, routine, starters)
-    pool = [_with_dose(e, c, routine, recs, unit, week_start) for e in pool]
+    pool = [_with_dose(dataclasses.replace(e, set_range=own_set_range(e.exercise_id, routine, c)), c, routine, recs, unit,
+                       week_start) for e in pool]
     shapes = day_shapes(c, routine, by_id)
     classes = build_classes([e for e, _ in pool], c, aggregate=False)
     doses = {e.exercise_id: dose for e, dose in pool}
@@ -199,17 +208,24 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
                            keep=[index[s] for s in staples], require=[index[r] for r in constraints.require_exercises if r in index],
                            feasibility_only=feasibility_only)
 
+    def solve(model):
+        one_a_day = new_form_groups(classes, recent)
+        _one_new_form_per_movement(model, one_a_day)
+        # the time limit is the whole call's: what reading the routine and building took is spent
+        budget_s = max(MIN_SOLVE_S, time_limit_s - (time.perf_counter() - started))
+        if formulation == "naive":
+            return run_solver(model.problem, budget_s, gap)
+        return solve_week(model, c, [s["categories"] for s in shapes], day_costs, [index[s] for s in staples],
+                          [index[r] for r in c.require_exercises if r in index], one_a_day, budget_s, gap,
+                          day_lifts=[[index[e] for e in shape["lifts"] if e in index] for shape in shapes])
+
     model = build(c)
-    one_a_day = new_form_groups(classes, recent)
-    _one_new_form_per_movement(model, one_a_day)
-    # the time limit is the whole call's: what reading the routine and building took is spent
-    budget_s = max(MIN_SOLVE_S, time_limit_s - (time.perf_counter() - started))
-    if formulation == "naive":
-        run = run_solver(model.problem, budget_s, gap)
-    else:
-        run = solve_week(model, c, [s["categories"] for s in shapes], day_costs, [index[s] for s in staples],
-                         [index[r] for r in c.require_exercises if r in index], one_a_day, budget_s, gap,
-                         day_lifts=[[index[e] for e in shape["lifts"] if e in index] for shape in shapes])
+    run = solve(model)
+    if run["status"] == "infeasible" and any(cls.set_range is not None for cls in classes):
+        # the lifter's usual sets are a preference: the constraints file's rules come first
+        classes = [dataclasses.replace(cls, set_range=None) for cls in classes]
+        model = build(c)
+        run = solve(model)
     if run["objective"] is None:
         if run["status"] == "infeasible":
             def feasible(relaxed: ProgramConstraints) -> bool | None:
@@ -268,6 +284,19 @@ def starter_staples(eligible: list[EligibleExercise], c: ProgramConstraints, cat
         if group not in best or key < best[group][0]:
             best[group] = (key, e.exercise_id)
     return [best[g][1] for g in sorted(best)]
+
+
+def own_set_range(exercise_id: str, routine: Routine | None, c: ProgramConstraints) -> tuple[int, int] | None:
+    """Sets per session for a lift of the lifter's own: their usual (the median of its recent
+    sessions, halves up) +- `OWN_SETS_BAND`, inside `min_sets..max_sets`, with room for
+    `OWN_SETS_BAND` more than the least (2 sets of curls under a 3-set minimum may grow to 4,
+    as a new curl would otherwise be added for the volume); None for any other lift."""
+    usual = routine.lift_sets.get(exercise_id) if routine is not None else None
+    if usual is None:
+        return None
+    n = math.floor(usual + 0.5)
+    low = min(max(n - OWN_SETS_BAND, c.min_sets), c.max_sets)
+    return low, min(max(n, low) + OWN_SETS_BAND, c.max_sets)
 
 
 def _pool(eligible: list[EligibleExercise], c: ProgramConstraints, routine: Routine | None,

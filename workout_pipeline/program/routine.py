@@ -10,7 +10,8 @@ From the last `recent_weeks` weeks (12 by default) of working sets:
 - **weekly effective sets per muscle** (primary 1, secondary `secondary_weight`): where the
   default targets start;
 - per lift: the last top set, its date, and the lifter's rep range and usual reps (min, max and
-  median reps of the recent sets at the working weight, `_working_weight_reps`) (`LiftHistory`).
+  median reps of the recent sets at the working weight, `_working_weight_reps`) (`LiftHistory`),
+  and its usual sets (the median of its working sets per recent session).
 """
 
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ class Routine:
     direct_sets: dict[str, float]  # muscle -> sets per week as a primary muscle
     max_direct_per_session: float = 0.0  # most direct sets of one muscle in one recent session
     usual_sets: float = 3.0  # median sets of one lift in one recent session
+    lift_sets: dict[str, float] = field(default_factory=dict)  # exercise_id -> its median sets per recent session
     logged_names: dict[str, str] = field(default_factory=dict)  # exercise_id -> name as logged
     lifts: dict[str, dict[str, Any]] = field(default_factory=dict)  # exercise_id -> last top set etc.
 
@@ -149,6 +151,7 @@ def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[st
         direct_sets={m: round(v, 2) for m, v in direct.items()},
         max_direct_per_session=float(max(per_session.values(), default=0)),
         usual_sets=float(lift_sets.median()),
+        lift_sets={e: float(v) for e, v in lift_sets.groupby(level="exercise_id").median().items()},
         logged_names=dict(names.items()) if len(names) else {},
         lifts=_lifts(sets, recent),
     )
