@@ -6,7 +6,7 @@ import pytest
 from workout_pipeline.catalog import load_catalog
 from workout_pipeline.program import load_constraints, solve_program
 from workout_pipeline.program.exercises import eligible_exercises
-from workout_pipeline.program.plan import STARTER_STAPLES_MIN_DAYS, _pool, routine_defaults, starter_staples
+from workout_pipeline.program.plan import STARTER_REASON, STARTER_STAPLES_MIN_DAYS, _pool, routine_defaults, starter_staples
 from workout_pipeline.program.quality import FOUNDATION_LIFTS, foundation_group, foundation_rank, movement, session_rank
 
 BARBELL_SIX = {"squat_barbell", "bench_press_barbell", "deadlift_barbell", "overhead_press_barbell",
@@ -107,3 +107,18 @@ def test_each_day_opens_with_its_foundation_lifts_in_coaching_order(catalog, day
         assert ranks == sorted(ranks), [e["name"] for e in day["exercises"]]
     squat_days = [day for day in result.days if "squat_barbell" in {e["exercise_id"] for e in day["exercises"]}]
     assert squat_days and all(day["exercises"][0]["exercise_id"] == "squat_barbell" for day in squat_days)
+
+
+@pytest.mark.parametrize("days", [3, 4, 5, 6])
+def test_a_beginners_volume_goes_to_the_foundation_lifts(catalog, days):
+    """Sets were priced alike, so a beginner's week gave its accessories the volume (3 days:
+    Chest Dip and Face Pull 5 x 8, Bench Press 3 x 8, one squat): from 3 days a lift besides
+    the starter staples gets at most one set over `min_sets` (`plan.starter_set_range`), and the
+    foundation lifts carry more sets per exercise than the rest."""
+    result, lifts = _week(catalog, {"training_days": days})
+    c = result.constraints
+    staples = [e["sets"] for e in lifts if e["reason"].startswith(STARTER_REASON)]
+    others = [e["sets"] for e in lifts if not e["reason"].startswith(STARTER_REASON)]
+    assert max(others) <= c["min_sets"] + 1
+    assert sum(staples) / len(staples) > sum(others) / len(others)
+    assert result.gap <= 0.005
