@@ -122,6 +122,16 @@ def test_unit_inference(loads, unit, evidence):
     assert inferred.unit == unit and evidence in inferred.reason
 
 
+def test_loads_out_of_range_in_either_unit_are_no_evidence():
+    """A 1e308 bench press (quarantined whatever the unit) once counted as a pound lifter's
+    implausible kilograms and printed a 300-digit number in the reason."""
+    names = ["Bench Press (Barbell)", "Squat (Barbell)", "Squat (Barbell)", "Deadlift (Barbell)"]
+    plain = infer_weight_unit([60.0, 100.0, 102.5, 140.0], names)
+    hostile = infer_weight_unit([1e308, 60.0, 100.0, 102.5, 140.0, 5000.0], ["Bench Press (Barbell)", *names, "Squat (Barbell)"])
+    assert (hostile.unit, hostile.reason) == (plain.unit, plain.reason)
+    assert "e+308" not in hostile.reason
+
+
 def test_number_and_date_parsing_edge_cases():
     numbers, bad = parse_numbers(pd.Series(["72,5", "1.5", "", None, "abc", "1e3", "inf", " 8 "]))
     assert numbers.tolist()[:2] == [72.5, 1.5] and numbers.iloc[5] == 1000.0 and numbers.iloc[7] == 8.0

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from workout_pipeline.ingest.validate import MAX_WEIGHT_KG
 from workout_pipeline.ingest.values import LB_TO_KG
 
 # Gym loads are multiples of these steps in each unit (kg plates go down to 1.25 kg, dumbbells
@@ -321,7 +322,8 @@ def infer_weight_unit(loads, exercises: Sequence[str] | np.ndarray | None = None
     """Guess kg vs lb for loads written without a unit (evidence in the module docstring).
 
     Args:
-        loads: The log's load values as written (zeros and NaN are ignored).
+        loads: The log's load values as written (zeros, NaN and loads over 600 kg even read as
+            pounds are ignored).
         exercises: The exercise name of each load (same length), or None when unknown.
         kinds: {exercise name: ExerciseKind}; names missing from it are classified with the
             built-in catalog (``exercise_kinds``).
@@ -330,7 +332,8 @@ def infer_weight_unit(loads, exercises: Sequence[str] | np.ndarray | None = None
         The inferred unit, a one-line reason naming the evidence, and its confidence.
     """
     values = np.asarray(loads, dtype=float).ravel()
-    keep = np.isfinite(values) & (values > 0)
+    # a load beyond the validated range in either unit is quarantined whatever the unit: no evidence
+    keep = np.isfinite(values) & (values > 0) & (values <= MAX_WEIGHT_KG / LB_TO_KG)
     values = values[keep]
     if len(values) == 0:
         return UnitInference("kg", "no loads above zero; assumed kg", confidence="ambiguous")
