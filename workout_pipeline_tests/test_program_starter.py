@@ -122,3 +122,16 @@ def test_a_beginners_volume_goes_to_the_foundation_lifts(catalog, days):
     assert max(others) <= c["min_sets"] + 1
     assert sum(staples) / len(staples) > sum(others) / len(others)
     assert result.gap <= 0.005
+
+
+@pytest.mark.parametrize("days", [3, 4, 5, 6])
+def test_a_beginners_day_holds_one_form_of_each_foundation_lift(catalog, days):
+    """With the accessories capped, the 4-day week's Monday had a Pendlay Row beside its Bent
+    Over Row: from 3 days a day holds at most one form of each foundation lift
+    (`plan.new_form_groups(..., by_foundation_lift=True)`)."""
+    result, _ = _week(catalog, {"training_days": days})
+    for day in result.days:
+        groups = [foundation_group(e["name"]) for e in day["exercises"]]
+        groups = [g for g in groups if g is not None]
+        assert len(groups) == len(set(groups)), (day["weekday"], [e["name"] for e in day["exercises"]])
+    assert result.gap <= 0.005

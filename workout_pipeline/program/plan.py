@@ -214,7 +214,11 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
                            feasibility_only=feasibility_only)
 
     def solve(model):
-        one_a_day = new_form_groups(classes, recent)
+        # a beginner's week from 3 days, where the accessories' cap sends a day's volume to a
+        # second form of a foundation lift (4 days: a Pendlay Row beside the Bent Over Row); at
+        # 2 days it doubled the master's time (0.37 -> 0.55 s) and left the week unproven in 1 s
+        one_a_day = new_form_groups(classes, recent, by_foundation_lift=routine is None
+                                    and c.training_days >= STARTER_ACCESSORY_MIN_DAYS)
         _one_new_form_per_movement(model, one_a_day)
         # the time limit is the whole call's: what reading the routine and building took is spent
         budget_s = max(MIN_SOLVE_S, time_limit_s - (time.perf_counter() - started))
@@ -242,13 +246,16 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
     return {"constraints": c, "run": run, "days": days, "routine": routine, "n_considered": len(eligible), "n_classes": len(classes)}
 
 
-def new_form_groups(classes, recent: set[str]) -> list[list[int]]:
-    """Classes (one exercise each) that are new forms of one movement: at most one of each
-    group goes on a day (no Chin Up next to Chin Up (Weighted) as fill-ins)."""
+def new_form_groups(classes, recent: set[str], by_foundation_lift: bool = False) -> list[list[int]]:
+    """Classes (one exercise each) that are new forms of one movement, with `by_foundation_lift`
+    of one foundation lift (`quality.foundation_group`: the rows, the pull-ups and pulldowns): at
+    most one of each group goes on a day (no Chin Up next to Chin Up (Weighted) as fill-ins, no
+    Pendlay Row beside a beginner's Bent Over Row)."""
     groups: dict[str, list[int]] = {}
     for i, cls in enumerate(classes):
         e = cls.members[0]
-        key = movement(e.name)
+        group = foundation_group(e.name) if by_foundation_lift else None
+        key = movement(e.name) if group is None else f"foundation {group}"
         if key is not None and e.exercise_id not in recent:
             groups.setdefault(key, []).append(i)
     return [members for _, members in sorted(groups.items()) if len(members) > 1]
