@@ -245,8 +245,8 @@ def prune_dominated(classes: list[ExerciseClass], max_per_day: int) -> list[Exer
 
     Class A is dominated by B when both have the same category and the same contributions to
     the scored muscles and the same range of sets, B's primary muscles are a subset of A's (so B
-    is never held back more by the per-session rules), B is no slower and no more expensive, and B alone can fill any
-    day (it has at least `max_per_day` members). Any use of A can then move to B without
+    is never held back more by the per-session rules), B is no slower and no more expensive, and
+    B alone can fill any day (it has at least `max_per_day` members). Any use of A can then move to B without
     raising the objective or breaking a constraint, so the optimum is unchanged.
     """
     kept: list[ExerciseClass] = []

@@ -405,12 +405,12 @@ def _cheap_days(prob: Any, classes: list[ExerciseClass], c: ProgramConstraints, 
     w, x = {}, {}
     for i, days in cheap.items():
         cap = min(classes[i].size, c.max_exercises_per_day)
-        low, high = set_bounds(classes[i], c)
+        fewest, most = set_bounds(classes[i], c)
         for d in days:
             w[i, d] = prob.add_variable(f"free_day_{i}_{d}", lowBound=0, upBound=cap, cat="Integer")
             x[i, d] = prob.add_variable(f"free_day_sets_{i}_{d}", lowBound=0)
-            prob += x[i, d] <= high * w[i, d], f"free_day_max_{i}_{d}"
-            prob += x[i, d] >= low * w[i, d], f"free_day_min_{i}_{d}"
+            prob += x[i, d] <= most * w[i, d], f"free_day_max_{i}_{d}"
+            prob += x[i, d] >= fewest * w[i, d], f"free_day_min_{i}_{d}"
             for m in sorted(classes[i].primary):
                 if (m, d) in trained:
                     prob += w[i, d] <= cap * trained[m, d], f"free_day_trained_{i}_{m}_{d}"
@@ -418,7 +418,7 @@ def _cheap_days(prob: Any, classes: list[ExerciseClass], c: ProgramConstraints, 
         prob += pulp.lpSum(x[i, d] for d in days) <= S[i], f"free_day_sets_{i}"
         # the sets not on its free days sit on its other days, at most its most sets each
         prob += (pulp.lpSum(x[i, d] for d in days)
-                 >= S[i] - high * (N[i] - pulp.lpSum(w[i, d] for d in days))), f"free_day_rest_{i}"
+                 >= S[i] - most * (N[i] - pulp.lpSum(w[i, d] for d in days))), f"free_day_rest_{i}"
         low = min(day_costs[i, d] for d in opened[i] if day_costs.get((i, d), 0.0) > 0.0)
         prob += day_cost[i] >= low * (N[i] - pulp.lpSum(w[i, d] for d in days)), f"day_cost_free_{i}"
     for d in sorted({d for _, d in w}):

@@ -21,9 +21,9 @@ days `d` (their number and shapes from the lifter's routine, `program/routine.py
 
 A lift of the lifter's own (in the recent weeks) gets within `OWN_SETS_BAND` (1) sets of its
 usual sets per session (the median of its recent sessions), inside `min_sets..max_sets` and
-with room for one more than the least (`own_set_range`): a lifter who does 3 sets of leg extensions is not told 5 while their 7-set
-bench press drops to 4; the extra volume the targets ask goes first to lifts below their usual.
-Where those ranges leave no program, they are dropped (the constraints file's rules decide).
+with room for one more than the least (`own_set_range`): a lifter who does 3 sets of leg
+extensions is not told 5 while their 7-set bench press drops to 4. Where those ranges leave no
+program, they are dropped (the constraints file's rules decide).
 
 `cost_e` is the documented quality cost (`program/quality.py`: familiar, standard, compound,
 equipment) and `off_day[e,d]` is `off_routine_day_cost` when the lifter's lift goes on a day
