@@ -3,13 +3,15 @@
 For every public log (`../shared/data/logs`, or the folder `$WORKOUT_PIPELINE_SHARED_DATA/logs`
 points at): ingest it into a store, run `workout-pipeline program --history STORE --athlete ID`
 with the defaults, and check the week against the lifter's own history:
-- at least 4 of their 5 staples (most sessions in the last 12 weeks) are in the week;
+- at least 4 of their 5 staples (most sessions in the last 12 weeks) are in the week; lifts tied
+  with the 5th on sessions may stand in for each other (which of them is a staple is a choice);
 - at most 25% of the week's exercises are new to them;
 - training days within 1 of their recent sessions per week;
 - every lift they loaded last time carries a load whose Epley e1RM is 0.70-1.12x that of their
   last top set; reps within their own 12-week range for the lift, +-2;
-- every lift of their last 12 weeks gets its usual sets per session (the median), +-1, inside the
-  week's min_sets..max_sets (one more than that minimum allowed);
+- every lift of their last 12 weeks gets its usual sets per session (the median; warm-ups logged
+  as working sets, those before the session's first set within 90% of its heaviest, left out),
+  +-1, inside the week's min_sets..max_sets (one more than that minimum allowed);
 - lb lifters see lb;
 - excluding their top staple by the name they log it under removes it; an unknown name exits 2;
 - `program.ics` has one event per training day.
@@ -61,9 +63,14 @@ def _lifter_facts(sets: pd.DataFrame) -> dict:
         top = occurrence.assign(w=occurrence["weight_kg"].fillna(0)).sort_values(["w", "reps"], ascending=False).iloc[0]
         tops[exercise_id] = (float(top["w"]), int(top["reps"]))
     ranges = recent.groupby("exercise_id")["reps"].agg(["min", "max"])
-    usual_sets = recent.groupby(["exercise_id", "session_id"]).size().groupby("exercise_id").median()
+    ordered = recent.sort_values(["performed_at", "source_row"] if "source_row" in recent else ["performed_at"], kind="stable")
+    load, keys = ordered["weight_kg"].fillna(0.0), [ordered["session_id"], ordered["exercise_id"]]
+    from_top = (load >= 0.9 * load.groupby(keys).transform("max")).astype(int).groupby(keys).cummax() > 0
+    usual_sets = ordered[from_top].groupby(["exercise_id", "session_id"]).size().groupby("exercise_id").median()
     logged = work.groupby("exercise_id")["exercise_raw"].agg(lambda s: s.mode().iloc[0])
-    return {"rate": rate, "staples": staples, "tops": tops, "ranges": ranges, "ever": set(work["exercise_id"]), "logged": logged,
+    cut = usage.set_index("exercise_id")["sessions"].get(staples[-1], 0) if staples else 0
+    tied = set(usage.loc[usage["sessions"] == cut, "exercise_id"])
+    return {"rate": rate, "staples": staples, "tied": tied, "tops": tops, "ranges": ranges, "ever": set(work["exercise_id"]), "logged": logged,
             "usual_sets": usual_sets}
 
 
@@ -89,7 +96,8 @@ def lifter_problems(store_dir, athlete: str, out_root) -> list[str]:
     program = json.loads((out / "program.json").read_text())
     week = [e for day in program["days"] for e in day["exercises"]]
     ids = {e["exercise_id"] for e in week}
-    kept = [s for s in facts["staples"] if s in ids]
+    above = [s for s in facts["staples"] if s not in facts["tied"]]
+    kept = [s for s in above if s in ids] + sorted(facts["tied"] & ids)[:len(facts["staples"]) - len(above)]
     if len(kept) < min(4, len(facts["staples"])):
         problems.append(f"staples kept {kept} of {facts['staples']}")
     new = [i for i in ids if i not in facts["ever"]]

@@ -16,7 +16,7 @@ from workout_pipeline.program.prescribe import (
     rest_seconds,
 )
 from workout_pipeline.program.quality import is_standard, movement, quality_cost
-from workout_pipeline.program.routine import read_routine
+from workout_pipeline.program.routine import ramp_sets, read_routine
 
 
 def _lift(load, reps, days_since=7, rep_range=(6, 10), usual=8):
@@ -104,6 +104,28 @@ def test_routine_reads_days_staples_and_session_shapes():
     assert routine.weekly_sets["chest"] == pytest.approx(3.0)
     lift = routine.lift_history("bench_press_barbell", pd.Timestamp("2026-03-02"))
     assert lift.last_load_kg == 67.0 and lift.rep_range == (5, 7) and lift.days_since == 7
+
+
+def test_warm_ups_logged_as_working_sets_are_not_volume():
+    """dericmei's bench press: 45 x 20, 135 x 15, 205 x 4, then 235 x 5, 225, 220, 210 (lb): the
+    three ramp sets are warm-ups, the back-off sets after the top count (4 sets, not 7), and the
+    chest's weekly sets and the lift's usual sets leave the warm-ups out; a bodyweight lift's sets
+    all count."""
+    catalog = load_catalog()
+    muscles = {e.exercise_id: (frozenset(e.primary_muscles), frozenset(e.secondary_muscles)) for e in catalog}
+    rows, start = [], pd.Timestamp("2026-01-05 18:00")
+    for week in range(4):
+        for lift, loads in (("bench_press_barbell", (45, 135, 205, 235, 225, 220, 210)), ("pull_up", (0, 0, 0))):
+            for i, lb in enumerate(loads):
+                rows.append({"athlete_id": "ann", "session_id": f"s{week}", "performed_at": start + pd.Timedelta(days=7 * week),
+                             "exercise_raw": lift, "exercise_id": lift, "set_index": i, "set_type": "normal",
+                             "weight_kg": lb * 0.45359237, "reps": 5, "rest_s": None, "source_row": len(rows) + 1})
+    history = pd.DataFrame(rows)
+    assert list(ramp_sets(history)[history["exercise_id"] == "bench_press_barbell"].iloc[:7]) == [True] * 3 + [False] * 4
+    assert not ramp_sets(history)[history["exercise_id"] == "pull_up"].any()
+    routine = read_routine(history.sample(frac=1.0, random_state=0), "ann", muscles)  # the log's order, not the frame's
+    assert routine.lift_sets == {"bench_press_barbell": 4.0, "pull_up": 3.0}
+    assert routine.direct_sets["chest"] == pytest.approx(4.0)
 
 
 def test_usual_reps_come_from_the_working_weight_at_the_current_load():

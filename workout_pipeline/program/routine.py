@@ -3,12 +3,17 @@
 From the last `recent_weeks` weeks (12 by default) of working sets:
 - **sessions per week**: sessions divided by the calendar weeks that hold at least one
   session (a two-week holiday does not halve the rate); the week gets that many days, rounded;
-- **staples**: the lifts done in the most sessions (ties: more sets, then name);
+- **staples**: the lifts done in the most sessions; among lifts tied at the cut, those that
+  train primary muscles the staples so far do not (a push / pull / legs lifter's squat, not a
+  third press), then more sets, then name;
 - **day templates**: sessions grouped by the lifts they share (a session joins the group whose
   usual lifts it overlaps most, Jaccard >= 1/3, else starts a new one); a template's lifts are
   those in at least a third of its sessions, in the order the lifter does them;
 - **weekly effective sets per muscle** (primary 1, secondary `secondary_weight`): where the
-  default targets start;
+  default targets start. Like every set count here (staples' tie-break, sets per lift and
+  session, the per-session cap) it leaves out warm-ups logged as working sets (`ramp_sets`: a
+  lift's sets in a session before its first at the working weight; 135 x 15 and 205 x 4 before
+  235 x 5), so a lifter who logs their warm-ups is not given them again as working sets;
 - per lift: the last top set, its date, and the lifter's rep range and usual reps (min, max and
   median reps of the recent sets at the working weight, `_working_weight_reps`) (`LiftHistory`),
   and its usual sets (the median of its working sets per recent session).
@@ -89,6 +94,37 @@ def working_lift_sets(history: pd.DataFrame, athlete_id: str | None) -> pd.DataF
     return sets.assign(exercise_id=sets["exercise_id"].astype(str))
 
 
+def _staples(per_lift: pd.DataFrame, muscles: dict[str, tuple[frozenset, frozenset]], n: int) -> tuple[str, ...]:
+    """The `n` lifts of the most sessions (`per_lift` sorted by sessions, sets, id); the lifts
+    tied at the cut are taken one at a time, the one adding the most primary muscles first."""
+    chosen: list[str] = []
+    for _, tied in per_lift.groupby("sessions", sort=False):
+        ids = list(tied["exercise_id"])
+        if len(chosen) + len(ids) <= n:
+            chosen += ids
+            continue
+        while len(chosen) < n:
+            covered = set().union(*(muscles[e][0] for e in chosen))
+            best = max(ids, key=lambda e: len(muscles[e][0] - covered))  # ties: the first (more sets)
+            chosen.append(best)
+            ids.remove(best)
+        break
+    return tuple(chosen)
+
+
+def ramp_sets(sets: pd.DataFrame) -> pd.Series:
+    """Warm-ups logged as working sets: each lift's sets in a session, in the order logged,
+    before its first set at the working weight (within `WORKING_WEIGHT_SHARE` of that session's
+    heaviest for the lift). Back-off sets after it count. A boolean mask aligned with `sets`."""
+    by = ["performed_at", "source_row"] if "source_row" in sets.columns else ["performed_at"]
+    ordered = sets.reset_index(drop=True).sort_values(by, kind="stable")  # positions: any index
+    load = ordered["weight_kg"].fillna(0.0)
+    keys = [ordered["session_id"], ordered["exercise_id"]]
+    heavy = load >= WORKING_WEIGHT_SHARE * load.groupby(keys).transform("max")
+    reached = heavy.astype(int).groupby(keys).cummax().astype(bool).sort_index()
+    return pd.Series(~reached.to_numpy(), index=sets.index)
+
+
 def last_occurrences(sets: pd.DataFrame) -> pd.DataFrame:
     """The sets of each lift's last occurrence (its latest `performed_at`)."""
     return sets[sets["performed_at"] == sets.groupby("exercise_id")["performed_at"].transform("max")]
@@ -122,7 +158,8 @@ def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[st
     recent = sets[sets["performed_at"] > last - pd.Timedelta(weeks=recent_weeks)]
     session_start = recent.groupby("session_id")["performed_at"].min()
     active_weeks = max(1, session_start.dt.to_period("W").nunique())
-    per_lift = recent.groupby("exercise_id").agg(sessions=("session_id", "nunique"), sets=("reps", "size")).reset_index()
+    hard = recent[~ramp_sets(recent)]  # every session of a lift keeps its top set
+    per_lift = hard.groupby("exercise_id").agg(sessions=("session_id", "nunique"), sets=("reps", "size")).reset_index()
     per_lift = per_lift.sort_values(["sessions", "sets", "exercise_id"], ascending=[False, False, True])
     weekly: dict[str, float] = {}
     direct: dict[str, float] = {}
@@ -134,7 +171,7 @@ def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[st
         for m in secondary - primary:
             weekly[m] = weekly.get(m, 0.0) + secondary_weight * n_sets / active_weeks
     per_session: dict[tuple[str, str], int] = {}
-    lift_sets = recent.groupby(["session_id", "exercise_id"]).size()
+    lift_sets = hard.groupby(["session_id", "exercise_id"]).size()
     for (session_id, exercise_id), n_sets in lift_sets.items():
         for m in muscles[exercise_id][0]:
             per_session[session_id, m] = per_session.get((session_id, m), 0) + int(n_sets)
@@ -143,7 +180,7 @@ def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[st
         athlete_id=athlete_id,
         last_date=last,
         sessions_per_week=len(session_start) / active_weeks,
-        staples=tuple(per_lift["exercise_id"].head(n_staples)),
+        staples=_staples(per_lift, muscles, n_staples),
         templates=_templates(recent),
         recent=dict(zip(per_lift["exercise_id"], per_lift["sessions"].astype(int))),
         ever=frozenset(sets["exercise_id"].unique()),
