@@ -197,6 +197,21 @@ def test_the_model_feeds_the_program_and_each_load_says_where_it_came_from(store
     assert missing.returncode == 2 and "recommendations.parquet" in missing.stderr
 
 
+def test_the_week_keeps_the_lifts_of_the_sessions_it_is_laid_out_from(store, tmp_path):
+    """dravenbc's week had left out 6 of the 13 lifts of the sessions its days are laid out from
+    (pull-ups, pulldowns, flyes, three arm lifts): only staples were kept, and the targets were met
+    without them. Each such lift left out now costs `plan.TEMPLATE_MISS_COST`."""
+    store_dir, athletes = store
+    if "dravenbc" not in athletes:
+        pytest.skip("the public log dravenbc is not in this store")
+    out = tmp_path / "dravenbc"
+    assert _cli("program", "--history", store_dir, "--athlete", "dravenbc", "--out", out).returncode == 0
+    program = json.loads((out / "program.json").read_text())
+    week = {e["exercise_id"] for d in program["days"] for e in d["exercises"]}
+    template_lifts = {e for t in program["routine"]["templates"] for e in t}
+    assert len(template_lifts) >= 10 and template_lifts <= week, sorted(template_lifts - week)
+
+
 def test_the_stores_unit_wins_and_lb_lifters_see_lb(store, tmp_path):
     """The unit the store records for the athlete (`athlete_units`) is the one the week shows."""
     from workout_pipeline.ingest.store import merge_into_store, read_store

@@ -17,7 +17,7 @@ from workout_pipeline.program.engine import Week
 from workout_pipeline.program.exercises import ExerciseClass, set_bounds
 from workout_pipeline.program.lattice import ResidueLattice
 from workout_pipeline.program.master_days import day_split
-from workout_pipeline.program.milp import add_target_rows, conflicting_day_pairs
+from workout_pipeline.program.milp import add_target_rows, conflicting_day_pairs, keep_costs
 
 
 def max_sessions(conflicts: list[tuple[int, int]], days: Sequence[int]) -> int:
@@ -275,8 +275,8 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
         # the members' exercise-days are at most its trained days among theirs
         for m in sorted(frozenset.intersection(*(classes[i].primary for i in members)) if trained else ()):
             prob += pulp.lpSum(N[i] for i in members) <= pulp.lpSum(trained[m, d] for d in days_n), f"one_a_day_{n}_{m}"
-    missing = {}
-    for i in keep:
+    missing, miss_cost = {}, keep_costs(keep, c)
+    for i in miss_cost:
         missing[i] = prob.add_variable(f"staple_missing_{i}", lowBound=0, upBound=1)
         prob += N[i] + missing[i] >= 1, f"keep_{i}"
     for i in require:
@@ -301,7 +301,7 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
         + pulp.lpSum(cls.selection_cost * N[i] for i, cls in enumerate(classes))
         + pulp.lpSum(day_cost.values())
         + c.smoothness_cost * _week_smoothness(prob, classes, c, day_categories, S, split)
-        + c.staple_miss_penalty * pulp.lpSum(missing.values())
+        + pulp.lpSum(miss_cost[i] * var for i, var in missing.items())
     ), "objective"
     return prob, S, N
 

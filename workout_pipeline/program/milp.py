@@ -74,7 +74,7 @@ def build_model(
     seed_style: bool = False,
     day_categories: Sequence[frozenset[str]] | None = None,
     day_costs: dict[tuple[int, int], float] | None = None,
-    keep: Sequence[int] = (),
+    keep: "Sequence[int] | dict[int, float]" = (),
     require: Sequence[int] = (),
 ) -> ProgramModel:
     """Build the weekly program MILP.
@@ -93,7 +93,7 @@ def build_model(
             one push/pull/legs type per day (the routine objective's day shapes).
         day_costs: Extra objective cost of selecting class i on day d, keyed (i, d).
         keep: Classes the week should hold on at least one day (each missing one costs
-            `staple_miss_penalty`).
+            `staple_miss_penalty`, or its own cost where `keep` maps classes to costs).
         require: Classes the week must hold on at least one day (hard).
 
     Returns:
@@ -208,8 +208,8 @@ def build_model(
             prob += pulp.lpSum(trained.values()) >= c.min_sessions_per_muscle, f"sessions_{m}"
 
     # the lifter's staples (soft) and required exercises (hard): on at least one day
-    missing = {}
-    for i in keep:
+    missing, miss_cost = {}, keep_costs(keep, c)
+    for i in miss_cost:
         missing[i] = prob.add_variable(f"staple_missing_{i}", lowBound=0, upBound=1)
         prob += pulp.lpSum(count[i, d] for d in days if (i, d) in count) + missing[i] >= 1, f"keep_{i}"
     for i in require:
@@ -235,10 +235,16 @@ def build_model(
             + pulp.lpSum(classes[i].selection_cost * var for (i, d), var in count.items())
             + c.smoothness_cost * pulp.lpSum(dev_up[d] + dev_down[d] for d in days)
             + pulp.lpSum(cost * count[key] for key, cost in (day_costs or {}).items() if key in count)
-            + c.staple_miss_penalty * pulp.lpSum(missing.values())
+            + pulp.lpSum(miss_cost[i] * var for i, var in missing.items())
         ), "objective"
     return ProgramModel(prob, classes, days, sets, count, day_type, contribution, ordered_days=bool(symmetric_day_groups),
                         trained=trained_on)
+
+
+def keep_costs(keep: "Sequence[int] | dict[int, float]", c: ProgramConstraints) -> dict[int, float]:
+    """What missing each kept class costs: `keep` as given when it maps classes to costs, else
+    `staple_miss_penalty` for each."""
+    return dict(keep) if isinstance(keep, dict) else dict.fromkeys(keep, c.staple_miss_penalty)
 
 
 def build_naive_model(classes: list[ExerciseClass], constraints: ProgramConstraints) -> ProgramModel:

@@ -10,13 +10,15 @@ days `d` (their number and shapes from the lifter's routine, `program/routine.py
     min_ex <= sum_e y[e,d] <= max_ex                                        for every day d
     c_m = sum_{e,d} p[e,m] x[e,d]    (p = 1 primary, secondary_weight secondary)
     c_m + under_m - over_m = target_m                                     for targeted m
-    sum_d y[s,d] + miss_s >= 1,  0 <= miss_s <= 1                         for each staple s
+    sum_d y[s,d] + miss_s >= 1,  0 <= miss_s <= 1       for each staple s and each lift s of
+                                                        the week's day templates
     sum_d y[r,d] >= 1                                                     for each required r
     (+ the rules of the constraints file: session time, 48 h, per-session cap, sessions per
        muscle, hard targets; `program/milp.py`)
 
     minimise  under_penalty*sum under + over_penalty*sum over + set_cost*sum x
-            + sum_{e,d} (cost_e + off_day[e,d]) y[e,d] + staple_miss_penalty*sum miss
+            + sum_{e,d} (cost_e + off_day[e,d]) y[e,d] + staple_miss_penalty*sum_staples miss
+            + TEMPLATE_MISS_COST*sum_other template lifts miss
             + smoothness_cost*sum_d |t_d - T/D|
 
 A lift of the lifter's own (in the recent weeks) gets within `OWN_SETS_BAND` (1) sets of its
@@ -72,6 +74,7 @@ NO_HISTORY_DAYS = 3
 STARTER_STAPLES_MIN_DAYS = 2
 STARTER_ACCESSORY_EXTRA_SETS = 1  # without history, a lift besides the starter staples gets min_sets or one more ...
 STARTER_ACCESSORY_MIN_DAYS = 3  # ... from this many training days
+TEMPLATE_MISS_COST = 2.0  # a lift of the week's day templates (not a staple) left out of the week
 OWN_SETS_BAND = 1  # a lift of the lifter's own gets its usual sets per session, +- this many
 MIN_SOLVE_S = 0.05  # the least the solver gets, whatever reading the history took
 STARTER_REASON = "a foundation lift of a beginner's week"  # a starter staple's reason (program.md says why)
@@ -216,10 +219,14 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
         same.setdefault((shape["categories"], shape["lifts"]), []).append(d)
     groups = [g for g in same.values() if len(g) > 1] if symmetric_groups(c) else []
 
+    # the staples, then every other lift of the week's day templates: each missing one costs
+    keep = {index[s]: c.staple_miss_penalty for s in staples}
+    keep |= {index[e]: TEMPLATE_MISS_COST for shape in shapes for e in shape["lifts"] if e in index and index[e] not in keep}
+
     def build(constraints: ProgramConstraints, feasibility_only: bool = False):
         return build_model(classes, constraints, day_categories=[s["categories"] for s in shapes], day_costs=day_costs,
                            symmetric_day_groups=groups,
-                           keep=[index[s] for s in staples], require=[index[r] for r in constraints.require_exercises if r in index],
+                           keep=keep, require=[index[r] for r in constraints.require_exercises if r in index],
                            feasibility_only=feasibility_only)
 
     def solve(model):
@@ -233,7 +240,7 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
         budget_s = max(MIN_SOLVE_S, time_limit_s - (time.perf_counter() - started))
         if formulation == "naive":
             return run_solver(model.problem, budget_s, gap)
-        return solve_week(model, c, [s["categories"] for s in shapes], day_costs, [index[s] for s in staples],
+        return solve_week(model, c, [s["categories"] for s in shapes], day_costs, keep,
                           [index[r] for r in c.require_exercises if r in index], one_a_day, budget_s, gap,
                           day_lifts=[[index[e] for e in shape["lifts"] if e in index] for shape in shapes])
 
