@@ -277,7 +277,7 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
             prob += pulp.lpSum(N[i] for i in members) <= pulp.lpSum(trained[m, d] for d in days_n), f"one_a_day_{n}_{m}"
     missing, miss_cost = {}, keep_costs(keep, c)
     for i in miss_cost:
-        missing[i] = prob.add_variable(f"staple_missing_{i}", lowBound=0, upBound=1)
+        missing[i] = prob.add_variable(f"keep_missing_{i}", lowBound=0, upBound=1)
         prob += N[i] + missing[i] >= 1, f"keep_{i}"
     for i in require:
         prob += N[i] >= 1, f"require_{i}"

@@ -207,10 +207,10 @@ def build_model(
         if m in session_muscles:
             prob += pulp.lpSum(trained.values()) >= c.min_sessions_per_muscle, f"sessions_{m}"
 
-    # the lifter's staples (soft) and required exercises (hard): on at least one day
+    # the lifter's staples and session lifts (soft) and required exercises (hard): on at least one day
     missing, miss_cost = {}, keep_costs(keep, c)
     for i in miss_cost:
-        missing[i] = prob.add_variable(f"staple_missing_{i}", lowBound=0, upBound=1)
+        missing[i] = prob.add_variable(f"keep_missing_{i}", lowBound=0, upBound=1)
         prob += pulp.lpSum(count[i, d] for d in days if (i, d) in count) + missing[i] >= 1, f"keep_{i}"
     for i in require:
         prob += pulp.lpSum(count[i, d] for d in days if (i, d) in count) >= 1, f"require_{i}"

@@ -198,8 +198,8 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
     recs = read_recommendations(recommendations, athlete_id)
     starters = starter_staples(eligible, c, catalog) if routine is None else []
     pool = _pool(eligible, c, routine, starters)
-    pool = [_with_dose(dataclasses.replace(e, set_range=own_set_range(e.exercise_id, routine, c) if routine is not None
-                                           else starter_set_range(e.exercise_id, starters, c)), c, routine, recs, unit,
+    pool = [_with_dose(dataclasses.replace(e, set_range=own_set_range(e.exercise_id, routine, c)
+                                           or starter_set_range(e.exercise_id, starters, c)), c, routine, recs, unit,
                        week_start) for e in pool]
     shapes = day_shapes(c, routine, by_id)
     classes = build_classes([e for e, _ in pool], c, aggregate=False)
@@ -219,9 +219,10 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
         same.setdefault((shape["categories"], shape["lifts"]), []).append(d)
     groups = [g for g in same.values() if len(g) > 1] if symmetric_groups(c) else []
 
-    # the staples, then every other lift of the week's day templates: each missing one costs
+    day_lifts = [[index[e] for e in shape["lifts"] if e in index] for shape in shapes]
+    # what leaving out a staple costs, and every other lift of the week's day templates
     keep = {index[s]: c.staple_miss_penalty for s in staples}
-    keep |= {index[e]: TEMPLATE_MISS_COST for shape in shapes for e in shape["lifts"] if e in index and index[e] not in keep}
+    keep |= {i: TEMPLATE_MISS_COST for lifts in day_lifts for i in lifts if i not in keep}
 
     def build(constraints: ProgramConstraints, feasibility_only: bool = False):
         return build_model(classes, constraints, day_categories=[s["categories"] for s in shapes], day_costs=day_costs,
@@ -233,8 +234,7 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
         # a beginner's week from 3 days, where the accessories' cap sends a day's volume to a
         # second form of a foundation lift (4 days: a Pendlay Row beside the Bent Over Row); at
         # 2 days it doubled the master's time (0.37 -> 0.55 s) and left the week unproven in 1 s
-        one_a_day = new_form_groups(classes, recent, by_foundation_lift=routine is None
-                                    and c.training_days >= STARTER_ACCESSORY_MIN_DAYS)
+        one_a_day = new_form_groups(classes, recent, by_foundation_lift=starter_rules(c, starters))
         _one_new_form_per_movement(model, one_a_day)
         # the time limit is the whole call's: what reading the routine and building took is spent
         budget_s = max(MIN_SOLVE_S, time_limit_s - (time.perf_counter() - started))
@@ -242,7 +242,7 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
             return run_solver(model.problem, budget_s, gap)
         return solve_week(model, c, [s["categories"] for s in shapes], day_costs, keep,
                           [index[r] for r in c.require_exercises if r in index], one_a_day, budget_s, gap,
-                          day_lifts=[[index[e] for e in shape["lifts"] if e in index] for shape in shapes])
+                          day_lifts=day_lifts)
 
     model = build(c)
     run = solve(model)
@@ -329,13 +329,19 @@ def own_set_range(exercise_id: str, routine: Routine | None, c: ProgramConstrain
     return low, min(max(n, low) + OWN_SETS_BAND, c.max_sets)
 
 
+def starter_rules(c: ProgramConstraints, starters: list[str]) -> bool:
+    """Whether a beginner's week gets the starter rules (`starter_set_range`, one form of each
+    foundation lift a day): starter staples and `STARTER_ACCESSORY_MIN_DAYS` training days. At 2
+    days the six staples fill half the slots and the rules left the week unproven (2.8% at 10 s,
+    against 0.17% in 0.6 s without them)."""
+    return bool(starters) and c.training_days >= STARTER_ACCESSORY_MIN_DAYS
+
+
 def starter_set_range(exercise_id: str, starters: list[str], c: ProgramConstraints) -> tuple[int, int] | None:
-    """A lifter without history, from `STARTER_ACCESSORY_MIN_DAYS` training days: the starter
-    staples take `min_sets..max_sets`, every other lift at most `STARTER_ACCESSORY_EXTRA_SETS`
-    more than `min_sets` (the volume goes to the foundation lifts, as a coach's beginner week
-    puts it). At 2 days the six staples fill half the slots and the cap left the week unproven
-    (2.8% at 10 s, against 0.17% in 0.6 s without it)."""
-    if not starters or exercise_id in starters or c.training_days < STARTER_ACCESSORY_MIN_DAYS:
+    """With the starter rules (`starter_rules`): the starter staples take `min_sets..max_sets`,
+    every other lift at most `STARTER_ACCESSORY_EXTRA_SETS` more than `min_sets` (the volume
+    goes to the foundation lifts, as a coach's beginner week puts it); else None."""
+    if not starter_rules(c, starters) or exercise_id in starters:
         return None
     return c.min_sets, min(c.min_sets + STARTER_ACCESSORY_EXTRA_SETS, c.max_sets)
 

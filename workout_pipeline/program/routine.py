@@ -118,11 +118,17 @@ def ramp_sets(sets: pd.DataFrame) -> pd.Series:
     heaviest for the lift). Back-off sets after it count. A boolean mask aligned with `sets`."""
     by = ["performed_at", "source_row"] if "source_row" in sets.columns else ["performed_at"]
     ordered = sets.reset_index(drop=True).sort_values(by, kind="stable")  # positions: any index
-    load = ordered["weight_kg"].fillna(0.0)
-    keys = [ordered["session_id"], ordered["exercise_id"]]
-    heavy = load >= WORKING_WEIGHT_SHARE * load.groupby(keys).transform("max")
-    reached = heavy.astype(int).groupby(keys).cummax().astype(bool).sort_index()
+    working, _ = _at_working_weight(ordered)
+    reached = working.astype(int).groupby([ordered["session_id"], ordered["exercise_id"]]).cummax().astype(bool).sort_index()
     return pd.Series(~reached.to_numpy(), index=sets.index)
+
+
+def _at_working_weight(sets: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Which sets are at the working weight (within `WORKING_WEIGHT_SHARE` of the heaviest set
+    of their lift and session), and that heaviest load, per set."""
+    weight = sets["weight_kg"].fillna(0.0)
+    heaviest = weight.groupby([sets["session_id"], sets["exercise_id"]]).transform("max")
+    return weight >= WORKING_WEIGHT_SHARE * heaviest, heaviest
 
 
 def last_occurrences(sets: pd.DataFrame) -> pd.DataFrame:
@@ -224,9 +230,7 @@ def _working_weight_reps(sets: pd.DataFrame, last_load_kg: pd.Series) -> pd.Seri
     heaviest set is comparable to the lift's last top set's load (`last_load_kg`, per row;
     within a factor `COMPARABLE_LOAD_FACTOR`; every session where it is missing: a bodyweight
     lift)."""
-    weight = sets["weight_kg"].fillna(0.0)
-    heaviest = weight.groupby([sets["exercise_id"], sets["performed_at"]]).transform("max")
-    working = weight >= WORKING_WEIGHT_SHARE * heaviest
+    working, heaviest = _at_working_weight(sets)
     comparable = heaviest.between(last_load_kg / COMPARABLE_LOAD_FACTOR, last_load_kg * COMPARABLE_LOAD_FACTOR)
     return working & (comparable | last_load_kg.isna())
 

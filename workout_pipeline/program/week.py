@@ -223,12 +223,13 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
         weekly = _lay_out(model, handles, master, S, N, max(0.1, min(LAYOUT_SHARE * time_limit_s, left())), gap, best, stages, "layout")
         if not best.closed(gap) and left() > 0.1 and (m_run["status"] == "optimal" or best.run is None
                                                       or best.run["objective"] > RESTRICTED_IF_FAR * m_run["objective"]):
-            # the master's exercises and the lifter's own session lifts, free sets and days: a
-            # small model, often the optimum (the lifter's lifts: a master week that does not lay
-            # out may use another of them; ferreiragabrielw-hevy 1.6 -> 0.6 s)
-            # (when the master's week is its optimum or no program is in hand: an unfinished
-            # master's week is often the warm start it was given, and the full model needs the time)
-            r_run = best.improve(run_solver, min(RESTRICTED_SHARE * time_limit_s, left()), gap, only=set(weekly) | {i for lifts in day_lifts for i in lifts})
+            # the master's exercises and the lifter's session lifts (a master week that does not
+            # lay out may use another of them: ferreiragabrielw-hevy 1.6 -> 0.6 s), free sets and
+            # days: a small model, often the optimum (when the master's week is its optimum or no
+            # program is in hand: an unfinished master's week is often the warm start it was
+            # given, and the full model needs the time)
+            only = set(weekly) | {i for lifts in day_lifts for i in lifts}
+            r_run = best.improve(run_solver, min(RESTRICTED_SHARE * time_limit_s, left()), gap, only=only)
             stages["restricted"] = {"objective": r_run["objective"], "bound": r_run["bound"], "seconds": round(r_run["seconds"], 3)}
         if (not best.closed(gap) and "restricted" in stages and r_run["objective"] is not None
                 and _gap(r_run["objective"], r_run["bound"] or 0.0) > gap / 10
