@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 MODEL_MD = REPO / "docs" / "model.md"
-RX_SHOWN = ("graphsage", "graphsage@dp_ask", "gcn", "mlp", "lightgbm", "lightgbm@dp_ask", "graphsage_lightgbm",
+RX_SHOWN = ("graphsage", "graphsage@dp_ask", "graphsage@lifter", "gcn", "mlp", "lightgbm", "lightgbm@dp_ask", "graphsage_lightgbm",
             "blend", "blend@dp_ask", "ask_only@dp_ask", "concentrate@dp_ask", "double_progression", "plus_one_step")
 # Models whose equal-progress comparison with double progression is tabled.
 EQUAL_ASK_SHOWN = ("graphsage", "lightgbm", "graphsage_lightgbm", "blend")

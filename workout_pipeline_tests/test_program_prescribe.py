@@ -61,6 +61,14 @@ def test_model_load_wins_but_stays_near_the_last_top_set():
     assert dose.reason.startswith("model: add load (83% likely to be completed); last top set 220.5 lb x 8")
     assert " kg" not in dose.reason
     assert epley_e1rm(dose.load_kg, dose.reps) / epley_e1rm(100.0, 8) <= 1.12
+    # the model's own top set where its reps lie in the lifter's range: a step more with the reps
+    # back to the range's bottom is more load, not the lower e1RM at the usual reps
+    reset = Recommendation(load_kg=102.5, reps=5, reason="more load: 5 x 102.5 kg", decision="add_load", confidence=0.9)
+    dose = prescribe(True, "barbell", 2.5, "kg", _lift(100.0, 8, rep_range=(5, 8)), reset, 8)
+    assert (dose.load, dose.reps) == (102.5, 5)
+    rep = Recommendation(load_kg=100.0, reps=9, reason="one more rep: 9 x 100 kg", decision="add_rep", confidence=0.5)
+    dose = prescribe(True, "barbell", 2.5, "kg", _lift(100.0, 8, usual=7), rep, 7)
+    assert (dose.load, dose.reps) == (100.0, 9)
     bodyweight = prescribe(True, "bodyweight", 2.5, "kg", _lift(None, 8), None, 8)
     assert bodyweight.load is None and load_text(None, "kg", "pull_up", "bodyweight") == "bodyweight"
     assert load_text(20.0, "kg", "pull_up_assisted", "machine") == "20 kg assistance"

@@ -76,7 +76,8 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
         lift progresses; ranks Precision@K) and `rx_weight_kg__<name>`, `rx_reps__<name>` for
         each trained model and the rules `double_progression` and `plus_one_step`; for each
         model also `rx_*__<model>@dp_ask`, the operating point that asks as much as double
-        progression did on the validation slice; `rx_confidence__<name>` is the chance of
+        progression did on the validation slice, and `rx_*__<model>@lifter`, the lifter's point
+        (what the recommendations prescribe); `rx_confidence__<name>` is the chance of
         completing it the lifter is told (calibrated on validation); the skill-free controls
         `ask_only@dp_ask` and `concentrate@dp_ask` (CONTROLS) stand beside them.
     """
@@ -109,8 +110,11 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
         predictions[f"rx_weight_kg__{name}@dp_ask"] = predicted["rx_matched_weight_kg"]
         predictions[f"rx_reps__{name}@dp_ask"] = predicted["rx_matched_reps"]
         predictions[f"rx_confidence__{name}@dp_ask"] = predicted["rx_matched_confidence"]
+        predictions[f"rx_weight_kg__{name}@lifter"] = predicted["rx_lifter_weight_kg"]
+        predictions[f"rx_reps__{name}@lifter"] = predicted["rx_lifter_reps"]
+        predictions[f"rx_confidence__{name}@lifter"] = predicted["rx_lifter_confidence"]
         names.append(name)
-        prescribers += [name, f"{name}@dp_ask"]
+        prescribers += [name, f"{name}@dp_ask", f"{name}@lifter"]
     opts = pair_options(test)
     control = _ask_only_control(pairs, test, opts)
     if control is not None:
@@ -150,11 +154,11 @@ def evaluate_models(graph: TrainingGraph, trained: TrainedModels) -> tuple[dict,
             metrics["models"][name] = model_metrics(predictions, name)
         for name in prescribers:
             metrics["prescriptions"][name] = prescription_metrics(predictions, name)
-            model = name.removesuffix("@dp_ask")
-            cautions = trained.rx_caution_matched if name.endswith("@dp_ask") else trained.rx_caution
-            metrics["prescriptions"][name]["caution"] = cautions.get(model)
+            model, _, point = name.partition("@")
+            cautions = {"dp_ask": trained.rx_caution_matched, "": trained.rx_caution}.get(point, {})
+            metrics["prescriptions"][name]["caution"] = cautions.get(model, 0.0 if point == "lifter" else None)
             metrics["prescriptions"][name]["target_success_rate"] = (
-                prescribe.RX_MET_GOAL if model in trained.rx_caution and not name.endswith("@dp_ask") else None)
+                prescribe.RX_MET_GOAL if model in trained.rx_caution and not point else None)
         if "graphsage" in metrics["models"]:
             sage = metrics["models"]["graphsage"]["load_mae_kg"]
             repeat = metrics["models"]["repeat_last"]["load_mae_kg"]

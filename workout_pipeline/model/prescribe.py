@@ -40,9 +40,15 @@ MATCH_RESOLUTION = 1e-5
 MATCH_MAX_CAUTION = 5.0
 # No prescription the model gives less than this chance (whatever it would ask).
 MIN_CHANCE = 0.2
-# At the lifter's operating point (`choose` with `told`), no ask for progress (an option above
-# the last top set's e1RM) whose calibrated chance, the one the lifter is told, is below even.
+# At the target-rate point (`choose` with `told`), no ask for progress (an option above the last
+# top set's e1RM) whose calibrated chance, the one the lifter is told, is below even.
 MIN_TOLD_CHANCE_TO_PROGRESS = 0.5
+# The lifter's point (`choose_for_lifter`, what the recommendations prescribe): the boldest of
+# PROGRESSION_OPTIONS told at least this chance, else hold. One more rep is told 45-46% on most
+# of the public lifters' lifts (double progression's asks are met 46% of the time): an even-odds
+# floor asked almost nothing (all 16 of ys-math's loaded lifts held), while without a floor the
+# equal-progress point told load jumps at 19%.
+LIFTER_MIN_TOLD_CHANCE = 0.4
 # Rule prescriptions reported beside the models.
 RULES: tuple[str, ...] = ("double_progression", "plus_one_step")
 MET_TOLERANCE = 1e-6
@@ -84,15 +90,15 @@ def met(prev_weight, prev_reps, rx_weight, rx_reps, next_weight, next_reps) -> n
 
 
 def choose(probability: np.ndarray, opts: dict[str, np.ndarray], caution: float,
-           told: "np.ndarray | None" = None) -> np.ndarray:
+           told: "np.ndarray | None" = None, min_told: float = MIN_TOLD_CHANCE_TO_PROGRESS) -> np.ndarray:
     """Index of the chosen option per lift: among the valid options at least MIN_CHANCE likely,
     the one with the highest `delta + caution * probability`; the likeliest valid option when
     none is that likely. With `told` (the calibrated chances, `calibrate`), an option that asks
-    for progress must also be told at least MIN_TOLD_CHANCE_TO_PROGRESS: no lifter is asked for
-    more than last time on odds the model itself puts below even."""
+    for progress must also be told at least `min_told` (MIN_TOLD_CHANCE_TO_PROGRESS: no lifter
+    is asked for more than last time on odds the model itself puts below even)."""
     likely = opts["valid"] & (probability >= MIN_CHANCE)
     if told is not None:
-        likely &= (opts["delta"] <= 0) | (np.asarray(told, dtype=float) >= MIN_TOLD_CHANCE_TO_PROGRESS)
+        likely &= (opts["delta"] <= 0) | (np.asarray(told, dtype=float) >= min_told)
     score = np.where(likely, opts["delta"] + caution * probability, -np.inf)
     safest = np.argmax(np.where(opts["valid"], probability, -np.inf), axis=1)
     return np.where(likely.any(axis=1), np.argmax(score, axis=1), safest)
@@ -128,6 +134,28 @@ def progression_only(opts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 def choose_matched(probability: np.ndarray, opts: dict[str, np.ndarray], caution: float) -> np.ndarray:
     """`choose` at the equal-progress operating point: among PROGRESSION_OPTIONS only."""
     return choose(probability, progression_only(opts), caution)
+
+
+def choose_for_lifter(probability: np.ndarray, opts: dict[str, np.ndarray], told: np.ndarray) -> np.ndarray:
+    """The lifter's operating point (what `recommend` prescribes): the boldest progression the
+    lifter is told at least LIFTER_MIN_TOLD_CHANCE (and the model gives at least MIN_CHANCE),
+    else hold. Boldest: the largest ask among one more rep and one plate step more; once the top
+    set reached the top of its rep range (no rep to add), a plate step with the reps back to the
+    range's bottom is double progression's own step and beats holding, although its e1RM is
+    lower. It never cuts a load: a cut is almost always met, so the target-rate point bought its
+    met share with them (it backed off or deloaded about half the public lifters' lifts, none of
+    which they had failed)."""
+    valid = progression_only(opts)["valid"]
+    told = np.asarray(told, dtype=float)
+    progress = np.zeros(len(OPTION_KINDS), bool)
+    progress[[ADD_REP, ADD_STEP, ADD_STEP_RESET]] = True
+    allowed = valid & (probability >= MIN_CHANCE) & (~progress[None, :] | (told >= LIFTER_MIN_TOLD_CHANCE))
+    allowed[:, HOLD] = valid[:, HOLD]
+    score = np.where(allowed, opts["delta"], -np.inf)
+    top_of_range = ~opts["valid"][:, ADD_REP]
+    reset = allowed[:, ADD_STEP_RESET] & top_of_range
+    score[reset, ADD_STEP_RESET] = np.maximum(score[reset, ADD_STEP_RESET], MET_TOLERANCE)
+    return np.argmax(score, axis=1)
 
 
 def _mean_ask(probability, opts, caution: float) -> float:

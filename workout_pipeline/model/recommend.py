@@ -57,8 +57,8 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
         prescribed top set (load on the lift's plate steps), `sets` as last time, `rest_s`,
         `confidence` the model's probability that the lifter completes the prescription
         (calibrated on the validation slice: of prescriptions told 80%, about 80% were met),
-        `reason` one line saying why more, why hold or why deload (loads in the lifter's unit),
-        `decision` (add_load, add_rep, hold, back_off, deload; `bodyweight` for unloaded lifts),
+        `reason` one line saying why more or why hold (loads in the lifter's unit),
+        `decision` (add_load, add_rep or hold: `lifter_choice`; `bodyweight` for unloaded lifts),
         `model` and `unit`.
     """
     from workout_pipeline.model.config import DEFAULT_MODELS
@@ -91,12 +91,12 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     opts = prescribe.options(frame["prev_weight_kg"], frame["prev_reps"], frame["load_step_kg"],
                              latest["rep_range_bottom"].to_numpy(float), latest["rep_range_top"].to_numpy(float))
     probability = completion_probability(trained, model, graph, src, outputs, opts, pair_x=pair_x)
-    # what the lifter is told: the model's chances calibrated on validation (the choice weighs its
-    # own, and asks for progress only where the told chance is at least even), never "certain"
-    # either way (a few validation pairs can calibrate to 0% or 100%)
-    told = prescribe.calibrate(probability, trained.rx_calibration.get(model))
-    chosen = prescribe.choose(probability, opts, trained.rx_caution[model], told)
-    probability = np.clip(told, *TOLD_CHANCE)
+    # the lifter's operating point: as much progress as double progression asks, put where the
+    # model gives it the best chances (`lifter_choice`); what the lifter is told is the model's
+    # chance calibrated on validation, never "certain" either way (a few validation pairs can
+    # calibrate to 0% or 100%)
+    chosen = lifter_choice(trained, model, probability, opts)
+    probability = np.clip(prescribe.calibrate(probability, trained.rx_calibration.get(model)), *TOLD_CHANCE)
     load, reps = prescribe.pick(opts, chosen)
     rows = np.arange(len(chosen))
     weighted = frame["prev_weight_kg"].to_numpy() > 0
@@ -129,6 +129,18 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
         }
     ).astype({"athlete_id": "string", "exercise_id": "string", "exercise_raw": "string", "reason": "string",
               "decision": "string", "model": "string", "unit": "string"}).reset_index(drop=True)
+
+
+def lifter_choice(trained, model: str, probability: np.ndarray, opts: dict) -> np.ndarray:
+    """The option each lift is prescribed for the lifter: the model's lifter point
+    (`prescribe.choose_for_lifter`, `<model>@lifter` in the evaluation): the boldest of hold, one
+    more rep and one plate step more (with or without the reps back to the range's bottom) that
+    the lifter is told at least `prescribe.LIFTER_MIN_TOLD_CHANCE`, else hold; never a cut. The
+    target-rate point (`<model>`, met >= 80% of the time) buys its met share with cuts: it told
+    the public lifters to back off or deload about half their lifts (docs/model.md,
+    *Recommendations*)."""
+    told = prescribe.calibrate(probability, trained.rx_calibration.get(model))
+    return prescribe.choose_for_lifter(probability, opts, told)
 
 
 def _set(weight_kg: float, reps: float, unit: str) -> str:

@@ -403,12 +403,15 @@ def _validation_precision_gain(outputs: np.ndarray, pairs) -> float:
 
 def _validation_prescriptions(probability, opts, actual, rule, caution, matched, told=None) -> dict:
     """Share met and mean relative e1RM asked on the validation pairs: the model at its target
-    rate (`target`, with the told-chance floor), at the equal-progress point (`dp_ask`) and
-    double progression (`rule`)."""
+    rate (`target`, with the told-chance floor), at the equal-progress point (`dp_ask`), at the
+    lifter's point (`lifter`, given `told`) and double progression (`rule`)."""
     rows = np.arange(len(actual))
     result = {}
-    for key, chosen in (("target", prescribe.choose(probability, opts, caution, told)),
-                        ("dp_ask", prescribe.choose_matched(probability, opts, matched)), ("rule", rule)):
+    points = [("target", prescribe.choose(probability, opts, caution, told)),
+              ("dp_ask", prescribe.choose_matched(probability, opts, matched)), ("rule", rule)]
+    if told is not None:
+        points.append(("lifter", prescribe.choose_for_lifter(probability, opts, told)))
+    for key, chosen in points:
         asked = opts["delta"][rows, chosen]
         result[key] = {"share_met": float(np.mean(actual >= asked - prescribe.MET_TOLERANCE)),
                        "mean_e1rm_increase_pct": float(100.0 * np.mean(asked))}
@@ -600,7 +603,8 @@ def predict_pairs(trained: TrainedModels, name: str, graph: TrainingGraph, pairs
     """Predictions and prescriptions of one trained model for `pairs` (rows of `graph.pairs`;
     default: all): decode's arrays plus `rx_weight_kg`, `rx_reps`, `rx_probability` (and
     `rx_confidence`, its calibrated probability; `rx_matched_weight_kg`, `rx_matched_reps`,
-    `rx_matched_confidence` at the equal-progress operating point)."""
+    `rx_matched_confidence` at the equal-progress operating point; `rx_lifter_weight_kg`,
+    `rx_lifter_reps`, `rx_lifter_confidence` at the lifter's, `prescribe.choose_for_lifter`)."""
     pairs = graph.pairs if pairs is None else pairs
     rows = graph.pairs.index.get_indexer(pairs.index)
     outputs = pair_outputs(trained, name, graph, rows)
@@ -617,6 +621,9 @@ def predict_pairs(trained: TrainedModels, name: str, graph: TrainingGraph, pairs
     matched = prescribe.choose_matched(probability, opts, trained.rx_caution_matched.get(name, trained.rx_caution[name]))
     predicted["rx_matched_weight_kg"], predicted["rx_matched_reps"] = prescribe.pick(opts, matched)
     predicted["rx_matched_confidence"] = told[rows, matched]
+    lifter = prescribe.choose_for_lifter(probability, opts, told)
+    predicted["rx_lifter_weight_kg"], predicted["rx_lifter_reps"] = prescribe.pick(opts, lifter)
+    predicted["rx_lifter_confidence"] = told[rows, lifter]
     return predicted
 
 

@@ -7,10 +7,11 @@ One rule for each, written once:
 - `detraining_factor(days)`: how much of a lift's strength to assume after `days` without it;
 - `plate_step(equipment, unit, catalog_step_kg)` and `round_to_plates`: loads rounded to what
   the lifter can load in their unit (lb: 5 lb for barbells = 2.5 lb plates a side; kg 2.5);
-- `prescribe(...)`: reps are the lifter's usual reps for the lift (median reps of its recent
-  sets at the working weight, `routine._working_weight_reps`, inside their range); the load is
-  the model's recommendation (its e1RM at those reps), else the last top set's, both adjusted
-  for the time since, else none.
+- `prescribe(...)`: reps are the model's where they lie in the lifter's range for the lift,
+  else the lifter's usual reps (median reps of its recent sets at the working weight,
+  `routine._working_weight_reps`, inside their range); the load is the model's recommendation
+  (its e1RM at those reps), else the last top set's, both adjusted for the time since, else
+  none.
 """
 
 import math
@@ -198,7 +199,7 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
         reason = f"model: {recommendation.summary()}" if recommendation is not None else "pick a load you can lift for the reps with 2-3 to spare"
         return Dose(reps, rest_seconds(compound, reps), load or None, to_kg(load, unit) if load else None, source, None, reason)
     low, high = lift.rep_range
-    # your usual reps for the lift; the model sets the intensity (its e1RM), not a 5x2 squat
+    # your usual reps for the lift (the model's own where in range, below), not a 5x2 squat
     reps = int(min(max(lift.usual_reps, low), high))
     factor = detraining_factor(lift.days_since)
     away = f", -{round(100 * (1 - factor))}% after {round(lift.days_since / 7)} weeks off" if factor < 1.0 else ""
@@ -207,7 +208,10 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
         return Dose(reps, rest_seconds(compound, reps), None, None, "history", lift.last_date, reason)
     reference = epley_e1rm(lift.last_load_kg, lift.last_reps)
     if recommendation is not None and recommendation.load_kg:
-        # the model's load at its reps, moved to the prescribed reps; kept inside the band
+        # the model's top set: its reps where they lie in the lifter's range (one more rep, or a
+        # step more with the reps back to the range's bottom, is its decision: at the usual reps
+        # its lower e1RM read as less load), its e1RM at them; kept inside the band
+        reps = int(recommendation.reps) if low <= recommendation.reps <= high else reps
         e1rm = epley_e1rm(recommendation.load_kg, recommendation.reps) * factor
         e1rm = min(max(e1rm, _BAND[0] * reference), _BAND[1] * reference)
         last = f"last top set {_show(to_unit(lift.last_load_kg, unit))} {unit} x {lift.last_reps}"
