@@ -22,6 +22,7 @@ from workout_pipeline.model import (
     save_models,
     train_models,
 )
+from workout_pipeline.model import prescribe
 from workout_pipeline.model.baselines import double_progression, e1rm_trend, repeat_last
 from workout_pipeline.model.graph import SPLIT_TEST
 from workout_pipeline.model.metrics import mae, precision_at_k, progressed, rmse
@@ -304,8 +305,11 @@ def test_recommendations_table(small, tmp_path):
     more = both["load_kg"] > both["top_weight_kg"]
     less = both["load_kg"] < both["top_weight_kg"]
     assert (more == (both["decision"] == "add_load")).all()
-    # the lifter's point never cuts a load (`prescribe.choose_for_lifter`)
-    assert not less.any() and not both["decision"].isin(["back_off", "deload"]).any()
+    # the lifter's point cuts a load only where even repeating it is told below its floor
+    # (`prescribe.choose_for_lifter`)
+    assert (less == both["decision"].isin(["back_off", "deload"])).all()
+    for reason in both.loc[less, "reason"]:
+        assert int(re.search(r"repeating .* only (\d+)%", reason).group(1)) <= 100 * prescribe.LIFTER_MIN_TOLD_CHANCE, reason
     hold = both[both["decision"] == "hold"]
     assert (hold["reps"] == hold["top_reps"]).all()
     unloaded = both[both["decision"] == "bodyweight"]

@@ -71,7 +71,7 @@ def test_at_the_target_rate_point_no_ask_for_progress_is_told_below_even():
     assert prescribe.choose(probability, opts, 0.0)[1] == prescribe.ADD_STEP
 
 
-def test_the_lifters_point_asks_the_boldest_step_told_enough_and_never_cuts():
+def test_the_lifters_point_asks_the_boldest_step_told_enough_and_cuts_only_a_failing_repeat():
     opts = _opts()
     floor = prescribe.LIFTER_MIN_TOLD_CHANCE
     probability = np.array([[0.99, 0.95, 0.9, 0.5, 0.6, 0.5], [0.99, 0.95, 0.6, 0.1, 0.3, 0.9]])
@@ -82,23 +82,32 @@ def test_the_lifters_point_asks_the_boldest_step_told_enough_and_never_cuts():
     # 60 x 10 at the top of its range: the step at the same reps is told 30%, so double
     # progression's own step (62 x 8, a lower e1RM) beats holding
     assert chosen[1] == prescribe.ADD_STEP_RESET and opts["delta"][1, chosen[1]] < 0
-    # the same step below the floor: hold, never the cut the target-rate point makes
+    # the same step below the floor: hold, not the cut the target-rate point makes
     told[1, prescribe.ADD_STEP_RESET] = floor - 0.01
     assert prescribe.choose_for_lifter(probability, opts, told)[1] == prescribe.HOLD
     assert prescribe.choose(probability, opts, 5.0, told)[1] == prescribe.DELOAD
+    # a repeat told below the floor: the boldest cut told at least the floor, the back-off
+    failing = told.copy()
+    failing[1, prescribe.HOLD] = floor - 0.01
+    assert prescribe.choose_for_lifter(probability, opts, failing)[1] == prescribe.BACK_OFF
+    failing[1, prescribe.BACK_OFF] = floor - 0.01
+    assert prescribe.choose_for_lifter(probability, opts, failing)[1] == prescribe.DELOAD
     # below the top of the range, resetting the reps is no step forward: the rep or the step is
     assert prescribe.choose_for_lifter(probability, opts, np.full((2, 6), 0.9))[0] == prescribe.ADD_REP
-    # on random lifts: no cut, every ask for progress told at least the floor, and no bolder
-    # option allowed (the reset step counts as bolder than holding only at the top of the range)
+    # on random lifts: every option other than holding told at least the floor, a cut only
+    # where holding is told less, and no bolder option allowed (the reset step counts as bolder
+    # than holding only at the top of the range)
     rng = np.random.default_rng(0)
     many = prescribe.options(rng.uniform(10, 150, 500), rng.integers(3, 13, 500).astype(float), np.full(500, 2.5),
                              np.full(500, 5.0), rng.integers(5, 13, 500).astype(float))
     probability, told = rng.uniform(0, 1, (500, 6)), rng.uniform(0, 1, (500, 6))
     chosen = prescribe.choose_for_lifter(probability, many, told)
     rows = np.arange(500)
-    assert not np.isin(chosen, [prescribe.DELOAD, prescribe.BACK_OFF]).any()
-    asks = chosen != prescribe.HOLD
-    assert (told[rows, chosen][asks] >= floor).all() and (probability[rows, chosen][asks] >= prescribe.MIN_CHANCE).all()
+    moved = chosen != prescribe.HOLD
+    assert (told[rows, chosen][moved] >= floor).all() and (probability[rows, chosen][moved] >= prescribe.MIN_CHANCE).all()
+    hold_ok = (told[:, prescribe.HOLD] >= floor) & (probability[:, prescribe.HOLD] >= prescribe.MIN_CHANCE)
+    cut = np.isin(chosen, [prescribe.DELOAD, prescribe.BACK_OFF])
+    assert cut.any() and not (cut & hold_ok).any()
     for kind in (prescribe.ADD_REP, prescribe.ADD_STEP):
         bolder = (many["valid"][:, kind] & (told[:, kind] >= floor) & (probability[:, kind] >= prescribe.MIN_CHANCE)
                   & (many["delta"][:, kind] > many["delta"][rows, chosen] + 1e-12))

@@ -43,11 +43,11 @@ MIN_CHANCE = 0.2
 # At the target-rate point (`choose` with `told`), no ask for progress (an option above the last
 # top set's e1RM) whose calibrated chance, the one the lifter is told, is below even.
 MIN_TOLD_CHANCE_TO_PROGRESS = 0.5
-# The lifter's point (`choose_for_lifter`, what the recommendations prescribe): the boldest of
-# PROGRESSION_OPTIONS told at least this chance, else hold. One more rep is told 45-46% on most
-# of the public lifters' lifts (double progression's asks are met 46% of the time): an even-odds
-# floor asked almost nothing (all 16 of ys-math's loaded lifts held), while without a floor the
-# equal-progress point told load jumps at 19%.
+# The lifter's point (`choose_for_lifter`, what the recommendations prescribe): the boldest
+# option told at least this chance, else hold (a cut only where holding is told less). One more
+# rep is told 45-46% on most of the public lifters' lifts (double progression's asks are met 46%
+# of the time): an even-odds floor asked almost nothing (all 16 of ys-math's loaded lifts held),
+# while without a floor the equal-progress point told load jumps at 19%.
 LIFTER_MIN_TOLD_CHANCE = 0.4
 # Rule prescriptions reported beside the models.
 RULES: tuple[str, ...] = ("double_progression", "plus_one_step")
@@ -137,23 +137,23 @@ def choose_matched(probability: np.ndarray, opts: dict[str, np.ndarray], caution
 
 
 def choose_for_lifter(probability: np.ndarray, opts: dict[str, np.ndarray], told: np.ndarray) -> np.ndarray:
-    """The lifter's operating point (what `recommend` prescribes): the boldest progression the
-    lifter is told at least LIFTER_MIN_TOLD_CHANCE (and the model gives at least MIN_CHANCE),
-    else hold. Boldest: the largest ask among one more rep and one plate step more; once the top
+    """The lifter's operating point (what `recommend` prescribes): the boldest option the lifter
+    is told at least LIFTER_MIN_TOLD_CHANCE (and the model gives at least MIN_CHANCE), holding
+    by default. Boldest: the largest ask among one more rep and one plate step more; once the top
     set reached the top of its rep range (no rep to add), a plate step with the reps back to the
     range's bottom is double progression's own step and beats holding, although its e1RM is
-    lower. It never cuts a load: a cut is almost always met, so the target-rate point bought its
-    met share with them (it backed off or deloaded about half the public lifters' lifts, none of
-    which they had failed)."""
-    valid = progression_only(opts)["valid"]
+    lower. A cut (back off one step, else deload) only where even holding is told less than the
+    floor: a cut is almost always met, so the target-rate point bought its met share with them
+    (it backed off or deloaded about half the public lifters' lifts, none of which they had
+    failed); here it answers a repeat the lifter is expected to fail."""
+    valid = opts["valid"]
     told = np.asarray(told, dtype=float)
-    progress = np.zeros(len(OPTION_KINDS), bool)
-    progress[[ADD_REP, ADD_STEP, ADD_STEP_RESET]] = True
-    allowed = valid & (probability >= MIN_CHANCE) & (~progress[None, :] | (told >= LIFTER_MIN_TOLD_CHANCE))
-    allowed[:, HOLD] = valid[:, HOLD]
+    allowed = valid & (probability >= MIN_CHANCE) & (told >= LIFTER_MIN_TOLD_CHANCE)
+    hold_fails = ~allowed[:, HOLD]
+    allowed[:, [DELOAD, BACK_OFF]] &= hold_fails[:, None]
+    allowed[:, HOLD] = valid[:, HOLD] & ~(hold_fails & allowed[:, [DELOAD, BACK_OFF]].any(axis=1))
     score = np.where(allowed, opts["delta"], -np.inf)
-    top_of_range = ~opts["valid"][:, ADD_REP]
-    reset = allowed[:, ADD_STEP_RESET] & top_of_range
+    reset = allowed[:, ADD_STEP_RESET] & ~valid[:, ADD_REP]
     score[reset, ADD_STEP_RESET] = np.maximum(score[reset, ADD_STEP_RESET], MET_TOLERANCE)
     return np.argmax(score, axis=1)
 

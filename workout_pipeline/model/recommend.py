@@ -57,8 +57,9 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
         prescribed top set (load on the lift's plate steps), `sets` as last time, `rest_s`,
         `confidence` the model's probability that the lifter completes the prescription
         (calibrated on the validation slice: of prescriptions told 80%, about 80% were met),
-        `reason` one line saying why more or why hold (loads in the lifter's unit),
-        `decision` (add_load, add_rep or hold: `lifter_choice`; `bodyweight` for unloaded lifts),
+        `reason` one line saying why more, why hold or why back off or deload (loads in the
+        lifter's unit), `decision` (add_load, add_rep, hold, back_off, deload: `lifter_choice`;
+        `bodyweight` for unloaded lifts),
         `model` and `unit`.
     """
     from workout_pipeline.model.config import DEFAULT_MODELS
@@ -133,12 +134,12 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
 
 def lifter_choice(trained, model: str, probability: np.ndarray, opts: dict) -> np.ndarray:
     """The option each lift is prescribed for the lifter: the model's lifter point
-    (`prescribe.choose_for_lifter`, `<model>@lifter` in the evaluation): the boldest of hold, one
-    more rep and one plate step more (with or without the reps back to the range's bottom) that
-    the lifter is told at least `prescribe.LIFTER_MIN_TOLD_CHANCE`, else hold; never a cut. The
-    target-rate point (`<model>`, met >= 80% of the time) buys its met share with cuts: it told
-    the public lifters to back off or deload about half their lifts (docs/model.md,
-    *Recommendations*)."""
+    (`prescribe.choose_for_lifter`, `<model>@lifter` in the evaluation): the boldest of one more
+    rep and one plate step more (with or without the reps back to the range's bottom) that the
+    lifter is told at least `prescribe.LIFTER_MIN_TOLD_CHANCE`, else hold; a back-off or deload
+    only where even holding is told less. The target-rate point (`<model>`, met >= 80% of the
+    time) buys its met share with cuts: it told the public lifters to back off or deload about
+    half their lifts (docs/model.md, *Recommendations*)."""
     told = prescribe.calibrate(probability, trained.rx_calibration.get(model))
     return prescribe.choose_for_lifter(probability, opts, told)
 
