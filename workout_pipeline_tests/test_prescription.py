@@ -111,7 +111,14 @@ def test_the_lifters_point_asks_the_boldest_step_told_enough_and_cuts_only_a_fai
     for kind in (prescribe.ADD_REP, prescribe.ADD_STEP):
         bolder = (many["valid"][:, kind] & (told[:, kind] >= floor) & (probability[:, kind] >= prescribe.MIN_CHANCE)
                   & (many["delta"][:, kind] > many["delta"][rows, chosen] + 1e-12))
-        assert not bolder.any()
+        assert not (bolder & hold_ok).any()
+    # a reset step is a step forward only if it keeps RESET_MIN_REP_SHARE of the reps: 30 x 6
+    # whose range reached down to one bad day's single is not told 32.5 x 1
+    single = prescribe.options([30.0], [6.0], [2.5], [1.0], [6.0])
+    assert single["reps"][0, prescribe.ADD_STEP_RESET] == 1.0
+    unlikely_step = np.full((1, 6), 0.9)
+    unlikely_step[0, prescribe.ADD_STEP] = floor - 0.01
+    assert prescribe.choose_for_lifter(np.full((1, 6), 0.9), single, unlikely_step)[0] == prescribe.HOLD
 
 
 def test_rules_double_progression_and_plus_one_step():

@@ -60,6 +60,11 @@ def test_model_load_wins_but_stays_near_the_last_top_set():
     dose = prescribe(True, "barbell", 2.5, "lb", _lift(100.0, 8), rec, 8)
     assert dose.reason.startswith("model: add load (83% likely to be completed); last top set 220.5 lb x 8")
     assert " kg" not in dose.reason
+    # after a break longer than the model's horizon its chance is not quoted (it rates a next
+    # session within 4 weeks), its decision and the break are
+    late = prescribe(True, "barbell", 2.5, "kg", _lift(100.0, 8, days_since=100), rec, 8)
+    assert late.reason.startswith("model: add load; last top set 100 kg x 8") and "%" in late.reason.split(";")[-1]
+    assert "likely" not in late.reason
     assert epley_e1rm(dose.load_kg, dose.reps) / epley_e1rm(100.0, 8) <= 1.12
     # the model's own top set where its reps lie in the lifter's range: a step more with the reps
     # back to the range's bottom is more load, not the lower e1RM at the usual reps
@@ -69,6 +74,10 @@ def test_model_load_wins_but_stays_near_the_last_top_set():
     rep = Recommendation(load_kg=100.0, reps=9, reason="one more rep: 9 x 100 kg", decision="add_rep", confidence=0.5)
     dose = prescribe(True, "barbell", 2.5, "kg", _lift(100.0, 8, usual=7), rep, 7)
     assert (dose.load, dose.reps) == (100.0, 9)
+    # a hold (or a step) at one bad day's single keeps the usual reps, at the model's e1RM
+    for decision in ("hold", "add_load"):
+        single = Recommendation(load_kg=100.0, reps=1, reason="x", decision=decision, confidence=0.6)
+        assert prescribe(True, "barbell", 2.5, "kg", _lift(100.0, 1, rep_range=(1, 8), usual=6), single, 6).reps == 6
     bodyweight = prescribe(True, "bodyweight", 2.5, "kg", _lift(None, 8), None, 8)
     assert bodyweight.load is None and load_text(None, "kg", "pull_up", "bodyweight") == "bodyweight"
     assert load_text(20.0, "kg", "pull_up_assisted", "machine") == "20 kg assistance"

@@ -49,6 +49,9 @@ MIN_TOLD_CHANCE_TO_PROGRESS = 0.5
 # of the time): an even-odds floor asked almost nothing (all 16 of ys-math's loaded lifts held),
 # while without a floor the equal-progress point told load jumps at 19%.
 LIFTER_MIN_TOLD_CHANCE = 0.4
+# At the lifter's point, the step with the reps reset keeps at least this share of the reps (a
+# double progression range spans 5-8, 8-12 or 12-15 reps: 63-80%).
+RESET_MIN_REP_SHARE = 0.6
 # Rule prescriptions reported beside the models.
 RULES: tuple[str, ...] = ("double_progression", "plus_one_step")
 MET_TOLERANCE = 1e-6
@@ -137,25 +140,33 @@ def choose_matched(probability: np.ndarray, opts: dict[str, np.ndarray], caution
 
 
 def choose_for_lifter(probability: np.ndarray, opts: dict[str, np.ndarray], told: np.ndarray) -> np.ndarray:
-    """The lifter's operating point (what `recommend` prescribes): the boldest option the lifter
-    is told at least LIFTER_MIN_TOLD_CHANCE (and the model gives at least MIN_CHANCE), holding
-    by default. Boldest: the largest ask among one more rep and one plate step more; once the top
-    set reached the top of its rep range (no rep to add), a plate step with the reps back to the
-    range's bottom is double progression's own step and beats holding, although its e1RM is
-    lower. A cut (back off one step, else deload) only where even holding is told less than the
-    floor: a cut is almost always met, so the target-rate point bought its met share with them
-    (it backed off or deloaded about half the public lifters' lifts, none of which they had
-    failed); here it answers a repeat the lifter is expected to fail."""
+    """The lifter's operating point (what `recommend` prescribes). Where holding is told at least
+    LIFTER_MIN_TOLD_CHANCE (and the model gives it at least MIN_CHANCE): the boldest step forward
+    told as much, else hold. Boldest: the largest ask among one more rep and one plate step more;
+    once the top set reached the top of its rep range (no rep to add), a plate step with the
+    reps back to the range's bottom is double progression's own step and beats holding although
+    its e1RM is lower, if it keeps at least RESET_MIN_REP_SHARE of the reps (a lifter of 6-rep
+    rows whose range reached down to one bad day's single is not told a single). Where even
+    holding is told less: the boldest cut told at least the floor (back off one step, else
+    deload), else hold. A cut is almost always met, so the target-rate point bought its met share
+    with them (it backed off or deloaded about half the public lifters' lifts, none of which
+    they had failed); here it answers a repeat the lifter is expected to fail."""
     valid = opts["valid"]
     told = np.asarray(told, dtype=float)
-    allowed = valid & (probability >= MIN_CHANCE) & (told >= LIFTER_MIN_TOLD_CHANCE)
-    hold_fails = ~allowed[:, HOLD]
-    allowed[:, [DELOAD, BACK_OFF]] &= hold_fails[:, None]
-    allowed[:, HOLD] = valid[:, HOLD] & ~(hold_fails & allowed[:, [DELOAD, BACK_OFF]].any(axis=1))
-    score = np.where(allowed, opts["delta"], -np.inf)
-    reset = allowed[:, ADD_STEP_RESET] & ~valid[:, ADD_REP]
-    score[reset, ADD_STEP_RESET] = np.maximum(score[reset, ADD_STEP_RESET], MET_TOLERANCE)
-    return np.argmax(score, axis=1)
+    likely = valid & (probability >= MIN_CHANCE) & (told >= LIFTER_MIN_TOLD_CHANCE)
+    hold_ok = likely[:, HOLD]
+    top_of_range = ~valid[:, ADD_REP]
+    reset_ok = top_of_range & (opts["reps"][:, ADD_STEP_RESET] >= RESET_MIN_REP_SHARE * opts["reps"][:, HOLD])
+    forward = np.zeros_like(likely)
+    forward[:, [ADD_REP, ADD_STEP]] = likely[:, [ADD_REP, ADD_STEP]]
+    forward[:, ADD_STEP_RESET] = likely[:, ADD_STEP_RESET] & reset_ok
+    score = np.where(forward, opts["delta"], -np.inf)
+    score[:, ADD_STEP_RESET] = np.where(forward[:, ADD_STEP_RESET], np.maximum(score[:, ADD_STEP_RESET], MET_TOLERANCE), -np.inf)
+    score[:, HOLD] = 0.0
+    cut = np.where(likely[:, [DELOAD, BACK_OFF]], opts["delta"][:, [DELOAD, BACK_OFF]], -np.inf)
+    boldest_cut = np.array([DELOAD, BACK_OFF])[np.argmax(cut, axis=1)]
+    return np.where(hold_ok, np.argmax(score, axis=1),
+                    np.where(np.isfinite(cut.max(axis=1)), boldest_cut, HOLD))
 
 
 def _mean_ask(probability, opts, caution: float) -> float:

@@ -7,11 +7,11 @@ One rule for each, written once:
 - `detraining_factor(days)`: how much of a lift's strength to assume after `days` without it;
 - `plate_step(equipment, unit, catalog_step_kg)` and `round_to_plates`: loads rounded to what
   the lifter can load in their unit (lb: 5 lb for barbells = 2.5 lb plates a side; kg 2.5);
-- `prescribe(...)`: reps are the model's where they lie in the lifter's range for the lift,
-  else the lifter's usual reps (median reps of its recent sets at the working weight,
-  `routine._working_weight_reps`, inside their range); the load is the model's recommendation
-  (its e1RM at those reps), else the last top set's, both adjusted for the time since, else
-  none.
+- `prescribe(...)`: reps are the model's for a step forward (more load, one more rep) where
+  they lie in the lifter's range for the lift, else the lifter's usual reps (median reps of its
+  recent sets at the working weight, `routine._working_weight_reps`, inside their range); the
+  load is the model's recommendation (its e1RM at those reps), else the last top set's, both
+  adjusted for the time since, else none.
 """
 
 import math
@@ -33,6 +33,10 @@ _LOSS_PER_WEEK = 0.025
 _FLOOR = 0.80
 # A model's load stays within this band of the last top set's e1RM.
 _BAND = (0.80, 1.08)
+# The model's decisions whose reps the week takes (`recommend.DECISIONS`), where they keep at
+# least this share of the lifter's usual reps.
+_STEPS_FORWARD = ("add_load", "add_rep")
+_MODEL_REPS_MIN_SHARE = 0.6
 
 # Load steps in pounds (2.5 lb plates a side on bars; 5 lb dumbbell, stack and machine steps).
 _LB_STEPS = {"dumbbell": 5.0, "kettlebell": 5.0, "band": 1.0, "other": 1.0}
@@ -135,12 +139,16 @@ class Recommendation:
     decision: str | None = None  # add_load, add_rep, hold, back_off, deload (recommend.DECISIONS)
     confidence: float | None = None  # the model's chance that the lifter completes it
 
-    def summary(self) -> str:
-        """The model's advice in words, without loads (the week shows them in the lifter's unit)."""
+    def summary(self, with_chance: bool = True) -> str:
+        """The model's advice in words, without loads (the week shows them in the lifter's unit);
+        its chance only `with_chance` (the model rates a next session at most
+        `model.graph.MAX_PAIR_GAP_DAYS` after the last: after a longer break the chance is no
+        one's)."""
         words = _DECISION_WORDS.get(self.decision or "")
         if words is None:
             return self.reason
-        chance = f" ({round(100 * self.confidence)}% likely to be completed)" if self.confidence is not None else ""
+        rated = with_chance and self.confidence is not None
+        chance = f" ({round(100 * self.confidence)}% likely to be completed)" if rated else ""
         return f"{words}{chance}"
 
 
@@ -208,15 +216,22 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
         return Dose(reps, rest_seconds(compound, reps), None, None, "history", lift.last_date, reason)
     reference = epley_e1rm(lift.last_load_kg, lift.last_reps)
     if recommendation is not None and recommendation.load_kg:
-        # the model's top set: its reps where they lie in the lifter's range (one more rep, or a
-        # step more with the reps back to the range's bottom, is its decision: at the usual reps
-        # its lower e1RM read as less load), its e1RM at them; kept inside the band
-        reps = int(recommendation.reps) if low <= recommendation.reps <= high else reps
+        # a step forward is the model's top set: its reps where they lie in the lifter's range
+        # and keep most of the usual ones (one more rep, or a step more with the reps back to the
+        # range's bottom: at the usual reps the reset step's lower e1RM read as less load than
+        # last time); a hold or a cut keeps the usual reps (one bad day's single is no plan);
+        # the model's e1RM at them, kept inside the band
+        if recommendation.decision in _STEPS_FORWARD and low <= recommendation.reps <= high \
+                and recommendation.reps >= _MODEL_REPS_MIN_SHARE * reps:
+            reps = int(recommendation.reps)
         e1rm = epley_e1rm(recommendation.load_kg, recommendation.reps) * factor
         e1rm = min(max(e1rm, _BAND[0] * reference), _BAND[1] * reference)
         last = f"last top set {_show(to_unit(lift.last_load_kg, unit))} {unit} x {lift.last_reps}"
         last += f" on {lift.last_date}" if lift.last_date else ""
-        source, reason = "model", f"model: {recommendation.summary()}; {last}{away}"
+        from workout_pipeline.model.graph import MAX_PAIR_GAP_DAYS  # here: the model imports this module
+
+        rated = lift.days_since is None or lift.days_since <= MAX_PAIR_GAP_DAYS
+        source, reason = "model", f"model: {recommendation.summary(with_chance=rated)}; {last}{away}"
     else:
         e1rm = reference * factor
         source = "history"
