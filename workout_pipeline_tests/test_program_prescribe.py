@@ -74,6 +74,10 @@ def test_model_load_wins_but_stays_near_the_last_top_set():
     rep = Recommendation(load_kg=100.0, reps=9, reason="one more rep: 9 x 100 kg", decision="add_rep", confidence=0.5)
     dose = prescribe(True, "barbell", 2.5, "kg", _lift(100.0, 8, usual=7), rep, 7)
     assert (dose.load, dose.reps) == (100.0, 9)
+    # a hold is the model's top set too: 30 kg x 12 is not 32.5 kg x 10 at the usual reps
+    hold = Recommendation(load_kg=30.0, reps=12, reason="x", decision="hold", confidence=0.6)
+    dose = prescribe(False, "cable", 2.5, "kg", _lift(30.0, 12, rep_range=(8, 12), usual=10), hold, 10)
+    assert (dose.load, dose.reps) == (30.0, 12)
     # a hold (or a step) at one bad day's single keeps the usual reps, at the model's e1RM
     for decision in ("hold", "add_load"):
         single = Recommendation(load_kg=100.0, reps=1, reason="x", decision=decision, confidence=0.6)

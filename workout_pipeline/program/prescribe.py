@@ -7,8 +7,8 @@ One rule for each, written once:
 - `detraining_factor(days)`: how much of a lift's strength to assume after `days` without it;
 - `plate_step(equipment, unit, catalog_step_kg)` and `round_to_plates`: loads rounded to what
   the lifter can load in their unit (lb: 5 lb for barbells = 2.5 lb plates a side; kg 2.5);
-- `prescribe(...)`: reps are the model's for a step forward (more load, one more rep) where
-  they lie in the lifter's range for the lift, else the lifter's usual reps (median reps of its
+- `prescribe(...)`: reps are the model's where they lie in the lifter's range for the lift and
+  keep at least 60% of the usual ones, else the lifter's usual reps (median reps of its
   recent sets at the working weight, `routine._working_weight_reps`, inside their range); the
   load is the model's recommendation (its e1RM at those reps), else the last top set's, both
   adjusted for the time since, else none.
@@ -33,9 +33,7 @@ _LOSS_PER_WEEK = 0.025
 _FLOOR = 0.80
 # A model's load stays within this band of the last top set's e1RM.
 _BAND = (0.80, 1.08)
-# The model's decisions whose reps the week takes (`recommend.DECISIONS`), where they keep at
-# least this share of the lifter's usual reps.
-_STEPS_FORWARD = ("add_load", "add_rep")
+# The week takes the model's reps where they keep at least this share of the lifter's usual reps.
 _MODEL_REPS_MIN_SHARE = 0.6
 
 # Load steps in pounds (2.5 lb plates a side on bars; 5 lb dumbbell, stack and machine steps).
@@ -216,13 +214,11 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
         return Dose(reps, rest_seconds(compound, reps), None, None, "history", lift.last_date, reason)
     reference = epley_e1rm(lift.last_load_kg, lift.last_reps)
     if recommendation is not None and recommendation.load_kg:
-        # a step forward is the model's top set: its reps where they lie in the lifter's range
-        # and keep most of the usual ones (one more rep, or a step more with the reps back to the
-        # range's bottom: at the usual reps the reset step's lower e1RM read as less load than
-        # last time); a hold or a cut keeps the usual reps (one bad day's single is no plan);
-        # the model's e1RM at them, kept inside the band
-        if recommendation.decision in _STEPS_FORWARD and low <= recommendation.reps <= high \
-                and recommendation.reps >= _MODEL_REPS_MIN_SHARE * reps:
+        # the model's top set: its reps where they lie in the lifter's range and keep most of
+        # the usual ones (moved to the usual reps, a step more with the reps back to the range's
+        # bottom read as less load than last time, and a hold as more), else the usual reps (one
+        # bad day's single is no plan); the model's e1RM at them, kept inside the band
+        if low <= recommendation.reps <= high and recommendation.reps >= _MODEL_REPS_MIN_SHARE * reps:
             reps = int(recommendation.reps)
         e1rm = epley_e1rm(recommendation.load_kg, recommendation.reps) * factor
         e1rm = min(max(e1rm, _BAND[0] * reference), _BAND[1] * reference)
