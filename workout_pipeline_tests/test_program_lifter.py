@@ -244,7 +244,9 @@ def test_the_same_history_gives_the_same_week_in_any_process(real_logs, tmp_path
 
     store = tmp_path / "store"
     cli = [sys.executable, "-c", "from workout_pipeline.cli import main; main()"]
-    subprocess.run([*cli, "ingest", str(real_logs["dravenbc"]), "--athlete", "d", "--out", str(store)],
+    # dravenbc's log showed the set-order ties; on other people's logs, the first of them
+    log = real_logs.get("dravenbc") or real_logs[sorted(real_logs)[0]]
+    subprocess.run([*cli, "ingest", str(log), "--athlete", "d", "--out", str(store)],
                    check=True, capture_output=True, timeout=300)
     weeks = []
     for seed in ("4", "5"):
