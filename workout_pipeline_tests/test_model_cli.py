@@ -51,6 +51,9 @@ def test_evaluate_on_the_public_logs(real_logs, tmp_path):
     assert {"athlete_id", "exercise_id", "exercise_raw", "load_kg", "reps", "sets", "rest_s", "confidence", "reason",
             "last_date"} <= set(recs.columns)
     assert set(recs["athlete_id"]) == set(real_logs)
+    # the summary says what the lifters are told and how that point fared on test
+    assert summary["recommended_decisions"] == recs["decision"].value_counts().to_dict()
+    assert summary["lifter_point_on_test"]["share_met"] == metrics["prescriptions"]["graphsage@lifter"]["share_met"]
     assert (out / "predicted_vs_actual.png").exists() and (out / "embeddings.png").exists()
 
 

@@ -60,5 +60,10 @@ def command(paths: tuple[str, ...], out_dir: str, seed: int, catalog_path: str |
         },
         "graphsage_vs_repeat_last": metrics.get("graphsage_vs_repeat_last"),
         "recommendations": int(len(evaluation.recommendations)),
+        # what the lifters are told (the lifter's point): decisions, and how it fared on test
+        "recommended_decisions": {str(k): int(v) for k, v in evaluation.recommendations["decision"].value_counts().items()}
+        if len(evaluation.recommendations) else {},
+        "lifter_point_on_test": {k: v for k, v in metrics.get("prescriptions", {}).get("graphsage@lifter", {}).items()
+                                 if k in ("share_met", "mean_e1rm_increase_pct", "share_asked_progress")},
         "outputs": outputs,
     }
