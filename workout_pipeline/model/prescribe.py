@@ -160,8 +160,10 @@ def choose_for_lifter(probability: np.ndarray, opts: dict[str, np.ndarray], told
     forward = np.zeros_like(likely)
     forward[:, [ADD_REP, ADD_STEP]] = likely[:, [ADD_REP, ADD_STEP]]
     forward[:, ADD_STEP_RESET] = likely[:, ADD_STEP_RESET] & reset_ok
-    score = np.where(forward, opts["delta"], -np.inf)
-    score[:, ADD_STEP_RESET] = np.where(forward[:, ADD_STEP_RESET], np.maximum(score[:, ADD_STEP_RESET], MET_TOLERANCE), -np.inf)
+    # the reset step ranks above holding (an ask just above none), below any bolder step
+    delta = opts["delta"].copy()
+    delta[:, ADD_STEP_RESET] = np.maximum(delta[:, ADD_STEP_RESET], MET_TOLERANCE)
+    score = np.where(forward, delta, -np.inf)
     score[:, HOLD] = 0.0
     cut = np.where(likely[:, [DELOAD, BACK_OFF]], opts["delta"][:, [DELOAD, BACK_OFF]], -np.inf)
     boldest_cut = np.array([DELOAD, BACK_OFF])[np.argmax(cut, axis=1)]

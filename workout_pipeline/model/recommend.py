@@ -92,10 +92,9 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     opts = prescribe.options(frame["prev_weight_kg"], frame["prev_reps"], frame["load_step_kg"],
                              latest["rep_range_bottom"].to_numpy(float), latest["rep_range_top"].to_numpy(float))
     probability = completion_probability(trained, model, graph, src, outputs, opts, pair_x=pair_x)
-    # the lifter's operating point: as much progress as double progression asks, put where the
-    # model gives it the best chances (`lifter_choice`); what the lifter is told is the model's
-    # chance calibrated on validation, never "certain" either way (a few validation pairs can
-    # calibrate to 0% or 100%)
+    # the lifter's operating point (`lifter_choice`: the boldest step told at least 40% likely,
+    # else hold); what the lifter is told is the model's chance calibrated on validation, never
+    # "certain" either way (a few validation pairs can calibrate to 0% or 100%)
     chosen = lifter_choice(trained, model, probability, opts)
     probability = np.clip(prescribe.calibrate(probability, trained.rx_calibration.get(model)), *TOLD_CHANCE)
     load, reps = prescribe.pick(opts, chosen)
