@@ -132,6 +132,10 @@ def test_model_run_trains_evaluates_and_recommends(pipeline):
     assert set(recommendations["athlete_id"]) == set(pipeline["athletes"])
     evaluation = run.asset_materializations_for_node("model_evaluation")[0]
     assert "metrics" in evaluation.metadata and "predictions_plot" in evaluation.metadata
+    # the recommendations say what the lifters are told, decision by decision
+    told = run.asset_materializations_for_node("progression_recommendations")[0].metadata
+    counts = recommendations["decision"].value_counts()
+    assert {k: told[f"decision_{k}"].value for k in counts.index} == counts.to_dict()
 
 
 def test_programs_and_reports_per_athlete(pipeline):

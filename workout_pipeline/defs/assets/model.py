@@ -218,5 +218,7 @@ def progression_recommendations(
     metadata: dict[str, Any] = {"rows": int(len(recommendations))}
     if "athlete_id" in recommendations.columns:
         metadata["athletes"] = int(recommendations["athlete_id"].nunique())
+    if "decision" in recommendations.columns:  # what the lifters are told: add_load, add_rep, hold, back_off, deload
+        metadata.update({f"decision_{k}": int(v) for k, v in recommendations["decision"].value_counts().sort_index().items()})
     metadata["preview"] = dg.MetadataValue.md(markdown_table(recommendations.head(15).to_dict("records")))
     return dg.Output(recommendations, metadata=metadata)
