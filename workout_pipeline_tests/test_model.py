@@ -316,6 +316,10 @@ def test_recommendations_table(small, tmp_path):
     assert ((unloaded["reps"] - unloaded["top_reps"]).abs() <= 1).all()
     rep = both[both["decision"] == "add_rep"]
     assert (rep["reps"] == rep["top_reps"] + 1).all()
+    assert rep["reason"].str.contains(r"\(your recent top sets reach \d+\)").all()
+    # more load with fewer reps says why: the top of the lifter's own range
+    reset = both[(both["decision"] == "add_load") & (both["reps"] < both["top_reps"])]
+    assert reset["reason"].str.contains(r"the top of your \d+-\d+ reps").all()
     last = feats.sort_values("date").groupby(["athlete_id", "exercise_key"]).tail(1).set_index(["athlete_id", "exercise_id"])
     joined = recs.set_index(["athlete_id", "exercise_id"]).join(last[["top_weight_kg", "load_step_kg"]])
     steps = (joined["load_kg"] - joined["top_weight_kg"]) / joined["load_step_kg"]

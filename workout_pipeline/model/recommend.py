@@ -164,10 +164,15 @@ def _reason(row, choice: int, probability: np.ndarray, opts: dict, i: int, unit:
         others = f"; {_set(opts['weight'][i, best], opts['reps'][i, best], unit)} only {100 * probability[best]:.0f}%"
     else:
         others = ""
-    if choice in (prescribe.ADD_STEP, prescribe.ADD_STEP_RESET):
+    # why more, in the lifter's own reps: the range of their last 8 top sets (`options`' range)
+    low = int(min(row.rep_range_bottom, row.top_reps)) if np.isfinite(row.rep_range_bottom) else int(row.top_reps)
+    high = int(max(row.rep_range_top, row.top_reps)) if np.isfinite(row.rep_range_top) else int(row.top_reps)
+    if choice == prescribe.ADD_STEP_RESET:
+        return f"more load: {rx} after {last}, the top of your {low}-{high} reps: {chance} likely to be completed{others}"
+    if choice == prescribe.ADD_STEP:
         return f"more load: {rx} after {last}, {chance} likely to be completed{others}"
     if choice == prescribe.ADD_REP:
-        return f"one more rep: {rx}, {chance} likely{others}"
+        return f"one more rep: {rx} (your recent top sets reach {high}), {chance} likely{others}"
     if choice == prescribe.HOLD:
         return f"hold {last}: {chance} likely{others}"
     if choice == prescribe.BACK_OFF:
