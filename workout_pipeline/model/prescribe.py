@@ -64,7 +64,8 @@ def _steps(step) -> np.ndarray:
 
 def options(prev_weight, prev_reps, step, range_bottom, range_top) -> dict[str, np.ndarray]:
     """The candidate prescriptions of each lift: `weight`, `reps`, `valid` and `delta` (relative
-    Epley e1RM change over the last top set), each [P, len(OPTION_KINDS)]."""
+    Epley e1RM change over the last top set), each [P, len(OPTION_KINDS)]; and the rep range
+    they were read from, `low` and `high` [P] (the range widened to hold the last reps)."""
     w = np.asarray(prev_weight, dtype=float)
     r = np.asarray(prev_reps, dtype=float)
     s = _steps(step)
@@ -78,7 +79,7 @@ def options(prev_weight, prev_reps, step, range_bottom, range_top) -> dict[str, 
     valid &= (w > 0)[:, None]
     base = np.maximum(epley_e1rm(w, r), 1e-9)[:, None]
     delta = epley_e1rm(weight, reps) / base - 1.0
-    return {"weight": weight, "reps": reps, "valid": valid, "delta": delta}
+    return {"weight": weight, "reps": reps, "valid": valid, "delta": delta, "low": lo, "high": hi}
 
 
 def actual_delta(prev_weight, prev_reps, next_weight, next_reps) -> np.ndarray:

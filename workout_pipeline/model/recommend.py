@@ -58,7 +58,7 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
         `confidence` the model's probability that the lifter completes the prescription
         (calibrated on the validation slice: of prescriptions told 80%, about 80% were met),
         `reason` one line saying why more, why hold or why back off or deload (loads in the
-        lifter's unit), `decision` (add_load, add_rep, hold, back_off, deload: `lifter_choice`;
+        lifter's unit), `decision` (add_load, add_rep, hold, back_off, deload: `prescribe.choose_for_lifter`;
         `bodyweight` for unloaded lifts),
         `model` and `unit`.
     """
@@ -92,11 +92,13 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     opts = prescribe.options(frame["prev_weight_kg"], frame["prev_reps"], frame["load_step_kg"],
                              latest["rep_range_bottom"].to_numpy(float), latest["rep_range_top"].to_numpy(float))
     probability = completion_probability(trained, model, graph, src, outputs, opts, pair_x=pair_x)
-    # the lifter's operating point (`lifter_choice`: the boldest step told at least 40% likely,
-    # else hold); what the lifter is told is the model's chance calibrated on validation, never
-    # "certain" either way (a few validation pairs can calibrate to 0% or 100%)
-    chosen = lifter_choice(trained, model, probability, opts)
-    probability = np.clip(prescribe.calibrate(probability, trained.rx_calibration.get(model)), *TOLD_CHANCE)
+    # what the lifter is told: the model's chance calibrated on validation, never "certain"
+    # either way (a few validation pairs can calibrate to 0% or 100%); the choice is the lifter's
+    # point (`<model>@lifter` in the evaluation: the boldest step told at least 40% likely, else
+    # hold; a cut only where holding is told less)
+    told = prescribe.calibrate(probability, trained.rx_calibration.get(model))
+    chosen = prescribe.choose_for_lifter(probability, opts, told)
+    probability = np.clip(told, *TOLD_CHANCE)
     load, reps = prescribe.pick(opts, chosen)
     rows = np.arange(len(chosen))
     weighted = frame["prev_weight_kg"].to_numpy() > 0
@@ -131,18 +133,6 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
               "decision": "string", "model": "string", "unit": "string"}).reset_index(drop=True)
 
 
-def lifter_choice(trained, model: str, probability: np.ndarray, opts: dict) -> np.ndarray:
-    """The option each lift is prescribed for the lifter: the model's lifter point
-    (`prescribe.choose_for_lifter`, `<model>@lifter` in the evaluation): the boldest of one more
-    rep and one plate step more (with or without the reps back to the range's bottom) that the
-    lifter is told at least `prescribe.LIFTER_MIN_TOLD_CHANCE`, else hold; a back-off or deload
-    only where even holding is told less. The target-rate point (`<model>`, met >= 80% of the
-    time) buys its met share with cuts: it told the public lifters to back off or deload about
-    half their lifts (docs/model.md, *Recommendations*)."""
-    told = prescribe.calibrate(probability, trained.rx_calibration.get(model))
-    return prescribe.choose_for_lifter(probability, opts, told)
-
-
 def _set(weight_kg: float, reps: float, unit: str) -> str:
     """'5 x 100 kg', or in pounds '5 x 135 lb' (to a tenth: the model's steps are the lifter's own)."""
     return f"{int(reps)} x {load_in_unit(weight_kg, unit)}"
@@ -164,9 +154,8 @@ def _reason(row, choice: int, probability: np.ndarray, opts: dict, i: int, unit:
         others = f"; {_set(opts['weight'][i, best], opts['reps'][i, best], unit)} only {100 * probability[best]:.0f}%"
     else:
         others = ""
-    # why more, in the lifter's own reps: the range of their last 8 top sets (`options`' range)
-    low = int(min(row.rep_range_bottom, row.top_reps)) if np.isfinite(row.rep_range_bottom) else int(row.top_reps)
-    high = int(max(row.rep_range_top, row.top_reps)) if np.isfinite(row.rep_range_top) else int(row.top_reps)
+    # why more, in the lifter's own reps: the range of their last 8 top sets the options use
+    low, high = int(opts["low"][i]), int(opts["high"][i])
     if choice == prescribe.ADD_STEP_RESET:
         return f"more load: {rx} after {last}, the top of your {low}-{high} reps: {chance} likely to be completed{others}"
     if choice == prescribe.ADD_STEP:
