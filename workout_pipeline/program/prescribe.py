@@ -100,17 +100,17 @@ def round_to_plates(e1rm_kg: float, reps: int, step: float, unit: str, rep_range
     low, high = math.floor(target / step) * step, math.ceil(target / step) * step
     options = sorted({low, high} - {0.0}, key=lambda v: abs(v - target)) or [step]
 
-    def miss(load: float, r: int) -> float:
-        return abs(epley_e1rm(to_kg(load, unit), r) / e1rm_kg - 1.0)
+    def excess(load: float, r: int) -> float:
+        return epley_e1rm(to_kg(load, unit), r) / e1rm_kg - 1.0
 
-    if miss(options[0], reps) <= 0.05 or rep_range is None:
+    if abs(excess(options[0], reps)) <= 0.05 or rep_range is None:
         return round(options[0], 2), reps
     loads = options + ([round(to_unit(fallback_kg, unit), 1)] if fallback_kg else [])
-    candidates = [(miss(v, r), abs(r - reps), v, r) for v in loads for r in range(rep_range[0], rep_range[1] + 1)]
+    candidates = [(excess(v, r), abs(r - reps), v, r) for v in loads for r in range(rep_range[0], rep_range[1] + 1)]
     # Within 5% of the e1RM, the reps nearest the usual ones win (a face pull stays a 15-rep lift
     # on the lighter plate rather than becoming a set of 5); else the nearest e1RM.
-    close = [(distance, off, load, r) for off, distance, load, r in candidates if off <= 0.05]
-    _, _, load, best_reps = min(close) if close else min(candidates)
+    close = [(distance, abs(over), load, r) for over, distance, load, r in candidates if abs(over) <= 0.05]
+    _, _, load, best_reps = min(close) if close else min((abs(over), distance, v, r) for over, distance, v, r in candidates)
     return round(load, 2), best_reps
 
 
@@ -137,17 +137,17 @@ class Recommendation:
     decision: str | None = None  # add_load, add_rep, hold, back_off, deload (recommend.DECISIONS)
     confidence: float | None = None  # the model's chance that the lifter completes it
 
-    def summary(self, with_chance: bool = True) -> str:
-        """The model's advice in words, without loads (the week shows them in the lifter's unit);
-        its chance only `with_chance` (the model rates a next session at most
-        `model.graph.MAX_PAIR_GAP_DAYS` after the last: after a longer break the chance is no
-        one's)."""
+    def summary(self, with_chance: bool = True, top_set: str | None = None) -> str:
+        """The model's advice in words: its decision, then `top_set` (its own top set, given
+        where the week shows another), then its chance only `with_chance` (the model rates a
+        next session at most `model.graph.MAX_PAIR_GAP_DAYS` after the last: after a longer break
+        the chance is no one's)."""
         words = _DECISION_WORDS.get(self.decision or "")
         if words is None:
             return self.reason
         rated = with_chance and self.confidence is not None
         chance = f" ({round(100 * self.confidence)}% likely to be completed)" if rated else ""
-        return f"{words}{chance}"
+        return f"{words}{', ' + top_set if top_set else ''}{chance}"
 
 
 # How each model decision reads in the week (loads are shown beside it, in the lifter's unit).
@@ -218,23 +218,50 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
         # the usual ones (moved to the usual reps, a step more with the reps back to the range's
         # bottom read as less load than last time, and a hold as more), else the usual reps (one
         # bad day's single is no plan); the model's e1RM at them, kept inside the band
+        usual = reps
         if low <= recommendation.reps <= high and recommendation.reps >= _MODEL_REPS_MIN_SHARE * reps:
             reps = int(recommendation.reps)
-        e1rm = epley_e1rm(recommendation.load_kg, recommendation.reps) * factor
-        e1rm = min(max(e1rm, _BAND[0] * reference), _BAND[1] * reference)
-        last = f"last top set {_show(to_unit(lift.last_load_kg, unit))} {unit} x {lift.last_reps}"
-        last += f" on {lift.last_date}" if lift.last_date else ""
-        from workout_pipeline.model.graph import MAX_PAIR_GAP_DAYS  # here: the model imports this module
+        wanted = epley_e1rm(recommendation.load_kg, recommendation.reps) * factor
+        e1rm = min(max(wanted, _BAND[0] * reference), _BAND[1] * reference)
+        load, shown_reps = round_to_plates(e1rm, reps, plate_step(equipment, unit, catalog_step_kg), unit, (low, high), lift.last_load_kg)
+        band = "" if e1rm == wanted or factor < 1.0 else f"within {round(100 * (_BAND[1] - 1))}% of your last top set" if e1rm > reference else \
+            f"at least {round(100 * _BAND[0])}% of your last top set"
+        reason = _model_reason(recommendation, lift, unit, (load, shown_reps), usual if reps == usual else None, factor, band)
+        return Dose(shown_reps, rest_seconds(compound, shown_reps), load, round(to_kg(load, unit), 3), "model", lift.last_date, reason)
+    e1rm = reference * factor
+    reason = f"{_last_top_set(lift, unit)}{away}"
+    load, reps = round_to_plates(e1rm, reps, plate_step(equipment, unit, catalog_step_kg), unit, (low, high), lift.last_load_kg)
+    return Dose(reps, rest_seconds(compound, reps), load, round(to_kg(load, unit), 3), "history", lift.last_date, reason)
 
-        rated = lift.days_since is None or lift.days_since <= MAX_PAIR_GAP_DAYS
-        source, reason = "model", f"model: {recommendation.summary(with_chance=rated)}; {last}{away}"
-    else:
-        e1rm = reference * factor
-        source = "history"
-        reason = f"last top set {_show(to_unit(lift.last_load_kg, unit))} {unit} x {lift.last_reps} on {lift.last_date}{away}"
-    step = plate_step(equipment, unit, catalog_step_kg)
-    load, reps = round_to_plates(e1rm, reps, step, unit, (low, high), lift.last_load_kg)
-    return Dose(reps, rest_seconds(compound, reps), load, round(to_kg(load, unit), 3), source, lift.last_date, reason)
+
+def _last_top_set(lift: LiftHistory, unit: str) -> str:
+    text = f"last top set {_show(to_unit(lift.last_load_kg, unit))} {unit} x {lift.last_reps}"
+    return text + (f" on {lift.last_date}" if lift.last_date else "")
+
+
+def _model_reason(recommendation: Recommendation, lift: LiftHistory, unit: str, shown: tuple[float, int],
+                  usual_reps: int | None, factor: float, band: str) -> str:
+    """'model: add load (89% likely to be completed); last top set 135 lb x 7 on ...'. Where the
+    week shows another top set than the model's (after a break, at the lifter's usual reps,
+    rounded to their plates), the model's own set is named and the week's change said, so "add
+    load" never reads beside a lighter load without a reason."""
+    from workout_pipeline.model.graph import MAX_PAIR_GAP_DAYS  # here: the model imports this module
+
+    rated = lift.days_since is None or lift.days_since <= MAX_PAIR_GAP_DAYS
+    model_load, model_reps = to_unit(recommendation.load_kg, unit), int(recommendation.reps)
+    reps = shown[1]
+    changes = []
+    if factor < 1.0:
+        changes.append(f"{round(100 * (1 - factor))}% lighter after {round(lift.days_since / 7)} weeks off")
+    if reps != model_reps:
+        at = f"at your usual {reps} reps" if reps == usual_reps else f"at {reps} reps to fit your plates"
+        changes.append(at if changes else f"the same effort {at}")
+    if band:
+        changes.append(band)
+    if not changes:  # the model's top set, or the nearest load on the lifter's plates
+        return f"model: {recommendation.summary(with_chance=rated)}; {_last_top_set(lift, unit)}"
+    top_set = f"{model_reps} x {_show(model_load)} {unit}" if recommendation.decision in _DECISION_WORDS else None
+    return f"model: {recommendation.summary(with_chance=rated, top_set=top_set)}; here {', '.join(changes)}; {_last_top_set(lift, unit)}"
 
 
 def _show(value: float) -> str:
