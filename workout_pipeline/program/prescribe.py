@@ -249,9 +249,9 @@ def _model_reason(recommendation: Recommendation, lift: LiftHistory, unit: str, 
 
     rated = lift.days_since is None or lift.days_since <= MAX_PAIR_GAP_DAYS
     model_load, model_reps = to_unit(recommendation.load_kg, unit), int(recommendation.reps)
-    reps = shown[1]
+    load, reps = shown
     changes = []
-    if factor < 1.0:
+    if round(100 * (1 - factor)) >= 1 and abs(load - model_load) >= 0.05:
         changes.append(f"{round(100 * (1 - factor))}% lighter after {round(lift.days_since / 7)} weeks off")
     if reps != model_reps:
         at = f"at your usual {reps} reps" if reps == usual_reps else f"at {reps} reps to fit your plates"
