@@ -242,3 +242,63 @@ def test_each_lift_reads_its_own_working_sets_when_lifts_share_sessions():
     deadlift = routine.lift_history("deadlift_barbell", week)
     assert deadlift.last_load_kg == 140.0 and deadlift.rep_range == (3, 5) and deadlift.last_reps == 5
 
+
+
+def _last_session(sets_by_lift, athlete="ann"):
+    rows, when = [], pd.Timestamp("2026-01-05 18:00")
+    for lift, sets in sets_by_lift.items():
+        for i, (load, reps) in enumerate(sets):
+            rows.append({"athlete_id": athlete, "session_id": "s0", "performed_at": when, "exercise_raw": lift, "exercise_id": lift,
+                         "set_index": i, "set_type": "normal", "weight_kg": load, "reps": reps, "rest_s": None, "source_row": len(rows) + 1})
+    return pd.DataFrame(rows)
+
+
+def test_the_sets_fall_like_the_lifters_did_at_that_load():
+    """ys-math's bench: 50 kg x 5 (warm-up), then 65 kg x 4, 3, 3, 2. One more rep is 5, 4, 4, 3
+    at 65 kg, not four sets of 5; straight sets stay straight (6, 7, 6, 6 and a rise 8, 10, 12),
+    and so do lighter weeks (after a break, or far fewer reps than last time)."""
+    from workout_pipeline.program.prescribe import set_reps
+    from workout_pipeline.program.routine import rep_profiles
+
+    sets = _last_session({
+        "bench_press_barbell": [(50.0, 5), (65.0, 4), (65.0, 3), (65.0, 3), (65.0, 2)],
+        "squat_barbell": [(100.0, 6), (100.0, 7), (100.0, 6), (100.0, 6)],
+        "bicep_curl_barbell": [(25.0, 8), (25.0, 10), (25.0, 12)],
+        "lat_pulldown_cable": [(60.0, 12), (60.0, 10), (60.0, 11)],
+    })
+    profiles = rep_profiles(sets)
+    assert profiles["bench_press_barbell"] == pytest.approx((1.0, 0.75, 0.75, 0.5))
+    assert profiles["lat_pulldown_cable"] == pytest.approx((1.0, 10 / 12, 10 / 12))  # never back up
+    assert "squat_barbell" not in profiles and "bicep_curl_barbell" not in profiles
+    bench = profiles["bench_press_barbell"]
+    assert set_reps(5, bench, 4) == [5, 4, 4, 3]
+    assert set_reps(5, bench, 6) == [5, 4, 4, 3, 3, 3]  # more sets than last time: the last share
+    assert set_reps(5, bench, 1) is None and set_reps(5, (), 4) is None
+    lift = LiftHistory(65.0, 4, "2026-01-05", 5.0, (2, 9), 6, bench)
+    rep = Recommendation(load_kg=65.0, reps=5, reason="x", decision="add_rep", confidence=0.46)
+    assert prescribe(True, "barbell", 2.5, "kg", lift, rep, 6).rep_profile == bench
+    # after a long break the load is lighter: straight sets
+    away = LiftHistory(65.0, 4, "2026-01-05", 100.0, (2, 9), 6, bench)
+    assert prescribe(True, "barbell", 2.5, "kg", away, rep, 6).rep_profile == ()
+    # the same load for far fewer reps than last time (13 -> 8) needs no fall-off either
+    curl = LiftHistory(25.0, 13, "2026-01-05", 5.0, (8, 13), 10, (1.0, 0.9))
+    fewer = Recommendation(load_kg=25.0, reps=8, reason="x", decision="hold", confidence=0.8)
+    assert prescribe(False, "barbell", 2.5, "kg", curl, fewer, 10).rep_profile == ()
+
+
+def test_the_week_writes_falling_sets_in_every_output(tmp_path):
+    from workout_pipeline.program.report import program_week_rows, scheme, write_program
+
+    program = {"unit": "kg", "days": [{"weekday": "Mon", "date": "2026-01-12", "type": "push", "exercises": [
+        {"exercise_id": "bench_press_barbell", "name": "Bench Press (Barbell)", "sets": 4, "reps": 5, "set_reps": [5, 4, 4, 3],
+         "load_kg": 65.0, "load_text": "65 kg", "rest_s": 180.0, "source": "model", "reason": "r"},
+        {"exercise_id": "squat_barbell", "name": "Squat (Barbell)", "sets": 3, "reps": 5, "set_reps": None,
+         "load_kg": 100.0, "load_text": "100 kg", "rest_s": 180.0, "source": "model", "reason": "r"}]}]}
+    rows = program_week_rows(program)
+    assert [scheme(r) for r in rows] == ["4 x 5, 4, 4, 3", "3 x 5"]
+    assert rows[0]["reps"] == 5 and rows[0]["set_reps"] == "5, 4, 4, 3"
+    paths = write_program({**program, "status": "optimal", "objective": 1.0, "gap": 0.0, "muscles": {}}, tmp_path)
+    assert "| Bench Press (Barbell) | 4 x 5, 4, 4, 3 | 65 kg |" in paths["markdown"].read_text()
+    assert "| Squat (Barbell) | 3 x 5 | 100 kg |" in paths["markdown"].read_text()
+    assert paths["csv"].read_text().splitlines()[1].endswith(',"5, 4, 4, 3"')
+    assert "Bench Press (Barbell): 4 x 5\\, 4\\, 4\\, 3 at 65 kg" in paths["ics"].read_text()

@@ -56,7 +56,7 @@ from workout_pipeline.program.constraints import DAY_TYPES, DEFAULT_WEEKDAYS, Pr
 from workout_pipeline.program.exercises import EligibleExercise, Prescription, build_classes, eligible_exercises
 from workout_pipeline.program.explain import explain_infeasibility
 from workout_pipeline.program.milp import build_model
-from workout_pipeline.program.prescribe import Dose, Recommendation, load_text, prescribe, read_recommendations
+from workout_pipeline.program.prescribe import Dose, Recommendation, load_text, prescribe, read_recommendations, set_reps
 from workout_pipeline.program.quality import (EQUIPMENT_COST, FOUNDATION_LIFTS, foundation_group, foundation_rank, movement,
                                                qualifiers, quality_cost, session_rank, standardness)
 from workout_pipeline.program.routine import Routine, read_routine
@@ -417,6 +417,7 @@ def _read_days(model, c, shapes, doses, routine, unit, week_start, staples=()) -
                 "logged_name": routine.logged_names.get(e.exercise_id) if routine else None,
                 "sets": int(round(sets_var.varValue)),
                 "reps": int(dose.reps),
+                "set_reps": set_reps(int(dose.reps), dose.rep_profile, int(round(sets_var.varValue))),
                 "load": dose.load,
                 "unit": unit,
                 "load_kg": None if dose.load_kg is None else round(dose.load_kg, 2),

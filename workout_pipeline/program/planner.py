@@ -333,6 +333,7 @@ def _entry(member: EligibleExercise, sets: int) -> dict[str, Any]:
         "name": member.name,
         "sets": int(sets),
         "reps": int(p.reps),
+        "set_reps": None,  # straight sets (the routine objective's week writes falling ones)
         "load_kg": None if p.load_kg is None else round(float(p.load_kg), 2),
         "rest_s": round(float(p.rest_s), 1),
         "source": p.source,

@@ -36,6 +36,10 @@ _BAND = (0.80, 1.08)
 # The week takes the model's reps where they keep at least this share of the lifter's usual reps.
 _MODEL_REPS_MIN_SHARE = 0.6
 
+# The week's sets fall like last time's (`set_reps`) only where its top set is at least this share
+# of last time's e1RM (at a load no lighter): 8 reps where 13 were done need no fall-off.
+_PROFILE_MIN_EFFORT = 0.97
+
 # Load steps in pounds (2.5 lb plates a side on bars; 5 lb dumbbell, stack and machine steps).
 _LB_STEPS = {"dumbbell": 5.0, "kettlebell": 5.0, "band": 1.0, "other": 1.0}
 _LB_DEFAULT_STEP = 5.0
@@ -124,6 +128,7 @@ class LiftHistory:
     days_since: float | None  # from that date to the program's week
     rep_range: tuple[int, int]  # min, max reps of its recent sets at the working weight (routine._working_weight_reps)
     usual_reps: int  # median reps of those sets
+    rep_profile: tuple[float, ...] = ()  # last time's sets at the top load, reps / the top set's (routine.rep_profiles)
 
 
 @dataclass(frozen=True)
@@ -192,6 +197,7 @@ class Dose:
     source: str  # model | history | default
     last_performed: str | None
     reason: str
+    rep_profile: tuple[float, ...] = ()  # how the reps fall over the sets (`set_reps`); () straight sets
 
 
 def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, unit: str,
@@ -227,11 +233,31 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
         band = "" if e1rm == wanted or factor < 1.0 else f"within {round(100 * (_BAND[1] - 1))}% of your last top set" if e1rm > reference else \
             f"at least {round(100 * _BAND[0])}% of your last top set"
         reason = _model_reason(recommendation, lift, unit, (load, shown_reps), usual if reps == usual else None, factor, band)
-        return Dose(shown_reps, rest_seconds(compound, shown_reps), load, round(to_kg(load, unit), 3), "model", lift.last_date, reason)
+        return Dose(shown_reps, rest_seconds(compound, shown_reps), load, round(to_kg(load, unit), 3), "model", lift.last_date, reason,
+                    _profile(lift, to_kg(load, unit), shown_reps))
     e1rm = reference * factor
     reason = f"{_last_top_set(lift, unit)}{away}"
     load, reps = round_to_plates(e1rm, reps, plate_step(equipment, unit, catalog_step_kg), unit, (low, high), lift.last_load_kg)
-    return Dose(reps, rest_seconds(compound, reps), load, round(to_kg(load, unit), 3), "history", lift.last_date, reason)
+    return Dose(reps, rest_seconds(compound, reps), load, round(to_kg(load, unit), 3), "history", lift.last_date, reason,
+                _profile(lift, to_kg(load, unit), reps))
+
+
+def _profile(lift: LiftHistory, load_kg: float, reps: int) -> tuple[float, ...]:
+    """The lift's rep fall-off where the week's top set is at least as hard as last time's (at
+    least its load and `_PROFILE_MIN_EFFORT` of its e1RM: the lifter's sets fell that way
+    there); at a lighter load or far fewer reps (after a break), straight sets."""
+    hard = epley_e1rm(load_kg, reps) >= _PROFILE_MIN_EFFORT * epley_e1rm(lift.last_load_kg, lift.last_reps)
+    return lift.rep_profile if hard and load_kg >= (1.0 - 0.005) * lift.last_load_kg else ()
+
+
+def set_reps(top_reps: int, profile: tuple[float, ...], sets: int) -> list[int] | None:
+    """Reps of each of `sets` sets when they fall like the lifter's did last time (`profile`:
+    each set's reps over the first's; the later sets at its last share): 4 sets of one more rep
+    after 65 kg x 4, 3, 3, 2 are 5, 4, 4, 3, not 5, 5, 5, 5. None for straight sets."""
+    if not profile or sets <= 1:
+        return None
+    reps = [max(1, min(top_reps, math.floor(top_reps * profile[min(k, len(profile) - 1)] + 0.5))) for k in range(sets)]
+    return reps if any(r != top_reps for r in reps) else None
 
 
 def _last_top_set(lift: LiftHistory, unit: str) -> str:

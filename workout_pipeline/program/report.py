@@ -1,7 +1,7 @@
 """Writing a solved program: `program.json`, `program.md`, `program.csv` and `program.ics`.
 
 `program_week_rows` is the one table of the week (day, date, type, exercise, sets, reps, load,
-unit, rest, source, reason) that the Markdown, the CSV, the Dagster metadata and the HTML
+unit, rest, source, reason, set_reps) that the Markdown, the CSV, the Dagster metadata and the HTML
 report all show.
 """
 
@@ -13,7 +13,9 @@ from typing import Any
 from workout_pipeline.atomic import write_json_atomic, write_text_atomic
 
 _DAY_NAMES = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday", "Fri": "Friday", "Sat": "Saturday", "Sun": "Sunday"}
-WEEK_COLUMNS: tuple[str, ...] = ("day", "date", "day_type", "exercise", "sets", "reps", "load", "unit", "rest", "source", "reason")
+# `set_reps` last (added after the others): each set's reps where they fall ('5, 4, 4, 3'), else empty
+WEEK_COLUMNS: tuple[str, ...] = ("day", "date", "day_type", "exercise", "sets", "reps", "load", "unit", "rest", "source", "reason",
+                                  "set_reps")
 
 
 def _data(result: Any) -> dict[str, Any]:
@@ -48,18 +50,24 @@ def program_week_rows(result: Any) -> list[dict[str, Any]]:
                 "rest": _rest(e.get("rest_s")),
                 "source": e.get("source", ""),
                 "reason": e.get("reason", ""),
+                "set_reps": ", ".join(str(int(r)) for r in e.get("set_reps") or ()),
             })
     return rows
 
 
+def scheme(row: dict[str, Any]) -> str:
+    """'3 x 8', or '4 x 5, 4, 4, 3' where the reps fall over the sets (`set_reps`)."""
+    return f"{row['sets']} x {row.get('set_reps') or row['reps']}"
+
+
 def week_days(result: Any) -> list[dict[str, Any]]:
     """`program_week_rows` grouped by training day: [{title, total_sets, exercises: [{name, sets,
-    reps, load, rest, reason}]}], what the week template (`reports/templates/week.md.j2`) shows."""
+    reps, scheme, load, rest, reason}]}], what the week template (`reports/templates/week.md.j2`) shows."""
     days: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for row in program_week_rows(result):
         days.setdefault((row["day"], row["date"], row["day_type"]), []).append(
-            {"name": row["exercise"], "sets": row["sets"], "reps": row["reps"], "load": row["load"], "rest": row["rest"],
-             "reason": row["reason"] or row["source"]})
+            {"name": row["exercise"], "sets": row["sets"], "reps": row["reps"], "scheme": scheme(row), "load": row["load"],
+             "rest": row["rest"], "reason": row["reason"] or row["source"]})
     return [{"title": " ".join(part for part in (day, date) if part) + f": {day_type}",
              "total_sets": sum(e["sets"] for e in rows), "exercises": rows}
             for (day, date, day_type), rows in days.items()]
@@ -149,7 +157,7 @@ def render_program_ics(result: Any) -> bytes:
         event.add("dtstart", date)
         event.add("dtend", date + dt.timedelta(days=1))
         event.add("summary", f"Training: {day.get('type', '')} ({len(mine)} exercises)")
-        event.add("description", "\n".join(f"{r['exercise']}: {r['sets']} x {r['reps']}, {r['load']}, rest {r['rest']}" for r in mine))
+        event.add("description", "\n".join(f"{r['exercise']}: {scheme(r)}{'' if r['load'] == '-' else ' at ' + r['load']}, rest {r['rest']}" for r in mine))
         calendar.add_component(event)
     return calendar.to_ical()
 

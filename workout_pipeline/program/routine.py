@@ -16,12 +16,14 @@ From the last `recent_weeks` weeks (12 by default) of working sets:
   235 x 5), so a lifter who logs their warm-ups is not given them again as working sets;
 - per lift: the last top set, its date, and the lifter's rep range and usual reps (min, max and
   median reps of the recent sets at the working weight, `_working_weight_reps`) (`LiftHistory`),
-  and its usual sets (the median of its working sets per recent session).
+  and its usual sets (the median of its working sets per recent session), and how its reps
+  fell over its sets at the top load last time (`rep_profiles`).
 """
 
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from workout_pipeline.program.prescribe import LiftHistory
@@ -81,6 +83,7 @@ class Routine:
             days_since=float(max(days, 0)),
             rep_range=info["rep_range"],
             usual_reps=info["usual_reps"],
+            rep_profile=info.get("rep_profile", ()),
         )
 
 
@@ -206,6 +209,7 @@ def _lifts(sets: pd.DataFrame, recent: pd.DataFrame) -> dict[str, dict[str, Any]
     is, and all its sets when it has none recent). Vectorised over the lifts: a per-lift loop
     took 0.4 s for a lifter with 95 lifts, most of a 1 s solve."""
     top = last_top_sets(sets)
+    profiles = rep_profiles(sets)
     window = pd.concat([recent, sets[~sets["exercise_id"].isin(recent["exercise_id"].unique())]])
     weights = top["weight_kg"].where(top["weight_kg"] > 0)  # no load: every session counts
     working = _working_weight_reps(window, window["exercise_id"].map(weights))
@@ -220,7 +224,28 @@ def _lifts(sets: pd.DataFrame, recent: pd.DataFrame) -> dict[str, dict[str, Any]
             "reps": int(row["reps"]),
             "rep_range": (int(window_reps["min"]), int(window_reps["max"])),
             "usual_reps": int(round(float(window_reps["median"]))),
+            "rep_profile": profiles.get(exercise_id, ()),
         }
+    return out
+
+
+def rep_profiles(sets: pd.DataFrame) -> dict[str, tuple[float, ...]]:
+    """Per lift, how its reps fell over the sets of its last occurrence at the top set's load, in
+    the order done: each such set's reps over the first's, never above an earlier set's (65 kg x
+    4, 3, 3, 2 gives 1, 0.75, 0.75, 0.5; 12, 10, 11 gives 1, 0.83, 0.83; 6, 7, 6, 6 straight
+    sets); only lifts with a set below the first.
+    The week writes its sets the same way (`prescribe.set_reps`) rather than asking the top
+    set's reps of every set."""
+    last = last_occurrences(sets)
+    last = last.sort_values(["exercise_id", "set_index"] if "set_index" in last.columns else ["exercise_id"], kind="stable")
+    load = last["weight_kg"].fillna(0.0)
+    at_top = last[(load - load.groupby(last["exercise_id"]).transform("max")).abs() < 1e-6]
+    out = {}
+    for exercise_id, reps in at_top.groupby("exercise_id", sort=False)["reps"]:
+        first = float(reps.iloc[0])
+        profile = tuple(np.minimum.accumulate(np.minimum(1.0, reps.to_numpy(float) / first))) if first > 0 else ()
+        if len(profile) >= 2 and min(profile) < 1.0:
+            out[str(exercise_id)] = tuple(float(v) for v in profile)
     return out
 
 
