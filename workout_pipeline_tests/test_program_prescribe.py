@@ -1,5 +1,7 @@
 """Prescriptions, names and the routine read from a history: the rules the lifter's week rests on."""
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -128,6 +130,7 @@ def test_routine_reads_days_staples_and_session_shapes():
     assert routine.weekly_sets["chest"] == pytest.approx(3.0)
     lift = routine.lift_history("bench_press_barbell", pd.Timestamp("2026-03-02"))
     assert lift.last_load_kg == 67.0 and lift.rep_range == (5, 7) and lift.days_since == 7
+    assert len(lift.recent_tops) == 8 and lift.recent_tops[0] == (60.0, 7, "2026-01-05") and lift.recent_tops[-1] == (67.0, 7, "2026-02-23")
 
 
 def test_warm_ups_logged_as_working_sets_are_not_volume():
@@ -302,3 +305,26 @@ def test_the_week_writes_falling_sets_in_every_output(tmp_path):
     assert "| Squat (Barbell) | 3 x 5 | 100 kg |" in paths["markdown"].read_text()
     assert paths["csv"].read_text().splitlines()[1].endswith(',"5, 4, 4, 3"')
     assert "Bench Press (Barbell): 4 x 5\\, 4\\, 4\\, 3 at 65 kg" in paths["ics"].read_text()
+
+
+def test_a_lift_done_on_heavy_and_light_days_keeps_its_light_day():
+    """ys-math benches three times a week at 2-11 reps. The week's first bench is the model's top
+    set; a second one, aimed at the light end of the recent reps, repeats the latest light top
+    set (55 kg x 9), reduced after a break and never harder than the first; one aimed below the
+    first's reps is the first again (no new heavy triple). Lifts at one rep range keep one dose."""
+    from workout_pipeline.program.prescribe import Dose, wave
+
+    tops = tuple((w, r, f"2026-07-{day:02d}") for day, (w, r) in
+                 enumerate([(55.0, 9), (62.5, 2), (60.0, 6), (50.0, 11), (62.5, 2), (70.0, 2), (55.0, 9), (60.0, 6), (65.0, 4)], start=1))
+    lift = LiftHistory(65.0, 4, "2026-07-09", 5.0, (2, 11), 6, (), tops)
+    top = Dose(5, 180.0, 65.0, 65.0, "model", "2026-07-09", "model: one more rep")
+    heavy, light = wave(top, lift, 2, True, "barbell", 2.5, "kg")
+    assert heavy is top and (light.load, light.reps, light.last_performed) == (55.0, 9, "2026-07-07")
+    assert light.reason.startswith("your lighter day (2-11 reps in your recent top sets): as 55 kg x 9 on 2026-07-07")
+    first, *others = wave(top, lift, 3, True, "barbell", 2.5, "kg")
+    assert first is top and sorted(d.reps for d in others) == [5, 9] and top in others  # the 2-rep aim is the top set again
+    away = dataclasses.replace(lift, days_since=100.0)
+    assert wave(top, away, 2, True, "barbell", 2.5, "kg")[1].load == 45.0  # 55 kg x 9 -20%
+    straight = dataclasses.replace(lift, recent_tops=tuple((60.0, 6 + i % 2, d) for i, (_, _, d) in enumerate(tops)))
+    assert wave(top, straight, 2, True, "barbell", 2.5, "kg") == [top, top]
+    assert wave(top, lift, 1, True, "barbell", 2.5, "kg") == [top]

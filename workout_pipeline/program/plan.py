@@ -56,7 +56,7 @@ from workout_pipeline.program.constraints import DAY_TYPES, DEFAULT_WEEKDAYS, Pr
 from workout_pipeline.program.exercises import EligibleExercise, Prescription, build_classes, eligible_exercises
 from workout_pipeline.program.explain import explain_infeasibility
 from workout_pipeline.program.milp import build_model
-from workout_pipeline.program.prescribe import Dose, Recommendation, load_text, prescribe, read_recommendations, set_reps
+from workout_pipeline.program.prescribe import Dose, Recommendation, load_text, prescribe, read_recommendations, set_reps, wave
 from workout_pipeline.program.quality import (EQUIPMENT_COST, FOUNDATION_LIFTS, foundation_group, foundation_rank, movement,
                                                qualifiers, quality_cost, session_rank, standardness)
 from workout_pipeline.program.routine import Routine, read_routine
@@ -402,6 +402,14 @@ def _role(exercise_id: str, routine: Routine | None, c: ProgramConstraints, prim
 def _read_days(model, c, shapes, doses, routine, unit, week_start, staples=()) -> list[dict[str, Any]]:
     from workout_pipeline.program.constraints import WEEKDAYS
 
+    on_days: dict[str, list[int]] = {}
+    for (i, day), sets_var in sorted(model.sets.items(), key=lambda item: item[0][1]):
+        if round(sets_var.varValue or 0) > 0 and round(model.count[i, day].varValue or 0) > 0:
+            on_days.setdefault(model.classes[i].members[0].exercise_id, []).append(day)
+    # a lift done several times a week keeps the lifter's heavy, medium and light days
+    by_id = {cls.members[0].exercise_id: cls.members[0] for cls in model.classes}
+    waves = {eid: wave(doses[eid], routine.lift_history(eid, week_start) if routine else None, len(ds), by_id[eid].compound,
+                       by_id[eid].equipment, by_id[eid].load_step_kg, unit) for eid, ds in on_days.items() if len(ds) > 1}
     days = []
     for d in model.days:
         entries = []
@@ -409,7 +417,7 @@ def _read_days(model, c, shapes, doses, routine, unit, week_start, staples=()) -
             if day != d or round(sets_var.varValue or 0) <= 0 or round(model.count[i, day].varValue or 0) <= 0:
                 continue
             e = model.classes[i].members[0]
-            dose = doses[e.exercise_id]
+            dose = waves[e.exercise_id][on_days[e.exercise_id].index(d)] if e.exercise_id in waves else doses[e.exercise_id]
             order = shapes[d]["lifts"].index(e.exercise_id) if e.exercise_id in shapes[d]["lifts"] else 99
             entries.append(((not e.compound, order, session_rank(e.name), e.name.lower()), {
                 "exercise_id": e.exercise_id,

@@ -40,6 +40,11 @@ _MODEL_REPS_MIN_SHARE = 0.6
 # of last time's e1RM (at a load no lighter): 8 reps where 13 were done need no fall-off.
 _PROFILE_MIN_EFFORT = 0.97
 
+# A lift done several times a week keeps the lifter's heavy, medium and light days (`wave`) when
+# the middle half of its recent top sets' reps spans at least this many reps.
+_WAVE_MIN_SPREAD = 3
+_WAVE_REPS_CLOSE = 2  # a light day repeats the latest top set within this many reps of its aim
+
 # Load steps in pounds (2.5 lb plates a side on bars; 5 lb dumbbell, stack and machine steps).
 _LB_STEPS = {"dumbbell": 5.0, "kettlebell": 5.0, "band": 1.0, "other": 1.0}
 _LB_DEFAULT_STEP = 5.0
@@ -129,6 +134,7 @@ class LiftHistory:
     rep_range: tuple[int, int]  # min, max reps of its recent sets at the working weight (routine._working_weight_reps)
     usual_reps: int  # median reps of those sets
     rep_profile: tuple[float, ...] = ()  # last time's sets at the top load, reps / the top set's (routine.rep_profiles)
+    recent_tops: tuple[tuple[float, int, str], ...] = ()  # (load kg, reps, ISO date) of its top set in each recent session, oldest first
 
 
 @dataclass(frozen=True)
@@ -288,6 +294,50 @@ def _model_reason(recommendation: Recommendation, lift: LiftHistory, unit: str, 
         return f"model: {recommendation.summary(with_chance=rated)}; {_last_top_set(lift, unit)}"
     top_set = f"{model_reps} x {_show(model_load)} {unit}" if recommendation.decision in _DECISION_WORDS else None
     return f"model: {recommendation.summary(with_chance=rated, top_set=top_set)}; here {', '.join(changes)}; {_last_top_set(lift, unit)}"
+
+
+def wave(dose: Dose, lift: LiftHistory | None, occurrences: int, compound: bool, equipment: str,
+         catalog_step_kg: float | None, unit: str) -> list[Dose]:
+    """The doses of a lift done `occurrences` times in the week, in day order.
+
+    A lifter whose recent top sets of the lift span a wide rep range (the middle half at least
+    `_WAVE_MIN_SPREAD` reps apart: ys-math's bench at 2-11 reps, heavy and light days) keeps
+    its light days. The week's first occurrence is `dose` (the model's or the history's top
+    set); each other one aims at a quantile of the recent reps ((j + 0.5) / occurrences, the one
+    nearest `dose`'s reps left out). Above `dose`'s reps it repeats the lifter's latest top set
+    nearest those reps (55 kg x 9), after a break reduced and never harder than `dose`'s e1RM;
+    at fewer reps it is `dose` again (no new heavy double: the lifter's were single top sets).
+    Lightest next. Any other lift gets `dose` on every day.
+    """
+    tops = lift.recent_tops if lift is not None else ()
+    spread = sorted(reps for _, reps, _ in tops)
+    if occurrences < 2 or not dose.load_kg or len(spread) < 2 * occurrences:
+        return [dose] * occurrences
+
+    def quantile(p: float) -> int:
+        return spread[min(len(spread) - 1, int(p * len(spread)))]
+
+    if quantile(0.75) - quantile(0.25) < _WAVE_MIN_SPREAD:
+        return [dose] * occurrences
+    targets = [quantile((j + 0.5) / occurrences) for j in range(occurrences)]
+    targets.pop(min(range(occurrences), key=lambda j: abs(targets[j] - dose.reps)))
+    ceiling, step = epley_e1rm(dose.load_kg, dose.reps), plate_step(equipment, unit, catalog_step_kg)
+    doses = [dose]
+    for target in sorted(targets, reverse=True):
+        if target <= dose.reps:
+            doses.append(dose)
+            continue
+        # the latest top set within 2 reps of the target, else the latest of the nearest
+        _, _, (load_kg, reps, day) = min((max(abs(r - target), _WAVE_REPS_CLOSE), -k, (w, r, d))
+                                         for k, (w, r, d) in enumerate(tops) if w > 0)
+        factor = detraining_factor(lift.days_since)
+        e1rm = min(epley_e1rm(load_kg, reps) * factor, ceiling)
+        load, reps = round_to_plates(e1rm, reps, step, unit, (spread[0], spread[-1]), load_kg)
+        away = f", -{round(100 * (1 - factor))}% after {round(lift.days_since / 7)} weeks off" if factor < 1.0 else ""
+        reason = (f"your lighter day ({spread[0]}-{spread[-1]} reps in your recent top sets): as "
+                  f"{_show(to_unit(load_kg, unit))} {unit} x {reps} on {day}{away}")
+        doses.append(Dose(reps, rest_seconds(compound, reps), load, round(to_kg(load, unit), 3), "history", day, reason))
+    return doses
 
 
 def _show(value: float) -> str:
