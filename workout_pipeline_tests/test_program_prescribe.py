@@ -328,3 +328,15 @@ def test_a_lift_done_on_heavy_and_light_days_keeps_its_light_day():
     straight = dataclasses.replace(lift, recent_tops=tuple((60.0, 6 + i % 2, d) for i, (_, _, d) in enumerate(tops)))
     assert wave(top, straight, 2, True, "barbell", 2.5, "kg") == [top, top]
     assert wave(top, lift, 1, True, "barbell", 2.5, "kg") == [top]
+
+
+def test_a_face_pull_keeps_its_reps_for_a_few_percent_of_load():
+    """Cable face pulls, 10 kg x 15, wanted 20% lighter (12 kg e1RM): no 2.5 kg stack step is
+    within 5% at 15 reps; 7.5 kg x 15 (6% under) reads better than 10 kg x 7 (half the reps),
+    while a 15 lb kickback x 10 wanted at 16 lb e1RM, where 10 lb x 10 misses by 17%, moves the
+    reps within 5 of the usual ones instead."""
+    from workout_pipeline.program.prescribe import round_to_plates, to_kg
+
+    assert round_to_plates(0.8 * epley_e1rm(10.0, 15), 15, 2.5, "kg", (7, 15), 10.0) == (7.5, 15)
+    load, reps = round_to_plates(0.8 * epley_e1rm(to_kg(15.0, "lb"), 10), 10, 5.0, "lb", (5, 10), to_kg(15.0, "lb"))
+    assert load == 15.0 and 5 <= reps < 10

@@ -45,6 +45,10 @@ _PROFILE_MIN_EFFORT = 0.97
 _WAVE_MIN_SPREAD = 3
 _WAVE_REPS_CLOSE = 2  # a light day repeats the latest top set within this many reps of its aim
 
+# `round_to_plates`: what moving the reps away from the usual ones costs, per share of them, in
+# e1RM miss beyond 5% (0.1: half the reps weigh as much as a 5% further miss).
+_REP_SHARE_COST = 0.1
+
 # Load steps in pounds (2.5 lb plates a side on bars; 5 lb dumbbell, stack and machine steps).
 _LB_STEPS = {"dumbbell": 5.0, "kettlebell": 5.0, "band": 1.0, "other": 1.0}
 _LB_DEFAULT_STEP = 5.0
@@ -103,7 +107,8 @@ def round_to_plates(e1rm_kg: float, reps: int, step: float, unit: str, rep_range
     The load for `reps` is rounded to the nearest step; when neither neighbouring step lands
     within 5% of the e1RM (small loads, big steps), the reps move inside `rep_range` (and the
     lifter's own last load is a candidate too), as little as keeps the e1RM within 5%, so 5 lb
-    lateral raises get more reps rather than a 10 lb jump.
+    lateral raises get more reps rather than a 10 lb jump; a few percent more miss is taken
+    where that keeps far more of the reps (`_REP_SHARE_COST`).
     """
     target = to_unit(e1rm_kg / (1.0 + reps / 30.0), unit)
     low, high = math.floor(target / step) * step, math.ceil(target / step) * step
@@ -115,11 +120,12 @@ def round_to_plates(e1rm_kg: float, reps: int, step: float, unit: str, rep_range
     if abs(excess(options[0], reps)) <= 0.05 or rep_range is None:
         return round(options[0], 2), reps
     loads = options + ([round(to_unit(fallback_kg, unit), 1)] if fallback_kg else [])
-    candidates = [(excess(v, r), abs(r - reps), v, r) for v in loads for r in range(rep_range[0], rep_range[1] + 1)]
-    # Within 5% of the e1RM, the reps nearest the usual ones win (a face pull stays a 15-rep lift
-    # on the lighter plate rather than becoming a set of 5); else the nearest e1RM.
-    close = [(distance, abs(over), load, r) for over, distance, load, r in candidates if abs(over) <= 0.05]
-    _, _, load, best_reps = min(close) if close else min((abs(over), distance, v, r) for over, distance, v, r in candidates)
+    # Each candidate costs its e1RM miss beyond 5% plus a tenth of its reps' share away from the
+    # usual ones: within 5% the reps nearest the usual win (a 5 lb lateral raise stays a 15-rep
+    # lift rather than a 10 lb set of 5), and a face pull of 10 kg x 14 wanted 20% lighter is
+    # 7.5 kg x 15 (6% under) rather than 10 kg x 7 (on the e1RM, at half its reps).
+    _, _, load, best_reps = min((max(0.0, abs(over) - 0.05) + _REP_SHARE_COST * abs(r - reps) / reps, abs(over), v, r)
+                                for v in loads for r in range(rep_range[0], rep_range[1] + 1) for over in [excess(v, r)])
     return round(load, 2), best_reps
 
 
@@ -283,7 +289,7 @@ def _model_reason(recommendation: Recommendation, lift: LiftHistory, unit: str, 
     model_load, model_reps = to_unit(recommendation.load_kg, unit), int(recommendation.reps)
     load, reps = shown
     changes = []
-    if round(100 * (1 - factor)) >= 1 and abs(load - model_load) >= 0.05:
+    if round(100 * (1 - factor)) >= 1 and (abs(load - model_load) >= 0.05 or reps != model_reps):
         changes.append(f"{round(100 * (1 - factor))}% lighter after {round(lift.days_since / 7)} weeks off")
     if reps != model_reps:
         at = f"at your usual {reps} reps" if reps == usual_reps else f"at {reps} reps to fit your plates"
