@@ -316,7 +316,7 @@ def test_recommendations_table(small, tmp_path):
     assert ((unloaded["reps"] - unloaded["top_reps"]).abs() <= 1).all()
     rep = both[both["decision"] == "add_rep"]
     assert (rep["reps"] == rep["top_reps"] + 1).all()
-    assert rep["reason"].str.contains(r"\(your recent top sets reach \d+\)").all()
+    assert rep["reason"].str.contains(r"after \d+ x [\d.]+ (kg|lb) \(your last 8 top sets: \d+-\d+ reps\)").all()
     # more load with fewer reps says why: the top of the lifter's own range
     reset = both[(both["decision"] == "add_load") & (both["reps"] < both["top_reps"])]
     assert reset["reason"].str.contains(r"the top of your \d+-\d+ reps").all()

@@ -161,7 +161,7 @@ def _reason(row, choice: int, probability: np.ndarray, opts: dict, i: int, unit:
     if choice == prescribe.ADD_STEP:
         return f"more load: {rx} after {last}, {chance} likely to be completed{others}"
     if choice == prescribe.ADD_REP:
-        return f"one more rep: {rx} (your recent top sets reach {high}), {chance} likely{others}"
+        return f"one more rep: {rx} after {last} (your last 8 top sets: {low}-{high} reps), {chance} likely{others}"
     if choice == prescribe.HOLD:
         return f"hold {last}: {chance} likely{others}"
     if choice == prescribe.BACK_OFF:
