@@ -334,14 +334,17 @@ def wave(dose: Dose, lift: LiftHistory | None, occurrences: int, compound: bool,
             doses.append(dose)
             continue
         # the latest top set within 2 reps of the target, else the latest of the nearest
-        _, _, (load_kg, reps, day) = min((max(abs(r - target), _WAVE_REPS_CLOSE), -k, (w, r, d))
-                                         for k, (w, r, d) in enumerate(tops) if w > 0)
+        loaded = [(max(abs(r - target), _WAVE_REPS_CLOSE), -k, (w, r, d)) for k, (w, r, d) in enumerate(tops) if w > 0]
+        if not loaded:
+            doses.append(dose)
+            continue
+        _, _, (done_kg, done_reps, day) = min(loaded)
         factor = detraining_factor(lift.days_since)
-        e1rm = min(epley_e1rm(load_kg, reps) * factor, ceiling)
-        load, reps = round_to_plates(e1rm, reps, step, unit, (spread[0], spread[-1]), load_kg)
+        e1rm = min(epley_e1rm(done_kg, done_reps) * factor, ceiling)
+        load, reps = round_to_plates(e1rm, done_reps, step, unit, (spread[0], spread[-1]), done_kg)
         away = f", -{round(100 * (1 - factor))}% after {round(lift.days_since / 7)} weeks off" if factor < 1.0 else ""
         reason = (f"your lighter day ({spread[0]}-{spread[-1]} reps in your recent top sets): as "
-                  f"{_show(to_unit(load_kg, unit))} {unit} x {reps} on {day}{away}")
+                  f"{_show(to_unit(done_kg, unit))} {unit} x {done_reps} on {day}{away}")
         doses.append(Dose(reps, rest_seconds(compound, reps), load, round(to_kg(load, unit), 3), "history", day, reason))
     return doses
 
