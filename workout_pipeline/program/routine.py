@@ -211,7 +211,7 @@ def _lifts(sets: pd.DataFrame, recent: pd.DataFrame) -> dict[str, dict[str, Any]
     took 0.4 s for a lifter with 95 lifts, most of a 1 s solve."""
     top = last_top_sets(sets)
     profiles = rep_profiles(sets)
-    ranked = recent.assign(_w=recent["weight_kg"].fillna(0.0)).sort_values(["performed_at", "_w", "reps"], kind="stable")
+    ranked = recent.assign(_w=recent["weight_kg"].fillna(0.0)).sort_values(["_w", "reps"], kind="stable")  # each session's top set last
     session_tops = ranked.groupby(["exercise_id", "session_id"], sort=False).tail(1).sort_values("performed_at", kind="stable")
     recent_tops = {str(k): tuple((float(w), int(r), t.date().isoformat()) for w, r, t in zip(v["_w"], v["reps"], v["performed_at"]))
                    for k, v in session_tops.groupby("exercise_id")}
