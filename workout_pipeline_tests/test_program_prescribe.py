@@ -325,6 +325,9 @@ def test_a_lift_done_on_heavy_and_light_days_keeps_its_light_day():
     assert first is top and sorted(d.reps for d in others) == [5, 9] and top in others  # the 2-rep aim is the top set again
     away = dataclasses.replace(lift, days_since=100.0)
     assert wave(top, away, 2, True, "barbell", 2.5, "kg")[1].load == 45.0  # 55 kg x 9 -20%
+    # a light day far under the last top set (40 kg x 9: 69% of 65 kg x 4's e1RM) is not copied
+    deep = dataclasses.replace(lift, recent_tops=tuple((40.0 if r == 9 else w, r, d) for w, r, d in tops))
+    assert wave(top, deep, 2, True, "barbell", 2.5, "kg") == [top, top]
     straight = dataclasses.replace(lift, recent_tops=tuple((60.0, 6 + i % 2, d) for i, (_, _, d) in enumerate(tops)))
     assert wave(top, straight, 2, True, "barbell", 2.5, "kg") == [top, top]
     assert wave(top, lift, 1, True, "barbell", 2.5, "kg") == [top]

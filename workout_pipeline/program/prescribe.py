@@ -43,7 +43,8 @@ _PROFILE_MIN_EFFORT = 0.97
 # A lift done several times a week keeps the lifter's heavy, medium and light days (`wave`) when
 # the middle half of its recent top sets' reps spans at least this many reps.
 _WAVE_MIN_SPREAD = 3
-_WAVE_REPS_CLOSE = 2  # a light day repeats the latest top set within this many reps of its aim
+_WAVE_REPS_CLOSE = 2  # a light day repeats the latest top set within this many reps of its aim ...
+_WAVE_MIN_EFFORT = 0.8  # ... when its e1RM is at least this share of the last top set's (the band's floor)
 
 # `round_to_plates`: what moving the reps away from the usual ones costs, per share of them, in
 # e1RM miss beyond 5% (0.1: half the reps weigh as much as a 5% further miss).
@@ -311,7 +312,8 @@ def wave(dose: Dose, lift: LiftHistory | None, occurrences: int, compound: bool,
     its light days. The week's first occurrence is `dose` (the model's or the history's top
     set); each other one aims at a quantile of the recent reps ((j + 0.5) / occurrences, the one
     nearest `dose`'s reps left out). Above `dose`'s reps it repeats the lifter's latest top set
-    nearest those reps (55 kg x 9), after a break reduced and never harder than `dose`'s e1RM;
+    nearest those reps (55 kg x 9) when its e1RM is at least `_WAVE_MIN_EFFORT` of the last top
+    set's, after a break reduced and never harder than `dose`'s e1RM;
     at fewer reps it is `dose` again (no new heavy double: the lifter's were single top sets).
     Lightest next. Any other lift gets `dose` on every day.
     """
@@ -339,6 +341,9 @@ def wave(dose: Dose, lift: LiftHistory | None, occurrences: int, compound: bool,
             doses.append(dose)
             continue
         _, _, (done_kg, done_reps, day) = min(loaded)
+        if epley_e1rm(done_kg, done_reps) < _WAVE_MIN_EFFORT * epley_e1rm(lift.last_load_kg, lift.last_reps):
+            doses.append(dose)  # a light day far under the last top set: not a week to follow blind
+            continue
         factor = detraining_factor(lift.days_since)
         e1rm = min(epley_e1rm(done_kg, done_reps) * factor, ceiling)
         load, reps = round_to_plates(e1rm, done_reps, step, unit, (spread[0], spread[-1]), done_kg)
