@@ -402,22 +402,25 @@ def _role(exercise_id: str, routine: Routine | None, c: ProgramConstraints, prim
 def _read_days(model, c, shapes, doses, routine, unit, week_start, staples=()) -> list[dict[str, Any]]:
     from workout_pipeline.program.constraints import WEEKDAYS
 
-    on_days: dict[str, list[int]] = {}
-    for (i, day), sets_var in sorted(model.sets.items(), key=lambda item: item[0][1]):
-        if round(sets_var.varValue or 0) > 0 and round(model.count[i, day].varValue or 0) > 0:
-            on_days.setdefault(model.classes[i].members[0].exercise_id, []).append(day)
+    done = [(i, day, sets_var) for (i, day), sets_var in model.sets.items()
+            if round(sets_var.varValue or 0) > 0 and round(model.count[i, day].varValue or 0) > 0]
+    on_days: dict[int, list[int]] = {}
+    for i, day, _ in done:
+        on_days.setdefault(i, []).append(day)
     # a lift done several times a week keeps the lifter's heavy, medium and light days
-    by_id = {cls.members[0].exercise_id: cls.members[0] for cls in model.classes}
-    waves = {eid: wave(doses[eid], routine.lift_history(eid, week_start) if routine else None, len(ds), by_id[eid].compound,
-                       by_id[eid].equipment, by_id[eid].load_step_kg, unit) for eid, ds in on_days.items() if len(ds) > 1}
+    waves = {}
+    for i, ds in on_days.items():
+        e = model.classes[i].members[0]
+        lift = routine.lift_history(e.exercise_id, week_start) if routine else None
+        waves[i] = dict(zip(sorted(ds), wave(doses[e.exercise_id], lift, len(ds), e.compound, e.equipment, e.load_step_kg, unit)))
     days = []
     for d in model.days:
         entries = []
-        for (i, day), sets_var in model.sets.items():
-            if day != d or round(sets_var.varValue or 0) <= 0 or round(model.count[i, day].varValue or 0) <= 0:
+        for i, day, sets_var in done:
+            if day != d:
                 continue
             e = model.classes[i].members[0]
-            dose = waves[e.exercise_id][on_days[e.exercise_id].index(d)] if e.exercise_id in waves else doses[e.exercise_id]
+            dose = waves[i][d]
             order = shapes[d]["lifts"].index(e.exercise_id) if e.exercise_id in shapes[d]["lifts"] else 99
             entries.append(((not e.compound, order, session_rank(e.name), e.name.lower()), {
                 "exercise_id": e.exercise_id,

@@ -227,7 +227,7 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
     # your usual reps for the lift (the model's own where in range, below), not a 5x2 squat
     reps = int(min(max(lift.usual_reps, low), high))
     factor = detraining_factor(lift.days_since)
-    away = f", -{round(100 * (1 - factor))}% after {round(lift.days_since / 7)} weeks off" if factor < 1.0 else ""
+    away = f", {_time_off(lift, factor)}" if factor < 1.0 else ""
     if not lift.last_load_kg:
         reason = f"bodyweight, last done {lift.last_date}" if lift.last_date else "bodyweight"
         return Dose(reps, rest_seconds(compound, reps), None, None, "history", lift.last_date, reason)
@@ -273,6 +273,11 @@ def set_reps(top_reps: int, profile: tuple[float, ...], sets: int) -> list[int] 
     return reps if any(r != top_reps for r in reps) else None
 
 
+def _time_off(lift: LiftHistory, factor: float, cut: str = "-{}%") -> str:
+    """'-20% after 86 weeks off' (or with `cut` '{}% lighter'): the break's reduction in words."""
+    return f"{cut.format(round(100 * (1 - factor)))} after {round(lift.days_since / 7)} weeks off"
+
+
 def _last_top_set(lift: LiftHistory, unit: str) -> str:
     text = f"last top set {_show(to_unit(lift.last_load_kg, unit))} {unit} x {lift.last_reps}"
     return text + (f" on {lift.last_date}" if lift.last_date else "")
@@ -291,7 +296,7 @@ def _model_reason(recommendation: Recommendation, lift: LiftHistory, unit: str, 
     load, reps = shown
     changes = []
     if round(100 * (1 - factor)) >= 1 and (abs(load - model_load) >= 0.05 or reps != model_reps):
-        changes.append(f"{round(100 * (1 - factor))}% lighter after {round(lift.days_since / 7)} weeks off")
+        changes.append(_time_off(lift, factor, "{}% lighter"))
     if reps != model_reps:
         at = f"at your usual {reps} reps" if reps == usual_reps else f"at {reps} reps to fit your plates"
         changes.append(at if changes else f"the same effort {at}")
@@ -347,7 +352,7 @@ def wave(dose: Dose, lift: LiftHistory | None, occurrences: int, compound: bool,
         factor = detraining_factor(lift.days_since)
         e1rm = min(epley_e1rm(done_kg, done_reps) * factor, ceiling)
         load, reps = round_to_plates(e1rm, done_reps, step, unit, (spread[0], spread[-1]), done_kg)
-        away = f", -{round(100 * (1 - factor))}% after {round(lift.days_since / 7)} weeks off" if factor < 1.0 else ""
+        away = f", {_time_off(lift, factor)}" if factor < 1.0 else ""
         reason = (f"your lighter day ({spread[0]}-{spread[-1]} reps in your recent top sets): as "
                   f"{_show(to_unit(done_kg, unit))} {unit} x {done_reps} on {day}{away}")
         doses.append(Dose(reps, rest_seconds(compound, reps), load, round(to_kg(load, unit), 3), "history", day, reason))

@@ -140,12 +140,25 @@ def last_occurrences(sets: pd.DataFrame) -> pd.DataFrame:
     return sets[sets["performed_at"] == sets.groupby("exercise_id")["performed_at"].transform("max")]
 
 
+def _top_sets_first(sets: pd.DataFrame) -> pd.DataFrame:
+    """`sets` with each occurrence's top set (the heaviest working set; ties: more reps) ahead of
+    its other sets: `drop_duplicates` on a lift (and session) keeps the top sets."""
+    ranked = sets.assign(_w=sets["weight_kg"].fillna(0.0)).sort_values(["_w", "reps"], ascending=False, kind="stable")
+    return ranked.drop(columns="_w")
+
+
 def last_top_sets(sets: pd.DataFrame) -> pd.DataFrame:
     """Each lift's top set at its last occurrence: one row per `exercise_id` (the heaviest
     working set of its latest `performed_at`; ties: more reps), indexed by `exercise_id`."""
-    last = last_occurrences(sets)
-    ranked = last.assign(_w=last["weight_kg"].fillna(0.0)).sort_values(["exercise_id", "_w", "reps"], ascending=[True, False, False])
-    return ranked.drop_duplicates("exercise_id").drop(columns="_w").set_index("exercise_id")
+    return _top_sets_first(last_occurrences(sets)).drop_duplicates("exercise_id").set_index("exercise_id").sort_index()
+
+
+def _per_lift(frame: pd.DataFrame, columns: list[str]) -> dict[str, list[tuple]]:
+    """`frame`'s rows (ordered by `exercise_id`, then as wanted) as tuples of `columns`, per lift."""
+    ids = frame["exercise_id"].astype(str).to_numpy()
+    rows = list(zip(*(frame[c].tolist() for c in columns)))
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], dtype=int)
+    return {ids[a]: rows[a:b] for a, b in zip(starts, [*starts[1:], len(ids)])}
 
 
 def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[str, tuple[frozenset, frozenset]],
@@ -211,10 +224,9 @@ def _lifts(sets: pd.DataFrame, recent: pd.DataFrame) -> dict[str, dict[str, Any]
     took 0.4 s for a lifter with 95 lifts, most of a 1 s solve."""
     top = last_top_sets(sets)
     profiles = rep_profiles(sets)
-    ranked = recent.assign(_w=recent["weight_kg"].fillna(0.0)).sort_values(["_w", "reps"], kind="stable")  # each session's top set last
-    session_tops = ranked.groupby(["exercise_id", "session_id"], sort=False).tail(1).sort_values("performed_at", kind="stable")
-    recent_tops = {str(k): tuple((float(w), int(r), t.date().isoformat()) for w, r, t in zip(v["_w"], v["reps"], v["performed_at"]))
-                   for k, v in session_tops.groupby("exercise_id")}
+    session_tops = _top_sets_first(recent).drop_duplicates(["exercise_id", "session_id"])
+    session_tops = session_tops.assign(load=session_tops["weight_kg"].fillna(0.0), day=session_tops["performed_at"].dt.strftime("%Y-%m-%d"))
+    recent_tops = _per_lift(session_tops.sort_values(["exercise_id", "performed_at"], kind="stable"), ["load", "reps", "day"])
     window = pd.concat([recent, sets[~sets["exercise_id"].isin(recent["exercise_id"].unique())]])
     weights = top["weight_kg"].where(top["weight_kg"] > 0)  # no load: every session counts
     working = _working_weight_reps(window, window["exercise_id"].map(weights))
@@ -230,7 +242,7 @@ def _lifts(sets: pd.DataFrame, recent: pd.DataFrame) -> dict[str, dict[str, Any]
             "rep_range": (int(window_reps["min"]), int(window_reps["max"])),
             "usual_reps": int(round(float(window_reps["median"]))),
             "rep_profile": profiles.get(exercise_id, ()),
-            "recent_tops": recent_tops.get(exercise_id, ()),
+            "recent_tops": tuple((float(w), int(r), d) for w, r, d in recent_tops.get(exercise_id, ())),
         }
     return out
 
@@ -246,13 +258,11 @@ def rep_profiles(sets: pd.DataFrame) -> dict[str, tuple[float, ...]]:
     last = last.sort_values(["exercise_id", "set_index"] if "set_index" in last.columns else ["exercise_id"], kind="stable")
     load = last["weight_kg"].fillna(0.0)
     at_top = last[(load - load.groupby(last["exercise_id"]).transform("max")).abs() < 1e-6]
-    out = {}
-    for exercise_id, reps in at_top.groupby("exercise_id", sort=False)["reps"]:
-        first = float(reps.iloc[0])
-        profile = tuple(np.minimum.accumulate(np.minimum(1.0, reps.to_numpy(float) / first))) if first > 0 else ()
-        if len(profile) >= 2 and min(profile) < 1.0:
-            out[str(exercise_id)] = tuple(float(v) for v in profile)
-    return out
+    by_lift = at_top.groupby("exercise_id", sort=False)["reps"]
+    share = (at_top["reps"].astype(float) / by_lift.transform("first").astype(float)).clip(upper=1.0)
+    at_top = at_top.assign(share=share.groupby(at_top["exercise_id"]).cummin())
+    falls = by_lift.transform("size").ge(2) & at_top["share"].groupby(at_top["exercise_id"]).transform("min").lt(1.0)
+    return {k: tuple(float(v) for (v,) in rows) for k, rows in _per_lift(at_top[falls], ["share"]).items()}
 
 
 def _working_weight_reps(sets: pd.DataFrame, last_load_kg: pd.Series) -> pd.Series:
