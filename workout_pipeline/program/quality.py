@@ -36,6 +36,7 @@ lifter's own order does not place go compound first, then by `session_rank` (the
 lifts first, squat before bench press, overhead press, deadlift, row and pull-up).
 """
 
+import functools
 import re
 
 STANDARD_LIFTS: tuple[str, ...] = (
@@ -88,14 +89,17 @@ _EQUIPMENT_WORDS = frozenset({"barbell", "dumbbell", "dumbbells", "cable", "mach
 _BY_LENGTH = sorted(STANDARD_LIFTS, key=lambda lift: (-len(lift), lift))
 
 
+@functools.lru_cache(maxsize=8192)
 def _text(name: str) -> str:
     text = re.sub(r"[^a-z ]+", " ", name.lower().replace("-", " "))
     text = text.replace("pullup", "pull up").replace("chinup", "chin up").replace("pushup", "push up")
     return " " + " ".join(text.split()) + " "
 
 
+@functools.lru_cache(maxsize=8192)
 def movement(name: str) -> str | None:
-    """The standard movement an exercise is a form of (module docstring), or None."""
+    """The standard movement an exercise is a form of (module docstring), or None (cached: the
+    week's pool asks it of every catalog exercise once per targeted muscle)."""
     text = _text(name)
     return next((lift for lift in _BY_LENGTH if f" {lift} " in text), None)
 

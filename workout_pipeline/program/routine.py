@@ -198,7 +198,6 @@ def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[st
     for (session_id, exercise_id), n_sets in lift_sets.items():
         for m in muscles[exercise_id][0]:
             per_session[session_id, m] = per_session.get((session_id, m), 0) + int(n_sets)
-    names = sets.groupby("exercise_id")["exercise_raw"].agg(lambda s: s.mode().iloc[0]) if "exercise_raw" in sets else {}
     return Routine(
         athlete_id=athlete_id,
         last_date=last,
@@ -212,9 +211,19 @@ def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[st
         max_direct_per_session=float(max(per_session.values(), default=0)),
         usual_sets=float(lift_sets.median()),
         lift_sets={e: float(v) for e, v in lift_sets.groupby(level="exercise_id").median().items()},
-        logged_names=dict(names.items()) if len(names) else {},
+        logged_names=_logged_names(sets),
         lifts=_lifts(sets, recent),
     )
+
+
+def _logged_names(sets: pd.DataFrame) -> dict[str, str]:
+    """Per lift, the name the lifter logs it under most often (ties: the first by sort order)."""
+    if "exercise_raw" not in sets.columns:
+        return {}
+    counts = sets.groupby(["exercise_id", "exercise_raw"], observed=True).size().rename("n").reset_index()
+    counts = counts.sort_values(["exercise_id", "n", "exercise_raw"], ascending=[True, False, True], kind="stable")
+    firsts = counts.drop_duplicates("exercise_id")
+    return dict(zip(firsts["exercise_id"].astype(str), firsts["exercise_raw"].astype(str)))
 
 
 def _lifts(sets: pd.DataFrame, recent: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -231,16 +240,17 @@ def _lifts(sets: pd.DataFrame, recent: pd.DataFrame) -> dict[str, dict[str, Any]
     weights = top["weight_kg"].where(top["weight_kg"] > 0)  # no load: every session counts
     working = _working_weight_reps(window, window["exercise_id"].map(weights))
     has_working = working.groupby(window["exercise_id"]).transform("any")
-    reps = window.loc[working | ~has_working].groupby("exercise_id")["reps"].agg(["min", "max", "median"])
+    reps = window.loc[working | ~has_working].groupby("exercise_id")["reps"].agg(["min", "max", "median"]).reindex(top.index)
     out: dict[str, dict[str, Any]] = {}
-    for exercise_id, row in top.iterrows():
-        weight, window_reps = row["weight_kg"], reps.loc[exercise_id]
+    for exercise_id, date, weight, top_reps, low, high, median in zip(
+            top.index, top["performed_at"], top["weight_kg"].tolist(), top["reps"].tolist(),
+            reps["min"].tolist(), reps["max"].tolist(), reps["median"].tolist()):
         out[exercise_id] = {
-            "date": row["performed_at"],
+            "date": date,
             "load_kg": None if pd.isna(weight) or float(weight) <= 0 else float(weight),
-            "reps": int(row["reps"]),
-            "rep_range": (int(window_reps["min"]), int(window_reps["max"])),
-            "usual_reps": int(round(float(window_reps["median"]))),
+            "reps": int(top_reps),
+            "rep_range": (int(low), int(high)),
+            "usual_reps": int(round(float(median))),
             "rep_profile": profiles.get(exercise_id, ()),
             "recent_tops": tuple((float(w), int(r), d) for w, r, d in recent_tops.get(exercise_id, ())),
         }
@@ -277,14 +287,16 @@ def _working_weight_reps(sets: pd.DataFrame, last_load_kg: pd.Series) -> pd.Seri
 
 
 def _templates(recent: pd.DataFrame) -> tuple[DayTemplate, ...]:
-    sessions = []
+    # each session's lifts in the order first done; the sessions in the order they started (the
+    # rows are in time order, so a session's first row is its start)
     by = ["performed_at", "source_row"] if "source_row" in recent.columns else ["performed_at"]
-    for _, session in recent.sort_values(by, kind="stable").groupby("session_id", sort=False):
-        order = list(dict.fromkeys(session["exercise_id"]))
-        sessions.append((session["performed_at"].min(), order))
-    sessions.sort(key=lambda s: s[0])
+    ordered = recent.sort_values(by, kind="stable")
+    session = pd.factorize(ordered["session_id"])[0]
+    firsts = ordered.assign(_session=session).drop_duplicates(["_session", "exercise_id"]).sort_values("_session", kind="stable")
+    ids, session = firsts["exercise_id"].tolist(), firsts["_session"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, session[1:] != session[:-1]]) if len(session) else np.array([], dtype=int)
     groups: list[dict[str, Any]] = []
-    for _, order in sessions:
+    for order in (ids[a:b] for a, b in zip(starts, [*starts[1:], len(ids)])):
         lifts = set(order)
         best, best_score = None, 0.0
         for group in groups:
