@@ -343,3 +343,16 @@ def test_a_face_pull_keeps_its_reps_for_a_few_percent_of_load():
     assert round_to_plates(0.8 * epley_e1rm(10.0, 15), 15, 2.5, "kg", (7, 15), 10.0) == (7.5, 15)
     load, reps = round_to_plates(0.8 * epley_e1rm(to_kg(15.0, "lb"), 10), 10, 5.0, "lb", (5, 10), to_kg(15.0, "lb"))
     assert load == 15.0 and 5 <= reps < 10
+
+
+def test_the_lifters_own_load_is_offered_again_only_where_their_unit_can_load_it():
+    """A pound lifter's 4 kg dumbbell from before they switched units is 8.82 lb: wanted 5%
+    lighter at 15 reps, the week offers their pound dumbbells (5 lb steps), not "8.8 lb x 15";
+    a pound lifter's own 12 lb dumbbell, or a kilo lifter's 4 kg one, is still offered."""
+    from workout_pipeline.program.prescribe import round_to_plates, to_kg
+
+    load, reps = round_to_plates(0.95 * epley_e1rm(4.0, 15), 15, 5.0, "lb", (9, 15), 4.0)
+    assert load % 5.0 == 0 and 9 <= reps <= 15
+    assert round_to_plates(0.95 * epley_e1rm(4.0, 15), 15, 2.5, "kg", (9, 15), 4.0) == (4.0, 15)
+    own = to_kg(12.0, "lb")
+    assert round_to_plates(0.95 * epley_e1rm(own, 15), 15, 5.0, "lb", (9, 15), own) == (12.0, 15)

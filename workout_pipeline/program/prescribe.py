@@ -49,6 +49,9 @@ _WAVE_MIN_EFFORT = 0.8  # ... when its e1RM is at least this share of the last t
 # `round_to_plates`: what moving the reps away from the usual ones costs, per share of them, in
 # e1RM miss beyond 5% (0.1: half the reps weigh as much as a 5% further miss).
 _REP_SHARE_COST = 0.1
+# The finest load a lifter's own last load may sit on to be offered again (`round_to_plates`): a
+# quarter of their unit (1.25 kg plates a side, 1.25 lb change plates, 8.75 lb fixed dumbbells).
+_OWN_LOAD_GRID = 0.25
 
 # Load steps in pounds (2.5 lb plates a side on bars; 5 lb dumbbell, stack and machine steps).
 _LB_STEPS = {"dumbbell": 5.0, "kettlebell": 5.0, "band": 1.0, "other": 1.0}
@@ -120,7 +123,10 @@ def round_to_plates(e1rm_kg: float, reps: int, step: float, unit: str, rep_range
 
     if abs(excess(options[0], reps)) <= 0.05 or rep_range is None:
         return round(options[0], 2), reps
-    loads = options + ([round(to_unit(fallback_kg, unit), 1)] if fallback_kg else [])
+    own = round(to_unit(fallback_kg, unit), 2) if fallback_kg else None
+    # the lifter's own load only where it is loadable in their unit (a 4 kg dumbbell logged before
+    # they switched to pounds is 8.82 lb: no pound dumbbell weighs that)
+    loads = options + ([own] if own and abs(own / _OWN_LOAD_GRID - round(own / _OWN_LOAD_GRID)) < 0.05 else [])
     # Each candidate costs its e1RM miss beyond 5% plus a tenth of its reps' share away from the
     # usual ones: within 5% the reps nearest the usual win (a 5 lb lateral raise stays a 15-rep
     # lift rather than a 10 lb set of 5), and a face pull of 10 kg x 14 wanted 20% lighter is
