@@ -356,3 +356,15 @@ def test_the_lifters_own_load_is_offered_again_only_where_their_unit_can_load_it
     assert round_to_plates(0.95 * epley_e1rm(4.0, 15), 15, 2.5, "kg", (9, 15), 4.0) == (4.0, 15)
     own = to_kg(12.0, "lb")
     assert round_to_plates(0.95 * epley_e1rm(own, 15), 15, 5.0, "lb", (9, 15), own) == (12.0, 15)
+
+
+def test_a_history_set_at_other_reps_says_why_and_how_much_harder():
+    """Without a model the week repeats the last top set's effort at the usual reps; where the
+    reps differ from the last top set's the reason says so, and how far the plates moved the
+    effort (16 kg x 7 at the usual 9 reps is 16 kg x 9 on 2 kg dumbbells: 5% harder)."""
+    dose = prescribe(False, "dumbbell", 2.0, "kg", _lift(16.0, 7, rep_range=(6, 10), usual=9), None, 10)
+    assert (dose.load, dose.reps) == (16.0, 9)
+    assert dose.reason.endswith("; at your usual 9 reps, 5% harder (the nearest your plates allow)")
+    dose = prescribe(True, "barbell", 2.5, "kg", _lift(60.0, 8, rep_range=(6, 12), usual=10), None, 8)
+    assert (dose.load, dose.reps) == (57.5, 10) and dose.reason.endswith("; the same effort at your usual 10 reps")
+    assert "reps" not in prescribe(True, "barbell", 2.5, "kg", _lift(60.0, 10, rep_range=(6, 12), usual=10), None, 8).reason

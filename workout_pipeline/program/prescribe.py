@@ -35,6 +35,9 @@ _FLOOR = 0.80
 _BAND = (0.80, 1.08)
 # The week takes the model's reps where they keep at least this share of the lifter's usual reps.
 _MODEL_REPS_MIN_SHARE = 0.6
+# A top set within this share of the wanted e1RM reads "the same effort"; beyond it the reason
+# says how much harder or easier the plates made it.
+_SAME_EFFORT = 0.025
 
 # The week's sets fall like last time's (`set_reps`) only where its top set is at least this share
 # of last time's e1RM (at a load no lighter): 8 reps where 13 were done need no fall-off.
@@ -251,12 +254,13 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
         load, shown_reps = round_to_plates(e1rm, reps, plate_step(equipment, unit, catalog_step_kg), unit, (low, high), lift.last_load_kg)
         band = "" if e1rm == wanted or factor < 1.0 else f"within {round(100 * (_BAND[1] - 1))}% of your last top set" if e1rm > reference else \
             f"at least {round(100 * _BAND[0])}% of your last top set"
-        reason = _model_reason(recommendation, lift, unit, (load, shown_reps), usual if reps == usual else None, factor, band)
+        reason = _model_reason(recommendation, lift, unit, (load, shown_reps), usual if reps == usual else None, factor, band, e1rm)
         return Dose(shown_reps, rest_seconds(compound, shown_reps), load, round(to_kg(load, unit), 3), "model", lift.last_date, reason,
                     _profile(lift, to_kg(load, unit), shown_reps))
     e1rm = reference * factor
-    reason = f"{_last_top_set(lift, unit)}{away}"
-    load, reps = round_to_plates(e1rm, reps, plate_step(equipment, unit, catalog_step_kg), unit, (low, high), lift.last_load_kg)
+    load, shown_reps = round_to_plates(e1rm, reps, plate_step(equipment, unit, catalog_step_kg), unit, (low, high), lift.last_load_kg)
+    reason = f"{_last_top_set(lift, unit)}{away}{_history_change(lift, (to_kg(load, unit), shown_reps), e1rm, reps)}"
+    reps = shown_reps
     return Dose(reps, rest_seconds(compound, reps), load, round(to_kg(load, unit), 3), "history", lift.last_date, reason,
                 _profile(lift, to_kg(load, unit), reps))
 
@@ -279,6 +283,27 @@ def set_reps(top_reps: int, profile: tuple[float, ...], sets: int) -> list[int] 
     return reps if any(r != top_reps for r in reps) else None
 
 
+def _history_change(lift: LiftHistory, shown_kg: tuple[float, int], e1rm_kg: float, usual_reps: int) -> str:
+    """Why the week's top set, without a model, is not the last one at its reps: '; at your
+    usual 9 reps, 5% harder (the nearest your plates allow)' ('the same effort' within
+    `_SAME_EFFORT`; 'at 8 reps to fit your plates' where the reps moved off the usual ones)."""
+    if shown_kg[1] == lift.last_reps:
+        return ""
+    return f"; {_at_reps(shown_kg, e1rm_kg, usual_reps)}"
+
+
+def _at_reps(shown_kg: tuple[float, int], e1rm_kg: float, usual_reps: int | None, same: str = "the same effort ") -> str:
+    """'the same effort at your usual 9 reps', or 'at 8 reps to fit your plates, 5% harder (the
+    nearest your plates allow)' where the plates leave the top set `_SAME_EFFORT` or more off the
+    wanted e1RM (`same`: the words for an unchanged effort)."""
+    load_kg, reps = shown_kg
+    at = f"at your usual {reps} reps" if reps == usual_reps else f"at {reps} reps to fit your plates"
+    change = epley_e1rm(load_kg, reps) / e1rm_kg - 1.0
+    if abs(change) < _SAME_EFFORT:
+        return f"{same}{at}"
+    return f"{at}, {abs(round(100 * change))}% {'harder' if change > 0 else 'easier'} (the nearest your plates allow)"
+
+
 def _time_off(lift: LiftHistory, factor: float, cut: str = "-{}%") -> str:
     """'-20% after 86 weeks off' (or with `cut` '{}% lighter'): the break's reduction in words."""
     return f"{cut.format(round(100 * (1 - factor)))} after {round(lift.days_since / 7)} weeks off"
@@ -290,7 +315,7 @@ def _last_top_set(lift: LiftHistory, unit: str) -> str:
 
 
 def _model_reason(recommendation: Recommendation, lift: LiftHistory, unit: str, shown: tuple[float, int],
-                  usual_reps: int | None, factor: float, band: str) -> str:
+                  usual_reps: int | None, factor: float, band: str, e1rm_kg: float) -> str:
     """'model: add load (89% likely to be completed); last top set 135 lb x 7 on ...'. Where the
     week shows another top set than the model's (after a break, at the lifter's usual reps,
     rounded to their plates), the model's own set is named and the week's change said, so "add
@@ -304,8 +329,7 @@ def _model_reason(recommendation: Recommendation, lift: LiftHistory, unit: str, 
     if round(100 * (1 - factor)) >= 1 and (abs(load - model_load) >= 0.05 or reps != model_reps):
         changes.append(_time_off(lift, factor, "{}% lighter"))
     if reps != model_reps:
-        at = f"at your usual {reps} reps" if reps == usual_reps else f"at {reps} reps to fit your plates"
-        changes.append(at if changes else f"the same effort {at}")
+        changes.append(_at_reps((to_kg(load, unit), reps), e1rm_kg, usual_reps, "" if changes else "the same effort "))
     if band:
         changes.append(band)
     if not changes:  # the model's top set, or the nearest load on the lifter's plates
