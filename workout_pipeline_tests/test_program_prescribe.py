@@ -91,6 +91,9 @@ def test_model_load_wins_but_stays_near_the_last_top_set():
     assert bodyweight.load is None and load_text(None, "kg", "pull_up", "bodyweight") == "bodyweight"
     assert load_text(20.0, "kg", "pull_up_assisted", "machine") == "20 kg assistance"
     assert load_text(10.0, "lb", "chin_up_weighted", "bodyweight") == "bodyweight + 10 lb"
+    # an ab wheel (equipment "other") the lifter logs without a load is bodyweight, not "pick a load"
+    assert load_text(None, "kg", "ab_wheel", "other", logged_without_load=True) == "bodyweight"
+    assert load_text(None, "kg", "ab_wheel", "other") == "-"
 
 
 def test_quality_cost_ranks_a_staple_over_an_obscure_entry():

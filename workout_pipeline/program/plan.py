@@ -432,7 +432,7 @@ def _read_days(model, c, shapes, doses, routine, unit, week_start, staples=()) -
                 "load": dose.load,
                 "unit": unit,
                 "load_kg": None if dose.load_kg is None else round(dose.load_kg, 2),
-                "load_text": load_text(dose.load, unit, e.exercise_id, e.equipment),
+                "load_text": load_text(dose.load, unit, e.exercise_id, e.equipment, dose.source == "history"),
                 "rest_s": float(dose.rest_s),
                 "source": dose.source,
                 "last_performed": dose.last_performed,

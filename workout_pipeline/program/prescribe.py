@@ -393,10 +393,12 @@ def _show(value: float) -> str:
     return f"{round(value, 1):g}"
 
 
-def load_text(load: float | None, unit: str, exercise_id: str, equipment: str) -> str:
-    """How a load reads: '60 kg', 'bodyweight', 'bodyweight + 10 kg', '20 kg assistance'."""
+def load_text(load: float | None, unit: str, exercise_id: str, equipment: str, logged_without_load: bool = False) -> str:
+    """How a load reads: '60 kg', 'bodyweight', 'bodyweight + 10 kg', '20 kg assistance'; a lift
+    the lifter logs without a load (an ab wheel, equipment "other") reads 'bodyweight' too, not
+    '-' (pick a load)."""
     if "assisted" in exercise_id or "assist" in exercise_id:
         return "-" if load is None else f"{_show(load)} {unit} assistance"
-    if equipment == "bodyweight":
+    if equipment == "bodyweight" or (logged_without_load and load is None):
         return "bodyweight" if not load else f"bodyweight + {_show(load)} {unit}"
     return "-" if load is None else f"{_show(load)} {unit}"
