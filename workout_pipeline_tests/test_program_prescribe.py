@@ -371,3 +371,14 @@ def test_a_history_set_at_other_reps_says_why_and_how_much_harder():
     dose = prescribe(True, "barbell", 2.5, "kg", _lift(60.0, 8, rep_range=(6, 12), usual=10), None, 8)
     assert (dose.load, dose.reps) == (57.5, 10) and dose.reason.endswith("; the same effort at your usual 10 reps")
     assert "reps" not in prescribe(True, "barbell", 2.5, "kg", _lift(60.0, 10, rep_range=(6, 12), usual=10), None, 8).reason
+
+
+def test_a_hold_stays_on_the_lifters_own_load_off_the_grid():
+    """The lifter's cable stack gives 64 kg: holding 64 kg x 9 reads 64 kg, not the 2.5 kg grid's
+    65 kg; a step up still lands on the grid (66.5 kg wanted: 67.5 kg), and a logged 124.74 kg
+    (275 lb written in kilograms) is no load of theirs to repeat in kilograms."""
+    from workout_pipeline.program.prescribe import round_to_plates
+
+    assert round_to_plates(epley_e1rm(64.0, 9), 9, 2.5, "kg", (6, 12), 64.0) == (64.0, 9)
+    assert round_to_plates(epley_e1rm(66.5, 9), 9, 2.5, "kg", (6, 12), 64.0) == (67.5, 9)
+    assert round_to_plates(epley_e1rm(124.74, 10), 10, 2.5, "kg", (6, 12), 124.74) == (125.0, 10)

@@ -111,25 +111,27 @@ def round_to_plates(e1rm_kg: float, reps: int, step: float, unit: str, rep_range
                     fallback_kg: float | None = None) -> tuple[float, int]:
     """A loadable weight (in `unit`) and reps whose e1RM is nearest `e1rm_kg`.
 
-    The load for `reps` is rounded to the nearest step; when neither neighbouring step lands
-    within 5% of the e1RM (small loads, big steps), the reps move inside `rep_range` (and the
-    lifter's own last load is a candidate too), as little as keeps the e1RM within 5%, so 5 lb
+    The load for `reps` is rounded to the nearest step, or to the lifter's own last load
+    (`fallback_kg`) where that is nearer; when none lands within 5% of the e1RM (small loads,
+    big steps), the reps move inside `rep_range`, as little as keeps the e1RM within 5%, so 5 lb
     lateral raises get more reps rather than a 10 lb jump; a few percent more miss is taken
     where that keeps far more of the reps (`_REP_SHARE_COST`).
     """
     target = to_unit(e1rm_kg / (1.0 + reps / 30.0), unit)
     low, high = math.floor(target / step) * step, math.ceil(target / step) * step
-    options = sorted({low, high} - {0.0}, key=lambda v: abs(v - target)) or [step]
+    own = round(to_unit(fallback_kg, unit), 2) if fallback_kg else None
+    # the lifter's own load (their machine's 64 kg: a hold stays 64 kg, not the grid's 65) where it
+    # is the nearest, and only where it is loadable in their unit (a 4 kg dumbbell logged before
+    # they switched to pounds is 8.82 lb: no pound dumbbell weighs that)
+    own = own if own and abs(own - _OWN_LOAD_GRID * round(own / _OWN_LOAD_GRID)) < 0.005 else None
+    options = sorted(({low, high} | ({own} if own else set())) - {0.0}, key=lambda v: (abs(v - target), v != own)) or [step]
 
     def excess(load: float, r: int) -> float:
         return epley_e1rm(to_kg(load, unit), r) / e1rm_kg - 1.0
 
     if abs(excess(options[0], reps)) <= 0.05 or rep_range is None:
         return round(options[0], 2), reps
-    own = round(to_unit(fallback_kg, unit), 2) if fallback_kg else None
-    # the lifter's own load only where it is loadable in their unit (a 4 kg dumbbell logged before
-    # they switched to pounds is 8.82 lb: no pound dumbbell weighs that)
-    loads = options + ([own] if own and abs(own / _OWN_LOAD_GRID - round(own / _OWN_LOAD_GRID)) < 0.05 else [])
+    loads = options
     # Each candidate costs its e1RM miss beyond 5% plus a tenth of its reps' share away from the
     # usual ones: within 5% the reps nearest the usual win (a 5 lb lateral raise stays a 15-rep
     # lift rather than a 10 lb set of 5), and a face pull of 10 kg x 14 wanted 20% lighter is
