@@ -367,7 +367,7 @@ def test_a_history_set_at_other_reps_says_why_and_how_much_harder():
     effort (16 kg x 7 at the usual 9 reps is 16 kg x 9 on 2 kg dumbbells: 5% harder)."""
     dose = prescribe(False, "dumbbell", 2.0, "kg", _lift(16.0, 7, rep_range=(6, 10), usual=9), None, 10)
     assert (dose.load, dose.reps) == (16.0, 9)
-    assert dose.reason.endswith("; at your usual 9 reps, 5% harder (the nearest your plates allow)")
+    assert dose.reason.endswith("; at your usual 9 reps, 5% harder than your last top set (the nearest your plates allow)")
     dose = prescribe(True, "barbell", 2.5, "kg", _lift(60.0, 8, rep_range=(6, 12), usual=10), None, 8)
     assert (dose.load, dose.reps) == (57.5, 10) and dose.reason.endswith("; the same effort at your usual 10 reps")
     assert "reps" not in prescribe(True, "barbell", 2.5, "kg", _lift(60.0, 10, rep_range=(6, 12), usual=10), None, 8).reason

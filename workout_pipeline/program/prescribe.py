@@ -287,23 +287,28 @@ def set_reps(top_reps: int, profile: tuple[float, ...], sets: int) -> list[int] 
 
 def _history_change(lift: LiftHistory, shown_kg: tuple[float, int], e1rm_kg: float, usual_reps: int) -> str:
     """Why the week's top set, without a model, is not the last one at its reps: '; at your
-    usual 9 reps, 5% harder (the nearest your plates allow)' ('the same effort' within
-    `_SAME_EFFORT`; 'at 8 reps to fit your plates' where the reps moved off the usual ones)."""
+    usual 9 reps, 5% harder than your last top set (the nearest your plates allow)' ('the same
+    effort' within `_SAME_EFFORT` of the wanted e1RM; 'at 8 reps to fit your plates' where the
+    reps moved off the usual ones)."""
     if shown_kg[1] == lift.last_reps:
         return ""
-    return f"; {_at_reps(shown_kg, e1rm_kg, usual_reps)}"
+    return f"; {_at_reps(shown_kg, e1rm_kg, usual_reps, (epley_e1rm(lift.last_load_kg, lift.last_reps), 'your last top set'))}"
 
 
-def _at_reps(shown_kg: tuple[float, int], e1rm_kg: float, usual_reps: int | None, same: str = "the same effort ") -> str:
-    """'the same effort at your usual 9 reps', or 'at 8 reps to fit your plates, 5% harder (the
-    nearest your plates allow)' where the plates leave the top set `_SAME_EFFORT` or more off the
-    wanted e1RM (`same`: the words for an unchanged effort)."""
+def _at_reps(shown_kg: tuple[float, int], e1rm_kg: float, usual_reps: int | None, base: tuple[float, str],
+             same: str = "the same effort ") -> str:
+    """'the same effort at your usual 9 reps' (`same`: the words for it), or, where the plates
+    leave the top set `_SAME_EFFORT` or more off the wanted e1RM `e1rm_kg`, 'at 8 reps to fit
+    your plates, 10% easier than your last top set (the nearest your plates allow)', measured
+    against `base` (an e1RM and its words: the last top set, or the model's set)."""
     load_kg, reps = shown_kg
     at = f"at your usual {reps} reps" if reps == usual_reps else f"at {reps} reps to fit your plates"
-    change = epley_e1rm(load_kg, reps) / e1rm_kg - 1.0
-    if abs(change) < _SAME_EFFORT:
+    shown = epley_e1rm(load_kg, reps)
+    if abs(shown / e1rm_kg - 1.0) < _SAME_EFFORT:
         return f"{same}{at}"
-    return f"{at}, {abs(round(100 * change))}% {'harder' if change > 0 else 'easier'} (the nearest your plates allow)"
+    change = shown / base[0] - 1.0
+    words = f"{abs(round(100 * change))}% {'harder' if change > 0 else 'easier'} than {base[1]}" if round(100 * change) else f"as hard as {base[1]}"
+    return f"{at}, {words} (the nearest your plates allow)"
 
 
 def _time_off(lift: LiftHistory, factor: float, cut: str = "-{}%") -> str:
@@ -331,7 +336,8 @@ def _model_reason(recommendation: Recommendation, lift: LiftHistory, unit: str, 
     if round(100 * (1 - factor)) >= 1 and (abs(load - model_load) >= 0.05 or reps != model_reps):
         changes.append(_time_off(lift, factor, "{}% lighter"))
     if reps != model_reps:
-        changes.append(_at_reps((to_kg(load, unit), reps), e1rm_kg, usual_reps, "" if changes else "the same effort "))
+        base = (epley_e1rm(lift.last_load_kg, lift.last_reps), "your last top set") if changes else (e1rm_kg, "the model's set")
+        changes.append(_at_reps((to_kg(load, unit), reps), e1rm_kg, usual_reps, base, "" if changes else "the same effort "))
     if band:
         changes.append(band)
     if not changes:  # the model's top set, or the nearest load on the lifter's plates
