@@ -251,6 +251,14 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
         classes = [dataclasses.replace(cls, set_range=None) for cls in classes]
         model = build(c)
         run = solve(model)
+    rest_rule_off = (run["status"] == "infeasible" and routine is not None and c.rest_between_muscle_sessions_h is not None
+                     and "rest_between_muscle_sessions_h" not in c.given)
+    if rest_rule_off:
+        # 48 h between sessions of a muscle is a coach's default, not the lifter's rule: one who
+        # squats every day gets their week without it rather than an error
+        c = dataclasses.replace(c, rest_between_muscle_sessions_h=None)
+        model = build(c)
+        run = solve(model)
     if run["objective"] is None:
         if run["status"] == "infeasible":
             def feasible(relaxed: ProgramConstraints) -> bool | None:
@@ -259,7 +267,8 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
             raise InputError(explain_infeasibility(c, feasible))
         raise InputError(f"no program found within the time limit of {time_limit_s:g} s; raise --time-limit")
     days = _read_days(model, c, shapes, doses, routine, unit, week_start, staples)
-    return {"constraints": c, "run": run, "days": days, "routine": routine, "n_considered": len(eligible), "n_classes": len(classes)}
+    return {"constraints": c, "run": run, "days": days, "routine": routine, "n_considered": len(eligible), "n_classes": len(classes),
+            "rest_rule_off": rest_rule_off}
 
 
 def new_form_groups(classes, recent: set[str], by_foundation_lift: bool = False) -> list[list[int]]:

@@ -211,6 +211,7 @@ def _routine_result(catalog, c, history, recommendations, athlete_id, unit, mond
             "staples": list(routine.staples),
             "weekly_sets": routine.weekly_sets,
             "templates": [list(t.exercises) for t in routine.templates[: c.training_days]],
+            "rest_rule_off": bool(out.get("rest_rule_off")),
         }
     return ProgramResult(
         status="optimal" if run["status"] == "optimal" or gap_value <= gap else "feasible",

@@ -2,7 +2,8 @@
 
 From the last `recent_weeks` weeks (12 by default) of working sets:
 - **sessions per week**: sessions divided by the calendar weeks that hold at least one
-  session (a two-week holiday does not halve the rate); the week gets that many days, rounded;
+  session (a two-week holiday does not halve the rate); the week gets that many days, rounded.
+  A session is a training day (`training_days`: two workouts logged on one day are one);
 - **staples**: the lifts done in the most sessions; among lifts tied at the cut, those that
   train primary muscles the staples so far do not (a push / pull / legs lifter's squat, not a
   third press), then more sets, then name;
@@ -98,6 +99,14 @@ def working_lift_sets(history: pd.DataFrame, athlete_id: str | None) -> pd.DataF
     return sets.assign(exercise_id=sets["exercise_id"].astype(str))
 
 
+def training_days(sets: pd.DataFrame) -> pd.DataFrame:
+    """`sets` with `session_id` the day its session started: the week has a day for each day
+    the lifter trains, so two workouts logged on one day (a morning and an evening session, or
+    abs logged apart after the main one) are one training day, not two days of the week."""
+    start = sets.groupby("session_id")["performed_at"].transform("min")
+    return sets.assign(session_id=start.dt.strftime("%Y-%m-%d"))
+
+
 def _staples(per_lift: pd.DataFrame, muscles: dict[str, tuple[frozenset, frozenset]], n: int) -> tuple[str, ...]:
     """The `n` lifts of the most sessions (`per_lift` sorted by sessions, sets, id); the lifts
     tied at the cut are taken one at a time, the one adding the most primary muscles first."""
@@ -177,6 +186,7 @@ def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[st
     sets = sets[sets["exercise_id"].isin(list(muscles))]
     if not len(sets):
         return None
+    sets = training_days(sets)
     last = sets["performed_at"].max()
     recent = sets[sets["performed_at"] > last - pd.Timedelta(weeks=recent_weeks)]
     session_start = recent.groupby("session_id")["performed_at"].min()
