@@ -131,13 +131,12 @@ def round_to_plates(e1rm_kg: float, reps: int, step: float, unit: str, rep_range
 
     if abs(excess(options[0], reps)) <= 0.05 or rep_range is None:
         return round(options[0], 2), reps
-    loads = options
     # Each candidate costs its e1RM miss beyond 5% plus a tenth of its reps' share away from the
     # usual ones: within 5% the reps nearest the usual win (a 5 lb lateral raise stays a 15-rep
     # lift rather than a 10 lb set of 5), and a face pull of 10 kg x 14 wanted 20% lighter is
     # 7.5 kg x 15 (6% under) rather than 10 kg x 7 (on the e1RM, at half its reps).
     _, _, load, best_reps = min((max(0.0, abs(over) - 0.05) + _REP_SHARE_COST * abs(r - reps) / reps, abs(over), v, r)
-                                for v in loads for r in range(rep_range[0], rep_range[1] + 1) for over in [excess(v, r)])
+                                for v in options for r in range(rep_range[0], rep_range[1] + 1) for over in [excess(v, r)])
     return round(load, 2), best_reps
 
 
@@ -398,7 +397,9 @@ def wave(dose: Dose, lift: LiftHistory | None, occurrences: int, compound: bool,
 
 
 def _show(value: float) -> str:
-    return f"{round(value, 1):g}"
+    """A load as the lifter reads it: one decimal, two on a quarter of their unit (93.75 kg)."""
+    quarter = round(value * 4) / 4
+    return f"{quarter:g}" if abs(value - quarter) < 0.005 else f"{round(value, 1):g}"
 
 
 def load_text(load: float | None, unit: str, exercise_id: str, equipment: str, logged_without_load: bool = False) -> str:

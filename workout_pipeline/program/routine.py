@@ -166,8 +166,13 @@ def _per_lift(frame: pd.DataFrame, columns: list[str]) -> dict[str, list[tuple]]
     """`frame`'s rows (ordered by `exercise_id`, then as wanted) as tuples of `columns`, per lift."""
     ids = frame["exercise_id"].astype(str).to_numpy()
     rows = list(zip(*(frame[c].tolist() for c in columns)))
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], dtype=int)
-    return {ids[a]: rows[a:b] for a, b in zip(starts, [*starts[1:], len(ids)])}
+    return {ids[a]: rows[a:b] for a, b in _runs(ids)}
+
+
+def _runs(keys: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of equal values in `keys`."""
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.array([], dtype=int)
+    return list(zip(starts.tolist(), [*starts[1:].tolist(), len(keys)]))
 
 
 def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[str, tuple[frozenset, frozenset]],
@@ -303,10 +308,9 @@ def _templates(recent: pd.DataFrame) -> tuple[DayTemplate, ...]:
     ordered = recent.sort_values(by, kind="stable")
     session = pd.factorize(ordered["session_id"])[0]
     firsts = ordered.assign(_session=session).drop_duplicates(["_session", "exercise_id"]).sort_values("_session", kind="stable")
-    ids, session = firsts["exercise_id"].tolist(), firsts["_session"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, session[1:] != session[:-1]]) if len(session) else np.array([], dtype=int)
+    ids = firsts["exercise_id"].tolist()
     groups: list[dict[str, Any]] = []
-    for order in (ids[a:b] for a, b in zip(starts, [*starts[1:], len(ids)])):
+    for order in (ids[a:b] for a, b in _runs(firsts["_session"].to_numpy())):
         lifts = set(order)
         best, best_score = None, 0.0
         for group in groups:
