@@ -208,6 +208,7 @@ ENGLISH_VARIANTS = {
     'Hack Squat (Machine)': 'hack_squat_machine',
     'Smith Machine Squat': 'squat_smith_machine',
     'Pendlay Row': 'pendlay_row_barbell',
+    'Yates Row': 'bent_over_row_underhand_barbell',
     'RDL': 'romanian_deadlift_barbell',
     'Bulgarian Split Squat (Dumbbell)': 'bulgarian_split_squat_dumbbell',
     'Pec Deck': 'chest_fly_machine',
