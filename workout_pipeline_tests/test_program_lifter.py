@@ -234,7 +234,9 @@ def test_the_stores_unit_wins_and_lb_lifters_see_lb(store, tmp_path):
     assert done.returncode == 0, done.stderr
     week = [e for d in json.loads((out / "program.json").read_text())["days"] for e in d["exercises"]]
     loaded = [e for e in week if e["load"]]
-    assert loaded and all(e["unit"] == "lb" and e["load"] % 2.5 == 0 for e in loaded)
+    # on pound plates, or a load the lifter logged themselves (a 136 lb machine stack)
+    logged = set((own["weight_kg"].dropna() / 0.45359237).round(2))
+    assert loaded and all(e["unit"] == "lb" and (e["load"] % 2.5 == 0 or e["load"] in logged) for e in loaded)
     assert all(abs(e["load_kg"] - e["load"] * 0.45359237) < 0.01 for e in loaded)
     text = (out / "program.md").read_text()
     assert " lb |" in text and " kg |" not in text
