@@ -134,7 +134,7 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
 
 
 def _set(weight_kg: float, reps: float, unit: str) -> str:
-    """'5 x 100 kg', or in pounds '5 x 135 lb' (to a tenth: the model's steps are the lifter's own)."""
+    """'5 x 100 kg', or in pounds '5 x 135 lb' (`load_in_unit`: to a tenth, two decimals on a quarter of the unit)."""
     return f"{int(reps)} x {load_in_unit(weight_kg, unit)}"
 
 

@@ -101,10 +101,8 @@ def to_kg(load: float, unit: str) -> float:
 
 
 def load_in_unit(load_kg: float, unit: str) -> str:
-    """A load in kg as the lifter reads it: '58.75 kg' (to 2 decimals), or '130 lb' (to a tenth)."""
-    if unit == "lb":
-        return f"{round(to_unit(float(load_kg), 'lb'), 1):g} lb"
-    return f"{round(float(load_kg), 2):g} kg"
+    """A load in kg as the lifter reads it in their unit (`_show`): '58.75 kg', '130 lb', '61.2 kg'."""
+    return f"{_show(to_unit(float(load_kg), unit))} {unit}"
 
 
 def round_to_plates(e1rm_kg: float, reps: int, step: float, unit: str, rep_range: tuple[int, int] | None = None,
@@ -123,7 +121,7 @@ def round_to_plates(e1rm_kg: float, reps: int, step: float, unit: str, rep_range
     # the lifter's own load (their machine's 64 kg: a hold stays 64 kg, not the grid's 65) where it
     # is the nearest, and only where it is loadable in their unit (a 4 kg dumbbell logged before
     # they switched to pounds is 8.82 lb: no pound dumbbell weighs that)
-    own = own if own and abs(own - _OWN_LOAD_GRID * round(own / _OWN_LOAD_GRID)) < 0.005 else None
+    own = own if own and _on_quarter(own) else None
     options = sorted(({low, high} | ({own} if own else set())) - {0.0}, key=lambda v: (abs(v - target), v != own)) or [step]
 
     def excess(load: float, r: int) -> float:
@@ -152,6 +150,11 @@ class LiftHistory:
     usual_reps: int  # median reps of those sets
     rep_profile: tuple[float, ...] = ()  # last time's sets at the top load, reps / the top set's (routine.rep_profiles)
     recent_tops: tuple[tuple[float, int, str], ...] = ()  # (load kg, reps, ISO date) of its top set in each recent session, oldest first
+
+    @property
+    def last_e1rm_kg(self) -> float:
+        """The last top set's Epley e1RM (0 for a bodyweight lift)."""
+        return epley_e1rm(self.last_load_kg or 0.0, self.last_reps)
 
 
 @dataclass(frozen=True)
@@ -241,7 +244,7 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
     if not lift.last_load_kg:
         reason = f"bodyweight, last done {lift.last_date}" if lift.last_date else "bodyweight"
         return Dose(reps, rest_seconds(compound, reps), None, None, "history", lift.last_date, reason)
-    reference = epley_e1rm(lift.last_load_kg, lift.last_reps)
+    reference = lift.last_e1rm_kg
     if recommendation is not None and recommendation.load_kg:
         # the model's top set: its reps where they lie in the lifter's range and keep most of
         # the usual ones (moved to the usual reps, a step more with the reps back to the range's
@@ -261,16 +264,15 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
     e1rm = reference * factor
     load, shown_reps = round_to_plates(e1rm, reps, plate_step(equipment, unit, catalog_step_kg), unit, (low, high), lift.last_load_kg)
     reason = f"{_last_top_set(lift, unit)}{away}{_history_change(lift, (to_kg(load, unit), shown_reps), e1rm, reps)}"
-    reps = shown_reps
-    return Dose(reps, rest_seconds(compound, reps), load, round(to_kg(load, unit), 3), "history", lift.last_date, reason,
-                _profile(lift, to_kg(load, unit), reps))
+    return Dose(shown_reps, rest_seconds(compound, shown_reps), load, round(to_kg(load, unit), 3), "history", lift.last_date, reason,
+                _profile(lift, to_kg(load, unit), shown_reps))
 
 
 def _profile(lift: LiftHistory, load_kg: float, reps: int) -> tuple[float, ...]:
     """The lift's rep fall-off where the week's top set is at least as hard as last time's (at
     least its load and `_PROFILE_MIN_EFFORT` of its e1RM: the lifter's sets fell that way
     there); at a lighter load or far fewer reps (after a break), straight sets."""
-    hard = epley_e1rm(load_kg, reps) >= _PROFILE_MIN_EFFORT * epley_e1rm(lift.last_load_kg, lift.last_reps)
+    hard = epley_e1rm(load_kg, reps) >= _PROFILE_MIN_EFFORT * lift.last_e1rm_kg
     return lift.rep_profile if hard and load_kg >= (1.0 - 0.005) * lift.last_load_kg else ()
 
 
@@ -291,7 +293,7 @@ def _history_change(lift: LiftHistory, shown_kg: tuple[float, int], e1rm_kg: flo
     reps moved off the usual ones)."""
     if shown_kg[1] == lift.last_reps:
         return ""
-    return f"; {_at_reps(shown_kg, e1rm_kg, usual_reps, (epley_e1rm(lift.last_load_kg, lift.last_reps), 'your last top set'))}"
+    return f"; {_at_reps(shown_kg, e1rm_kg, usual_reps, (lift.last_e1rm_kg, 'your last top set'))}"
 
 
 def _at_reps(shown_kg: tuple[float, int], e1rm_kg: float, usual_reps: int | None, base: tuple[float, str],
@@ -335,7 +337,7 @@ def _model_reason(recommendation: Recommendation, lift: LiftHistory, unit: str, 
     if round(100 * (1 - factor)) >= 1 and (abs(load - model_load) >= 0.05 or reps != model_reps):
         changes.append(_time_off(lift, factor, "{}% lighter"))
     if reps != model_reps:
-        base = (epley_e1rm(lift.last_load_kg, lift.last_reps), "your last top set") if changes else (e1rm_kg, "the model's set")
+        base = (lift.last_e1rm_kg, "your last top set") if changes else (e1rm_kg, "the model's set")
         changes.append(_at_reps((to_kg(load, unit), reps), e1rm_kg, usual_reps, base, "" if changes else "the same effort "))
     if band:
         changes.append(band)
@@ -383,7 +385,7 @@ def wave(dose: Dose, lift: LiftHistory | None, occurrences: int, compound: bool,
             doses.append(dose)
             continue
         _, _, (done_kg, done_reps, day) = min(loaded)
-        if epley_e1rm(done_kg, done_reps) < _WAVE_MIN_EFFORT * epley_e1rm(lift.last_load_kg, lift.last_reps):
+        if epley_e1rm(done_kg, done_reps) < _WAVE_MIN_EFFORT * lift.last_e1rm_kg:
             doses.append(dose)  # a light day far under the last top set: not a week to follow blind
             continue
         factor = detraining_factor(lift.days_since)
@@ -396,10 +398,14 @@ def wave(dose: Dose, lift: LiftHistory | None, occurrences: int, compound: bool,
     return doses
 
 
+def _on_quarter(value: float) -> bool:
+    """Whether a load (in the lifter's unit) sits on `_OWN_LOAD_GRID`, a quarter of it."""
+    return abs(value - _OWN_LOAD_GRID * round(value / _OWN_LOAD_GRID)) < 0.005
+
+
 def _show(value: float) -> str:
     """A load as the lifter reads it: one decimal, two on a quarter of their unit (93.75 kg)."""
-    quarter = round(value * 4) / 4
-    return f"{quarter:g}" if abs(value - quarter) < 0.005 else f"{round(value, 1):g}"
+    return f"{_OWN_LOAD_GRID * round(value / _OWN_LOAD_GRID):g}" if _on_quarter(value) else f"{round(value, 1):g}"
 
 
 def load_text(load: float | None, unit: str, exercise_id: str, equipment: str, logged_without_load: bool = False) -> str:
