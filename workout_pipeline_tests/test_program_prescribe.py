@@ -384,28 +384,6 @@ def test_a_hold_stays_on_the_lifters_own_load_off_the_grid():
     assert round_to_plates(epley_e1rm(124.74, 10), 10, 2.5, "kg", (6, 12), 124.74) == (125.0, 10)
 
 
-def test_a_lifter_who_squats_every_day_gets_a_week_without_the_48_h_default():
-    """Six squat sessions a week: the 48 h default between sessions of a muscle left no week of
-    their routine (an error before); it is switched off, and the week says so. A lifter who set
-    the rule keeps it, and the error names it; ann's two days a week keep the default."""
-    from workout_pipeline.program import render_program_markdown, solve_program
-
-    catalog = load_catalog()
-    days = pd.date_range("2026-01-05 07:00", periods=72, freq="D")
-    daily = pd.DataFrame([{"athlete_id": "sam", "session_id": f"s{k}", "performed_at": when, "exercise_raw": "Squat",
-                           "exercise_id": "squat_barbell", "set_index": 0, "set_type": "normal", "weight_kg": 100.0,
-                           "reps": 5, "rest_s": None, "source_row": k + 1} for k, when in enumerate(days) if when.weekday() < 6])
-    result = solve_program(catalog, None, history=daily, athlete_id="sam", week_start="2026-03-23")
-    assert len(result.days) == 6 and result.constraints["rest_between_muscle_sessions_h"] is None
-    assert all(d["exercises"][0]["exercise_id"] == "squat_barbell" for d in result.days)
-    assert result.routine["rest_rule_off"] and "48 hours" in render_program_markdown(result)
-    with pytest.raises(InputError, match="rest_between_muscle_sessions_h=48"):
-        solve_program(catalog, {"rest_between_muscle_sessions_h": 48}, history=daily, athlete_id="sam", time_limit_s=5)
-    ann = solve_program(catalog, None, history=_history(), athlete_id="ann", week_start="2026-03-04")
-    assert ann.constraints["rest_between_muscle_sessions_h"] == 48 and not ann.routine["rest_rule_off"]
-    assert "48 hours" not in render_program_markdown(ann)
-
-
 def test_two_workouts_logged_on_one_day_are_one_training_day():
     """ann's Monday and Thursday sessions, each logged as two workouts (the row and the deadlift
     an hour after the bench press and the squat): two training days a week with their two lifts

@@ -49,6 +49,7 @@ DEFAULT_WEEKDAYS: dict[int, tuple[str, ...]] = {
     6: ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat"),
     7: WEEKDAYS,
 }
+DEFAULT_REST_H = 48.0  # a coach's default between direct sessions of a muscle (the 48 h rule)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class ProgramConstraints:
     deload_factor: float = 0.6
     max_hard_sets_per_muscle_session: float | None = 8.0
     min_sessions_per_muscle: int | None = 2
-    rest_between_muscle_sessions_h: float | None = 48.0
+    rest_between_muscle_sessions_h: float | None = DEFAULT_REST_H
     exercise_kinds: tuple[str, ...] = tuple(sorted(STRENGTH_KINDS))
     default_reps_compound: int = 8
     default_reps_isolation: int = 12
@@ -233,7 +234,7 @@ def _validate(raw: dict[str, Any]) -> ProgramConstraints:
         v["min_sessions_per_muscle"] = _optional_int(raw, "min_sessions_per_muscle", 1, 7, 2)
     else:
         v["min_sessions_per_muscle"] = None
-    v["rest_between_muscle_sessions_h"] = _optional_number(raw, "rest_between_muscle_sessions_h", 0.0, 168.0, 48.0)
+    v["rest_between_muscle_sessions_h"] = _optional_number(raw, "rest_between_muscle_sessions_h", 0.0, 168.0, DEFAULT_REST_H)
     v["default_reps_compound"] = _int(raw, "default_reps_compound", 1, 100, 8)
     v["default_reps_isolation"] = _int(raw, "default_reps_isolation", 1, 100, 12)
     v["default_rest_s_compound"] = _number(raw, "default_rest_s_compound", 0.0, 1800.0, 150.0)

@@ -1,15 +1,17 @@
 """`solve_program`: from catalog, constraints and history to a concrete weekly program."""
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from workout_pipeline.catalog.muscles import MUSCLE_CATEGORY
 from workout_pipeline.catalog.records import Catalog, as_catalog
 from workout_pipeline.errors import InputError
-from workout_pipeline.program.constraints import DAY_TYPES, ProgramConstraints, load_constraints
+from workout_pipeline.program.constraints import DAY_TYPES, DEFAULT_REST_H, ProgramConstraints, load_constraints
 from workout_pipeline.program.exercises import (
     EligibleExercise,
     build_classes,
@@ -18,7 +20,7 @@ from workout_pipeline.program.exercises import (
     prune_dominated,
 )
 from workout_pipeline.program.explain import explain_infeasibility
-from workout_pipeline.program.milp import ProgramModel, build_model
+from workout_pipeline.program.milp import ProgramModel, build_model, conflicting_day_pairs
 from workout_pipeline.program.names import with_resolved_names
 from workout_pipeline.program.prescribe import load_text, plate_step, to_kg, to_unit
 from workout_pipeline.program.store import unit_from_history
@@ -212,6 +214,10 @@ def _routine_result(catalog, c, history, recommendations, athlete_id, unit, mond
             "weekly_sets": routine.weekly_sets,
             "templates": [list(t.exercises) for t in routine.templates[: c.training_days]],
             "rest_rule_off": bool(out.get("rest_rule_off")),
+            "rest_rule_off_because": out.get("rest_rule_off"),  # "no week", "your sessions" or None
+            # recent weeks whose sessions trained a muscle twice within the default 48 h, of all
+            "weeks_resting_less": [routine.weeks_resting_less(DEFAULT_REST_H), len(routine.fewest_rest_days)],
+            "trained_without_rest": trained_without_rest(out["days"], c.weekdays) if out.get("rest_rule_off") else [],
         }
     return ProgramResult(
         status="optimal" if run["status"] == "optimal" or gap_value <= gap else "feasible",
@@ -251,6 +257,13 @@ def _dated(days: list[dict[str, Any]], unit: str, monday: pd.Timestamp, by_id: d
                      load_text=load_text(load, unit, member.exercise_id, member.equipment),
                      last_performed=None, reason=f"load from {e['source']}")
     return days
+
+
+def trained_without_rest(days: list[dict[str, Any]], weekdays: Sequence[str]) -> list[str]:
+    """The muscles (not abs or obliques) the week trains directly on two days less than the
+    default 48 h apart."""
+    direct = [{m for e in day["exercises"] for m in e["primary_muscles"] if MUSCLE_CATEGORY.get(m) != "core"} for day in days]
+    return sorted(set().union(*(direct[a] & direct[b] for a, b in conflicting_day_pairs(weekdays, DEFAULT_REST_H))))
 
 
 def _solve_on(exercises: list, c: ProgramConstraints, formulation: str, time_limit_s: float, gap: float):

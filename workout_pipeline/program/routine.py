@@ -18,7 +18,10 @@ From the last `recent_weeks` weeks (12 by default) of working sets:
 - per lift: the last top set, its date, and the lifter's rep range and usual reps (min, max and
   median reps of the recent sets at the working weight, `_working_weight_reps`) (`LiftHistory`),
   and its usual sets (the median of its working sets per recent session), how its reps fell
-  over its sets at the top load last time (`rep_profiles`), and its recent top sets.
+  over its sets at the top load last time (`rep_profiles`), and its recent top sets;
+- per recent week, the fewest days between two of its sessions that train a muscle directly
+  (`fewest_rest_days`): a lifter who squats on Monday and deadlifts on Tuesday week after week
+  does not follow the coach's 48 h default, and the week follows them (`plan.routine_defaults`).
 """
 
 from dataclasses import dataclass, field
@@ -27,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workout_pipeline.catalog.muscles import MUSCLE_CATEGORY
 from workout_pipeline.program.prescribe import LiftHistory
 from workout_pipeline.schema import WORKING_SET_TYPES
 
@@ -67,6 +71,11 @@ class Routine:
     lift_sets: dict[str, float] = field(default_factory=dict)  # exercise_id -> its median sets per recent session
     logged_names: dict[str, str] = field(default_factory=dict)  # exercise_id -> name as logged
     lifts: dict[str, dict[str, Any]] = field(default_factory=dict)  # exercise_id -> last top set etc.
+    fewest_rest_days: tuple[int, ...] = ()  # per recent week with a session: `_fewest_rest_days`
+
+    def weeks_resting_less(self, rest_h: float) -> int:
+        """How many recent weeks trained a muscle directly twice within `rest_h` hours."""
+        return sum(days * 24 < rest_h for days in self.fewest_rest_days)
 
     @property
     def days(self) -> int:
@@ -228,7 +237,28 @@ def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[st
         lift_sets={e: float(v) for e, v in lift_sets.groupby(level="exercise_id").median().items()},
         logged_names=_logged_names(sets),
         lifts=_lifts(sets, recent),
+        fewest_rest_days=_fewest_rest_days(lift_sets, muscles),
     )
+
+
+def _fewest_rest_days(lift_sets: pd.Series, muscles: dict[str, tuple[frozenset, frozenset]]) -> tuple[int, ...]:
+    """Per calendar week with a session (in order), the fewest days from an earlier session to
+    one of that week's sessions when both train a muscle directly (a primary muscle of one of
+    their lifts; not abs or obliques: crunches every day say nothing of how the lifter rests
+    their other muscles); 7 when none is within a week. `lift_sets` is indexed by (session_id, exercise_id)
+    with session ids the training days (`training_days`)."""
+    direct: dict[pd.Timestamp, set[str]] = {}
+    for session_id, exercise_id in lift_sets.index:
+        worked = {m for m in muscles[exercise_id][0] if MUSCLE_CATEGORY.get(m) != "core"}
+        direct.setdefault(pd.Timestamp(session_id), set()).update(worked)
+    dates = sorted(direct)
+    fewest: dict[Any, int] = {}
+    for k, day in enumerate(dates):
+        week = day.to_period("W")
+        gaps = [(day - earlier).days for earlier in dates[max(0, k - 7):k]
+                if (day - earlier).days < 7 and direct[day] & direct[earlier]]
+        fewest[week] = min(fewest.get(week, 7), *gaps, 7)
+    return tuple(fewest[w] for w in sorted(fewest))
 
 
 def _logged_names(sets: pd.DataFrame) -> dict[str, str]:
