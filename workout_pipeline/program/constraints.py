@@ -89,6 +89,7 @@ class ProgramConstraints:
     default_rest_s_compound: float = 150.0
     default_rest_s_isolation: float = 90.0
     under_penalty: float = 10.0
+    growth_penalty: float = 1.0  # routine objective: a set short of a target, above the lifter's own volume
     over_penalty: float = 1.0
     set_cost: float = 0.05
     exercise_cost: float = 0.01
@@ -110,6 +111,9 @@ class ProgramConstraints:
     staples: int = 5
     # keys the file or dict set explicitly (routine defaults fill the others from the history)
     given: frozenset[str] = field(default=frozenset(), compare=False)
+    # the lifter's own weekly sets per muscle (routine defaults, where the targets are theirs):
+    # sets short of a target down to these cost growth_penalty each, below them under_penalty
+    target_floors: dict[str, float] = field(default_factory=dict, compare=False)
 
     def effective_targets(self) -> dict[str, float]:
         """Soft weekly targets after injuries (excluded muscles) and the deload factor."""
@@ -119,6 +123,16 @@ class ProgramConstraints:
             for m, v in self.targets.items()
             if m not in self.exclude_muscles and v > 0
         }
+
+    def growth_room(self) -> dict[str, float]:
+        """Per targeted muscle, the sets between the lifter's own volume and the lower edge of
+        the target's free band (`target_floors`): short of the target by at most this, a week
+        pays `growth_penalty` a set, not `under_penalty` (the deload factor scales both ends)."""
+        factor = self.deload_factor if self.deload else 1.0
+        edge = self.target_tolerance / 2
+        targets = self.effective_targets()
+        return {m: round(targets[m] - edge - floor * factor, 4) for m, floor in self.target_floors.items()
+                if m in targets and targets[m] - edge - floor * factor > 1e-9}
 
     def effective_hard_targets(self) -> dict[str, float]:
         """Hard weekly minimums after the deload factor (excluded muscles keep theirs: a
@@ -130,14 +144,14 @@ class ProgramConstraints:
         """Plain JSON-ready dict (tuples as lists)."""
         out: dict[str, Any] = {}
         for f in fields(self):
-            if f.name == "given":
+            if f.name in ("given", "target_floors"):
                 continue
             value = getattr(self, f.name)
             out[f.name] = sorted(value) if isinstance(value, frozenset) else list(value) if isinstance(value, tuple) else value
         return out
 
 
-_FIELD_NAMES = {f.name for f in fields(ProgramConstraints)} - {"given"}
+_FIELD_NAMES = {f.name for f in fields(ProgramConstraints)} - {"given", "target_floors"}
 
 
 def load_constraints(path_or_dict: "str | Path | dict[str, Any] | None" = None) -> ProgramConstraints:
@@ -241,6 +255,7 @@ def _validate(raw: dict[str, Any]) -> ProgramConstraints:
     v["default_rest_s_isolation"] = _number(raw, "default_rest_s_isolation", 0.0, 1800.0, 90.0)
     for key, default in (
         ("under_penalty", 10.0),
+        ("growth_penalty", 1.0),
         ("over_penalty", 1.0),
         ("set_cost", 0.05),
         ("exercise_cost", 0.01),

@@ -299,8 +299,11 @@ def pattern_bounds(classes: Sequence[ExerciseClass], c: ProgramConstraints, day_
                   np.array([entries[k] for k in keys], dtype=float))
 
     half = c.target_tolerance / 2
+    room = c.growth_room()
     for m in targets:
         column(c.under_penalty, 0, inf, {("target", m): 1.0})
+        if m in room:
+            column(c.growth_penalty, 0, room[m], {("target", m): 1.0})
         column(c.over_penalty, 0, inf, {("target", m): -1.0})
         if half:
             column(0.0, -half, half, {("target", m): 1.0})

@@ -246,7 +246,7 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
     targets, hard = c.effective_targets(), c.effective_hard_targets()
     contribution = {m: pulp.lpSum(dict(cls.contributions).get(m, 0.0) * S[i] for i, cls in enumerate(classes))
                     for m in sorted(set(targets) | set(hard))}
-    under, over = add_target_rows(prob, c, contribution)
+    under, over, target_cost = add_target_rows(prob, c, contribution)
 
     for m in sorted({m for cls in classes for m in cls.primary}):
         direct = [i for i, cls in enumerate(classes) if m in cls.primary]
@@ -295,8 +295,7 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
     split = day_split(prob, classes, c, opened, trained, S, N, day_costs, day_cost, one_a_day,
                       exercises_only=days == "exercises") if days else None
     prob += (
-        c.under_penalty * pulp.lpSum(under.values())
-        + c.over_penalty * pulp.lpSum(over.values())
+        target_cost
         + c.set_cost * pulp.lpSum(S.values())
         + pulp.lpSum(cls.selection_cost * N[i] for i, cls in enumerate(classes))
         + pulp.lpSum(day_cost.values())

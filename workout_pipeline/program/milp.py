@@ -49,19 +49,27 @@ def conflicting_day_pairs(weekdays: Sequence[str], rest_h: float | None) -> list
     return pairs
 
 
-def add_target_rows(prob: Any, c: ProgramConstraints, contribution: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def add_target_rows(prob: Any, c: ProgramConstraints, contribution: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], Any]:
     """Soft targets with under/over slacks (and, for the routine objective, a free band of
-    +-target_tolerance/2 sets) and hard minimums on `contribution`; returns (under, over)."""
+    +-target_tolerance/2 sets, and the growth slack `grow` up to `c.growth_room()`, the sets
+    between the lifter's own volume and that band, cheaper than `under`) and hard minimums on
+    `contribution`; returns (under, over, their cost in the objective)."""
+    import pulp
+
     targets, hard = c.effective_targets(), c.effective_hard_targets()
     under = {m: prob.add_variable(f"under_{m}", lowBound=0) for m in targets}
     over = {m: prob.add_variable(f"over_{m}", lowBound=0) for m in targets}
+    grow = {m: prob.add_variable(f"grow_{m}", lowBound=0, upBound=room) for m, room in c.growth_room().items()}
     half = c.target_tolerance / 2
     band = {m: prob.add_variable(f"band_{m}", lowBound=-half, upBound=half) for m in targets} if half else {}
     for m, target in targets.items():
-        prob += contribution[m] + under[m] - over[m] + (band[m] if band else 0) == target, f"target_{m}"
+        prob += (contribution[m] + under[m] + (grow[m] if m in grow else 0) - over[m] + (band[m] if band else 0)
+                 == target), f"target_{m}"
     for m, minimum in hard.items():
         prob += contribution[m] >= minimum, f"hard_target_{m}"
-    return under, over
+    cost = (c.under_penalty * pulp.lpSum(under.values()) + c.growth_penalty * pulp.lpSum(grow.values())
+            + c.over_penalty * pulp.lpSum(over.values()))
+    return under, over, cost
 
 
 def build_model(
@@ -178,7 +186,7 @@ def build_model(
             if weight:
                 terms.append(weight * var)
         contribution[muscle] = pulp.lpSum(terms)
-    under, over = add_target_rows(prob, c, contribution)
+    under, over, target_cost = add_target_rows(prob, c, contribution)
 
     # per-session rules on direct (primary) work
     direct_muscles = sorted({m for cls in classes for m in cls.primary})
@@ -229,8 +237,7 @@ def build_model(
         for d in days:
             prob += totals[d] - (1.0 / n_days) * total == dev_up[d] - dev_down[d], f"smooth_{d}"
         prob += (
-            c.under_penalty * pulp.lpSum(under.values())
-            + c.over_penalty * pulp.lpSum(over.values())
+            target_cost
             + c.set_cost * pulp.lpSum(sets.values())
             + pulp.lpSum(classes[i].selection_cost * var for (i, d), var in count.items())
             + c.smoothness_cost * pulp.lpSum(dev_up[d] + dev_down[d] for d in days)

@@ -9,14 +9,15 @@ days `d` (their number and shapes from the lifter's routine, `program/routine.py
     min_sets*y[e,d] <= x[e,d] <= max_sets*y[e,d]
     min_ex <= sum_e y[e,d] <= max_ex                                        for every day d
     c_m = sum_{e,d} p[e,m] x[e,d]    (p = 1 primary, secondary_weight secondary)
-    c_m + under_m - over_m = target_m                                     for targeted m
+    c_m + under_m + grow_m - over_m + band_m = target_m                   for targeted m
+    0 <= grow_m <= target_m - 1 - own_m      (own_m: the lifter's weekly sets, `target_floors`)
     sum_d y[s,d] + miss_s >= 1,  0 <= miss_s <= 1       for each staple s and each lift s of
                                                         the week's day templates
     sum_d y[r,d] >= 1                                                     for each required r
     (+ the rules of the constraints file: session time, 48 h, per-session cap, sessions per
        muscle, hard targets; `program/milp.py`)
 
-    minimise  under_penalty*sum under + over_penalty*sum over + set_cost*sum x
+    minimise  under_penalty*sum under + growth_penalty*sum grow + over_penalty*sum over + set_cost*sum x
             + sum_{e,d} (cost_e + off_day[e,d]) y[e,d] + staple_miss_penalty*sum_staples miss
             + TEMPLATE_MISS_COST*sum_other template lifts miss
             + smoothness_cost*sum_d |t_d - T/D|
@@ -32,7 +33,9 @@ equipment) and `off_day[e,d]` is `off_routine_day_cost` when the lifter's lift g
 whose template does not hold it. Targets default to the lifter's own recent weekly sets per
 muscle moved half-way into the 10-20 range, for the muscles they train directly (at least 2
 sets a week as a primary muscle); a band of `target_tolerance` (2) sets around a target is
-free (`band_m` in [-1, 1] in the target row), so a new exercise enters only for a real shortfall. Days
+free (`band_m` in [-1, 1] in the target row), so a new exercise enters only for a real shortfall;
+below the band and down to the lifter's own volume a set short costs `growth_penalty` (1), a
+nudge that does not pull their lifts out for new ones (below their own volume, 10). Days
 default to their recent sessions per week. Loads, reps and rest: `program/prescribe.py`.
 
 Without a history, the staples `s` are the *starter staples* (`starter_staples`): the plain
@@ -127,6 +130,10 @@ def routine_defaults(c: ProgramConstraints, routine: Routine | None) -> ProgramC
     if "targets" not in c.given and routine is not None:
         changes["targets"] = {m: routine_target(v) for m, v in sorted(routine.weekly_sets.items())
                               if routine.direct_sets.get(m, 0.0) >= TRAINED_MIN_SETS}
+        # short of a target, but not of what the lifter does now: a nudge (growth_penalty), not a
+        # cut to repair at any price (a 3-day lifter's one upper day lost its pulldown, lateral
+        # raise and hammer curl to two new lifts that credit more muscles a set)
+        changes["target_floors"] = {m: routine.weekly_sets[m] for m in changes["targets"]}
     if "target_tolerance" not in c.given:
         changes["target_tolerance"] = TARGET_TOLERANCE
     return dataclasses.replace(c, **changes)

@@ -11,8 +11,9 @@
             - prefer_bonus if preferred;  + avoid_penalty if avoided
 
 and, per day, `off_routine_day_cost` (0.5) when a lift the lifter does goes on a day whose
-template does not hold it. A set that closes a target gap is worth `under_penalty` (10), so a
-new exercise enters only where the lifter's own lifts cannot cover a targeted muscle, and then
+template does not hold it. A set that closes a target gap below the lifter's own volume is worth
+`under_penalty` (10; above it `growth_penalty`, 1), so a new exercise enters only where the
+lifter's own lifts cannot cover a targeted muscle, and then
 the most standard, compound, free-weight one; an obscure catalog entry costs at least
 `nonstandard_cost` more than an equivalent standard lift, and a new one `new_exercise_cost`
 more than the lifter's staple.
