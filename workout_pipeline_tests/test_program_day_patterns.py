@@ -21,12 +21,13 @@ from workout_pipeline.program.plan import _one_new_form_per_movement
 from workout_pipeline.program.solve import run_solver
 from workout_pipeline.program.week import solve_week
 from workout_pipeline_tests.test_program import make_catalog
-from workout_pipeline_tests.test_program_week import SHAPES, _new_form_groups
+from workout_pipeline_tests.test_program_week import SHAPES, _new_form_groups, _with_floors
 
 _SPEC = importlib.util.spec_from_file_location(
     "program_bounds", Path(__file__).resolve().parents[1] / "benchmarks" / "program_bounds.py")
 bounds = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(bounds)
+
 
 
 def _instance(seed: int, n: int = 14):
@@ -48,6 +49,7 @@ def _instance(seed: int, n: int = 14):
         "min_sessions_per_muscle": None,
         "secondary_weight": rng.choice([0.5, 0.25]),
     })
+    c = _with_floors(c, seed)
     classes = build_classes(eligible_exercises(catalog, c), c, aggregate=False)
     shapes = [rng.choice(SHAPES[3:]) for _ in range(2)]
     opened = [day_classes(classes, shapes, d) for d in range(2)]

@@ -22,8 +22,18 @@ SHAPES = [frozenset({"push"}), frozenset({"pull"}), frozenset({"legs"}), frozens
 WEEKDAY_SETS = {2: ("Mon", "Tue"), 3: ("Mon", "Tue", "Thu"), 4: ("Mon", "Tue", "Thu", "Fri")}
 
 
-def _instance(seed: int):
-    """A random lifter's week: (classes, constraints, day shapes, day costs, staples, sessions)."""
+def _with_floors(c, seed: int):
+    """Odd seeds: the lifter's own volume below some targets (`target_floors`, the routine's growth
+    slack), drawn apart so the rest of the instance is the same."""
+    floors = random.Random(1000 + seed)
+    if seed % 2 == 0:
+        return c
+    return dataclasses.replace(c, target_floors={m: max(0.0, t - floors.choice([1, 3, 5, 8])) for m, t in c.targets.items()})
+
+
+def _instance(seed: int, floors: bool = True):
+    """A random lifter's week: (classes, constraints, day shapes, day costs, staples, sessions);
+    `floors` False: no growth slack (`_with_floors`)."""
     rng = random.Random(seed)
     catalog = as_catalog(make_catalog(14, seed=seed))
     trained = sorted({m for e in catalog for m in e.primary_muscles})
@@ -41,6 +51,7 @@ def _instance(seed: int):
         "min_sessions_per_muscle": None,
         "secondary_weight": rng.choice([0.5, 0.25]),
     })
+    c = _with_floors(c, seed) if floors else c
     classes = build_classes(eligible_exercises(catalog, c), c, aggregate=False)
     shapes = [rng.choice(SHAPES) for _ in range(days)]
     open_days = {i: [d for d in range(days) if cls.category == "core" or cls.category in shapes[d]]
@@ -195,7 +206,7 @@ def test_exercise_days_see_lifts_chained_onto_one_day(seed):
     optimum, and it stays at or below the full model's."""
     from workout_pipeline.program.plan import _one_new_form_per_movement
 
-    classes, c, shapes, day_costs, staples, sessions = _instance(seed)
+    classes, c, shapes, day_costs, staples, sessions = _instance(seed, floors=False)  # the seeds' instances as found
     groups = _new_form_groups(classes, seed)
     full = build_model(classes, c, day_categories=shapes, day_costs=day_costs, keep=staples)
     _one_new_form_per_movement(full, groups)
