@@ -49,6 +49,7 @@ equal cost go by coaching priority (`quality.foundation_rank`), not by name. Fro
 import dataclasses
 import math
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -62,7 +63,7 @@ from workout_pipeline.program.milp import build_model, conflicting_day_pairs
 from workout_pipeline.program.prescribe import Dose, Recommendation, load_text, prescribe, read_recommendations, set_reps, wave
 from workout_pipeline.program.quality import (EQUIPMENT_COST, FOUNDATION_LIFTS, foundation_group, foundation_rank, movement,
                                                qualifiers, quality_cost, session_rank, standardness)
-from workout_pipeline.program.routine import Routine, read_routine
+from workout_pipeline.program.routine import DayTemplate, Routine, read_routine
 
 LITERATURE_RANGE = (10.0, 20.0)  # weekly effective sets for a trained muscle
 TRAINED_MIN_SETS = 2.0  # a muscle with fewer direct weekly sets is not one the lifter trains
@@ -107,7 +108,7 @@ def routine_defaults(c: ProgramConstraints, routine: Routine | None) -> ProgramC
     that their own sessions fit."""
     changes: dict[str, Any] = {}
     if routine is not None and routine.templates:
-        sizes = [len(t.exercises) for t in routine.templates[:routine.days]]
+        sizes = [len(t.exercises) for t in template_days(routine.templates, routine.days, routine.sessions_per_week)]
         if "min_exercises_per_day" not in c.given:
             changes["min_exercises_per_day"] = max(1, min(c.min_exercises_per_day, *sizes))
         if "max_exercises_per_day" not in c.given:
@@ -158,10 +159,9 @@ def day_shapes(c: ProgramConstraints, routine: Routine | None, by_id: dict[str, 
             if exercise is not None and exercise.category != "core" and not any(exercise.category in s["categories"] for s in out):
                 out[0]["categories"] = out[0]["categories"] | {exercise.category}
         return out
-    templates = list(routine.templates[:n])
-    shapes = [templates[i % len(templates)] for i in range(n)]
     out = []
-    for template in shapes:
+    chosen = template_days(routine.templates, n, routine.sessions_per_week)
+    for template in chosen:
         lifts = tuple(e for e in template.exercises if e in by_id)
         categories = frozenset(by_id[e].category for e in lifts) - {"core"}
         out.append({"label": _label(categories), "categories": categories or frozenset(DAY_TYPES), "lifts": lifts})
@@ -175,13 +175,32 @@ def day_shapes(c: ProgramConstraints, routine: Routine | None, by_id: dict[str, 
     # a kind of session the week has no day for (more kinds than days) still has a day for its
     # categories, the one with the fewest lifts: a push / pull / legs lifter at 2 days whose
     # staples are all upper-body lifts is not left without legs
-    for template in routine.templates[n:]:
+    for template in (t for t in routine.templates if not any(t is c for c in chosen)):
         for category in sorted({by_id[e].category for e in template.exercises if e in by_id} - {"core"}):
             if not any(category in s["categories"] for s in out):
                 home = min(out, key=lambda s: len(s["lifts"]))
                 home["categories"] = home["categories"] | {category}
                 home["label"] = _label(home["categories"])
     return out
+
+
+def template_days(templates: Sequence[DayTemplate], n: int, per_week: float) -> list[DayTemplate]:
+    """The lifter's session kinds on `n` days, shared by how often they do each (`per_week`
+    sessions a week in all; D'Hondt: a day goes to the kind with the most sessions per day it
+    already has, ties to a kind with no day yet, then the more frequent; no kind gets more days
+    than the lifter does it a week, rounded up, while another may take one): a lifter who
+    trains legs twice in a 4-session week keeps two leg days (before: one, and the week chased
+    their leg volume with farmer's walks on upper days). Repeats are spread through the week
+    (each kind's days at even fractions of it), kinds in order of frequency."""
+    weeks = sum(t.sessions for t in templates) / per_week if per_week else 1.0
+    cap = [math.ceil(t.sessions / weeks - 1e-9) for t in templates]  # no more days than the lifter does it a week
+    seats = [0] * len(templates)
+    for _ in range(n):
+        open_ = [t for t in range(len(templates)) if seats[t] < cap[t]] or list(range(len(templates)))
+        k = max(open_, key=lambda t: (templates[t].sessions / (seats[t] + 1), seats[t] == 0, templates[t].sessions, -t))
+        seats[k] += 1
+    placed = [((j + 0.5) / seats[t], t) for t in range(len(templates)) for j in range(seats[t])]
+    return [templates[t] for _, t in sorted(placed)]
 
 
 def _label(categories: frozenset[str]) -> str:

@@ -194,7 +194,7 @@ def next_monday(week_start: "str | pd.Timestamp | None" = None) -> pd.Timestamp:
 
 
 def _routine_result(catalog, c, history, recommendations, athlete_id, unit, monday, time_limit_s, gap, formulation) -> ProgramResult:
-    from workout_pipeline.program.plan import solve_routine
+    from workout_pipeline.program.plan import solve_routine, template_days
 
     started = time.perf_counter()
     out = solve_routine(catalog, c, history, recommendations, athlete_id, unit, monday, time_limit_s, gap, formulation)
@@ -212,7 +212,7 @@ def _routine_result(catalog, c, history, recommendations, athlete_id, unit, mond
             "last_session": routine.last_date.date().isoformat(),
             "staples": list(routine.staples),
             "weekly_sets": routine.weekly_sets,
-            "templates": [list(t.exercises) for t in routine.templates[: c.training_days]],
+            "templates": [list(t.exercises) for t in template_days(routine.templates, c.training_days, routine.sessions_per_week)],
             "rest_rule_off": bool(out.get("rest_rule_off")),
             "rest_rule_off_because": out.get("rest_rule_off"),  # "no week", "your sessions" or None
             # recent weeks whose sessions trained a muscle twice within the default 48 h, of all
