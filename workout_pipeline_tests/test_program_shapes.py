@@ -1,6 +1,6 @@
-"""How the week's days share the lifter's kinds of session (`plan.template_days`)."""
+"""How the week's days share the lifter's kinds of session (`week_shape.template_days`)."""
 
-from workout_pipeline.program.plan import template_days
+from workout_pipeline.program.week_shape import template_days
 from workout_pipeline.program.routine import DayTemplate
 
 

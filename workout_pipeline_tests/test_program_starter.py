@@ -6,7 +6,8 @@ import pytest
 from workout_pipeline.catalog import load_catalog
 from workout_pipeline.program import load_constraints, solve_program
 from workout_pipeline.program.exercises import eligible_exercises
-from workout_pipeline.program.plan import STARTER_REASON, STARTER_STAPLES_MIN_DAYS, _pool, routine_defaults, starter_staples
+from workout_pipeline.program.plan import STARTER_REASON, STARTER_STAPLES_MIN_DAYS, _pool, starter_staples
+from workout_pipeline.program.week_shape import routine_defaults
 from workout_pipeline.program.quality import FOUNDATION_LIFTS, foundation_group, foundation_rank, movement, session_rank
 
 BARBELL_SIX = {"squat_barbell", "bench_press_barbell", "deadlift_barbell", "overhead_press_barbell",

@@ -194,7 +194,8 @@ def next_monday(week_start: "str | pd.Timestamp | None" = None) -> pd.Timestamp:
 
 
 def _routine_result(catalog, c, history, recommendations, athlete_id, unit, monday, time_limit_s, gap, formulation) -> ProgramResult:
-    from workout_pipeline.program.plan import solve_routine, template_days
+    from workout_pipeline.program.plan import solve_routine
+    from workout_pipeline.program.week_shape import template_days
 
     started = time.perf_counter()
     out = solve_routine(catalog, c, history, recommendations, athlete_id, unit, monday, time_limit_s, gap, formulation)

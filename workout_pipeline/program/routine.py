@@ -21,7 +21,7 @@ From the last `recent_weeks` weeks (12 by default) of working sets:
   over its sets at the top load last time (`rep_profiles`), and its recent top sets;
 - per recent week, the fewest days between two of its sessions that train a muscle directly
   (`fewest_rest_days`): a lifter who squats on Monday and deadlifts on Tuesday week after week
-  does not follow the coach's 48 h default, and the week follows them (`plan.routine_defaults`).
+  does not follow the coach's 48 h default, and the week follows them (`week_shape.routine_defaults`).
 """
 
 from dataclasses import dataclass, field
