@@ -46,3 +46,19 @@ def test_a_lifter_below_the_literature_keeps_their_lifts_and_gets_more_sets():
     assert sum(e["sets"] for e in lifts) > 3 * len(lifts)
     own = result.routine["weekly_sets"]
     assert all(v["effective_sets"] >= own[m] for m, v in result.muscles.items() if v["target"])
+
+
+def test_fewer_days_than_the_lifter_trains_lower_the_floors():
+    """cy trains twice a week: a 2-day week's floors are their weekly sets; asked for one day,
+    half of them (a week of fewer sessions than theirs is not short of their volume by the sets
+    the missing sessions held)."""
+    from workout_pipeline.program import load_constraints
+    from workout_pipeline.program.routine import read_routine
+    from workout_pipeline.program.week_shape import routine_defaults
+
+    muscles = {e.exercise_id: (frozenset(e.primary_muscles), frozenset(e.secondary_muscles)) for e in load_catalog()}
+    routine = read_routine(_two_days(), "cy", muscles)
+    usual = routine_defaults(load_constraints({}), routine)
+    one_day = routine_defaults(load_constraints({"training_days": 1}), routine)
+    assert usual.training_days == 2 and usual.target_floors == {m: routine.weekly_sets[m] for m in usual.targets}
+    assert one_day.target_floors == {m: pytest.approx(routine.weekly_sets[m] / 2) for m in one_day.targets}

@@ -73,8 +73,11 @@ def routine_defaults(c: ProgramConstraints, routine: Routine | None) -> ProgramC
                               if routine.direct_sets.get(m, 0.0) >= TRAINED_MIN_SETS}
         # short of a target, but not of what the lifter does now: a nudge (growth_penalty), not a
         # cut to repair at any price (a 3-day lifter's one upper day lost its pulldown, lateral
-        # raise and hammer curl to two new lifts that credit more muscles a set)
-        changes["target_floors"] = {m: routine.weekly_sets[m] for m in changes["targets"]}
+        # raise and hammer curl to two new lifts that credit more muscles a set); a week of fewer
+        # days than their sessions a week expects that share of their volume (4 days for 4.33
+        # sessions had a new Arnold press and triceps dip fill the push day it has no room for)
+        share = min(1.0, changes.get("training_days", c.training_days) / routine.sessions_per_week) if routine.sessions_per_week else 1.0
+        changes["target_floors"] = {m: routine.weekly_sets[m] * share for m in changes["targets"]}
     if "target_tolerance" not in c.given:
         changes["target_tolerance"] = TARGET_TOLERANCE
     return dataclasses.replace(c, **changes)
