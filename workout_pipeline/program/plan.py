@@ -55,15 +55,15 @@ import pandas as pd
 
 from workout_pipeline.catalog.records import Catalog, as_catalog
 from workout_pipeline.errors import InputError
-from workout_pipeline.program.constraints import DEFAULT_REST_H, ProgramConstraints
+from workout_pipeline.program.constraints import ProgramConstraints
 from workout_pipeline.program.exercises import EligibleExercise, Prescription, build_classes, eligible_exercises
 from workout_pipeline.program.explain import explain_infeasibility
-from workout_pipeline.program.milp import build_model, conflicting_day_pairs
+from workout_pipeline.program.milp import build_model
 from workout_pipeline.program.prescribe import Dose, Recommendation, load_text, prescribe, read_recommendations, set_reps, wave
 from workout_pipeline.program.quality import (EQUIPMENT_COST, FOUNDATION_LIFTS, foundation_group, foundation_rank, movement,
                                                qualifiers, quality_cost, session_rank, standardness)
 from workout_pipeline.program.routine import Routine, read_routine
-from workout_pipeline.program.week_shape import day_label, day_shapes, routine_defaults, rests_less_than_rule
+from workout_pipeline.program.week_shape import day_label, day_shapes, routine_defaults
 
 FILL_INS_PER_MUSCLE = 2
 # starter staples from this many training days (one day would be the six lifts and little else). At 2
@@ -94,8 +94,9 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
     routine = None
     if history is not None and len(history):
         routine = read_routine(history, athlete_id, muscles, c.recent_weeks, c.staples, c.secondary_weight)
-    own_rest = rests_less_than_rule(c, routine)
+    given_rest = c.rest_between_muscle_sessions_h
     c = routine_defaults(c, routine)
+    own_rest = given_rest is not None and c.rest_between_muscle_sessions_h is None  # off: the lifter's sessions break it
     ever = routine.ever if routine else frozenset()
     eligible = eligible_exercises(catalog, c, {}, ever)
     if routine is not None:  # the lifter's own lifts whatever their kind (a kettlebell swing, a burpee)
@@ -163,7 +164,6 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
         run = solve(model)
     rest_rule_off = (run["status"] == "infeasible" and routine is not None and c.rest_between_muscle_sessions_h is not None
                      and "rest_between_muscle_sessions_h" not in c.given)
-    linked = bool(conflicting_day_pairs(c.weekdays, DEFAULT_REST_H))  # the rule (had it been on) would link days
     if rest_rule_off:
         # 48 h between sessions of a muscle is a coach's default, not the lifter's rule: one who
         # squats every day gets their week without it rather than an error
@@ -179,7 +179,7 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
         raise InputError(f"no program found within the time limit of {time_limit_s:g} s; raise --time-limit")
     days = _read_days(model, c, shapes, doses, routine, unit, week_start, staples)
     return {"constraints": c, "run": run, "days": days, "routine": routine, "n_considered": len(eligible), "n_classes": len(classes),
-            "rest_rule_off": "no week" if rest_rule_off else ("your sessions" if own_rest and linked else None)}
+            "rest_rule_off": "no week" if rest_rule_off else ("your sessions" if own_rest else None)}
 
 
 def new_form_groups(classes, recent: set[str], by_foundation_lift: bool = False) -> list[list[int]]:

@@ -8,7 +8,6 @@ from typing import Any
 
 import pandas as pd
 
-from workout_pipeline.catalog.muscles import MUSCLE_CATEGORY
 from workout_pipeline.catalog.records import Catalog, as_catalog
 from workout_pipeline.errors import InputError
 from workout_pipeline.program.constraints import DAY_TYPES, DEFAULT_REST_H, ProgramConstraints, load_constraints
@@ -23,6 +22,7 @@ from workout_pipeline.program.explain import explain_infeasibility
 from workout_pipeline.program.milp import ProgramModel, build_model, conflicting_day_pairs
 from workout_pipeline.program.names import with_resolved_names
 from workout_pipeline.program.prescribe import load_text, plate_step, to_kg, to_unit
+from workout_pipeline.program.routine import rested_muscles
 from workout_pipeline.program.store import unit_from_history
 from workout_pipeline.program.solve import run_solver, solve_fast, solve_naive, symmetric_groups
 from workout_pipeline.settings import SolverSettings
@@ -263,7 +263,7 @@ def _dated(days: list[dict[str, Any]], unit: str, monday: pd.Timestamp, by_id: d
 def trained_without_rest(days: list[dict[str, Any]], weekdays: Sequence[str]) -> list[str]:
     """The muscles (not abs or obliques) the week trains directly on two days less than the
     default 48 h apart."""
-    direct = [{m for e in day["exercises"] for m in e["primary_muscles"] if MUSCLE_CATEGORY.get(m) != "core"} for day in days]
+    direct = [rested_muscles(m for e in day["exercises"] for m in e["primary_muscles"]) for day in days]
     return sorted(set().union(*(direct[a] & direct[b] for a, b in conflicting_day_pairs(weekdays, DEFAULT_REST_H))))
 
 

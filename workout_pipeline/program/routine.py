@@ -247,6 +247,12 @@ def read_routine(history: pd.DataFrame, athlete_id: str | None, muscles: dict[st
     )
 
 
+def rested_muscles(primary) -> set[str]:
+    """The muscles a lift trains directly that the 48 h default is read on: its primary muscles
+    but abs and obliques."""
+    return {m for m in primary if MUSCLE_CATEGORY.get(m) != "core"}
+
+
 def _fewest_rest_days(lift_sets: pd.Series, muscles: dict[str, tuple[frozenset, frozenset]]) -> tuple[int, ...]:
     """Per calendar week with a session (in order), the fewest days from an earlier session to
     one of that week's sessions when both train a muscle directly (a primary muscle of one of
@@ -255,8 +261,7 @@ def _fewest_rest_days(lift_sets: pd.Series, muscles: dict[str, tuple[frozenset, 
     with session ids the training days (`training_days`)."""
     direct: dict[pd.Timestamp, set[str]] = {}
     for session_id, exercise_id in lift_sets.index:
-        worked = {m for m in muscles[exercise_id][0] if MUSCLE_CATEGORY.get(m) != "core"}
-        direct.setdefault(pd.Timestamp(session_id), set()).update(worked)
+        direct.setdefault(pd.Timestamp(session_id), set()).update(rested_muscles(muscles[exercise_id][0]))
     dates = sorted(direct)
     fewest: dict[Any, int] = {}
     for k, day in enumerate(dates):
