@@ -37,6 +37,13 @@ def test_detraining_is_none_for_two_weeks_then_bounded():
     assert detraining_factor(4 * 365) == pytest.approx(0.8)
 
 
+def test_a_break_too_short_to_cut_the_load_is_not_named():
+    # 15 days away takes 0.4% off: the load stays, and '-0% after 2 weeks off' would read as a slip
+    short = prescribe(True, "barbell", 2.5, "kg", _lift(100.0, 8, days_since=15), None, 8)
+    assert short.load == 100.0 and "weeks off" not in short.reason
+    assert "-7% after 5 weeks off" in prescribe(True, "barbell", 2.5, "kg", _lift(100.0, 8, days_since=35), None, 8).reason
+
+
 @pytest.mark.parametrize("unit", ["kg", "lb"])
 def test_history_load_keeps_the_e1rm_and_lands_on_plates(unit):
     dose = prescribe(True, "barbell", 2.5, unit, _lift(100.0, 5, usual=8), None, 8)

@@ -240,7 +240,7 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
     # your usual reps for the lift (the model's own where in range, below), not a 5x2 squat
     reps = int(min(max(lift.usual_reps, low), high))
     factor = detraining_factor(lift.days_since)
-    away = f", {_time_off(lift, factor)}" if factor < 1.0 else ""
+    away = _away(lift, factor)
     if not lift.last_load_kg:
         reason = f"bodyweight, last done {lift.last_date}" if lift.last_date else "bodyweight"
         return Dose(reps, rest_seconds(compound, reps), None, None, "history", lift.last_date, reason)
@@ -317,6 +317,12 @@ def _time_off(lift: LiftHistory, factor: float, cut: str = "-{}%") -> str:
     return f"{cut.format(round(100 * (1 - factor)))} after {round(lift.days_since / 7)} weeks off"
 
 
+def _away(lift: LiftHistory, factor: float) -> str:
+    """', -8% after 5 weeks off', or nothing where the break's reduction rounds to 0% (a
+    lifter reads '-0% after 2 weeks off' as a mistake)."""
+    return f", {_time_off(lift, factor)}" if round(100 * (1 - factor)) >= 1 else ""
+
+
 def _last_top_set(lift: LiftHistory, unit: str) -> str:
     text = f"last top set {_show(to_unit(lift.last_load_kg, unit))} {unit} x {lift.last_reps}"
     return text + (f" on {lift.last_date}" if lift.last_date else "")
@@ -334,7 +340,7 @@ def _model_reason(recommendation: Recommendation, lift: LiftHistory, unit: str, 
     model_load, model_reps = to_unit(recommendation.load_kg, unit), int(recommendation.reps)
     load, reps = shown
     changes = []
-    if round(100 * (1 - factor)) >= 1 and (abs(load - model_load) >= 0.05 or reps != model_reps):
+    if _away(lift, factor) and (abs(load - model_load) >= 0.05 or reps != model_reps):
         changes.append(_time_off(lift, factor, "{}% lighter"))
     if reps != model_reps:
         base = (lift.last_e1rm_kg, "your last top set") if changes else (e1rm_kg, "the model's set")
@@ -391,7 +397,7 @@ def wave(dose: Dose, lift: LiftHistory | None, occurrences: int, compound: bool,
         factor = detraining_factor(lift.days_since)
         e1rm = min(epley_e1rm(done_kg, done_reps) * factor, ceiling)
         load, reps = round_to_plates(e1rm, done_reps, step, unit, (spread[0], spread[-1]), done_kg)
-        away = f", {_time_off(lift, factor)}" if factor < 1.0 else ""
+        away = _away(lift, factor)
         reason = (f"your lighter day ({spread[0]}-{spread[-1]} reps in your recent top sets): as "
                   f"{_show(to_unit(done_kg, unit))} {unit} x {done_reps} on {day}{away}")
         doses.append(Dose(reps, rest_seconds(compound, reps), load, round(to_kg(load, unit), 3), "history", day, reason))
