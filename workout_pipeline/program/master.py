@@ -291,7 +291,9 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
             for j, cost in enumerate(costs):
                 prob += day_cost[i] >= sum(costs[:j]) + cost * (N[i] - j), f"day_cost_{i}_{j}"
             _day_cost_by_trained_days(prob, i, classes[i], c, opened[i], day_costs, trained, N[i], day_cost[i])
-    _cheap_days(prob, classes, c, opened, day_costs, trained, S, N, day_cost)
+    free, free_sets = _cheap_days(prob, classes, c, opened, day_costs, trained, S, N, day_cost)
+    if free:  # a lifter's own days
+        _guests(prob, classes, c, opened, day_categories, S, N, free, free_sets)
     split = day_split(prob, classes, c, opened, trained, S, N, day_costs, day_cost, one_a_day,
                       exercises_only=days == "exercises") if days else None
     prob += (
@@ -389,19 +391,20 @@ def _day_cost_by_trained_days(prob: Any, i: int, cls: ExerciseClass, c: ProgramC
 
 def _cheap_days(prob: Any, classes: list[ExerciseClass], c: ProgramConstraints, opened: dict[int, list[int]],
                 day_costs: dict[tuple[int, int], float], trained: dict[tuple[str, int], Any],
-                S: dict[int, Any], N: dict[int, Any], day_cost: dict[int, Any]) -> None:
+                S: dict[int, Any], N: dict[int, Any], day_cost: dict[int, Any]) -> tuple[dict, dict]:
     """The full model's own variables on the free days of the classes with day costs (a
     lifter's lift on a day whose session holds it): w[i,d] exercises and x[i,d] sets there,
     with that day's limits (exercises, session time, per-session cap; the other classes are
     not seen, so each is a relaxation). The rest of a class's days cost at least its cheapest
-    positive day cost: day_cost_i >= low_i·(N_i - Σ_d w[i,d])."""
+    positive day cost: day_cost_i >= low_i·(N_i - Σ_d w[i,d]). Returns (w, x), empty where no
+    class has a free day."""
     import pulp
 
     cheap = {i: [d for d in opened[i] if day_costs.get((i, d), 0.0) == 0.0] for i in day_cost}
     cheap = {i: days for i, days in cheap.items() if days}
-    if not cheap:
-        return
     w, x = {}, {}
+    if not cheap:
+        return w, x
     for i, days in cheap.items():
         cap = min(classes[i].size, c.max_exercises_per_day)
         fewest, most = set_bounds(classes[i], c)
@@ -429,3 +432,52 @@ def _cheap_days(prob: Any, classes: list[ExerciseClass], c: ProgramConstraints, 
             for m in sorted({m for i in here for m in classes[i].primary}):
                 prob += (pulp.lpSum(x[i, d] for i in here if m in classes[i].primary)
                          <= c.max_hard_sets_per_muscle_session), f"free_day_cap_{m}_{d}"
+    return w, x
+
+
+def _guests(prob: Any, classes: list[ExerciseClass], c: ProgramConstraints, opened: dict[int, list[int]],
+            day_categories: Sequence[frozenset[str]], S: dict[int, Any], N: dict[int, Any],
+            w: dict[tuple[int, int], Any], x: dict[tuple[int, int], Any]) -> None:
+    """The days of each set K of categories (push, pull, legs, any two) hold all of K's
+    exercises and what other classes put there: a class not in K has at least its free
+    placements `w` on days(K), and at least the exercise-days its other open days cannot hold
+    (cap_i a day). With g[i,K] >= each of those:
+
+        Σ_{i in K} N[i] + Σ_{i not in K} g[i,K] <= max_ex·|days(K)|
+        Σ_{i in K} secs_i·S[i] + Σ_{i not in K, d in days(K)} secs_i·x[i,d] <= 60·minutes·|days(K)|
+
+    A lifter's pull lifts on their pull + legs day take the slots their leg lifts need there
+    (holdout sim011: the master saw two of its lifts on their own days, 10.07, where the
+    week pays 11.07; with these rows 11.07)."""
+    import pulp
+
+    seconds = 60.0 * c.session_minutes if c.session_minutes is not None else None
+    for size in range(1, len(DAY_TYPES)):
+        for kinds in itertools.combinations(DAY_TYPES, size):
+            members = [i for i, cls in enumerate(classes) if cls.category in kinds]
+            days_k = [d for d, cats in enumerate(day_categories) if cats & set(kinds)]
+            if not members:
+                continue
+            tag = "_".join(kinds)
+            held = []
+            for i, cls in enumerate(classes):
+                outside = [d for d in opened[i] if d not in days_k]
+                if cls.category in kinds or len(outside) == len(opened[i]):
+                    continue
+                free_here = [w[i, d] for d in days_k if (i, d) in w]
+                cap = min(cls.size, c.max_exercises_per_day)
+                if not free_here and cap * len(outside) >= N[i].upBound:
+                    continue
+                g = prob.add_variable(f"guest_{i}_{tag}", lowBound=0)
+                prob += g >= N[i] - cap * len(outside), f"guest_forced_{i}_{tag}"
+                if free_here:
+                    prob += g >= pulp.lpSum(free_here), f"guest_free_{i}_{tag}"
+                held.append(g)
+            if held:
+                prob += (pulp.lpSum(N[i] for i in members) + pulp.lpSum(held)
+                         <= c.max_exercises_per_day * len(days_k)), f"guests_{tag}"
+            guests = [(i, d) for i, d in x if classes[i].category not in kinds and d in days_k]
+            if seconds is not None and guests:
+                prob += (pulp.lpSum(classes[i].set_seconds * S[i] for i in members)
+                         + pulp.lpSum(classes[i].set_seconds * x[i, d] for i, d in guests)
+                         <= seconds * len(days_k)), f"guests_time_{tag}"

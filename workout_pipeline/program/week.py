@@ -18,7 +18,8 @@ interchangeable, though, so the same week seen per exercise is small and tight
     Σ_{i trains m directly} N[i] >= min_sessions
     the targets (with their band), hard targets, staples (soft) and required lifts (hard)
     day costs at their cheapest open day, also seen through the trained days t[m,d] of the
-    48 h rule and the lifter's free days (w, x of the full model there); smoothness from the
+    48 h rule and the lifter's free days (w, x of the full model there), and the days of each set
+    of categories holding the other classes' lifts put there; smoothness from the
     whole-set floor and from what the days of each set of categories must hold
 
 Every row is a sum of the full model's day rows, so the master is a relaxation: its proven
