@@ -102,6 +102,7 @@ class ProgramConstraints:
     # routine objective (docs/program.md, "The routine objective"): costs per selected exercise
     new_exercise_cost: float = 3.0
     stale_exercise_cost: float = 1.0
+    rare_lift_cost: float = 0.02  # a recent lift done in fewer sessions than the lifter's most-done one, at most
     nonstandard_cost: float = 1.0
     isolation_cost: float = 0.1
     off_routine_day_cost: float = 0.5
@@ -265,6 +266,7 @@ def _validate(raw: dict[str, Any]) -> ProgramConstraints:
         ("avoid_penalty", 0.5),
         ("new_exercise_cost", 3.0),
         ("stale_exercise_cost", 1.0),
+        ("rare_lift_cost", 0.02),
         ("nonstandard_cost", 1.0),
         ("isolation_cost", 0.1),
         ("off_routine_day_cost", 0.5),

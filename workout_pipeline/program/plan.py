@@ -274,11 +274,13 @@ def _pool(eligible: list[EligibleExercise], c: ProgramConstraints, routine: Rout
     `quality.foundation_rank`, then by name)."""
     recent = set(routine.recent) if routine else set()
     ever = routine.ever if routine else frozenset()
+    most = max(routine.recent.values(), default=0) if routine else 0
     wanted = set(c.require_exercises) | set(c.prefer_exercises) | set(starters)
     costed = []
     for e in eligible:
         cost = quality_cost(e.name, e.compound, e.equipment, new=e.exercise_id not in ever,
-                            stale=e.exercise_id in ever and e.exercise_id not in recent, constraints=c)
+                            stale=e.exercise_id in ever and e.exercise_id not in recent, constraints=c,
+                            rarity=1.0 - routine.recent[e.exercise_id] / most if e.exercise_id in recent and most else 0.0)
         costed.append(dataclasses.replace(e, cost=cost))
     pool = {e.exercise_id: e for e in costed if (e.exercise_id in recent or e.exercise_id in wanted) and not e.avoided}
     done = {movement(e.name) for e in pool.values() if e.exercise_id in recent or e.exercise_id in starters} - {None}

@@ -3,6 +3,9 @@
     cost(e) = exercise_cost
             + new_exercise_cost      if the lifter has never logged e          (3.0)
             + stale_exercise_cost    if logged, but not in the recent weeks    (1.0)
+            + rare_lift_cost·(1 - its recent sessions / the most-done lift's)  (0.02;
+                                     a lift of the recent weeks: among equals, the one the
+                                     lifter does most often)
             + nonstandard_cost       if e is not a standard lift (below)       (1.0;
                                      half for a variant of a standard lift)
             + QUALIFIER_COST * qualifiers(e)   (0.05 per word, at most 3)
@@ -149,11 +152,14 @@ def is_standard(name: str) -> bool:
     return movement(name) is not None
 
 
-def quality_cost(name: str, compound: bool, equipment: str, new: bool, stale: bool, constraints) -> float:
-    """The per-exercise part of the routine objective (module docstring), before preferences."""
+def quality_cost(name: str, compound: bool, equipment: str, new: bool, stale: bool, constraints,
+                 rarity: float = 0.0) -> float:
+    """The per-exercise part of the routine objective (module docstring), before preferences;
+    `rarity`: 1 - a recent lift's sessions / the lifter's most-done lift's (0 for others)."""
     c = constraints
     cost = c.exercise_cost
     cost += c.new_exercise_cost if new else c.stale_exercise_cost if stale else 0.0
+    cost += c.rare_lift_cost * rarity
     cost += (1.0 - standardness(name)) * c.nonstandard_cost
     cost += QUALIFIER_COST * qualifiers(name)
     cost += 0.0 if compound else c.isolation_cost
