@@ -10,25 +10,19 @@ from workout_pipeline.catalog import load_catalog
 from workout_pipeline.program import solve_program
 from workout_pipeline.program.constraints import load_constraints
 from workout_pipeline.program.quality import quality_cost
+from workout_pipeline_tests.test_program_rest import _sessions
 
 UPPER = ["bench_press_barbell", "bent_over_row_barbell"]
 LOWER = ["squat_barbell", "deadlift_barbell", "leg_press_machine", "standing_calf_raise_machine"]
 
 
-def _two_curls(often: str, seldom: str, weeks: int = 10) -> pd.DataFrame:
-    """An upper and a lower session a week; the upper one ends with `often` in 6 of 10 weeks
-    and `seldom` in the other 4 (both in at least a third of its sessions: both its lifts)."""
-    rows = []
-    for week in range(weeks):
-        curl = seldom if week in (1, 3, 6, 8) else often
-        for day, lifts in ((0, UPPER + [curl]), (3, LOWER)):
-            when = pd.Timestamp("2026-01-05 18:00") + pd.Timedelta(days=7 * week + day)
-            for lift in lifts:
-                for i in range(3):
-                    rows.append({"athlete_id": "di", "session_id": f"s{week}{day}", "performed_at": when, "exercise_raw": lift,
-                                 "exercise_id": lift, "set_index": i, "set_type": "normal", "weight_kg": 30.0,
-                                 "reps": 10, "rest_s": None, "source_row": len(rows) + 1})
-    return pd.DataFrame(rows)
+def _two_curls(often: str, seldom: str) -> pd.DataFrame:
+    """An upper and a lower session a week for 10 weeks; the upper one ends with `often` in 6
+    weeks and `seldom` in the other 4 (both in at least a third of its sessions: both its lifts)."""
+    history = _sessions("di", {0: UPPER + [often], 3: LOWER})
+    swapped = history["session_id"].isin([f"s{week}0" for week in (1, 3, 6, 8)]) & (history["exercise_id"] == often)
+    history.loc[swapped, ["exercise_id", "exercise_raw"]] = seldom
+    return history
 
 
 def test_a_rarer_lift_costs_a_little_more_never_a_set():
