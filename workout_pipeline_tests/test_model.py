@@ -286,6 +286,26 @@ def test_bodyweight_reps_stay_within_one_of_last_time():
     assert got.tolist() == [3.0, 4.0, 5.0, 1.0, 3.0]
 
 
+def test_a_lift_left_longer_than_the_models_horizon_gets_no_chance(small):
+    """The model rates a next session at most MAX_PAIR_GAP_DAYS after the last: a lift whose
+    latest session lies further before the athlete's latest one holds its last top set, without
+    a chance (a hold "80% likely" or "more load" after 12 weeks away is no one's advice)."""
+    from workout_pipeline.model.graph import MAX_PAIR_GAP_DAYS
+
+    feats, _, trained = small
+    athlete = feats["athlete_id"].iloc[0]
+    mine = feats[feats["athlete_id"] == athlete]
+    lift = mine["exercise_key"].value_counts().index[0]
+    cutoff = pd.to_datetime(mine["date"]).max() - pd.Timedelta(days=MAX_PAIR_GAP_DAYS + 14)
+    dropped = (feats["athlete_id"] == athlete) & (feats["exercise_key"] == lift) & (pd.to_datetime(feats["date"]) > cutoff)
+    recs = recommend(feats[~dropped], trained=trained)
+    away = recs[(recs["athlete_id"] == athlete) & (recs["exercise_id"] == feats.loc[dropped, "exercise_id"].iloc[0])].iloc[0]
+    assert pd.isna(away["confidence"]) and "not rated: last done" in away["reason"] and "likely" not in away["reason"]
+    assert away["decision"] == "hold" and away["reason"].startswith("hold")  # the last top set, no decision past the horizon
+    rated = recs[(recs["athlete_id"] == athlete) & recs["confidence"].notna()]
+    assert len(rated) and rated["reason"].str.contains("likely").all()
+
+
 def test_recommendations_table(small, tmp_path):
     feats, graph, trained = small
     recs = recommend(feats, trained=trained)

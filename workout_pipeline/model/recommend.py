@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from workout_pipeline.model import prescribe
-from workout_pipeline.model.graph import build_training_graph
+from workout_pipeline.model.graph import MAX_PAIR_GAP_DAYS, build_training_graph
 from workout_pipeline.program.prescribe import load_in_unit, rest_seconds
 
 # The agreed columns every consumer may rely on (the program reads these).
@@ -98,6 +98,14 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     # hold; a cut only where holding is told less)
     told = prescribe.calibrate(probability, trained.rx_calibration.get(model))
     chosen = prescribe.choose_for_lifter(probability, opts, told)
+    # a lift last done longer before the athlete's latest session than the model's horizon (it
+    # rates a next session at most MAX_PAIR_GAP_DAYS after the last) is past what it knows: the
+    # last top set held, without a chance (ys-math's chest press 12 weeks before was told "hold:
+    # 80% likely", breinsp's barbell row 36 weeks before "more load"); the week lowers it for the
+    # break (`program.prescribe.detraining_factor`)
+    days_away = _days_before_latest(nodes, latest)
+    rated = days_away <= MAX_PAIR_GAP_DAYS
+    chosen = np.where(rated, chosen, prescribe.HOLD)
     probability = np.clip(told, *TOLD_CHANCE)
     load, reps = prescribe.pick(opts, chosen)
     rows = np.arange(len(chosen))
@@ -107,10 +115,11 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     # Rest the model predicts where the log records rest, else the one rest rule (kind of lift, reps).
     usual_rest = [rest_seconds(bool(c), int(r)) for c, r in zip(~(latest["compound"].to_numpy(float) < 0.5), reps)]
     rest = np.where(np.isfinite(predicted["rest_s"]), np.round(predicted["rest_s"] / 15.0) * 15.0, usual_rest)
-    confidence = np.where(weighted, probability[rows, chosen], np.nan)
+    confidence = np.where(weighted & rated, probability[rows, chosen], np.nan)
     unit = ["lb" if (units or {}).get(a) == "lb" else "kg" for a in latest["athlete_id"].astype(str)]
     reasons = [
-        _reason(row, choice, probability[i], opts, i, unit[i]) if w else _bodyweight_reason(row)
+        (_reason(row, choice, probability[i], opts, i, unit[i]) if rated[i] else _unrated_reason(row, unit[i], int(days_away[i])))
+        if w else _bodyweight_reason(row)
         for i, (row, choice, w) in enumerate(zip(latest.itertuples(index=False), chosen, weighted))
     ]
     return pd.DataFrame(
@@ -173,6 +182,19 @@ def bodyweight_reps(predicted: np.ndarray, last_reps: np.ndarray) -> np.ndarray:
     """Reps for a bodyweight lift: the model's, within one rep of last time (a lifter who did
     4 pull-ups is told 3-5, never a single)."""
     return np.clip(np.round(predicted), np.maximum(last_reps - 1, 1), last_reps + 1)
+
+
+def _days_before_latest(nodes: pd.DataFrame, latest: pd.DataFrame) -> np.ndarray:
+    """Days between each lift's latest session and its athlete's latest session."""
+    last_day = nodes.groupby("athlete_id")["date"].max()
+    return (latest["athlete_id"].map(last_day) - latest["date"]).dt.days.to_numpy(float)
+
+
+def _unrated_reason(row, unit: str, days: int) -> str:
+    """'hold 10 x 46 kg; not rated: last done 85 days before your latest session, past the 28
+    the model rates: ease back in'."""
+    return (f"hold {_set(row.top_weight_kg, row.top_reps, unit)}; not rated: last done {days} days before "
+            f"your latest session, past the {MAX_PAIR_GAP_DAYS} the model rates: ease back in")
 
 
 def _bodyweight_reason(row) -> str:
