@@ -118,7 +118,7 @@ def day_shapes(c: ProgramConstraints, routine: Routine | None, by_id: dict[str, 
     # a kind of session the week has no day for (more kinds than days) still has a day for its
     # categories, the one with the fewest lifts: a push / pull / legs lifter at 2 days whose
     # staples are all upper-body lifts is not left without legs
-    for template in (t for t in routine.templates if not any(t is c for c in chosen)):
+    for template in (t for t in routine.templates if not any(t is picked for picked in chosen)):
         for category in sorted({by_id[e].category for e in template.exercises if e in by_id} - {"core"}):
             if not any(category in s["categories"] for s in out):
                 home = min(out, key=lambda s: len(s["lifts"]))
