@@ -343,6 +343,26 @@ def test_a_lift_done_on_heavy_and_light_days_keeps_its_light_day():
     assert wave(top, lift, 1, True, "barbell", 2.5, "kg") == [top]
 
 
+def test_a_light_day_on_coarse_plates_stays_lighter_than_the_heavy_day():
+    """A lateral raise done heavy (20 lb x 8) and light (15 lb x 15), back after 74 weeks: the
+    heavy day is 15 lb x 8 (20% off). The light day's aim, 15 lb x 15 less 20%, lies between 5 lb
+    dumbbells; rounded freely it was 15 lb x 8, the heavy day's set again, and a lighter day of
+    another lifter came out 1-5% harder than their heavy one. It keeps more reps than the heavy
+    day at no more effort (10 lb x 15), and where no such set exists it is the heavy day's."""
+    from workout_pipeline.program.prescribe import Dose, to_kg, wave
+
+    tops = tuple((to_kg(w, "lb"), r, f"2025-06-{day:02d}") for day, (w, r) in
+                 enumerate([(20.0, 8), (15.0, 15), (20.0, 6), (15.0, 12), (20.0, 8), (15.0, 15), (20.0, 8)], start=10))
+    lift = LiftHistory(to_kg(20.0, "lb"), 8, "2025-06-16", 7 * 74.0, (6, 15), 8, (), tops)
+    heavy = Dose(8, 90.0, 15.0, to_kg(15.0, "lb"), "model", "2025-06-16", "model: hold the load")
+    first, light = wave(heavy, lift, 2, False, "dumbbell", None, "lb")
+    assert first is heavy and (light.load, light.reps) == (10.0, 15)
+    assert epley_e1rm(light.load_kg, light.reps) <= epley_e1rm(heavy.load_kg, heavy.reps)
+    # a heavy day already at the top of the range leaves no lighter day with more reps
+    top_reps = dataclasses.replace(heavy, reps=15, load=10.0, load_kg=to_kg(10.0, "lb"))
+    assert wave(top_reps, lift, 2, False, "dumbbell", None, "lb") == [top_reps, top_reps]
+
+
 def test_a_face_pull_keeps_its_reps_for_a_few_percent_of_load():
     """Cable face pulls, 10 kg x 15, wanted 20% lighter (12 kg e1RM): no 2.5 kg stack step is
     within 5% at 15 reps; 7.5 kg x 15 (6% under) reads better than 10 kg x 7 (half the reps),

@@ -106,14 +106,15 @@ def load_in_unit(load_kg: float, unit: str) -> str:
 
 
 def round_to_plates(e1rm_kg: float, reps: int, step: float, unit: str, rep_range: tuple[int, int] | None = None,
-                    fallback_kg: float | None = None) -> tuple[float, int]:
+                    fallback_kg: float | None = None, ceiling_kg: float | None = None) -> tuple[float, int] | None:
     """A loadable weight (in `unit`) and reps whose e1RM is nearest `e1rm_kg`.
 
     The load for `reps` is rounded to the nearest step, or to the lifter's own last load
     (`fallback_kg`) where that is nearer; when none lands within 5% of the e1RM (small loads,
     big steps), the reps move inside `rep_range`, as little as keeps the e1RM within 5%, so 5 lb
     lateral raises get more reps rather than a 10 lb jump; a few percent more miss is taken
-    where that keeps far more of the reps (`_REP_SHARE_COST`).
+    where that keeps far more of the reps (`_REP_SHARE_COST`). With `ceiling_kg`, no set whose
+    e1RM exceeds it is offered (None when no load and reps of the range stay under it).
     """
     target = to_unit(e1rm_kg / (1.0 + reps / 30.0), unit)
     low, high = math.floor(target / step) * step, math.ceil(target / step) * step
@@ -127,14 +128,23 @@ def round_to_plates(e1rm_kg: float, reps: int, step: float, unit: str, rep_range
     def excess(load: float, r: int) -> float:
         return epley_e1rm(to_kg(load, unit), r) / e1rm_kg - 1.0
 
-    if abs(excess(options[0], reps)) <= 0.05 or rep_range is None:
-        return round(options[0], 2), reps
+    def fits(load: float, r: int) -> bool:
+        return ceiling_kg is None or epley_e1rm(to_kg(load, unit), r) <= ceiling_kg * (1.0 + 1e-9)
+
+    nearest = [v for v in options if fits(v, reps)]
+    if nearest and (abs(excess(nearest[0], reps)) <= 0.05 or rep_range is None):
+        return round(nearest[0], 2), reps
+    if rep_range is None:
+        return None
     # Each candidate costs its e1RM miss beyond 5% plus a tenth of its reps' share away from the
     # usual ones: within 5% the reps nearest the usual win (a 5 lb lateral raise stays a 15-rep
     # lift rather than a 10 lb set of 5), and a face pull of 10 kg x 14 wanted 20% lighter is
     # 7.5 kg x 15 (6% under) rather than 10 kg x 7 (on the e1RM, at half its reps).
-    _, _, load, best_reps = min((max(0.0, abs(over) - 0.05) + _REP_SHARE_COST * abs(r - reps) / reps, abs(over), v, r)
-                                for v in options for r in range(rep_range[0], rep_range[1] + 1) for over in [excess(v, r)])
+    costs = [(max(0.0, abs(over) - 0.05) + _REP_SHARE_COST * abs(r - reps) / reps, abs(over), v, r)
+             for v in options for r in range(rep_range[0], rep_range[1] + 1) if fits(v, r) for over in [excess(v, r)]]
+    if not costs:
+        return None
+    _, _, load, best_reps = min(costs)
     return round(load, 2), best_reps
 
 
@@ -363,7 +373,8 @@ def wave(dose: Dose, lift: LiftHistory | None, occurrences: int, compound: bool,
     set); each other one aims at a quantile of the recent reps ((j + 0.5) / occurrences, the one
     nearest `dose`'s reps left out). Above `dose`'s reps it repeats the lifter's latest top set
     nearest those reps (55 kg x 9) when its e1RM is at least `_WAVE_MIN_EFFORT` of the last top
-    set's, after a break reduced and never harder than `dose`'s e1RM;
+    set's, after a break reduced and, on the lifter's plates, at more reps than `dose` and never
+    harder (else `dose` again);
     at fewer reps it is `dose` again (no new heavy double: the lifter's were single top sets).
     Lightest next. Any other lift gets `dose` on every day.
     """
@@ -396,7 +407,13 @@ def wave(dose: Dose, lift: LiftHistory | None, occurrences: int, compound: bool,
             continue
         factor = detraining_factor(lift.days_since)
         e1rm = min(epley_e1rm(done_kg, done_reps) * factor, ceiling)
-        load, reps = round_to_plates(e1rm, done_reps, step, unit, (spread[0], spread[-1]), done_kg)
+        # a lighter day on the lifter's plates: more reps than `dose`, and no harder (sim81-11's
+        # 15 lb lateral raise x 15, -20% after a break, rounded to 15 lb x 8: the heavy day's set)
+        rounded = round_to_plates(e1rm, done_reps, step, unit, (dose.reps + 1, spread[-1]), done_kg, ceiling_kg=ceiling)
+        if done_reps <= dose.reps or rounded is None:
+            doses.append(dose)
+            continue
+        load, reps = rounded
         away = _away(lift, factor)
         reason = (f"your lighter day ({spread[0]}-{spread[-1]} reps in your recent top sets): as "
                   f"{_show(to_unit(done_kg, unit))} {unit} x {done_reps} on {day}{away}")
