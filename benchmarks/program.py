@@ -9,7 +9,6 @@ Run: .venv/bin/python benchmarks/program.py [--naive-limit 60] [--repeats 3]
 """
 
 import argparse
-import statistics
 import sys
 from pathlib import Path
 

@@ -19,7 +19,6 @@ fleet.json` re-runs the athletes that file has not proven within 0.5% in the bud
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor

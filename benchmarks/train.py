@@ -249,8 +249,8 @@ def _scaling(sizes: list[int], epochs: int, seed: int, threads: int) -> list[dic
         graph = build_training_graph(features)
         graph_s = time.perf_counter() - started
         started = time.perf_counter()
-        trained = train_models(graph, seed=seed, epochs=epochs, models={"graphsage": DEFAULT_MODELS["graphsage"]}, progress=None,
-                               threads=threads)
+        train_models(graph, seed=seed, epochs=epochs, models={"graphsage": DEFAULT_MODELS["graphsage"]}, progress=None,
+                     threads=threads)
         train_s = time.perf_counter() - started
         fits = epochs  # one early-stopping fit of at most `epochs` (the early-stopped weights are kept)
         rows.append(

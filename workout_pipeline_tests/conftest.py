@@ -1,6 +1,5 @@
 """Shared fixtures: the real public logs beside the checkout, and a temporary Dagster home."""
 
-import os
 import warnings
 
 import pytest

@@ -8,12 +8,11 @@ import pytest
 from workout_pipeline.catalog import load_catalog
 from workout_pipeline.errors import InputError
 from workout_pipeline.program.names import resolve_exercise_names
+from workout_pipeline.program.loads import epley_e1rm, load_text, round_to_plates, to_kg
 from workout_pipeline.program.prescribe import (
     LiftHistory,
     Recommendation,
     detraining_factor,
-    epley_e1rm,
-    load_text,
     prescribe,
     rest_seconds,
 )
@@ -93,7 +92,7 @@ def test_model_load_wins_but_stays_near_the_last_top_set():
         single = Recommendation(load_kg=100.0, reps=1, reason="x", decision=decision, confidence=0.6)
         dose = prescribe(True, "barbell", 2.5, "kg", _lift(100.0, 1, rep_range=(1, 8), usual=6), single, 6)
         assert dose.reps == 6 and dose.load < 100.0
-        assert f", 1 x 100 kg (60% likely to be completed); here the same effort at your usual 6 reps; last top set 100 kg x 1" in dose.reason
+        assert ", 1 x 100 kg (60% likely to be completed); here the same effort at your usual 6 reps; last top set 100 kg x 1" in dose.reason
     bodyweight = prescribe(True, "bodyweight", 2.5, "kg", _lift(None, 8), None, 8)
     assert bodyweight.load is None and load_text(None, "kg", "pull_up", "bodyweight") == "bodyweight"
     assert load_text(20.0, "kg", "pull_up_assisted", "machine") == "20 kg assistance"
@@ -216,8 +215,6 @@ def test_routine_week_keeps_staples_and_explains_a_conflict():
 
 def test_a_high_rep_lift_keeps_its_reps_on_the_lighter_plate():
     # 10 kg x 14 face pulls after a break (e1RM -20%): 7.5 kg x 15 is within 5%, 10 kg x 5 is not a face pull
-    from workout_pipeline.program.prescribe import round_to_plates
-
     load, reps = round_to_plates(epley_e1rm(10.0, 14) * 0.8, 14, 2.5, "kg", (6, 15), 10.0)
     assert (load, reps) == (7.5, 15)
 
@@ -349,7 +346,7 @@ def test_a_light_day_on_coarse_plates_stays_lighter_than_the_heavy_day():
     dumbbells; rounded freely it was 15 lb x 8, the heavy day's set again, and a lighter day of
     another lifter came out 1-5% harder than their heavy one. It keeps more reps than the heavy
     day at no more effort (10 lb x 15), and where no such set exists it is the heavy day's."""
-    from workout_pipeline.program.prescribe import Dose, to_kg, wave
+    from workout_pipeline.program.prescribe import Dose, wave
 
     tops = tuple((to_kg(w, "lb"), r, f"2025-06-{day:02d}") for day, (w, r) in
                  enumerate([(20.0, 8), (15.0, 15), (20.0, 6), (15.0, 12), (20.0, 8), (15.0, 15), (20.0, 8)], start=10))
@@ -368,8 +365,6 @@ def test_a_face_pull_keeps_its_reps_for_a_few_percent_of_load():
     within 5% at 15 reps; 7.5 kg x 15 (6% under) reads better than 10 kg x 7 (half the reps),
     while a 15 lb kickback x 10 wanted at 16 lb e1RM, where 10 lb x 10 misses by 17%, moves the
     reps within 5 of the usual ones instead."""
-    from workout_pipeline.program.prescribe import round_to_plates, to_kg
-
     assert round_to_plates(0.8 * epley_e1rm(10.0, 15), 15, 2.5, "kg", (7, 15), 10.0) == (7.5, 15)
     load, reps = round_to_plates(0.8 * epley_e1rm(to_kg(15.0, "lb"), 10), 10, 5.0, "lb", (5, 10), to_kg(15.0, "lb"))
     assert load == 15.0 and 5 <= reps < 10
@@ -379,8 +374,6 @@ def test_the_lifters_own_load_is_offered_again_only_where_their_unit_can_load_it
     """A pound lifter's 4 kg dumbbell from before they switched units is 8.82 lb: wanted 5%
     lighter at 15 reps, the week offers their pound dumbbells (5 lb steps), not "8.8 lb x 15";
     a pound lifter's own 12 lb dumbbell, or a kilo lifter's 4 kg one, is still offered."""
-    from workout_pipeline.program.prescribe import round_to_plates, to_kg
-
     load, reps = round_to_plates(0.95 * epley_e1rm(4.0, 15), 15, 5.0, "lb", (9, 15), 4.0)
     assert load % 5.0 == 0 and 9 <= reps <= 15
     assert round_to_plates(0.95 * epley_e1rm(4.0, 15), 15, 2.5, "kg", (9, 15), 4.0) == (4.0, 15)
@@ -404,8 +397,6 @@ def test_a_hold_stays_on_the_lifters_own_load_off_the_grid():
     """The lifter's cable stack gives 64 kg: holding 64 kg x 9 reads 64 kg, not the 2.5 kg grid's
     65 kg; a step up still lands on the grid (66.5 kg wanted: 67.5 kg), and a logged 124.74 kg
     (275 lb written in kilograms) is no load of theirs to repeat in kilograms."""
-    from workout_pipeline.program.prescribe import round_to_plates
-
     assert round_to_plates(epley_e1rm(64.0, 9), 9, 2.5, "kg", (6, 12), 64.0) == (64.0, 9)
     assert round_to_plates(epley_e1rm(66.5, 9), 9, 2.5, "kg", (6, 12), 64.0) == (67.5, 9)
     assert round_to_plates(epley_e1rm(124.74, 10), 10, 2.5, "kg", (6, 12), 124.74) == (125.0, 10)

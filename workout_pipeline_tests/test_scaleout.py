@@ -7,7 +7,6 @@ Both compare against the embedded default: the same demo in a SQLite instance, r
 """
 
 import json
-import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 from filelock import FileLock
 
 from workout_pipeline import local_servers
-from workout_pipeline.defs.demo import materialize_inbox, prepare_dagster_home, stage_inbox
+from workout_pipeline.defs.demo import materialize_inbox, stage_inbox
 from workout_pipeline.paths import DATA_DIR, REPO_ROOT
 
 pytestmark = pytest.mark.slow

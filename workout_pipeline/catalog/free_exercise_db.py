@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from workout_pipeline.catalog.muscles import MUSCLE_CATEGORY
+from workout_pipeline.catalog.records import Catalog
 from workout_pipeline.catalog.validate import validate_catalog
 from workout_pipeline.catalog.vocabulary import CATALOG_COLUMNS, LOAD_STEP_KG
 from workout_pipeline.errors import InputError
@@ -167,7 +168,7 @@ def free_exercise_db_frame(records: list[dict], origin: str) -> pd.DataFrame:
     return validate_catalog(frame, origin)
 
 
-def load_free_exercise_db(path: str | Path) -> "Catalog":
+def load_free_exercise_db(path: str | Path) -> Catalog:
     """Load a free-exercise-db `exercises.json` mapped into our catalog vocabulary.
 
     Args:

@@ -7,7 +7,8 @@ import pandas as pd
 
 from workout_pipeline.model import prescribe
 from workout_pipeline.model.graph import MAX_PAIR_GAP_DAYS, build_training_graph
-from workout_pipeline.program.prescribe import load_in_unit, rest_seconds
+from workout_pipeline.program.loads import load_in_unit
+from workout_pipeline.program.prescribe import rest_seconds
 
 # The agreed columns every consumer may rely on (the program reads these).
 RECOMMENDATION_COLUMNS: tuple[str, ...] = (

@@ -10,7 +10,6 @@ exercises afterwards.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
 
 import pandas as pd
 

@@ -59,7 +59,8 @@ from workout_pipeline.program.constraints import ProgramConstraints
 from workout_pipeline.program.exercises import EligibleExercise, Prescription, build_classes, eligible_exercises
 from workout_pipeline.program.explain import explain_infeasibility
 from workout_pipeline.program.milp import build_model
-from workout_pipeline.program.prescribe import Dose, Recommendation, load_text, prescribe, read_recommendations, set_reps, wave
+from workout_pipeline.program.loads import load_text
+from workout_pipeline.program.prescribe import Dose, Recommendation, prescribe, read_recommendations, set_reps, wave
 from workout_pipeline.program.quality import (EQUIPMENT_COST, FOUNDATION_LIFTS, foundation_group, foundation_rank, movement,
                                                qualifiers, quality_cost, session_rank, standardness)
 from workout_pipeline.program.routine import Routine, read_routine

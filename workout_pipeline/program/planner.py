@@ -21,7 +21,7 @@ from workout_pipeline.program.exercises import (
 from workout_pipeline.program.explain import explain_infeasibility
 from workout_pipeline.program.milp import ProgramModel, build_model, conflicting_day_pairs
 from workout_pipeline.program.names import with_resolved_names
-from workout_pipeline.program.prescribe import load_text, plate_step, to_kg, to_unit
+from workout_pipeline.program.loads import load_text, plate_step, to_kg, to_unit
 from workout_pipeline.program.routine import rested_muscles
 from workout_pipeline.program.store import unit_from_history
 from workout_pipeline.program.solve import run_solver, solve_fast, solve_naive, symmetric_groups

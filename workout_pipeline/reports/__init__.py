@@ -68,7 +68,7 @@ def render_markdown(template: str, context: Mapping[str, Any]) -> str:
 
 def recommendation_rows(recommendations: Any, exercise_ids: set[str], unit: str = "kg") -> list[dict[str, str]]:
     """The recommendations for the week's lifts only, as display text, loads in `unit`."""
-    from workout_pipeline.program.prescribe import load_in_unit
+    from workout_pipeline.program.loads import load_in_unit
 
     if recommendations is None or len(recommendations) == 0:
         return []
