@@ -108,3 +108,12 @@ def test_a_pound_lifters_report_shows_the_models_loads_in_pounds(tmp_path):
     advice = markdown.split("## What the model says")[1]
     assert "4 x 8 at 181.9 lb" in advice and "5 x 5 at 264.6 lb" in advice  # 82.5 kg, 120 kg
     assert "at 82.5 kg" not in advice and "at 120 kg" not in advice
+
+
+def test_a_one_day_week_reads_one_training_day():
+    """'so this week has 1 training day', not '1 training days' (a lifter who trains once a week)."""
+    one_day = {**PROGRAM, "days": PROGRAM["days"][1:],
+               "routine": {"sessions_per_week": 1.12, "recent_weeks": 12, "last_session": "2021-11-08",
+                           "rest_rule_off_because": None}}
+    assert "so this week has 1 training day, laid out" in render_program_markdown(one_day)
+    assert "so this week has 2 training days, laid out" in render_program_markdown({**one_day, "days": PROGRAM["days"]})
