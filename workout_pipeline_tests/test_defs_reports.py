@@ -117,3 +117,21 @@ def test_a_one_day_week_reads_one_training_day():
                            "rest_rule_off_because": None}}
     assert "so this week has 1 training day, laid out" in render_program_markdown(one_day)
     assert "so this week has 2 training days, laid out" in render_program_markdown({**one_day, "days": PROGRAM["days"]})
+
+
+def test_plots_draw_names_as_written_not_as_tex(tmp_path):
+    """A lift logged as `Bench Press $\\foo$` (or an athlete id with `$`) is drawn as text: as TeX
+    it stopped `evaluate` for every athlete with matplotlib's 'Unknown symbol: \\foo'."""
+    from workout_pipeline.model.plots import plot_e1rm_history
+    from workout_pipeline.reports.plots import plot_weekly_volume
+
+    name, athlete = "Bench Press $\\foo$", "$x^$"
+    features = pd.DataFrame({"athlete_id": [athlete] * 3, "exercise_key": ["bench"] * 3, "exercise_raw": [name] * 3,
+                             "date": pd.to_datetime(["2025-01-01", "2025-01-04", "2025-01-08"]),
+                             "e1rm": [100.0, 101.0, 102.0], "days_since_prev": [float("nan"), 3.0, 4.0]})
+    recs = pd.DataFrame({"athlete_id": [athlete], "exercise_raw": [name], "last_date": pd.to_datetime(["2025-01-08"]),
+                         "load_kg": [80.0], "reps": [8]})
+    e1rm = plot_e1rm_history(features, recs, athlete, tmp_path / "e1rm.png")
+    volume = plot_weekly_volume([{"muscle": "chest $\\foo$", "target": 10, "planned": 8}], tmp_path / "v.png", title=name)
+    for path in (e1rm, volume):
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

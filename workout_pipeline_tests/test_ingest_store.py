@@ -269,3 +269,43 @@ def test_in_spans_matches_a_row_by_row_reading():
         ]
         for table in (frame, frame.astype({"athlete_id": "category"})):
             assert in_spans(table, spans).tolist() == expected
+
+
+def test_two_exports_of_one_name_in_one_run_are_two_spans(tmp_path):
+    """January's and December's `strong.csv` of one lifter in one run: each is the truth for its
+    own weeks, and the sets stored between them stay (one span per file name joined them and
+    deleted the months between)."""
+    out = tmp_path / "store"
+    ingest_paths([_export(tmp_path / "all.csv", HISTORY)], out_dir=out, athlete="alice")
+    (tmp_path / "jan").mkdir()
+    (tmp_path / "dec").mkdir()
+    first = _export(tmp_path / "jan" / "strong.csv", HISTORY[:2])  # the first session
+    last = _export(tmp_path / "dec" / "strong.csv", WEEK2_NEW)  # the last one
+    run = ingest_paths([first, last], out_dir=out, athlete="alice").summary["store"]
+    validated, _ = load_store(out)
+    assert run["removed"] == 0 and len(validated) == len(HISTORY)
+
+
+def test_a_newer_export_in_the_same_run_is_the_truth_as_if_ingested_after(tmp_path):
+    """old.csv has a session's two squat sets, new.csv (later in the run) the same session with
+    the second set deleted: one run stores what ingesting them one after the other stores."""
+    old = _export(tmp_path / "old.csv", WEEK2_NEW)
+    new = _export(tmp_path / "new.csv", WEEK2_NEW[:1])
+    together, one_by_one = tmp_path / "together", tmp_path / "one_by_one"
+    ingest_paths([old, new], out_dir=together, athlete="alice")
+    ingest_paths([old], out_dir=one_by_one, athlete="alice")
+    ingest_paths([new], out_dir=one_by_one, athlete="alice")
+    assert len(load_store(together)[0]) == len(load_store(one_by_one)[0]) == 1
+
+
+def test_a_renamed_re_download_does_not_store_its_undated_rows_twice(tmp_path):
+    """`strong (1).csv`, the same export downloaded again, quarantines the same undated row: the
+    store keeps one copy (it had two, and a third on the next download)."""
+    out = tmp_path / "store"
+    lines = WEEK1 + ['someday,"A",1h,"Squat (Barbell)",4,100,5,0,0,"","",\n']
+    (tmp_path / "alice").mkdir()
+    first = ingest_paths([_export(tmp_path / "alice" / "strong.csv", lines)], out_dir=out).summary["store"]
+    again = ingest_paths([_export(tmp_path / "alice" / "strong (1).csv", lines)], out_dir=out).summary["store"]
+    _, quarantined = load_store(out)
+    assert first["quarantined_total"] == again["quarantined_total"] == 2
+    assert sorted(quarantined["reason"]) == ["reps_out_of_range", "unparseable_date"]

@@ -16,7 +16,7 @@ import pandas as pd
 
 from workout_pipeline.ingest.identity import assign_athletes, one_spelling, proposed_athlete
 from workout_pipeline.ingest.parse import ParsedLog, parse_log_file
-from workout_pipeline.ingest.store import empty_athletes_frame, merge_into_store, to_athletes
+from workout_pipeline.ingest.store import empty_athletes_frame, merge_into_store, run_spans, to_athletes
 from workout_pipeline.ingest.validate import ValidationOutcome, validate_many, validate_sets
 from workout_pipeline.schema import compact_text, concat_canonical, empty_canonical_frame, resolution_summary, to_canonical
 
@@ -362,7 +362,7 @@ def ingest_paths(
         else:
             ready.append((position, log, outcome))
     validated_all, quarantined_all, sizes = _resolve_all(ready, resolver, compact)
-    ingested_files = []
+    ingested_files, file_rows = [], []
     checks: dict[str, list[dict[str, Any]]] = {}
     starts = np.zeros(2, dtype=np.int64)  # where this file's rows begin in the two tables
     for (position, log, outcome), size in zip(ready, sizes):
@@ -371,10 +371,11 @@ def ingest_paths(
             per_file[position] = _file_entry(path, athlete_id, None, error=size)
             continue
         ends = starts + size
-        validated = validated_all.iloc[starts[0]:ends[0]]
-        quarantined = quarantined_all.iloc[starts[1]:ends[1]]
+        rows = slice(int(starts[0]), int(ends[0])), slice(int(starts[1]), int(ends[1]))
+        validated, quarantined = validated_all.iloc[rows[0]], quarantined_all.iloc[rows[1]]
         starts = ends
         ingested_files.append((athlete_id, path.name))
+        file_rows.append(rows)
         checks[str(path)] = outcome.checks
         per_file[position] = _file_entry(path, athlete_id, log, validated, quarantined)
     if compact:
@@ -388,8 +389,12 @@ def ingest_paths(
     ]
     athletes = units[units["athlete_id"].isin({athlete_id for athlete_id, _ in ingested_files})].reset_index(drop=True)
     if out_dir is not None and any(entry["error"] is None for entry in per_file):
-        summary["store"] = {"out": str(out_dir), **merge_into_store(out_dir, validated_all, quarantined_all,
-                                                                     ingested_files, athletes=athletes)}
+        # each file its own span; a file's rows a later file of the run restates are that file's
+        spans, superseded_valid, superseded_quarantine = run_spans(validated_all, quarantined_all, file_rows)
+        summary["store"] = {"out": str(out_dir), **merge_into_store(
+            out_dir, validated_all[~superseded_valid] if superseded_valid.any() else validated_all,
+            quarantined_all[~superseded_quarantine] if superseded_quarantine.any() else quarantined_all,
+            ingested_files, athletes=athletes, spans=spans)}
     return IngestReport(summary=summary, validated=validated_all, quarantined=quarantined_all, checks=checks,
                         athletes=athletes)
 

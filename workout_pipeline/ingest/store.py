@@ -57,6 +57,8 @@ UNIT_SOURCES = ("export", "inferred", "override")
 # Rows whose date is missing or implausible do not define the time span an export covers.
 UNDATED_REASONS = frozenset({"unparseable_date", "missing_date", "date_out_of_range", "future_date"})
 _SORT = ["athlete_id", "performed_at", "exercise_raw", "set_index", "source_row"]
+# What makes a quarantined row without a set identity the same row again (`_drop_requarantined`).
+_UNDATED_ROW = ["athlete_id", "source_format", "source_row", "exercise_raw", "set_index", "weight_kg", "reps"]
 # Columns whose change makes a re-ingested set count as "updated" (source_* is provenance:
 # the newest export's file and row are stored, but moving to a new file is not an update).
 _CONTENT = [c for c in CANONICAL_COLUMNS if c not in SET_IDENTITY and not c.startswith("source_")]
@@ -200,6 +202,7 @@ def merge_into_store(
     ingested_files: Iterable[tuple[str, str]] | None = None,
     athletes: pd.DataFrame | None = None,
     lock_timeout: float | None = None,
+    spans: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Merge one ingest run into the store in `out_dir`: locked, atomic, export-as-truth.
 
@@ -212,6 +215,10 @@ def merge_into_store(
         athletes: Columns ``athlete_id``, ``unit`` (kg/lb), ``unit_source``
             (export/inferred/override), ``unit_reason``; upserted by athlete (None keeps the table).
         lock_timeout: Seconds to wait for another writer (default ``LOCK_TIMEOUT_S``).
+        spans: The run's export spans, one row per file and athlete (``athlete_id``, ``lo``,
+            ``hi``; ``ingest_paths`` passes one per file it read, ``run_spans``); default: by
+            (athlete, source file name) of the two frames (`export_spans`), which joins two
+            files of one name into one span.
 
     Returns:
         Counts: ``added``, ``updated``, ``unchanged`` (validated sets of this run), ``removed``
@@ -231,7 +238,8 @@ def merge_into_store(
     compact = any(isinstance(validated[c].dtype, pd.CategoricalDtype) for c in TEXT_COLUMNS if c in validated)
     with store_lock(out_dir, timeout):
         old = read_store(out_dir, compact=compact)
-        merged, counts = merge_tables(old, validated, quarantined, ingested_files, athletes, sort=False, compact=compact)
+        merged, counts = merge_tables(old, validated, quarantined, ingested_files, athletes, sort=False, compact=compact,
+                                      spans=spans)
         del old
         generation = _commit(out_dir, merged)
         _clean(out_dir)
@@ -264,8 +272,8 @@ class store_lock:  # noqa: N801 - used like a function: `with store_lock(dir, ti
 
 def merge_tables(old: StoreTables, validated: pd.DataFrame, quarantined: pd.DataFrame,
                  ingested_files: Iterable[tuple[str, str]] | None = None,
-                 athletes: pd.DataFrame | None = None, sort: bool = True, compact: bool = False
-                 ) -> tuple[StoreTables, dict[str, int]]:
+                 athletes: pd.DataFrame | None = None, sort: bool = True, compact: bool = False,
+                 spans: pd.DataFrame | None = None) -> tuple[StoreTables, dict[str, int]]:
     """The store after a run (pure: no files). See ``merge_into_store`` and the module rule.
 
     With ``sort=False`` the validated table is left in merge order (``store_order`` gives the
@@ -286,7 +294,7 @@ def merge_tables(old: StoreTables, validated: pd.DataFrame, quarantined: pd.Data
     for frame in (new_valid, new_quarantine):
         pairs = frame[["athlete_id", "source_file"]].dropna().drop_duplicates()
         files |= set(zip(pairs["athlete_id"].astype(str), pairs["source_file"].astype(str)))
-    spans = export_spans(new_valid, new_quarantine)
+    spans = export_spans(new_valid, new_quarantine) if spans is None else spans
 
     # One integer key per set identity across old and new rows; only the old rows of the run's
     # athletes can share one (none for a new athlete: no keys at all, memory on big exports).
@@ -389,6 +397,33 @@ def export_spans(validated: pd.DataFrame, quarantined: pd.DataFrame) -> pd.DataF
     return spans.reset_index()[["athlete_id", "lo", "hi"]]
 
 
+def run_spans(validated: pd.DataFrame, quarantined: pd.DataFrame, files: list[tuple[slice, slice]]
+              ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """A run's spans file by file, and the rows a later file of the run restates.
+
+    `files` are each read file's rows in the two tables, in the run's file order. Each file
+    gets its own spans (two exports named `strong.csv`, January's and December's, are two
+    spans, not one covering the months between them), and a file's rows inside the span of a
+    later file of the same athlete are that later export's to state, as if the files had been
+    ingested one after the other (a set the newer export deleted is not kept).
+
+    Returns:
+        (spans: ``athlete_id``, ``lo``, ``hi`` per file and athlete; superseded validated rows;
+        superseded quarantined rows), the masks aligned with the two tables.
+    """
+    per_file = [export_spans(validated.iloc[v], quarantined.iloc[q]) for v, q in files]
+    athletes = [set(spans["athlete_id"].dropna().astype(str)) for spans in per_file]
+    superseded = np.zeros(len(validated), dtype=bool), np.zeros(len(quarantined), dtype=bool)
+    for later, spans in enumerate(per_file):
+        for earlier in range(later):
+            if not athletes[earlier] & athletes[later]:
+                continue
+            for table, rows, mask in zip((validated, quarantined), files[earlier], superseded):
+                mask[rows] |= in_spans(table.iloc[rows], spans)
+    spans = pd.concat(per_file, ignore_index=True) if per_file else export_spans(validated.iloc[:0], quarantined.iloc[:0])
+    return spans, *superseded
+
+
 def in_spans(frame: pd.DataFrame, spans: pd.DataFrame) -> np.ndarray:
     """Whether each row of `frame` falls inside one of its athlete's spans (bounds included).
 
@@ -425,14 +460,21 @@ def in_spans(frame: pd.DataFrame, spans: pd.DataFrame) -> np.ndarray:
 
 
 def _drop_requarantined(quarantine: pd.DataFrame) -> pd.DataFrame:
-    """Keep one copy of a row quarantined again by a newer export of the same history."""
+    """Keep one copy of a row quarantined again by a newer export of the same history.
+
+    A row with its set identity is that set again; one without (no date, no exercise) is the
+    same row when the same kind of export has it at the same row with the same content, so a
+    renamed re-download (`strong (1).csv`) does not store its undated rows twice."""
     identity = list(SET_IDENTITY)
     has_identity = quarantine[identity].notna().all(axis=1).to_numpy()
-    keyed = quarantine[has_identity].copy()
-    # Within one file, the 2nd and 3rd copy of a set are different rows: number the copies.
-    keyed["_copy"] = keyed.groupby(identity + ["reason", "source_file"], dropna=False, sort=False).cumcount()
-    keep = ~keyed.duplicated(identity + ["reason", "_copy"], keep="last")
-    kept = pd.concat([keyed[keep.to_numpy()].drop(columns="_copy"), quarantine[~has_identity]], ignore_index=True)
+    parts = []
+    for rows, key in ((quarantine[has_identity], identity), (quarantine[~has_identity], _UNDATED_ROW)):
+        rows = rows.copy()
+        # Within one file, the 2nd and 3rd copy of a set are different rows: number the copies.
+        rows["_copy"] = rows.groupby(key + ["reason", "source_file"], dropna=False, sort=False).cumcount()
+        keep = ~rows.duplicated(key + ["reason", "_copy"], keep="last")
+        parts.append(rows[keep.to_numpy()].drop(columns="_copy"))
+    kept = pd.concat(parts, ignore_index=True)
     return kept.sort_values(_SORT, kind="stable", na_position="last").reset_index(drop=True)
 
 

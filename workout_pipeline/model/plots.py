@@ -6,15 +6,7 @@ import numpy as np
 import pandas as pd
 
 from workout_pipeline.atomic import atomic_path
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+from workout_pipeline.reports.plots import pyplot as _pyplot
 
 
 def _save(fig, path) -> Path:

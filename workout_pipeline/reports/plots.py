@@ -7,6 +7,19 @@ from typing import Any
 from workout_pipeline.atomic import atomic_path
 
 
+def pyplot():
+    """matplotlib's pyplot on the Agg backend, with text drawn as written: exercise names and
+    athlete ids are never TeX (`Bench Press $\\foo$` in a log stopped `evaluate` with a
+    mathtext error)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    matplotlib.rcParams["text.parse_math"] = False
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def plot_weekly_volume(muscle_rows: Sequence[Mapping[str, Any]], path: str | Path, title: str = "") -> Path:
     """Horizontal bars of planned weekly sets per muscle, with the target marked.
 
@@ -15,11 +28,7 @@ def plot_weekly_volume(muscle_rows: Sequence[Mapping[str, Any]], path: str | Pat
         path: PNG file to write (atomically).
         title: Optional chart title.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     rows = [row for row in muscle_rows if row.get("planned") is not None or row.get("target") is not None]
     names = [str(row["muscle"]) for row in rows]
     planned = [row.get("planned") or 0.0 for row in rows]
