@@ -306,6 +306,25 @@ def test_a_lift_left_longer_than_the_models_horizon_gets_no_chance(small):
     assert len(rated) and rated["reason"].str.contains("likely").all()
 
 
+def test_an_assisted_lift_holds_its_assistance_unrated(small):
+    """On an assisted pull-up the load is help: the model's options (more load) and its chances
+    read it the wrong way round, so the lift holds its last assistance, without a chance."""
+    feats, _, trained = small
+    athlete = feats["athlete_id"].iloc[0]
+    mine = feats[(feats["athlete_id"] == athlete) & (feats["top_weight_kg"] > 0)]
+    lift = mine["exercise_key"].value_counts().index[0]
+    renamed = feats.copy()
+    at = (renamed["athlete_id"] == athlete) & (renamed["exercise_key"] == lift)
+    renamed["exercise_id"] = renamed["exercise_id"].astype(object)
+    renamed.loc[at, "exercise_id"] = "pull_up_assisted"
+    recs = recommend(renamed, trained=trained)
+    helped = recs[(recs["athlete_id"] == athlete) & (recs["exercise_id"] == "pull_up_assisted")].iloc[0]
+    assert helped["decision"] == "hold" and pd.isna(helped["confidence"])
+    assert helped["reason"].startswith("hold") and "of assistance; not rated" in helped["reason"]
+    last = mine[mine["exercise_key"] == lift].sort_values("date").iloc[-1]
+    assert helped["load_kg"] == pytest.approx(last["top_weight_kg"])
+
+
 def test_recommendations_table(small, tmp_path):
     feats, graph, trained = small
     recs = recommend(feats, trained=trained)

@@ -360,6 +360,22 @@ def test_a_light_day_on_coarse_plates_stays_lighter_than_the_heavy_day():
     assert wave(top_reps, lift, 2, False, "dumbbell", None, "lb") == [top_reps, top_reps]
 
 
+def test_an_assisted_lift_keeps_its_assistance_and_eases_in_by_reps():
+    """An assisted pull-up's load is help: after 7 weeks off the old rule cut it 12% (less help:
+    harder) and the model's "add load" gave more help (easier). It keeps the last assistance,
+    after a break at fewer reps, and neither the model's load nor a light day moves it."""
+    from workout_pipeline.program.prescribe import wave
+
+    back = prescribe(True, "machine", 2.5, "kg", _lift(20.0, 8, days_since=49, rep_range=(6, 10), usual=8),
+                     Recommendation(25.0, 8, "model", decision="add_load", confidence=0.9), 8, assisted=True)
+    assert (back.load, back.load_kg, back.reps) == (20.0, 20.0, 7)  # 8 reps x 0.875
+    assert back.reason.startswith("assisted: 20 kg assistance as on 2026-01-01, 7 reps instead of 8 after 7 weeks off")
+    fresh = prescribe(True, "machine", 2.5, "kg", _lift(20.0, 8), None, 8, assisted=True)
+    assert (fresh.load, fresh.reps) == (20.0, 8) and "instead of" not in fresh.reason
+    tops = tuple((w, r, f"2026-01-0{k}") for k, (w, r) in enumerate([(30.0, 12), (20.0, 6), (30.0, 12), (20.0, 6)], start=1))
+    assert wave(fresh, dataclasses.replace(_lift(20.0, 8), recent_tops=tops), 2, True, "machine", 2.5, "kg") == [fresh, fresh]
+
+
 def test_a_face_pull_keeps_its_reps_for_a_few_percent_of_load():
     """Cable face pulls, 10 kg x 15, wanted 20% lighter (12 kg e1RM): no 2.5 kg stack step is
     within 5% at 15 reps; 7.5 kg x 15 (6% under) reads better than 10 kg x 7 (half the reps),

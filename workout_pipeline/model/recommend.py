@@ -7,7 +7,7 @@ import pandas as pd
 
 from workout_pipeline.model import prescribe
 from workout_pipeline.model.graph import MAX_PAIR_GAP_DAYS, build_training_graph
-from workout_pipeline.program.loads import load_in_unit
+from workout_pipeline.program.loads import is_assisted, load_in_unit
 from workout_pipeline.program.prescribe import rest_seconds
 
 # The agreed columns every consumer may rely on (the program reads these).
@@ -105,7 +105,10 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     # 80% likely", breinsp's barbell row 36 weeks before "more load"); the week lowers it for the
     # break (`program.prescribe.detraining_factor`)
     days_away = _days_before_latest(nodes, latest)
-    rated = days_away <= MAX_PAIR_GAP_DAYS
+    # an assisted lift's load is help (more of it is less work): its options and chances read it
+    # the other way round, so it holds, unrated (`program.loads.is_assisted`)
+    assisted = latest["exercise_id"].astype(str).map(is_assisted).to_numpy(dtype=bool)
+    rated = (days_away <= MAX_PAIR_GAP_DAYS) & ~assisted
     chosen = np.where(rated, chosen, prescribe.HOLD)
     probability = np.clip(told, *TOLD_CHANCE)
     load, reps = prescribe.pick(opts, chosen)
@@ -119,7 +122,8 @@ def recommend(features: pd.DataFrame, trained=None, seed: int = 0, epochs: int |
     confidence = np.where(weighted & rated, probability[rows, chosen], np.nan)
     unit = ["lb" if (units or {}).get(a) == "lb" else "kg" for a in latest["athlete_id"].astype(str)]
     reasons = [
-        (_reason(row, choice, probability[i], opts, i, unit[i]) if rated[i] else _unrated_reason(row, unit[i], int(days_away[i])))
+        (_reason(row, choice, probability[i], opts, i, unit[i]) if rated[i] else _assisted_reason(row, unit[i]) if assisted[i]
+         else _unrated_reason(row, unit[i], int(days_away[i])))
         if w else _bodyweight_reason(row)
         for i, (row, choice, w) in enumerate(zip(latest.itertuples(index=False), chosen, weighted))
     ]
@@ -196,6 +200,12 @@ def _unrated_reason(row, unit: str, days: int) -> str:
     the model rates: ease back in'."""
     return (f"hold {_set(row.top_weight_kg, row.top_reps, unit)}; not rated: last done {days} days before "
             f"your latest session, past the {MAX_PAIR_GAP_DAYS} the model rates: ease back in")
+
+
+def _assisted_reason(row, unit: str) -> str:
+    """'hold 8 x 20 kg of assistance; not rated: on an assisted lift more load is less work'."""
+    return (f"hold {_set(row.top_weight_kg, row.top_reps, unit)} of assistance; not rated: on an assisted lift more "
+            "load is less work, so take some off once your sets reach the top of your range")
 
 
 def _bodyweight_reason(row) -> str:

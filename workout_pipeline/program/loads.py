@@ -4,7 +4,9 @@ and how a load reads.
 - `epley_e1rm(load, reps)`: estimated one-rep max, `load * (1 + reps / 30)`;
 - `plate_step(equipment, unit, catalog_step_kg)` and `round_to_plates`: loads rounded to what
   the lifter can load in their unit (lb: 5 lb for barbells = 2.5 lb plates a side; kg 2.5);
-- `show_load`, `load_in_unit`, `load_text`: '93.75 kg', '130 lb', 'bodyweight + 10 kg'.
+- `show_load`, `load_in_unit`, `load_text`: '93.75 kg', '130 lb', 'bodyweight + 10 kg';
+- `is_assisted(exercise_id)`: a lift whose load is assistance (an assisted pull-up machine's
+  counterweight): more load is less work.
 """
 
 import math
@@ -21,6 +23,12 @@ _OWN_LOAD_GRID = 0.25
 # Load steps in pounds (2.5 lb plates a side on bars; 5 lb dumbbell, stack and machine steps).
 _LB_STEPS = {"dumbbell": 5.0, "kettlebell": 5.0, "band": 1.0, "other": 1.0}
 _LB_DEFAULT_STEP = 5.0
+
+
+def is_assisted(exercise_id: str) -> bool:
+    """Whether the lift's load is assistance (`pull_up_assisted`, `chest_dip_assisted`): more of
+    it is less work, so neither the e1RM nor "add load" means what it means on other lifts."""
+    return "assist" in str(exercise_id)
 
 
 def epley_e1rm(load: float, reps: float) -> float:
@@ -107,7 +115,7 @@ def load_text(load: float | None, unit: str, exercise_id: str, equipment: str, l
     """How a load reads: '60 kg', 'bodyweight', 'bodyweight + 10 kg', '20 kg assistance'; a lift
     the lifter logs without a load (an ab wheel, equipment "other") reads 'bodyweight' too, not
     '-' (pick a load)."""
-    if "assisted" in exercise_id or "assist" in exercise_id:
+    if is_assisted(exercise_id):
         return "-" if load is None else f"{show_load(load)} {unit} assistance"
     if equipment == "bodyweight" or (logged_without_load and load is None):
         return "bodyweight" if not load else f"bodyweight + {show_load(load)} {unit}"

@@ -59,7 +59,7 @@ from workout_pipeline.program.constraints import ProgramConstraints
 from workout_pipeline.program.exercises import EligibleExercise, Prescription, build_classes, eligible_exercises
 from workout_pipeline.program.explain import explain_infeasibility
 from workout_pipeline.program.milp import build_model
-from workout_pipeline.program.loads import load_text
+from workout_pipeline.program.loads import is_assisted, load_text
 from workout_pipeline.program.prescribe import Dose, Recommendation, prescribe, read_recommendations, set_reps, wave
 from workout_pipeline.program.quality import (EQUIPMENT_COST, FOUNDATION_LIFTS, foundation_group, foundation_rank, movement,
                                                qualifiers, quality_cost, session_rank, standardness)
@@ -302,7 +302,8 @@ def _with_dose(e: EligibleExercise, c: ProgramConstraints, routine: Routine | No
                unit: str, week_start: pd.Timestamp) -> tuple[EligibleExercise, Dose]:
     lift = routine.lift_history(e.exercise_id, week_start) if routine else None
     default_reps = c.default_reps_compound if e.compound else c.default_reps_isolation
-    dose = prescribe(e.compound, e.equipment, e.load_step_kg, unit, lift, recs.get(e.exercise_id), default_reps)
+    dose = prescribe(e.compound, e.equipment, e.load_step_kg, unit, lift, recs.get(e.exercise_id), default_reps,
+                     is_assisted(e.exercise_id))
     return dataclasses.replace(e, prescription=Prescription(dose.reps, dose.rest_s, dose.load_kg, dose.source)), dose
 
 

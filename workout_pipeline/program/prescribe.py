@@ -154,8 +154,10 @@ class Dose:
 
 
 def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, unit: str,
-              lift: LiftHistory | None, recommendation: Recommendation | None, default_reps: int) -> Dose:
-    """Reps, rest and load for one exercise (see the module docstring)."""
+              lift: LiftHistory | None, recommendation: Recommendation | None, default_reps: int,
+              assisted: bool = False) -> Dose:
+    """Reps, rest and load for one exercise (see the module docstring); an `assisted` lift
+    (`loads.is_assisted`) keeps its last assistance (`_assisted`)."""
     if lift is None:
         reps = int(recommendation.reps) if recommendation is not None else default_reps
         load_kg = recommendation.load_kg if recommendation is not None else None
@@ -171,6 +173,8 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
     if not lift.last_load_kg:
         reason = f"bodyweight, last done {lift.last_date}" if lift.last_date else "bodyweight"
         return Dose(reps, rest_seconds(compound, reps), None, None, "history", lift.last_date, reason)
+    if assisted:
+        return _assisted(compound, unit, lift, reps, factor)
     reference = lift.last_e1rm_kg
     if recommendation is not None and recommendation.load_kg:
         # the model's top set: its reps where they lie in the lifter's range and keep most of
@@ -193,6 +197,22 @@ def prescribe(compound: bool, equipment: str, catalog_step_kg: float | None, uni
     reason = f"{_last_top_set(lift, unit)}{away}{_history_change(lift, (to_kg(load, unit), shown_reps), e1rm, reps)}"
     return Dose(shown_reps, rest_seconds(compound, shown_reps), load, round(to_kg(load, unit), 3), "history", lift.last_date, reason,
                 _profile(lift, to_kg(load, unit), shown_reps))
+
+
+_ASSISTED = "assisted: "
+
+
+def _assisted(compound: bool, unit: str, lift: LiftHistory, reps: int, factor: float) -> Dose:
+    """An assisted lift: its last assistance again at the usual reps, after a break fewer reps
+    by the break's share (its load is help, not work: the break's cut and the model's "add load"
+    would make it harder and easier; without the lifter's bodyweight no e1RM reads it)."""
+    eased = max(1, round(reps * factor))
+    load = show_load(to_unit(lift.last_load_kg, unit))
+    cut = f", {eased} reps instead of {reps} after {round(lift.days_since / 7)} weeks off" if eased < reps else ""
+    reason = (f"{_ASSISTED}{load} {unit} assistance as on {lift.last_date}{cut}; take some off once your sets reach "
+              f"{lift.rep_range[1]} reps")
+    shown = round(to_unit(lift.last_load_kg, unit), 2)
+    return Dose(eased, rest_seconds(compound, eased), shown, round(lift.last_load_kg, 3), "history", lift.last_date, reason)
 
 
 def _profile(lift: LiftHistory, load_kg: float, reps: int) -> tuple[float, ...]:
@@ -297,7 +317,7 @@ def wave(dose: Dose, lift: LiftHistory | None, occurrences: int, compound: bool,
     """
     tops = lift.recent_tops if lift is not None else ()
     spread = sorted(reps for _, reps, _ in tops)
-    if occurrences < 2 or not dose.load_kg or len(spread) < 2 * occurrences:
+    if occurrences < 2 or not dose.load_kg or len(spread) < 2 * occurrences or dose.reason.startswith(_ASSISTED):
         return [dose] * occurrences
 
     def quantile(p: float) -> int:
