@@ -116,6 +116,8 @@ def test_a_one_day_week_reads_one_training_day():
                "routine": {"sessions_per_week": 1.12, "recent_weeks": 12, "last_session": "2021-11-08",
                            "rest_rule_off_because": None}}
     assert "so this week has 1 training day, laid out" in render_program_markdown(one_day)
+    once = {**one_day, "routine": {**one_day["routine"], "sessions_per_week": 1.0}}
+    assert "you trained once a week in your last 12 weeks" in render_program_markdown(once)
     assert "so this week has 2 training days, laid out" in render_program_markdown({**one_day, "days": PROGRAM["days"]})
 
 

@@ -314,7 +314,8 @@ def _role(exercise_id: str, routine: Routine | None, c: ProgramConstraints, prim
     if routine is None:
         return STARTER_REASON if exercise_id in staples else "a standard lift for this day"
     if exercise_id in routine.staples:
-        return f"staple ({routine.recent.get(exercise_id, 0)} sessions in {c.recent_weeks} wk)"
+        sessions = routine.recent.get(exercise_id, 0)
+        return f"staple ({sessions} session{'' if sessions == 1 else 's'} in {c.recent_weeks} wk)"
     if exercise_id in routine.recent:
         return "in your routine"
     short = ", ".join(m.replace("_", " ") for m in sorted(primary & set(c.effective_targets()))) or "volume"
