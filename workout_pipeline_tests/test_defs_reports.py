@@ -137,3 +137,20 @@ def test_plots_draw_names_as_written_not_as_tex(tmp_path):
     volume = plot_weekly_volume([{"muscle": "chest $\\foo$", "target": 10, "planned": 8}], tmp_path / "v.png", title=name)
     for path in (e1rm, volume):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_program_csv_cells_open_as_text_in_a_spreadsheet():
+    """An exercise named `=HYPERLINK(...)` in the lifter's own catalog file, or `+`/`@`/`-` before
+    a word, opens as text (a leading apostrophe); '-' (pick a load) and numbers stay."""
+    import csv
+    import io
+
+    from workout_pipeline.program.report import render_program_csv
+
+    names = ['=HYPERLINK("http://x","y")', "+Deadlift", "@Row", "-Push Up", "\tTab"]
+    program = {**PROGRAM, "days": [{"day": 1, "weekday": "Mon", "type": "push", "exercises": [
+        {"exercise_id": f"x{i}", "name": name, "sets": 3, "reps": 8, "load_kg": None, "rest_s": 90.0, "source": "default"}
+        for i, name in enumerate(names)]}]}
+    rows = list(csv.DictReader(io.StringIO(render_program_csv(program))))
+    assert [row["exercise"] for row in rows] == ["'" + name for name in names]
+    assert {row["load"] for row in rows} == {"-"} and {row["sets"] for row in rows} == {"3"}

@@ -7,6 +7,7 @@ report all show.
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -126,12 +127,25 @@ def render_program_markdown(result: Any) -> str:
 
 
 def render_program_csv(result: Any) -> str:
-    """The week's rows as CSV (`WEEK_COLUMNS`)."""
+    """The week's rows as CSV (`WEEK_COLUMNS`), every text cell safe to open in a spreadsheet
+    (`spreadsheet_text`)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(WEEK_COLUMNS), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(program_week_rows(result))
+    writer.writerows({key: spreadsheet_text(value) for key, value in row.items()} for row in program_week_rows(result))
     return buffer.getvalue()
+
+
+def spreadsheet_text(value: Any) -> Any:
+    """A text cell a spreadsheet shows as text: one starting like a formula (=, +, @, a tab or a
+    carriage return, or - before anything but a number; an exercise named in the lifter's own
+    catalog file as `=HYPERLINK(...)`) gets a leading apostrophe (OWASP's CSV-injection advice).
+    "-" alone (pick a load) and numbers stay as they are."""
+    if not isinstance(value, str) or not value or value == "-":
+        return value
+    if value[0] in "=+@\t\r" or (value[0] == "-" and not re.fullmatch(r"-\d+(\.\d+)?", value)):
+        return "'" + value
+    return value
 
 
 def render_program_ics(result: Any) -> bytes:
