@@ -44,6 +44,9 @@ CASES = {
     "header_only.csv": (HEADER.encode(), ("rows", {})),
     "truncated_mid_row.csv": ((HEADER + "".join(GOOD) + '2024-03-01 18:00:00,"A",1h,"Squat (Bar').encode(),
                               ("rows", {"wrong_field_count": 1})),
+    # Text only in a 13th, unnamed field: a row (counted, quarantined), not a blank line.
+    "text_in_extra_field.csv": ((HEADER + "".join(GOOD) + ",,,,,,,,,,,,SOMETHING\n" + ",,,,,,,,,,,\n").encode(),
+                                ("rows", {"wrong_field_count": 1})),
     "shifted_columns.csv": ((HEADER + "".join(GOOD) + _row(exercise='"Squat", "Barbell"')).encode(),
                             ("rows", {"wrong_field_count": 1})),
     "absurd_values.csv": ((HEADER + "".join(GOOD) + _row(reps="9999") + _row(order="4", weight="5000")

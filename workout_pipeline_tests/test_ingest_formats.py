@@ -346,3 +346,15 @@ def test_row_by_row_reader_judges_extra_empty_fields_over_the_whole_file():
     frame = records_to_frame(records, {"date": 0, "exercise": 1, "set_order": 2}, width=3, chunk_size=3)
     assert frame["reason"].tolist()[3:] == ["wrong_field_count", "wrong_field_count"]
     assert frame["reason"].isna().sum() == 3
+
+
+@pytest.mark.parametrize("tail", ["", ",,\n"])  # uniform rows (pyarrow), or a short line (read row by row)
+def test_a_line_with_text_only_in_a_column_not_read_is_a_row(tmp_path, tail):
+    # "note" is no canonical column: a line with text there alone is still a row, never dropped
+    # as blank; a line of bare delimiters is blank.
+    text = ("athlete_id,performed_at,exercise_raw,set_index,weight_kg,reps,note\n"
+            "alice,2024-01-13T18:00:00,Squat,0,100,5,\n,,,,,,hello\n,,,,,,\n" + tail)
+    log = parse_log_file(_write(tmp_path, "canon.csv", text), "alice")
+    _accounted(log)
+    assert log.rows_in == 2 and len(log.sets) == 1
+    assert log.rejected["reason"].tolist() == ["missing_date"]
