@@ -256,6 +256,23 @@ def test_canonical_csv_and_parquet_round_trip(tmp_path):
         pd.testing.assert_frame_equal(log.sets[compare], strong.sets[compare])
 
 
+def test_canonical_parquet_times_with_a_zone_are_stored_in_utc_like_csv(tmp_path):
+    rows = pd.DataFrame({"athlete_id": ["alice"] * 2, "exercise_raw": ["Squat"] * 2, "set_index": [0, 1],
+                         "weight_kg": [100.0, 100.0], "reps": [5, 5]})
+    texts = ["2024-01-13T18:00:00+02:00", "2024-01-13T18:30:00.500+02:00"]
+    rows.assign(performed_at=texts).to_csv(tmp_path / "zoned.csv", index=False)
+    rows.assign(performed_at=pd.to_datetime(texts, format="ISO8601")).to_parquet(tmp_path / "zoned.parquet")
+    rows.assign(performed_at=pd.to_datetime(["2024-01-13 18:00:00", "2024-01-13 18:30:00.5"], format="ISO8601")).to_parquet(
+        tmp_path / "naive.parquet")
+    expected = [pd.Timestamp("2024-01-13 16:00"), pd.Timestamp("2024-01-13 16:30:00.5")]
+    for name in ("zoned.csv", "zoned.parquet"):  # the same sets, not two copies an hour or two apart
+        log = parse_log_file(tmp_path / name, "alice")
+        _accounted(log)
+        assert log.sets["performed_at"].tolist() == expected, name
+    naive = parse_log_file(tmp_path / "naive.parquet", "alice")  # no zone: the time as written
+    assert naive.sets["performed_at"].tolist() == [pd.Timestamp("2024-01-13 18:00"), pd.Timestamp("2024-01-13 18:30:00.5")]
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "cp1252", "latin-1", "utf-8-sig"])
 def test_encodings(tmp_path, encoding):
     text = (

@@ -23,6 +23,7 @@ from workout_pipeline.ingest.values import (
     parse_clock_durations,
     parse_datetimes,
     parse_numbers,
+    to_naive_utc,
 )
 from workout_pipeline.ingest.values import WEIGHT_UNIT_TO_KG, WEIGHT_UNIT_WORDS
 from workout_pipeline.schema import (
@@ -501,7 +502,8 @@ def _canonical_parquet(log: ParsedLog) -> pd.DataFrame | None:
     frame["source_row"] = np.arange(1, len(frame) + 1)
     frame["reason"] = pd.Series(pd.NA, index=frame.index, dtype="string")
     if "performed_at" in table and pd.api.types.is_datetime64_any_dtype(table["performed_at"]):
-        frame["performed_at"] = table["performed_at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+        # As the CSV path reads "...+02:00": in UTC, fractions of a second kept.
+        frame["performed_at"] = to_naive_utc(table["performed_at"]).dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
     draft = _base_draft(frame, "performed_at", "exercise_raw")
     return _canonical_common(frame, draft, log, decimal_comma=False)
 

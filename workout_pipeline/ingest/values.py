@@ -192,7 +192,7 @@ def _parse_distinct_datetimes(text: pd.Series) -> pd.Series:
     iso = text[present].str.match(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2}|UTC)?$")
     iso_index = iso[iso.fillna(False).astype(bool)].index
     if len(iso_index):
-        result.loc[iso_index] = _to_naive(pd.to_datetime(text[iso_index], format="ISO8601", errors="coerce", utc=True))
+        result.loc[iso_index] = to_naive_utc(pd.to_datetime(text[iso_index], format="ISO8601", errors="coerce", utc=True))
     remaining = result.isna() & present
     if remaining.any():
         result.loc[remaining[remaining].index] = _parse_named_months(text[remaining])
@@ -206,7 +206,7 @@ def _parse_distinct_datetimes(text: pd.Series) -> pd.Series:
     if remaining.any():
         # Anything else pandas can read unambiguously (e.g. "2020/09/29 7:10:22 PM").
         parsed = pd.to_datetime(text[remaining], format="mixed", errors="coerce", utc=True)
-        result.loc[remaining[remaining].index] = _to_naive(parsed)
+        result.loc[remaining[remaining].index] = to_naive_utc(parsed)
     return result
 
 
@@ -280,8 +280,12 @@ def _parse_year_first(text: pd.Series) -> pd.Series:
     return _assemble(frame)
 
 
-def _to_naive(parsed: pd.Series) -> pd.Series:
-    return parsed.dt.tz_convert(None).astype("datetime64[us]")
+def to_naive_utc(stamps: pd.Series) -> pd.Series:
+    """Timestamps as naive ``datetime64[us]``: ones with a time zone converted to UTC first
+    (how every input's offsets are stored), naive ones as they are."""
+    if stamps.dt.tz is not None:
+        stamps = stamps.dt.tz_convert(None)
+    return stamps.astype("datetime64[us]")
 
 
 def _parse_named_months(text: pd.Series) -> pd.Series:
