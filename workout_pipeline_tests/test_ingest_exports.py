@@ -257,6 +257,38 @@ def test_redownload_is_the_same_athlete_and_adds_no_sets(tmp_path):
     assert len(pd.read_parquet(tmp_path / "out" / "validated_sets.parquet")) == 2
 
 
+CANONICAL_HEADER = "athlete_id,performed_at,exercise_raw,set_index,weight_kg,reps\n"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_athlete_given_never_takes_or_wipes_another_athletes_sets(tmp_path, suffix):
+    (tmp_path / "alice.csv").write_text(ONE_SESSION)  # 2024-01-01
+    store = tmp_path / "out"
+    ingest_paths([tmp_path / "alice.csv"], out_dir=store, unit="kg")
+    # A canonical table of alice's rows over her span, given as bob's, beside a good file of bob's.
+    rows = [("alice", "2023-12-31T18:00:00", "Squat", 0, 90, 5), ("alice", "2024-01-02T18:00:00", "Squat", 0, 95, 5)]
+    table = pd.DataFrame(rows, columns=CANONICAL_HEADER.strip().split(","))
+    other = tmp_path / f"table{suffix}"
+    table.to_csv(other, index=False) if suffix == ".csv" else table.to_parquet(other)
+    (tmp_path / "bob.csv").write_text(_strong_csv([(3, "Bench Press (Barbell)", 60, 8)]))
+    report = ingest_paths([other, tmp_path / "bob.csv"], out_dir=store, athlete="bob", unit="kg")
+    entry, good = report.summary["per_file"]
+    assert "'alice'" in entry["error"] and "'bob'" in entry["error"] and entry["rows_in"] == 0
+    assert good["error"] is None and good["valid"] == 1  # the other file goes on
+    assert report.summary["athletes"] == ["bob"] and report.summary["valid"] == 1
+    stored = pd.read_parquet(store / "validated_sets.parquet")
+    assert stored.groupby("athlete_id").size().to_dict() == {"alice": 2, "bob": 1}
+    assert stored.loc[stored["athlete_id"] == "alice", "weight_kg"].tolist() == [100.0, 100.0]
+    # Rows naming the given athlete (or nobody) are read as that athlete's.
+    table["athlete_id"] = ["bob", None]
+    table.to_csv(other, index=False) if suffix == ".csv" else table.to_parquet(other)
+    assert ingest_paths([other], athlete="bob").summary["valid"] == 2
+    # Without --athlete a table of several athletes keeps its own ids.
+    table["athlete_id"] = ["alice", "carol"]
+    table.to_csv(other, index=False) if suffix == ".csv" else table.to_parquet(other)
+    assert sorted(ingest_paths([other]).validated["athlete_id"].tolist()) == ["alice", "carol"]
+
+
 @pytest.mark.parametrize(
     ("stem", "siblings", "expected"),
     [

@@ -12,6 +12,7 @@ import pandas as pd
 
 from workout_pipeline.errors import InputError
 from workout_pipeline.ingest.formats import FormatMatch, detect_format, read_uniform_table, records_to_frame, uniform_table_bytes
+from workout_pipeline.ingest.identity import named_athlete_conflict
 from workout_pipeline.ingest.text import iter_records, read_log_text, sniff_delimiter
 from workout_pipeline.ingest.units import conversion_evidence, infer_weight_unit, recent_typed_unit, snap_converted_kg
 from workout_pipeline.ingest.values import (
@@ -71,6 +72,8 @@ class ParsedLog:
     Attributes:
         path: The file.
         athlete_id: Whose log it is.
+        athlete_named: The caller named the athlete (``--athlete``) rather than the file's name:
+            a canonical table naming anyone else in its athlete_id column is then not read.
         format: Recognised format (None when unreadable).
         unit: Unit the loads were written in (``kg``/``lb``; ``mixed`` when rows say so).
         unit_reason: Why that unit (header, override or the inference's evidence).
@@ -106,9 +109,11 @@ class ParsedLog:
     unit_evidence: dict[str, float] = field(default_factory=dict)
     lifter_unit: str | None = None
     lifter_unit_source: str | None = None
+    athlete_named: bool = False
 
 
-def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto", compact: bool | None = False) -> ParsedLog:
+def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto", compact: bool | None = False,
+                   athlete_named: bool = False) -> ParsedLog:
     """Parse one exported log into canonical set rows; never raises for bad content.
 
     Args:
@@ -119,12 +124,15 @@ def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto", compac
             instead of the contract's string dtype; None: as parsed (categoricals for big
             exports, from ``_RELEASE_ROWS`` rows on, where they save memory; what
             ``ingest_paths`` asks for).
+        athlete_named: `athlete_id` was named by the caller (``--athlete``), not derived from
+            the file's name: a canonical table whose athlete_id column names another athlete is
+            then an error (never stored under either id); otherwise the column's ids are kept.
 
     Returns:
         A ParsedLog; ``error`` is set (and the frames empty) when the file cannot be read.
     """
     path = Path(path)
-    log = ParsedLog(path=path, athlete_id=athlete_id)
+    log = ParsedLog(path=path, athlete_id=athlete_id, athlete_named=athlete_named)
     if unit not in UNIT_CHOICES:
         log.error = f"unit must be one of {', '.join(UNIT_CHOICES)}, not {unit!r}"
         return log
@@ -477,7 +485,12 @@ def _canonical_common(frame: pd.DataFrame, draft: pd.DataFrame, log: ParsedLog, 
     _reps(frame, "reps", draft, decimal_comma)
     for column in ("rpe", "rest_s", "duration_s", "distance_m"):
         draft[column] = _number(frame, column if column in frame else None, draft, decimal_comma)
-    draft["athlete_id"] = text("athlete_id").fillna(log.athlete_id)
+    ids = text("athlete_id")
+    if log.athlete_named:  # the file may name only that athlete (in any spelling): stored under the named id
+        if (conflict := named_athlete_conflict(ids.dropna().unique(), log.athlete_id, log.path.name)) is not None:
+            raise InputError(conflict)
+        ids = pd.Series(pd.NA, index=ids.index, dtype="string")
+    draft["athlete_id"] = ids.fillna(log.athlete_id)
     draft["exercise_id"] = text("exercise_id")
     draft["workout_name"] = text("workout_name")
     log.unit, log.unit_reason = "kg", "canonical table (weight_kg)"
