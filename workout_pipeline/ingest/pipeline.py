@@ -387,7 +387,7 @@ def ingest_paths(
     summary["warnings"] = warnings + [
         f"{entry['file']}: unit {entry['unit']} is ambiguous ({entry['unit_reason']})"
         for entry in per_file if entry.get("unit_confidence") == "ambiguous"
-    ]
+    ] + [line for _, log, _ in ready for line in log.warnings]
     athletes = units[units["athlete_id"].isin({athlete_id for athlete_id, _ in ingested_files})].reset_index(drop=True)
     if out_dir is not None and any(entry["error"] is None for entry in per_file):
         summary["store"] = {"out": str(out_dir), **merge_into_store(out_dir, validated_all, quarantined_all,
@@ -544,6 +544,8 @@ def _file_entry(path: Path, athlete_id: str | None, log: ParsedLog | None, valid
         entry["lifter_unit"] = log.lifter_unit  # the unit the loads were typed in
     if log is not None and log.unit_evidence:
         entry["unit_evidence"] = log.unit_evidence  # log-odds for lb per evidence item
+    if log is not None and log.dropped_values:
+        entry["dropped_values"] = dict(log.dropped_values)  # rows whose negative RPE/duration/distance was not stored
     if log is not None and log.expanded_sets:
         entry["expanded_sets"] = log.expanded_sets  # rows standing for several sets (Fitbod "Sets")
     if quarantined is not None and len(quarantined):
