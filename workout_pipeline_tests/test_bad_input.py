@@ -44,6 +44,9 @@ CASES = {
     "header_only.csv": (HEADER.encode(), ("rows", {})),
     "truncated_mid_row.csv": ((HEADER + "".join(GOOD) + '2024-03-01 18:00:00,"A",1h,"Squat (Bar').encode(),
                               ("rows", {"wrong_field_count": 1})),
+    # Text only in a 13th, unnamed field: a row (counted, quarantined), not a blank line.
+    "text_in_extra_field.csv": ((HEADER + "".join(GOOD) + ",,,,,,,,,,,,SOMETHING\n" + ",,,,,,,,,,,\n").encode(),
+                                ("rows", {"wrong_field_count": 1})),
     "shifted_columns.csv": ((HEADER + "".join(GOOD) + _row(exercise='"Squat", "Barbell"')).encode(),
                             ("rows", {"wrong_field_count": 1})),
     "absurd_values.csv": ((HEADER + "".join(GOOD) + _row(reps="9999") + _row(order="4", weight="5000")
@@ -59,6 +62,12 @@ CASES = {
                       ("rows", {"date_out_of_range": 4})),
     "bad_dates.csv": ((HEADER + "".join(GOOD) + _row(date="someday") + _row(date="")).encode(),
                       ("rows", {"unparseable_date": 1, "missing_date": 1})),
+    # Clock times no clock shows are unreadable, not rolled into the next hour or day.
+    "impossible_times.csv": ((HEADER + "".join(GOOD) + _row(date='"Jan 13, 2024 12:99 PM"')
+                              + _row(date="13/01/2024 99:99") + _row(date='"13 Jan 2024, 30:75"')
+                              + _row(date='"Jan 13, 2024 13:30 PM"') + _row(date="2024年1月13日 24:00")
+                              + _row(date="13.01.2024 10:00:60")).encode(),
+                             ("rows", {"unparseable_date": 6})),
     "duplicates.csv": ((HEADER + "".join(GOOD) + GOOD[0] + GOOD[0]).encode(), ("rows", {"duplicate": 2})),
     "bad_numbers.csv": ((HEADER + "".join(GOOD) + _row(reps="five") + _row(order="4", weight="1OO")
                          + _row(order="5", reps="7.5")).encode(),

@@ -257,6 +257,67 @@ def test_redownload_is_the_same_athlete_and_adds_no_sets(tmp_path):
     assert len(pd.read_parquet(tmp_path / "out" / "validated_sets.parquet")) == 2
 
 
+def test_a_negative_rpe_duration_or_distance_is_not_stored_and_the_set_is_kept(tmp_path):
+    # Strong, FitNotes and Fitbod write 0 for "not logged" (null, no warning); a negative value is
+    # no value a lifter logs: the set is kept without it and the summary names the rows.
+    (tmp_path / "strong.csv").write_text(
+        HEADER + '2024-01-13 10:00:00,"A",1h,"Squat (Barbell)",1,100,5,-5,-60,"","",-3\n'
+        '2024-01-13 10:00:00,"A",1h,"Squat (Barbell)",2,100,5,0,0,"","",0\n'
+        '2024-01-13 10:00:00,"A",1h,"Squat (Barbell)",3,100,5,0,0,"","",8\n')
+    (tmp_path / "fitnotes.csv").write_text(
+        "Date,Exercise,Category,Weight (kgs),Reps,Distance,Distance Unit,Time,Comment\n"
+        "2024-01-14,Bench Press,Chest,80.0,5,-3,km,-60,\n2024-01-14,Treadmill,Cardio,,,3.2,km,0:20:00,\n")
+    (tmp_path / "fitbod.csv").write_text(
+        "Date,Exercise,Sets,Reps,Weight,isWarmup,Note,multiplier,Distance,Duration\n"
+        "2024-01-15 17:00:00 +0000,Barbell Squat,2,5,100,false,,1,-1,-30\n")
+    report = ingest_paths(sorted(tmp_path.glob("*.csv")), unit="kg")
+    summary = report.summary
+    assert (summary["valid"], summary["quarantined"]) == (7, 0)
+    dropped = {entry["file"].rsplit("/", 1)[-1]: entry.get("dropped_values") for entry in summary["per_file"]}
+    assert dropped == {"strong.csv": {"distance_m": 1, "duration_s": 1, "rpe": 1},
+                       "fitnotes.csv": {"distance_m": 1, "duration_s": 1},
+                       "fitbod.csv": {"distance_m": 1, "duration_s": 1}}
+    assert any(line.startswith("strong.csv: a negative RPE is not stored (data row(s) 1)") for line in summary["warnings"])
+    assert len(summary["warnings"]) == 7
+    sets = report.validated.set_index(["source_file", "source_row"]).sort_index()
+    assert sets.loc[("strong.csv", 1), ["weight_kg", "reps"]].tolist() == [100.0, 5]
+    assert sets.loc[[("strong.csv", 1), ("strong.csv", 2)], ["rpe", "duration_s", "distance_m"]].isna().all().all()
+    assert sets.loc[("strong.csv", 3), "rpe"] == 8.0 and sets.loc[("fitnotes.csv", 2), "distance_m"] == 3200.0
+    assert sets.loc[("fitbod.csv", 1), ["duration_s", "distance_m"]].isna().all().all()
+
+
+CANONICAL_HEADER = "athlete_id,performed_at,exercise_raw,set_index,weight_kg,reps\n"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_athlete_given_never_takes_or_wipes_another_athletes_sets(tmp_path, suffix):
+    (tmp_path / "alice.csv").write_text(ONE_SESSION)  # 2024-01-01
+    store = tmp_path / "out"
+    ingest_paths([tmp_path / "alice.csv"], out_dir=store, unit="kg")
+    # A canonical table of alice's rows over her span, given as bob's, beside a good file of bob's.
+    rows = [("alice", "2023-12-31T18:00:00", "Squat", 0, 90, 5), ("alice", "2024-01-02T18:00:00", "Squat", 0, 95, 5)]
+    table = pd.DataFrame(rows, columns=CANONICAL_HEADER.strip().split(","))
+    other = tmp_path / f"table{suffix}"
+    table.to_csv(other, index=False) if suffix == ".csv" else table.to_parquet(other)
+    (tmp_path / "bob.csv").write_text(_strong_csv([(3, "Bench Press (Barbell)", 60, 8)]))
+    report = ingest_paths([other, tmp_path / "bob.csv"], out_dir=store, athlete="bob", unit="kg")
+    entry, good = report.summary["per_file"]
+    assert "'alice'" in entry["error"] and "'bob'" in entry["error"] and entry["rows_in"] == 0
+    assert good["error"] is None and good["valid"] == 1  # the other file goes on
+    assert report.summary["athletes"] == ["bob"] and report.summary["valid"] == 1
+    stored = pd.read_parquet(store / "validated_sets.parquet")
+    assert stored.groupby("athlete_id").size().to_dict() == {"alice": 2, "bob": 1}
+    assert stored.loc[stored["athlete_id"] == "alice", "weight_kg"].tolist() == [100.0, 100.0]
+    # Rows naming the given athlete (or nobody) are read as that athlete's.
+    table["athlete_id"] = ["bob", None]
+    table.to_csv(other, index=False) if suffix == ".csv" else table.to_parquet(other)
+    assert ingest_paths([other], athlete="bob").summary["valid"] == 2
+    # Without --athlete a table of several athletes keeps its own ids.
+    table["athlete_id"] = ["alice", "carol"]
+    table.to_csv(other, index=False) if suffix == ".csv" else table.to_parquet(other)
+    assert sorted(ingest_paths([other]).validated["athlete_id"].tolist()) == ["alice", "carol"]
+
+
 @pytest.mark.parametrize(
     ("stem", "siblings", "expected"),
     [

@@ -256,6 +256,23 @@ def test_canonical_csv_and_parquet_round_trip(tmp_path):
         pd.testing.assert_frame_equal(log.sets[compare], strong.sets[compare])
 
 
+def test_canonical_parquet_times_with_a_zone_are_stored_in_utc_like_csv(tmp_path):
+    rows = pd.DataFrame({"athlete_id": ["alice"] * 2, "exercise_raw": ["Squat"] * 2, "set_index": [0, 1],
+                         "weight_kg": [100.0, 100.0], "reps": [5, 5]})
+    texts = ["2024-01-13T18:00:00+02:00", "2024-01-13T18:30:00.500+02:00"]
+    rows.assign(performed_at=texts).to_csv(tmp_path / "zoned.csv", index=False)
+    rows.assign(performed_at=pd.to_datetime(texts, format="ISO8601")).to_parquet(tmp_path / "zoned.parquet")
+    rows.assign(performed_at=pd.to_datetime(["2024-01-13 18:00:00", "2024-01-13 18:30:00.5"], format="ISO8601")).to_parquet(
+        tmp_path / "naive.parquet")
+    expected = [pd.Timestamp("2024-01-13 16:00"), pd.Timestamp("2024-01-13 16:30:00.5")]
+    for name in ("zoned.csv", "zoned.parquet"):  # the same sets, not two copies an hour or two apart
+        log = parse_log_file(tmp_path / name, "alice")
+        _accounted(log)
+        assert log.sets["performed_at"].tolist() == expected, name
+    naive = parse_log_file(tmp_path / "naive.parquet", "alice")  # no zone: the time as written
+    assert naive.sets["performed_at"].tolist() == [pd.Timestamp("2024-01-13 18:00"), pd.Timestamp("2024-01-13 18:30:00.5")]
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "cp1252", "latin-1", "utf-8-sig"])
 def test_encodings(tmp_path, encoding):
     text = (
@@ -346,3 +363,15 @@ def test_row_by_row_reader_judges_extra_empty_fields_over_the_whole_file():
     frame = records_to_frame(records, {"date": 0, "exercise": 1, "set_order": 2}, width=3, chunk_size=3)
     assert frame["reason"].tolist()[3:] == ["wrong_field_count", "wrong_field_count"]
     assert frame["reason"].isna().sum() == 3
+
+
+@pytest.mark.parametrize("tail", ["", ",,\n"])  # uniform rows (pyarrow), or a short line (read row by row)
+def test_a_line_with_text_only_in_a_column_not_read_is_a_row(tmp_path, tail):
+    # "note" is no canonical column: a line with text there alone is still a row, never dropped
+    # as blank; a line of bare delimiters is blank.
+    text = ("athlete_id,performed_at,exercise_raw,set_index,weight_kg,reps,note\n"
+            "alice,2024-01-13T18:00:00,Squat,0,100,5,\n,,,,,,hello\n,,,,,,\n" + tail)
+    log = parse_log_file(_write(tmp_path, "canon.csv", text), "alice")
+    _accounted(log)
+    assert log.rows_in == 2 and len(log.sets) == 1
+    assert log.rejected["reason"].tolist() == ["missing_date"]

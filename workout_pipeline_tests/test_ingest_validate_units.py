@@ -150,7 +150,19 @@ def test_number_and_date_parsing_edge_cases():
         (["13/1/2023 10:00", "1/5/2023 10:00"], ["2023-01-13 10:00", "2023-05-01 10:00"]),  # day first file
         (["2026年1月13日 18:43", "2026. 1. 14. 07:05"], ["2026-01-13 18:43", "2026-01-14 07:05"]),
         (["13 янв. 2026 г., 18:43"], ["2026-01-13 18:43"]),
+        # 12-hour edges and the ends of a 24-hour day stay readable
+        (["Jan 13, 2024 12:30 AM", "Jan 13, 2024 12:30 PM", "1/13/2024 12:00 AM", "1/13/2024 11:59:59 PM"],
+         ["2024-01-13 00:30", "2024-01-13 12:30", "2024-01-13 00:00", "2024-01-13 23:59:59"]),
+        (["13 Jan 2024, 00:00", "13.01.2024 23:59:59", "2024年1月13日 23:59"],
+         ["2024-01-13 00:00", "2024-01-13 23:59:59", "2024-01-13 23:59"]),
     ],
 )
 def test_numeric_and_twelve_hour_dates(texts, expected):
     assert parse_datetimes(pd.Series(texts)).tolist() == [pd.Timestamp(e) for e in expected]
+
+
+@pytest.mark.parametrize("text", ["Jan 13, 2024 12:99 PM", "13/01/2024 99:99", "13 Jan 2024, 30:75", "Jan 13, 2024 13:30 PM",
+                                  "13.01.2024 24:00", "2024年1月13日 25:43", "2024. 1. 13. 18:60", "5 Şub 2026, 07:05:61"])
+def test_impossible_clock_times_are_unreadable(text):
+    # pandas would add 99 minutes or 30 hours as durations: the set would move to another hour or day
+    assert pd.isna(parse_datetimes(pd.Series([text, "2024-01-13 10:00"])).iloc[0])

@@ -1,7 +1,7 @@
 """Recognising an export's format and column meanings from its content (not its file name)."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -200,6 +200,7 @@ def records_to_frame(records: Iterable[list[str]], columns: dict[str, int], widt
     names = list(columns)
     positions = [columns[name] for name in names]
     take = max(positions + [width - 1]) + 1
+    unmapped = sorted(set(range(width)) - set(positions))
     filler = [""] * take
     chunks = []
     iterator = iter(records)
@@ -221,30 +222,46 @@ def records_to_frame(records: Iterable[list[str]], columns: dict[str, int], widt
         data = {name: np.array(fields[pos], dtype=object) for name, pos in zip(names, positions)}
         data["reason"] = reasons
         data["_extra_empty"] = extra_empty
+        # Text outside the mapped fields (an extra field, a column we do not read) makes a row.
+        other_text = np.zeros(len(chunk), dtype=bool)
+        other_text[longer[~blank_tail]] = True
+        for pos in unmapped:
+            other_text |= np.array(fields[pos], dtype=object) != ""
+        data["_other_text"] = other_text
         # dtype=object: no per-chunk string inference; columns are factorised once downstream.
         chunks.append(pd.DataFrame(data, dtype=object))
         del chunk, fields
     if not chunks:
         return pd.DataFrame({name: np.array([], dtype=object) for name in names + ["reason"]})
     frame = pd.concat(chunks, ignore_index=True)
+    other_text = frame.pop("_other_text").to_numpy(dtype=bool)
     # Empty extra fields are a writer's trailing delimiter when most rows have them; on a few
     # rows they mean a field split in two (an unquoted comma) shifted the row.
     extra_empty = frame.pop("_extra_empty").to_numpy(dtype=bool)
     if extra_empty.sum() < 0.5 * len(frame):
         frame.loc[extra_empty, "reason"] = "wrong_field_count"
-    frame = drop_blank_rows(frame, names)
+    frame = drop_blank_rows(frame, names, lambda rows: other_text[rows])
     frame["reason"] = frame["reason"].astype("string")
     return frame
 
 
-def drop_blank_rows(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """Drop lines of bare delimiters (",,,,"): blank lines, not data rows."""
+def drop_blank_rows(frame: pd.DataFrame, names: list[str],
+                    other_text: Callable[[np.ndarray], np.ndarray] | None = None) -> pd.DataFrame:
+    """Drop lines of bare delimiters (",,,,"): blank lines, not data rows.
+
+    A line with text in any field is a row (counted, and quarantined if unreadable), even when
+    every field in `names` is empty: `other_text(rows)` says which of the rows (positions)
+    whose `names` fields are empty hold text elsewhere (extra fields, columns not read).
+    """
     blank = (frame[names[0]] == "").to_numpy(dtype=bool, copy=True) if names else np.zeros(len(frame), dtype=bool)
     for name in names[1:]:
         candidates = np.flatnonzero(blank)
         if not len(candidates):
             break
         blank[candidates] = frame[name].to_numpy()[candidates] == ""
+    candidates = np.flatnonzero(blank)
+    if len(candidates) and other_text is not None:
+        blank[candidates] = ~np.asarray(other_text(candidates), dtype=bool)
     return frame[~blank].reset_index(drop=True) if blank.any() else frame
 
 
@@ -296,4 +313,10 @@ def read_uniform_table(data: bytes, delimiter: str, has_header: bool, columns: d
         return None
     frame = pd.DataFrame({role: table.column(position).to_pandas() for role, position in columns.items()})
     frame["reason"] = pd.Series(pd.NA, index=frame.index, dtype="string")
-    return drop_blank_rows(frame, list(columns))
+    unmapped = sorted(set(range(width)) - set(columns.values()))
+
+    def other_text(rows: np.ndarray) -> np.ndarray:  # only rows whose mapped fields are all empty
+        cells = [table.column(position).take(pa.array(rows)).to_pylist() for position in unmapped]
+        return np.array([any(row) for row in zip(*cells)] if cells else [False] * len(rows), dtype=bool)
+
+    return drop_blank_rows(frame, list(columns), other_text)

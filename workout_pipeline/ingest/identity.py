@@ -12,7 +12,7 @@ folder names) is the same id as the composed spelling.
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 # Stems (case-folded, re-download suffix removed) that apps give every export: the file name
@@ -116,3 +116,20 @@ def assign_athletes(files: Sequence[tuple[Path, str, str]]) -> tuple[list[str], 
             )
         ids.append(renamed[key])
     return ids, warnings
+
+
+def named_athlete_conflict(file_ids: Iterable[str], named: str, file_name: str) -> str | None:
+    """Why a file is not read when it names its own athletes (a canonical table's ``athlete_id``
+    column) and they are not the athlete the caller named (``--athlete``); None when they agree
+    (NFC spellings alike) or the file names nobody.
+
+    Neither side wins: stored under the named id, another person's sets would be merged into
+    this one's history; under the file's ids, they would replace that person's stored sets
+    while the run reports the named athlete. The file is refused whole, naming both.
+    """
+    others = sorted({one_spelling(str(i)) for i in file_ids} - {one_spelling(named)})
+    if not others:
+        return None
+    shown = ", ".join(repr(other[:40]) for other in others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+    return (f"{file_name}: its athlete_id column names {shown}, not {named!r} given by --athlete; not ingested "
+            "(leave out --athlete to store the file under its own ids, or correct the column)")

@@ -12,6 +12,7 @@ import pandas as pd
 
 from workout_pipeline.errors import InputError
 from workout_pipeline.ingest.formats import FormatMatch, detect_format, read_uniform_table, records_to_frame, uniform_table_bytes
+from workout_pipeline.ingest.identity import named_athlete_conflict
 from workout_pipeline.ingest.text import iter_records, read_log_text, sniff_delimiter
 from workout_pipeline.ingest.units import conversion_evidence, infer_weight_unit, recent_typed_unit, snap_converted_kg
 from workout_pipeline.ingest.values import (
@@ -23,6 +24,7 @@ from workout_pipeline.ingest.values import (
     parse_clock_durations,
     parse_datetimes,
     parse_numbers,
+    to_naive_utc,
 )
 from workout_pipeline.ingest.values import WEIGHT_UNIT_TO_KG, WEIGHT_UNIT_WORDS
 from workout_pipeline.schema import (
@@ -59,6 +61,8 @@ _MAX_FITBOD_SETS = 50
 _CONTROL_CHARS = r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 # Strong numbers its sets 1, 2, 3 ...: anything else with digits (1.5, -1, 1e308) is not a set order.
 _SET_NUMBER = r"^\d{1,4}$"
+# What `_logged` calls the optional values it reads, in its warnings.
+_LOGGED_NAMES = {"rpe": "RPE", "duration_s": "duration (Seconds/Time)", "distance_m": "distance"}
 # Characters read to recognise the format (the header and the first records).
 _HEAD_CHARS = 64 * 1024
 
@@ -70,6 +74,7 @@ class ParsedLog:
     Attributes:
         path: The file.
         athlete_id: Whose log it is.
+        athlete_named: The caller named the athlete (``parse_log_file``'s `athlete_named`).
         format: Recognised format (None when unreadable).
         unit: Unit the loads were written in (``kg``/``lb``; ``mixed`` when rows say so).
         unit_reason: Why that unit (header, override or the inference's evidence).
@@ -87,6 +92,8 @@ class ParsedLog:
         expanded_sets: Extra sets created by rows standing for several sets (Fitbod ``Sets``),
             so ``rows_in + expanded_sets == len(sets) + len(rejected) + non_set_rows``.
         encoding: Detected text encoding.
+        dropped_values: Rows per canonical column whose negative value was not stored (`_logged`).
+        warnings: Lines for the summary's warnings (which rows lost which value, and why).
     """
 
     path: Path
@@ -105,9 +112,13 @@ class ParsedLog:
     unit_evidence: dict[str, float] = field(default_factory=dict)
     lifter_unit: str | None = None
     lifter_unit_source: str | None = None
+    athlete_named: bool = False
+    dropped_values: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
-def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto", compact: bool | None = False) -> ParsedLog:
+def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto", compact: bool | None = False,
+                   athlete_named: bool = False) -> ParsedLog:
     """Parse one exported log into canonical set rows; never raises for bad content.
 
     Args:
@@ -118,12 +129,15 @@ def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto", compac
             instead of the contract's string dtype; None: as parsed (categoricals for big
             exports, from ``_RELEASE_ROWS`` rows on, where they save memory; what
             ``ingest_paths`` asks for).
+        athlete_named: `athlete_id` was named by the caller (``--athlete``), not derived from
+            the file's name: a canonical table whose athlete_id column names another athlete is
+            then an error (never stored under either id); otherwise the column's ids are kept.
 
     Returns:
         A ParsedLog; ``error`` is set (and the frames empty) when the file cannot be read.
     """
     path = Path(path)
-    log = ParsedLog(path=path, athlete_id=athlete_id)
+    log = ParsedLog(path=path, athlete_id=athlete_id, athlete_named=athlete_named)
     if unit not in UNIT_CHOICES:
         log.error = f"unit must be one of {', '.join(UNIT_CHOICES)}, not {unit!r}"
         return log
@@ -139,6 +153,7 @@ def parse_log_file(path: str | Path, athlete_id: str, unit: str = "auto", compac
     if log.error:
         log.sets, log.rejected = empty_canonical_frame(), empty_canonical_frame(with_reason=True)
         log.rows_in = log.non_set_rows = log.expanded_sets = 0
+        log.dropped_values, log.warnings = {}, []
     if compact is not None:
         log.sets = to_canonical(log.sets, compact=compact)
     return log
@@ -309,6 +324,21 @@ def _number(frame: pd.DataFrame, column: str | None, draft: pd.DataFrame, decima
     return values
 
 
+def _logged(values: pd.Series, column: str, draft: pd.DataFrame, log: ParsedLog) -> pd.Series:
+    """An optional RPE, duration or distance of an app that writes 0 for "not logged" (Strong,
+    FitNotes, Fitbod): 0 is null. A negative is no value a lifter logs: it is not stored, the
+    rest of the set is read as usual, and the set rows are counted in ``log.dropped_values``
+    and named in ``log.warnings`` (the summary's warnings)."""
+    negative = (values < 0).to_numpy(dtype=bool) & ~draft["non_set"].to_numpy(dtype=bool)
+    if negative.any():
+        rows = draft["source_row"].to_numpy()[negative]
+        log.dropped_values[column] = len(rows)
+        shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
+        log.warnings.append(f"{log.path.name}: a negative {_LOGGED_NAMES[column]} is not stored (data row(s) {shown}); "
+                            "the rest of each set is kept")
+    return values.where(values > 0)
+
+
 def _base_draft(frame: pd.DataFrame, date_column: str, exercise_column: str) -> pd.DataFrame:
     """The fields every format has: session start, exercise name, provenance and row problems."""
     draft = pd.DataFrame(index=frame.index)
@@ -372,10 +402,9 @@ def _strong(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma:
     default_distance = match.units.get("distance") or ("mi" if log.unit == "lb" else "km")
     factor = (distance_factor(frame["distance_unit"], default_distance) if "distance_unit" in frame
               else pd.Series(DISTANCE_TO_M[default_distance], index=frame.index))
-    # Strong writes 0 for "not recorded" in Distance/Seconds/RPE.
-    draft["distance_m"] = (distance * factor).where(distance > 0)
-    draft["duration_s"] = seconds.where(seconds > 0)
-    draft["rpe"] = rpe.where(rpe > 0)
+    draft["distance_m"] = _logged(distance, "distance_m", draft, log) * factor
+    draft["duration_s"] = _logged(seconds, "duration_s", draft, log)
+    draft["rpe"] = _logged(rpe, "rpe", draft, log)
     # A Rest Timer row's Seconds is the rest after the set row before it.
     draft["rest_s"] = np.nan
     previous_set = pd.Series(np.where(set_rows, np.arange(len(draft)), np.nan), index=draft.index).ffill()
@@ -423,11 +452,11 @@ def _fitnotes(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comm
     _reps(frame, "reps", draft, decimal_comma)
     distance = _number(frame, "distance" if "distance" in frame else None, draft, decimal_comma)
     factor = distance_factor(frame["distance unit"], "km") if "distance unit" in frame else 1000.0
-    draft["distance_m"] = (distance * factor).where(distance > 0)
+    draft["distance_m"] = _logged(distance, "distance_m", draft, log) * factor
     if "time" in frame:
         seconds, bad = parse_clock_durations(frame["time"])
         _flag(draft, bad, "bad_number")
-        draft["duration_s"] = seconds.where(seconds > 0)
+        draft["duration_s"] = _logged(seconds, "duration_s", draft, log)
     else:
         draft["duration_s"] = np.nan
     draft["rpe"] = np.nan
@@ -448,8 +477,8 @@ def _fitbod(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma:
     _reps(frame, "reps", draft, decimal_comma)
     draft["distance_m"] = _number(frame, "distance" if "distance" in frame else None, draft, decimal_comma)
     draft["duration_s"] = _number(frame, "duration" if "duration" in frame else None, draft, decimal_comma)
-    draft["distance_m"] = draft["distance_m"].where(draft["distance_m"] > 0)
-    draft["duration_s"] = draft["duration_s"].where(draft["duration_s"] > 0)
+    draft["distance_m"] = _logged(draft["distance_m"], "distance_m", draft, log)
+    draft["duration_s"] = _logged(draft["duration_s"], "duration_s", draft, log)
     draft["rpe"] = np.nan
     draft["rest_s"] = np.nan
     sets, bad = parse_numbers(frame["sets"], decimal_comma)
@@ -476,7 +505,12 @@ def _canonical_common(frame: pd.DataFrame, draft: pd.DataFrame, log: ParsedLog, 
     _reps(frame, "reps", draft, decimal_comma)
     for column in ("rpe", "rest_s", "duration_s", "distance_m"):
         draft[column] = _number(frame, column if column in frame else None, draft, decimal_comma)
-    draft["athlete_id"] = text("athlete_id").fillna(log.athlete_id)
+    ids = text("athlete_id")
+    if log.athlete_named:  # the file may name only that athlete (in any spelling): stored under the named id
+        if (conflict := named_athlete_conflict(ids.dropna().unique(), log.athlete_id, log.path.name)) is not None:
+            raise InputError(conflict)
+        ids = pd.Series(pd.NA, index=ids.index, dtype="string")
+    draft["athlete_id"] = ids.fillna(log.athlete_id)
     draft["exercise_id"] = text("exercise_id")
     draft["workout_name"] = text("workout_name")
     log.unit, log.unit_reason = "kg", "canonical table (weight_kg)"
@@ -501,7 +535,8 @@ def _canonical_parquet(log: ParsedLog) -> pd.DataFrame | None:
     frame["source_row"] = np.arange(1, len(frame) + 1)
     frame["reason"] = pd.Series(pd.NA, index=frame.index, dtype="string")
     if "performed_at" in table and pd.api.types.is_datetime64_any_dtype(table["performed_at"]):
-        frame["performed_at"] = table["performed_at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+        # As the CSV path reads "...+02:00": in UTC, fractions of a second kept.
+        frame["performed_at"] = to_naive_utc(table["performed_at"]).dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
     draft = _base_draft(frame, "performed_at", "exercise_raw")
     return _canonical_common(frame, draft, log, decimal_comma=False)
 

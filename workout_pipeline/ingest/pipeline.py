@@ -314,7 +314,8 @@ def ingest_paths(
     Args:
         paths: Files and folders (see ``expand_paths``).
         out_dir: Store folder to merge into; None only returns the frames.
-        athlete: Athlete id for files given directly (default: file stem).
+        athlete: Athlete id for every file (``--athlete``; default: ``athlete_id_for``). A
+            canonical table whose athlete_id column names someone else is then that file's error.
         unit: ``auto``, ``kg`` or ``lb`` for files that do not state their unit.
         user_aliases: The user's exercise-name aliases (alias file path or mapping).
         resolver: A resolver to use instead of ``build_resolver(catalog, user_aliases)``.
@@ -333,7 +334,8 @@ def ingest_paths(
     per_file: list[dict[str, Any]] = []
     logs: list[tuple[int, ParsedLog]] = []  # (position in per_file, parsed log) of readable files
     items = [(path, athlete_id, error or special_file_error(path)) for path, athlete_id, error in items]
-    parsed = iter(parse_many([(path, athlete_id, unit) for path, athlete_id, error in items if error is None]))
+    parsed = iter(parse_many([(path, athlete_id, unit, bool(athlete)) for path, athlete_id, error in items
+                              if error is None]))
     for path, athlete_id, error in items:
         if error is not None:
             per_file.append(_file_entry(path, athlete_id, None, error=error))
@@ -386,7 +388,7 @@ def ingest_paths(
     summary["warnings"] = warnings + [
         f"{entry['file']}: unit {entry['unit']} is ambiguous ({entry['unit_reason']})"
         for entry in per_file if entry.get("unit_confidence") == "ambiguous"
-    ]
+    ] + [line for _, log, _ in ready for line in log.warnings]
     athletes = units[units["athlete_id"].isin({athlete_id for athlete_id, _ in ingested_files})].reset_index(drop=True)
     if out_dir is not None and any(entry["error"] is None for entry in per_file):
         # each file its own span; a file's rows a later file of the run restates are that file's
@@ -451,8 +453,8 @@ def lifter_units(evidence: Iterable[dict[str, Any] | None]) -> pd.DataFrame:
         columns=["athlete_id", "unit", "unit_source", "unit_reason"]))
 
 
-def parse_many(jobs: list[tuple[Path, str | None, str]]) -> list[ParsedLog | str]:
-    """``parse_log_file`` for each (path, athlete, unit), guarded (an exception becomes the
+def parse_many(jobs: list[tuple[Path, str | None, str, bool]]) -> list[ParsedLog | str]:
+    """``parse_log_file`` for each (path, athlete, unit, athlete named by --athlete), guarded (an exception becomes the
     file's one-line error). Many files are parsed in worker processes, one per core: parsing
     is the per-file cost that remains once validation runs once for the whole batch. Workers
     are spawned, so a script calling this on many files needs the usual
@@ -471,9 +473,9 @@ def parse_many(jobs: list[tuple[Path, str | None, str]]) -> list[ParsedLog | str
     return [_parse_one(job) for job in jobs]
 
 
-def _parse_one(job: tuple[Path, str | None, str]) -> ParsedLog | str:
-    path, athlete_id, unit = job
-    return _guarded(path, "parse", lambda: parse_log_file(path, athlete_id, unit=unit, compact=None))
+def _parse_one(job: tuple[Path, str | None, str, bool]) -> ParsedLog | str:
+    path, athlete_id, unit, named = job
+    return _guarded(path, "parse", lambda: parse_log_file(path, athlete_id, unit=unit, compact=None, athlete_named=named))
 
 
 def _guarded(path: Path, stage: str, step):
@@ -547,6 +549,8 @@ def _file_entry(path: Path, athlete_id: str | None, log: ParsedLog | None, valid
         entry["lifter_unit"] = log.lifter_unit  # the unit the loads were typed in
     if log is not None and log.unit_evidence:
         entry["unit_evidence"] = log.unit_evidence  # log-odds for lb per evidence item
+    if log is not None and log.dropped_values:
+        entry["dropped_values"] = dict(log.dropped_values)  # rows whose negative RPE/duration/distance was not stored
     if log is not None and log.expanded_sets:
         entry["expanded_sets"] = log.expanded_sets  # rows standing for several sets (Fitbod "Sets")
     if quarantined is not None and len(quarantined):

@@ -192,7 +192,7 @@ def _parse_distinct_datetimes(text: pd.Series) -> pd.Series:
     iso = text[present].str.match(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2}|UTC)?$")
     iso_index = iso[iso.fillna(False).astype(bool)].index
     if len(iso_index):
-        result.loc[iso_index] = _to_naive(pd.to_datetime(text[iso_index], format="ISO8601", errors="coerce", utc=True))
+        result.loc[iso_index] = to_naive_utc(pd.to_datetime(text[iso_index], format="ISO8601", errors="coerce", utc=True))
     remaining = result.isna() & present
     if remaining.any():
         result.loc[remaining[remaining].index] = _parse_named_months(text[remaining])
@@ -206,7 +206,7 @@ def _parse_distinct_datetimes(text: pd.Series) -> pd.Series:
     if remaining.any():
         # Anything else pandas can read unambiguously (e.g. "2020/09/29 7:10:22 PM").
         parsed = pd.to_datetime(text[remaining], format="mixed", errors="coerce", utc=True)
-        result.loc[remaining[remaining].index] = _to_naive(parsed)
+        result.loc[remaining[remaining].index] = to_naive_utc(parsed)
     return result
 
 
@@ -226,25 +226,37 @@ def _parse_numeric_day_month(text: pd.Series) -> pd.Series:
     day_first = (parts["sep"] == ".").fillna(False).astype(bool) | bool((first > 12).any())
     year = pd.to_numeric(parts["year"], errors="coerce")
     year = year.where(year >= 100, year + 2000)
-    hour = pd.to_numeric(parts["hour"], errors="coerce").fillna(0)
-    ampm = parts["ampm"].str.lower().str.replace(r"[.\s]", "", regex=True)
-    hour = hour.where(~((ampm == "pm").fillna(False) & (hour < 12)), hour + 12)
-    hour = hour.where(~((ampm == "am").fillna(False) & (hour == 12)), 0)
     frame = pd.DataFrame({
         "year": year,
         "month": second.where(day_first, first),
         "day": first.where(day_first, second),
-        "hour": hour,
-        "minute": pd.to_numeric(parts["minute"], errors="coerce").fillna(0),
-        "second": pd.to_numeric(parts["second_s"], errors="coerce").fillna(0),
+        **_clock(parts, second="second_s"),
     })
     return _assemble(frame)
+
+
+def _clock(parts: pd.DataFrame, second: str = "second") -> dict[str, pd.Series]:
+    """Hour, minute and second columns from a date regex's groups (``hour``, ``minute``, the
+    `second` group and an optional ``ampm``), 0 where the text has no time. A 12-hour clock's
+    hour is made 24-hour; one over 12 there (``13:30 PM``) is NaN, so ``_assemble`` gives NaT."""
+    hour = pd.to_numeric(parts["hour"], errors="coerce")
+    ampm = (parts["ampm"].str.lower().str.replace(r"[.\s]", "", regex=True) if "ampm" in parts
+            else pd.Series(pd.NA, index=parts.index, dtype="string"))
+    pm, am = (ampm == "pm").fillna(False).astype(bool), (ampm == "am").fillna(False).astype(bool)
+    twelve_hour_bad = (am | pm) & (hour > 12)
+    hour = hour.where(~(pm & (hour < 12)), hour + 12)
+    hour = hour.where(~(am & (hour == 12)), 0)
+    return {"hour": hour.fillna(0).mask(twelve_hour_bad),
+            "minute": pd.to_numeric(parts["minute"], errors="coerce").fillna(0),
+            "second": pd.to_numeric(parts[second], errors="coerce").fillna(0)}
 
 
 def _assemble(frame: pd.DataFrame) -> pd.Series:
     """Timestamps from year..second columns; NaT where a part is missing or out of range."""
     out = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
     ok = frame.notna().all(axis=1) & frame["month"].between(1, 12) & frame["day"].between(1, 31)
+    # pandas adds hours, minutes and seconds as durations: 12:99 would be 13:39, 30:75 the next day.
+    ok &= frame["hour"].between(0, 23) & frame["minute"].between(0, 59) & frame["second"].between(0, 59)
     if ok.any():
         out.loc[ok[ok].index] = pd.to_datetime(frame[ok], errors="coerce").astype("datetime64[us]")
     return out
@@ -263,15 +275,17 @@ def _parse_year_first(text: pd.Series) -> pd.Series:
         "year": pd.to_numeric(parts["year"], errors="coerce"),
         "month": pd.to_numeric(parts["month"], errors="coerce"),
         "day": pd.to_numeric(parts["day"], errors="coerce"),
-        "hour": pd.to_numeric(parts["hour"], errors="coerce").fillna(0),
-        "minute": pd.to_numeric(parts["minute"], errors="coerce").fillna(0),
-        "second": pd.to_numeric(parts["second"], errors="coerce").fillna(0),
+        **_clock(parts),
     })
     return _assemble(frame)
 
 
-def _to_naive(parsed: pd.Series) -> pd.Series:
-    return parsed.dt.tz_convert(None).astype("datetime64[us]")
+def to_naive_utc(stamps: pd.Series) -> pd.Series:
+    """Timestamps as naive ``datetime64[us]``: ones with a time zone converted to UTC first
+    (how every input's offsets are stored), naive ones as they are."""
+    if stamps.dt.tz is not None:
+        stamps = stamps.dt.tz_convert(None)
+    return stamps.astype("datetime64[us]")
 
 
 def _parse_named_months(text: pd.Series) -> pd.Series:
@@ -282,24 +296,14 @@ def _parse_named_months(text: pd.Series) -> pd.Series:
             break
         parts = text[todo].str.extract(pattern)
         month = parts["month"].str.lower().str.rstrip(".").map(_MONTHS)
-        hour = pd.to_numeric(parts["hour"], errors="coerce").fillna(0)
-        ampm = parts["ampm"].str.lower().str.replace(r"[.\s]", "", regex=True)
-        hour = hour.where(~((ampm == "pm").fillna(False) & (hour < 12)), hour + 12)
-        hour = hour.where(~((ampm == "am").fillna(False) & (hour == 12)), 0)
-        frame = pd.DataFrame(
-            {
-                "year": pd.to_numeric(parts["year"], errors="coerce"),
-                "month": pd.to_numeric(month, errors="coerce"),
-                "day": pd.to_numeric(parts["day"], errors="coerce"),
-                "hour": hour,
-                "minute": pd.to_numeric(parts["minute"], errors="coerce").fillna(0),
-                "second": pd.to_numeric(parts["second"], errors="coerce").fillna(0),
-            }
-        )
-        ok = frame.notna().all(axis=1)
-        if ok.any():
-            parsed = pd.to_datetime(frame[ok], errors="coerce").astype("datetime64[us]")
-            out.loc[parsed.index] = parsed
+        frame = pd.DataFrame({
+            "year": pd.to_numeric(parts["year"], errors="coerce"),
+            "month": pd.to_numeric(month, errors="coerce"),
+            "day": pd.to_numeric(parts["day"], errors="coerce"),
+            **_clock(parts),
+        })
+        parsed = _assemble(frame)
+        out.loc[parsed.index] = parsed
     return out
 
 

@@ -130,6 +130,8 @@ def parse_export(context: dg.AssetExecutionContext, config: ParseConfig, raw_log
             "non_set_rows": non_set_rows,
             "expanded_sets": expanded,
             "encoding": str(parsed.encoding or ""),
+            # values not stored (a negative RPE, duration or distance), the sets kept: which rows
+            "warnings": "\n".join(parsed.warnings),
         },
     )
     accounted = len(sets) + len(rejected) + non_set_rows
