@@ -38,15 +38,25 @@ def check_parsed_sets(sets, rejected, resolver):
 
 
 def combine_validated_sets(validated_sets):
-    """Step 3: every athlete's validated sets, a set exported twice kept once (the later file's row).
+    """Step 3: every athlete's validated sets as the CLI's store keeps them: rows come oldest file
+    first, each file (a run of rows with one athlete and `source_file`) is the truth for its
+    athlete and time span (`ingest.store.run_spans`: a set a newer export deleted is gone), and a
+    set exported twice is kept once (the later file's row; the identity is athlete, session
+    start, exercise, set index)."""
+    import numpy as np
 
-    The identity is (athlete, session start, exercise, set index); rows come oldest file first.
-    """
-    from workout_pipeline.schema import SET_IDENTITY
+    from workout_pipeline.ingest.store import run_spans
+    from workout_pipeline.schema import SET_IDENTITY, empty_canonical_frame
 
     if validated_sets is None or validated_sets.empty:
         return validated_sets
-    return validated_sets.drop_duplicates(subset=list(SET_IDENTITY), keep="last").reset_index(drop=True)
+    file_key = validated_sets["athlete_id"].astype("string").fillna("") + "\0" + validated_sets["source_file"].astype("string").fillna("")
+    starts = np.flatnonzero((file_key != file_key.shift()).fillna(True).to_numpy(dtype=bool))
+    ends = np.append(starts[1:], len(validated_sets))
+    files = [(slice(int(a), int(b)), slice(0, 0)) for a, b in zip(starts, ends)]
+    _, superseded, _ = run_spans(validated_sets, empty_canonical_frame(with_reason=True), files)
+    kept = validated_sets[~superseded] if superseded.any() else validated_sets
+    return kept.drop_duplicates(subset=list(SET_IDENTITY), keep="last").reset_index(drop=True)
 
 
 def exercise_features(sets, catalog, units=None):

@@ -126,3 +126,30 @@ def test_the_assets_use_the_stores_rule_for_the_lifters_unit():
     assert athlete_unit(doc("lb", "export", None), "ann") == "lb"  # a single partition loads as one document
     same_day = {"a": doc("kg", "inferred", "2025-01-01T10:00:00"), "b": doc("lb", "export", "2025-01-01T10:00:00")}
     assert athlete_unit(same_day, "ann") == "lb"
+
+
+def test_combined_sets_keep_the_stores_rule_a_newer_export_is_the_truth_for_its_span(tmp_path):
+    """The asset path's history is the store's: alice's newer export (written after the older
+    one) deleted a set of a session both hold: gone from the combined sets, as from the store;
+    her sets before that export's span stay, and bob's on the same day are untouched."""
+    from workout_pipeline.ingest import ingest_paths, load_store
+    from workout_pipeline.pipeline import combine_validated_sets
+
+    header = "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE\n"
+    early = '2024-03-01 18:00:00,"A",1h,"Squat (Barbell)",1,100,5,0,0,"","",\n'
+    session = ['2024-03-08 18:00:00,"A",1h,"Squat (Barbell)",1,102.5,5,0,0,"","",\n',
+               '2024-03-08 18:00:00,"A",1h,"Squat (Barbell)",2,102.5,5,0,0,"","",\n']
+    files = {"old.csv": [early] + session, "new.csv": session[:1]}
+    frames = []
+    for name, lines in files.items():
+        (tmp_path / name).write_text(header + "".join(lines), encoding="utf-8")
+        frames.append(ingest_paths([tmp_path / name], athlete="alice").validated)
+    (tmp_path / "bob.csv").write_text(header + "".join(session), encoding="utf-8")
+    bob = ingest_paths([tmp_path / "bob.csv"], athlete="bob").validated
+    combined = combine_validated_sets(pd.concat([frames[0], bob, frames[1]], ignore_index=True))
+    for name in files:
+        ingest_paths([tmp_path / name], out_dir=tmp_path / "store", athlete="alice")
+    stored = load_store(tmp_path / "store")[0]
+    alice = combined[combined["athlete_id"] == "alice"]
+    assert len(alice) == len(stored) == 2 and (combined["athlete_id"] == "bob").sum() == 2
+    assert sorted(alice["performed_at"].astype(str)) == sorted(stored["performed_at"].astype(str))

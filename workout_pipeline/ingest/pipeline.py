@@ -454,10 +454,10 @@ def lifter_units(evidence: Iterable[dict[str, Any] | None]) -> pd.DataFrame:
 
 
 def parse_many(jobs: list[tuple[Path, str | None, str, bool]]) -> list[ParsedLog | str]:
-    """``parse_log_file`` for each (path, athlete, unit, athlete named by --athlete), guarded (an exception becomes the
-    file's one-line error). Many files are parsed in worker processes, one per core: parsing
-    is the per-file cost that remains once validation runs once for the whole batch. Workers
-    are spawned, so a script calling this on many files needs the usual
+    """``parse_log_file`` for each (path, athlete, unit, athlete named by --athlete), guarded (an
+    exception becomes the file's one-line error). Many files are parsed in worker processes, one
+    per core: parsing is the per-file cost that remains once validation runs once for the whole
+    batch. Workers are spawned, so a script calling this on many files needs the usual
     ``if __name__ == "__main__":`` guard (without it the pool fails and parsing stays here)."""
     workers = min(len(os.sched_getaffinity(0)), PARSE_WORKERS_MAX)
     if len(jobs) >= PARALLEL_MIN_FILES and workers > 1:
