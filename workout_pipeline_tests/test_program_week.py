@@ -241,7 +241,7 @@ def test_the_days_of_a_kind_hold_the_other_kinds_lifts_put_there(seed, monkeypat
 def test_highs_options_change_the_search_not_the_optimum(seed, days):
     """`week.HIGHS_OPTIONS` (no RINS/RENS, no restart after the root) only steer HiGHS's search:
     on random lifters' weeks with new-form groups the master (and the master with its days,
-    `day_master_run`) solved with them proves the same optimum as with HiGHS's defaults, and it
+    `days=True`) solved with them proves the same optimum as with HiGHS's defaults, and it
     stays at or below the full model's; the full model (`_Best.improve`) proves its own."""
     from workout_pipeline.program.plan import _one_new_form_per_movement
     from workout_pipeline.program.week import HIGHS_OPTIONS

@@ -200,7 +200,8 @@ def build_week_master(classes: list[ExerciseClass], c: ProgramConstraints, day_c
     """The week-level relaxation of `build_model(..., day_categories=...)` (`program/week.py`);
     `one_a_day`: groups of classes of which at most one goes on a day; `days`: with each
     class's week split over its days as well (`master_days.day_split`: tighter, slower;
-    `days="exercises"`: only its exercise-days split, `day_split(..., exercises_only=True)`).
+    `days="exercises"`: only its exercise-days split, `day_split(..., exercises_only=True)`);
+    neither is a stage of `solve_week` (docs/program.md, "Day master").
 
     Returns:
         (PuLP problem, weekly sets S per class, weekly exercise-days N per class).

@@ -5,7 +5,10 @@ rule that is what binds when a day's muscles chain many lifts onto it: simulated
 sim020's legs days (Mon, Tue) are back to back, so each leg muscle is trained on one of them,
 and the master put nine leg lifts (two forms of the back extension among them) on Monday,
 which holds seven and 90 minutes: its optimum 140.0 against the full model's 156.73.
-`day_split` gives the master each class's sets and exercises on each of its days.
+`day_split` gives the master each class's sets and exercises on each of its days. It was a
+stage of `week.solve_week` until the fifteenth round, when the full model, warm-started after
+the master's exercises alone, proved the same weeks sooner (docs/program.md, "Day master"); it
+stays a tested relaxation (`test_day_master_stays_below_the_full_optimum`).
 """
 
 from collections.abc import Sequence

@@ -28,9 +28,8 @@ rows). The stages (`solve_week`): the lifter's own week (`template_week`), with 
 no staples the day patterns' bound and a week of their lifts (`program/day_patterns.py`), the
 master (or a quick week from its LP, `master_heuristic`, when its search ends far from its
 bound), its week laid out over the days (`layout`; with the days alone when its sets do not
-split into them), the master's exercises alone (and the lifter's session lifts), the master with its days
-split out when the gap is still open (`day_master_run`: tighter, slower), the full model; each is
-warm-started from the best program so far and stopped once that program is within the gap of
+split into them), the master's exercises alone (and the lifter's session lifts), the full
+model; each is warm-started from the best program so far and stopped once that program is within the gap of
 the best proven bound, and the reported bound is the largest proven one.
 """
 
@@ -61,11 +60,6 @@ TEMPLATE_MAX_S = 0.1  # ... and never more than this (a warm start: at the CLI's
 # the full model, whole or restricted (`_Best.improve`; the 29 hardest holdout weeks' solves took
 # 0.75x as long), run with the same options
 HIGHS_OPTIONS = {"mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False, "mip_allow_restart": False}
-DAYS_SHARE = 0.15  # of the budget, at most, for the master with its days (`day_master_run`) ...
-DAYS_MIN_LEFT = 0.3  # ... when this much is left after the master's exercises alone ...
-DAYS_IF_MASTER = 0.15  # ... the master took at most this much (the day master takes 1-5 times as long) ...
-DAYS_IF_GAP = 0.05  # ... and the best program is within this of the master's bound (and the master's
-# exercises alone, `restricted`, ended more than a tenth of the gap from their own bound)
 
 
 def weekly_handles(model: ProgramModel) -> dict[int, tuple[Any, Any]]:
@@ -233,21 +227,6 @@ def solve_week(model: ProgramModel, c: ProgramConstraints, day_categories: Seque
             only = set(weekly) | {i for lifts in day_lifts for i in lifts}
             r_run = best.improve(run_solver, min(RESTRICTED_SHARE * time_limit_s, left()), gap, only=only)
             stages["restricted"] = {"objective": r_run["objective"], "bound": r_run["bound"], "seconds": round(r_run["seconds"], 3)}
-        if (not best.closed(gap) and "restricted" in stages and r_run["objective"] is not None
-                and _gap(r_run["objective"], r_run["bound"] or 0.0) > gap / 10
-                and _gap(best.run["objective"], best.bound) <= DAYS_IF_GAP and left() > DAYS_MIN_LEFT * time_limit_s
-                and m_run["seconds"] <= DAYS_IF_MASTER * time_limit_s):
-            # the master's optimum is close, yet neither its week nor its exercises (not proven
-            # best among them: when they are, the full model's other exercises are what is
-            # missing) reach it: often the master's bound is what is short (sim023), so the
-            # master with its days seen as well
-            args = (model.classes, c, day_categories, day_costs, keep, require, one_a_day)
-            d_run, (day_master, dS, dN) = day_master_run(model, best, args, min(DAYS_SHARE * time_limit_s, left()), gap / 3)
-            stages["day_master"] = {"objective": d_run["objective"], "bound": d_run["bound"], "seconds": round(d_run["seconds"], 3)}
-            best.offer({**d_run, "objective": None, "proves_full": True})  # its bound only
-            if d_run["objective"] is not None and not best.closed(gap) and d_run["objective"] < best.run["objective"] - 1e-9:
-                _lay_out(model, handles, day_master, dS, dN, max(0.1, min(LAYOUT_SHARE * time_limit_s, left())),
-                         gap, best, stages, "day_layout")
     if not best.closed(gap) and (best.run is None or left() > 0.05):
         full = best.improve(run_solver, max(left(), 0.05 if best.run else 1.0), gap)
         stages["full"] = {"objective": full["objective"], "bound": full["bound"], "seconds": round(full["seconds"], 3)}
@@ -283,33 +262,13 @@ def _lay_out(model: ProgramModel, handles: dict[int, tuple[Any, Any]], master: A
     return weekly
 
 
-def day_master_run(model: ProgramModel, best: "_Best", master_args: tuple, budget_s: float, gap: float) -> tuple[dict[str, Any], tuple]:
-    """The week master with the days split out (`build_week_master(..., days=True)`), started
-    from the best program so far (its weekly sums, days and trained days), with the week
-    master's HiGHS options. Returns the run and (problem, S, N)."""
-    from workout_pipeline.program.solve import run_solver
-
-    built = build_week_master(*master_args, days=True)
-    start = None
-    if best.run is not None:
-        best.restore()
-        start = _master_start(model, days=True)
-    return run_solver(built[0], budget_s, gap, start=start, **HIGHS_OPTIONS), built
-
-
-def _master_start(model: ProgramModel, days: bool = False) -> dict[str, float]:
+def _master_start(model: ProgramModel) -> dict[str, float]:
     """The full model's current program as a master's warm start: each class's weekly sets
-    `S_i` and exercise-days `N_i`; with `days`, also the day master's per-day split and the
-    trained days."""
+    `S_i` and exercise-days `N_i`."""
     start = {f"S_{i}": 0.0 for i in range(len(model.classes))} | {f"N_{i}": 0.0 for i in range(len(model.classes))}
     for (i, d), var in model.sets.items():
-        sets, count = round(var.varValue or 0), round(model.count[i, d].varValue or 0)
-        start[f"S_{i}"] += sets
-        start[f"N_{i}"] += count
-        if days:
-            start[f"split_sets_{i}_{d}"], start[f"split_days_{i}_{d}"] = sets, count
-    if days:
-        start |= {f"trained_{m}_{d}": round(var.varValue or 0) for (m, d), var in model.trained.items()}
+        start[f"S_{i}"] += round(var.varValue or 0)
+        start[f"N_{i}"] += round(model.count[i, d].varValue or 0)
     return start
 
 
