@@ -432,3 +432,27 @@ def test_two_workouts_logged_on_one_day_are_one_training_day():
     assert whole.sessions_per_week == parts.sessions_per_week == 1.0 * len(history["session_id"].unique()) / 8
     assert [set(t.exercises) for t in parts.templates] == [set(t.exercises) for t in whole.templates]
     assert [len(t.exercises) for t in parts.templates] == [2, 2]
+
+
+def test_a_hostile_recommendations_file_is_read_row_by_row_and_never_crashes_the_week():
+    """A hand-edited or hostile recommendations.parquet: `inf` kg crashed the week (exit 1), 1e12 kg
+    was shown as '1e+12 kg', a chance of 55 read '5500% likely' and reps 'abc' stopped the command.
+    Rows a lifter could not lift are skipped (the week uses the history), odd fields dropped."""
+    from workout_pipeline.program.prescribe import read_recommendations
+
+    rows = pd.DataFrame({
+        "athlete_id": ["a"] * 7,
+        "exercise_id": ["inf", "huge", "text_reps", "fine", "odd_fields", "bodyweight", None],
+        "load_kg": [float("inf"), 1e12, 50.0, 60.0, 70.0, 0.0, 80.0],
+        "reps": [5, 5, "abc", 8, 6, 12, 5],
+        "rest_s": [90.0, 90.0, 90.0, 120.0, -5.0, 60.0, 90.0],
+        "confidence": [0.5, 0.5, 0.5, 0.8, 55.0, 0.7, 0.5],
+        "decision": ["hold", "hold", "hold", "add_load", "<script>", "bodyweight", "hold"],
+        "reason": ["r"] * 7,
+    })
+    recs = read_recommendations(rows, "a")
+    assert sorted(recs) == ["bodyweight", "fine", "odd_fields"]
+    assert (recs["fine"].load_kg, recs["fine"].reps, recs["fine"].confidence, recs["fine"].decision) == (60.0, 8, 0.8, "add_load")
+    odd = recs["odd_fields"]
+    assert (odd.load_kg, odd.rest_s, odd.confidence, odd.decision) == (70.0, None, None, None)
+    assert recs["bodyweight"].load_kg is None and recs["bodyweight"].decision == "bodyweight"

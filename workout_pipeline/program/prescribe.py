@@ -113,10 +113,28 @@ _DECISION_WORDS = {"add_load": "add load", "add_rep": "one more rep", "hold": "h
                    "back_off": "back off one step", "deload": "deload"}
 
 
-def read_recommendations(recommendations: Any, athlete_id: str | None) -> dict[str, Recommendation]:
-    """exercise_id -> the model's `Recommendation` for one athlete (rows without reps skipped)."""
-    import pandas as pd
+# What a recommendations file (the model's, or one a lifter edited) may say and still be read: a
+# row outside these is skipped, so the week falls back to the lifter's history for that lift.
+_MAX_MODEL_LOAD_KG = 1000.0
+_MAX_MODEL_REPS = 100
+_MAX_MODEL_REST_S = 3600.0
 
+
+def _number(value: Any, low: float, high: float) -> float | None:
+    """`value` as a finite number in [low, high], else None (text, NaN, inf, out of range)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and low <= number <= high else None
+
+
+def read_recommendations(recommendations: Any, athlete_id: str | None) -> dict[str, Recommendation]:
+    """exercise_id -> the model's `Recommendation` for one athlete. A row is skipped unless its
+    reps are a whole number of 1-100 and its load is empty, at most 0 (bodyweight) or a finite
+    load up to 1,000 kg; a rest outside 0-3600 s, a chance outside 0-1 and an unknown decision
+    are dropped from the row (a hostile or hand-edited file: `inf` kg crashed the week, a chance
+    of 55 read "5500% likely")."""
     if recommendations is None or not len(recommendations):
         return {}
     recs = recommendations
@@ -124,19 +142,33 @@ def read_recommendations(recommendations: Any, athlete_id: str | None) -> dict[s
         recs = recs[recs["athlete_id"] == athlete_id]
     out = {}
     for row in recs.to_dict("records"):
-        exercise_id, reps, load, rest = row.get("exercise_id"), row.get("reps"), row.get("load_kg"), row.get("rest_s")
-        if exercise_id is None or pd.isna(exercise_id) or reps is None or pd.isna(reps) or int(reps) <= 0:
+        exercise_id, reps, load = row.get("exercise_id"), _number(row.get("reps"), 1, _MAX_MODEL_REPS), row.get("load_kg")
+        if _is_missing(exercise_id) or not str(exercise_id) or reps is None or reps != int(reps):
             continue
-        reason = row.get("reason")
+        if _is_missing(load) or _number(load, -math.inf, 0.0) is not None:
+            load_kg = None  # none given, or bodyweight
+        elif (load_kg := _number(load, 0.0, _MAX_MODEL_LOAD_KG)) is None:
+            continue  # a load, but none a lifter lifts (inf, 1e12, text)
+        reason, decision = row.get("reason"), row.get("decision")
         out[str(exercise_id)] = Recommendation(
-            load_kg=None if load is None or pd.isna(load) or float(load) <= 0 else float(load),
+            load_kg=load_kg,
             reps=int(reps),
             reason=str(reason) if isinstance(reason, str) and reason else "the model's recommendation",
-            rest_s=None if rest is None or pd.isna(rest) else float(rest),
-            decision=str(row["decision"]) if isinstance(row.get("decision"), str) else None,
-            confidence=None if row.get("confidence") is None or pd.isna(row.get("confidence")) else float(row["confidence"]),
+            rest_s=_number(row.get("rest_s"), 0.0, _MAX_MODEL_REST_S),
+            decision=decision if isinstance(decision, str) and (decision in _DECISION_WORDS or decision == "bodyweight") else None,
+            confidence=_number(row.get("confidence"), 0.0, 1.0),
         )
     return out
+
+
+def _is_missing(value: Any) -> bool:
+    """None, NaN or pandas' NA."""
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
