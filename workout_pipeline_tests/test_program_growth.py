@@ -62,3 +62,17 @@ def test_fewer_days_than_the_lifter_trains_lower_the_floors():
     one_day = routine_defaults(load_constraints({"training_days": 1}), routine)
     assert usual.training_days == 2 and usual.target_floors == {m: routine.weekly_sets[m] for m in usual.targets}
     assert one_day.target_floors == {m: pytest.approx(routine.weekly_sets[m] / 2) for m in one_day.targets}
+
+
+def test_a_one_session_lifter_asked_for_two_lifts_a_day_gets_them():
+    """One logged session with one set of bench press: no muscle reaches a target, so the pool
+    held the bench alone and `min_exercises_per_day: 2` was reported as impossible "with this
+    catalog". The day's categories are filled to the minimum from the catalog."""
+    history = pd.DataFrame([{"athlete_id": "one", "session_id": "s", "performed_at": pd.Timestamp("2026-07-20 10:00"),
+                             "exercise_raw": "Bench Press (Barbell)", "exercise_id": "bench_press_barbell", "set_index": 0,
+                             "set_type": "normal", "weight_kg": 60.0, "reps": 5, "rest_s": None, "source_row": 1}])
+    result = solve_program(load_catalog(), {"min_exercises_per_day": 2}, history=history, athlete_id="one",
+                           week_start="2026-07-27", time_limit_s=10)
+    assert result.status == "optimal"
+    assert all(len(day["exercises"]) >= 2 for day in result.days)
+    assert "bench_press_barbell" in {e["exercise_id"] for day in result.days for e in day["exercises"]}

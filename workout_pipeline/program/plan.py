@@ -109,11 +109,11 @@ def solve_routine(catalog: Catalog, c: ProgramConstraints, history: pd.DataFrame
     by_id = {e.exercise_id: e for e in eligible}
     recs = read_recommendations(recommendations, athlete_id)
     starters = starter_staples(eligible, c, catalog) if routine is None else []
-    pool = _pool(eligible, c, routine, starters)
+    shapes = day_shapes(c, routine, by_id)
+    pool = _pool(eligible, c, routine, starters, [s["categories"] for s in shapes])
     pool = [_with_dose(dataclasses.replace(e, set_range=own_set_range(e.exercise_id, routine, c)
                                            or starter_set_range(e.exercise_id, starters, c)), c, routine, recs, unit,
                        week_start) for e in pool]
-    shapes = day_shapes(c, routine, by_id)
     classes = build_classes([e for e, _ in pool], c, aggregate=False)
     doses = {e.exercise_id: dose for e, dose in pool}
     index = {cls.members[0].exercise_id: i for i, cls in enumerate(classes)}
@@ -268,11 +268,14 @@ def starter_set_range(exercise_id: str, starters: list[str], c: ProgramConstrain
 
 
 def _pool(eligible: list[EligibleExercise], c: ProgramConstraints, routine: Routine | None,
-          starters: list[str] = ()) -> list[EligibleExercise]:
+          starters: list[str] = (), day_categories: list[frozenset[str]] = ()) -> list[EligibleExercise]:
     """Candidates: recent lifts, required and preferred ones, the starter staples, and per
     targeted muscle the cheapest few others (older lifts of the lifter, then new catalog
     exercises; equal costs, for a lifter without history, by coaching priority,
-    `quality.foundation_rank`, then by name)."""
+    `quality.foundation_rank`, then by name); and, for a day whose categories (`day_categories`,
+    with core) the pool cannot fill to `min_exercises_per_day`, the cheapest others of those
+    categories (a one-session lifter with a bench press and no muscle at a target was told no
+    week of 2 lifts a day exists "with this catalog")."""
     recent = set(routine.recent) if routine else set()
     ever = routine.ever if routine else frozenset()
     most = max(routine.recent.values(), default=0) if routine else 0
@@ -295,6 +298,14 @@ def _pool(eligible: list[EligibleExercise], c: ProgramConstraints, routine: Rout
                          and movement(e.name) not in done), key=lambda e: (e.cost, starter_rank(e.name), e.name))
         for e in others[:FILL_INS_PER_MUSCLE]:
             pool[e.exercise_id] = e
+    for categories in dict.fromkeys(day_categories):
+        fits = lambda e: e.category in categories or e.category == "core"  # noqa: E731
+        short = c.min_exercises_per_day - sum(fits(e) for e in pool.values())
+        if short > 0:
+            spare = sorted((e for e in costed if fits(e) and e.exercise_id not in pool and not e.avoided),
+                           key=lambda e: (e.cost, starter_rank(e.name), e.name))
+            for e in spare[:short]:
+                pool[e.exercise_id] = e
     return list(pool.values())
 
 
