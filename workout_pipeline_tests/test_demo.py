@@ -59,3 +59,17 @@ def test_demo_without_logs_is_a_clean_error(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("error: no demo logs")
     assert "Traceback" not in result.stderr
+
+
+def test_the_ui_command_quotes_its_paths():
+    """`make run --out "my out"` printed `cd my out && ...` (two words) and a folder named
+    `x; rm -rf ~` a second command; every path is one shell word now, and the UI stays local."""
+    import shlex
+    from pathlib import Path
+
+    from workout_pipeline.defs.demo import ui_command
+
+    command = ui_command(Path("/tmp/my out; echo hi"))
+    words = shlex.split(command)
+    assert words[:3] == ["cd", "/tmp/my out; echo hi", "&&"]
+    assert "DAGSTER_HOME=/tmp/my out; echo hi/dagster_home" in words and "127.0.0.1" in words

@@ -112,10 +112,15 @@ def ui_command(out: Path) -> str:
     instance settings, copied into `out/dagster_home`) does not sit in the working folder;
     `make ui` runs the same command for the default `out/`.
     """
+    import shlex
+
     dagster = Path(sys.executable).with_name("dagster")
+    quoted = {name: shlex.quote(str(path)) for name, path in (
+        ("out", out), ("home", out / "dagster_home"), ("storage", out / "storage"), ("inbox", out / "inbox"), ("dagster", dagster))}
+    # quoted: a folder named "my out" or "x; rm -rf ~" is a path, not words or a second command
     return (
-        f"cd {out} && DAGSTER_HOME={out / 'dagster_home'} WORKOUT_PIPELINE_STORAGE={out / 'storage'} "
-        f"WORKOUT_PIPELINE_INBOX={out / 'inbox'} {dagster} dev -h 127.0.0.1 -p 3000 -m workout_pipeline.definitions"
+        f"cd {quoted['out']} && DAGSTER_HOME={quoted['home']} WORKOUT_PIPELINE_STORAGE={quoted['storage']} "
+        f"WORKOUT_PIPELINE_INBOX={quoted['inbox']} {quoted['dagster']} dev -h 127.0.0.1 -p 3000 -m workout_pipeline.definitions"
     )
 
 

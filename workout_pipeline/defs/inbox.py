@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from workout_pipeline.ingest.identity import base_stem
+from workout_pipeline.ingest.identity import base_stem, one_spelling
 
 logger = logging.getLogger(__name__)
 
@@ -134,10 +134,12 @@ def partition_key_for(relative_parts: tuple[str, ...]) -> str:
 
 
 def athlete_for(relative_parts: tuple[str, ...], siblings: list[str] | tuple[str, ...] = ()) -> str:
-    """The athlete id of an inbox file: its folder, else its stem without re-download suffixes."""
+    """The athlete id of an inbox file: its folder, else its stem without re-download suffixes,
+    in one spelling (`one_spelling`, as the CLI names them: a macOS folder `José/`, decomposed,
+    and a file `José.csv` are one athlete, not two partitions that look the same)."""
     if len(relative_parts) >= 2:
-        return relative_parts[0]
-    return base_stem(Path(relative_parts[0]).stem, siblings)
+        return one_spelling(relative_parts[0])
+    return one_spelling(base_stem(Path(relative_parts[0]).stem, siblings))
 
 
 def athlete_partition_key(athlete_id: str) -> str:
