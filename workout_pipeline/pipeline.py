@@ -184,27 +184,31 @@ def evaluate_sets(validated_sets, catalog, training: TrainingSettings, device: s
 
 
 def write_evaluation(evaluation: Evaluation, out_dir: str | Path) -> dict[str, Any]:
-    """Write metrics.json, predictions.parquet, recommendations.parquet and the plots into `out_dir`.
+    """Write metrics.json, predictions.parquet, recommendations.parquet and the plots into `out_dir`,
+    all or none (`atomic.atomic_outputs`): every file is staged first and they are renamed into
+    place together, metrics.json (the run's record, listing the others) last.
 
     Returns:
         {"predictions": path, "recommendations": path, "metrics": path, "plots": [paths]}.
     """
-    from workout_pipeline.atomic import write_json_atomic, write_parquet_atomic
+    from workout_pipeline.atomic import atomic_outputs
     from workout_pipeline.model import plot_e1rm_history, plot_embeddings, plot_predictions
 
     out = Path(out_dir)
-    predictions = write_parquet_atomic(evaluation.predictions, out / "predictions.parquet")
-    recommendations = write_parquet_atomic(evaluation.recommendations, out / "recommendations.parquet")
-    plots = [
-        plot_predictions(evaluation.predictions, out / "predicted_vs_actual.png"),
-        plot_embeddings(evaluation.graph, evaluation.trained, out / "embeddings.png"),
-    ]
-    for athlete in sorted(evaluation.recommendations["athlete_id"].astype(str).unique()):
-        target = out / f"e1rm_history_{_file_safe(athlete)}.png"
-        plots.append(plot_e1rm_history(evaluation.features, evaluation.recommendations, athlete, target))
-    paths = {"predictions": str(predictions), "recommendations": str(recommendations), "plots": [str(p) for p in plots]}
-    write_json_atomic({**evaluation.metrics, "outputs": paths}, out / "metrics.json")
-    return {**paths, "metrics": str(out / "metrics.json")}
+    # e1rm_history_*.png: also clears temporaries killed runs left for athletes not in this run
+    with atomic_outputs(out, record="metrics.json", stale=("e1rm_history_*.png",)) as batch:
+        predictions = batch.write_parquet("predictions.parquet", evaluation.predictions)
+        recommendations = batch.write_parquet("recommendations.parquet", evaluation.recommendations)
+        plot_predictions(evaluation.predictions, batch.path("predicted_vs_actual.png"))
+        plot_embeddings(evaluation.graph, evaluation.trained, batch.path("embeddings.png"))
+        plots = [batch.target("predicted_vs_actual.png"), batch.target("embeddings.png")]
+        for athlete in sorted(evaluation.recommendations["athlete_id"].astype(str).unique()):
+            name = f"e1rm_history_{_file_safe(athlete)}.png"
+            plot_e1rm_history(evaluation.features, evaluation.recommendations, athlete, batch.path(name))
+            plots.append(batch.target(name))
+        paths = {"predictions": str(predictions), "recommendations": str(recommendations), "plots": [str(p) for p in plots]}
+        metrics = batch.write_json("metrics.json", {**evaluation.metrics, "outputs": paths})
+    return {**paths, "metrics": str(metrics)}
 
 
 def _file_safe(name: str) -> str:

@@ -64,3 +64,46 @@ def test_evaluate_unreadable_input_exits_2(tmp_path):
     assert result.exit_code == 2
     assert "error:" in result.output
     assert not (tmp_path / "o" / "metrics.json").exists()
+
+
+@pytest.mark.slow
+def test_evaluate_killed_while_plotting_leaves_the_previous_run(tmp_path):
+    """The audit's case: an earlier run's --out folder, a new run SIGKILLed in its plot step. The
+    folder keeps the earlier run, every file of it; the next run replaces all of them and no
+    temporary file is left beside the outputs."""
+    import signal
+    import subprocess
+    import sys
+
+    from workout_pipeline.paths import DATA_DIR
+
+    log = DATA_DIR / "demo" / "alice.csv"
+    out = tmp_path / "eval"
+    fast = ["--out", str(out), "--epochs", "1", "--device", "cpu", "--threads", "1"]
+
+    def athletes() -> dict[str, frozenset[str]]:
+        found = {"metrics.json": frozenset(json.loads((out / "metrics.json").read_text())["athletes"])}
+        for name in ("predictions.parquet", "recommendations.parquet"):
+            found[name] = frozenset(pd.read_parquet(out / name)["athlete_id"])
+        return found
+
+    assert CliRunner().invoke(main, ["evaluate", str(log), *fast]).exit_code == 0
+    assert set(athletes().values()) == {frozenset({"alice"})}
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    killed_in_plot = ("import os, signal, workout_pipeline.model as model\n"
+                      "def plot(*args, **kwargs):\n"
+                      "    os.kill(os.getpid(), signal.SIGKILL)\n"
+                      "model.plot_e1rm_history = plot\n"
+                      "from workout_pipeline.cli import main\n"
+                      "main()\n")
+    done = subprocess.run([sys.executable, "-c", killed_in_plot, "evaluate", str(log), "--athlete", "same", *fast],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert set(athletes().values()) == {frozenset({"alice"})}
+    assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".outputs-")} == before
+
+    result = CliRunner().invoke(main, ["evaluate", str(log), "--athlete", "same", *fast])
+    assert result.exit_code == 0, result.output
+    assert set(athletes().values()) == {frozenset({"same"})}
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []

@@ -276,6 +276,35 @@ def test_write_program_files(tmp_path):
     assert len(rows) == 1 + sum(len(d["exercises"]) for d in data["days"])
 
 
+def test_a_failed_write_leaves_the_previous_programs_four_files(tmp_path, monkeypatch):
+    from workout_pipeline.program import report
+
+    catalog = make_catalog(30, seed=6)
+    result = solve_program(catalog, {"objective": "seed", "training_days": 3, "split": {"push": 1, "pull": 1, "legs": 1},
+                                     "targets": {"chest": 6, "quads": 6}, "min_sessions_per_muscle": None}, time_limit_s=20)
+    out = tmp_path / "out"
+    write_program(result, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(before) == ["program.csv", "program.ics", "program.json", "program.md"]
+
+    next_week = result.to_dict()
+    for day in next_week["days"]:
+        day["date"] = "2031-01-01"
+
+    def disk_full(_result):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report, "render_program_csv", disk_full)  # after program.json and .md are staged
+    with pytest.raises(OSError, match="No space"):
+        write_program(next_week, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the old week, all four files, nothing else
+    monkeypatch.undo()
+    paths = write_program(next_week, out)
+    assert json.loads(paths["json"].read_text())["days"][0]["date"] == "2031-01-01"
+    assert "20310101" in paths["ics"].read_text() and "2031-01-01" in paths["csv"].read_text()
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)
+
+
 def _cli(*args):
     return subprocess.run([sys.executable, "-c", "from workout_pipeline.cli import main; main()", "program", *map(str, args)],
                           capture_output=True, text=True, timeout=300)

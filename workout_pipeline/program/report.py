@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from workout_pipeline.atomic import write_json_atomic, write_text_atomic
+from workout_pipeline.atomic import atomic_outputs
 
 _DAY_NAMES = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday", "Fri": "Friday", "Sat": "Saturday", "Sun": "Sunday"}
 # `set_reps` last (added after the others): each set's reps where they fall ('5, 4, 4, 3'), else empty
@@ -177,20 +177,18 @@ def render_program_ics(result: Any) -> bytes:
 
 
 def write_program(result: Any, out_dir: str | Path) -> dict[str, Path]:
-    """Write `program.json`, `program.md`, `program.csv` and `program.ics` into `out_dir` atomically.
+    """Write `program.json`, `program.md`, `program.csv` and `program.ics` into `out_dir`, all four
+    or none (`atomic.atomic_outputs`): each is staged first and they are renamed into place
+    together, `program.json` (the program's record) last.
 
     Returns:
         {"json": path, "markdown": path, "csv": path, "ics": path}
     """
-    from workout_pipeline.atomic import atomic_path
-
-    out_dir = Path(out_dir)
-    paths = {
-        "json": write_json_atomic(_data(result), out_dir / "program.json"),
-        "markdown": write_text_atomic(render_program_markdown(result), out_dir / "program.md"),
-        "csv": write_text_atomic(render_program_csv(result), out_dir / "program.csv"),
-    }
-    with atomic_path(out_dir / "program.ics") as tmp:
-        Path(tmp).write_bytes(render_program_ics(result))
-    paths["ics"] = out_dir / "program.ics"
+    with atomic_outputs(out_dir, record="program.json") as batch:
+        paths = {
+            "json": batch.write_json("program.json", _data(result)),
+            "markdown": batch.write_text("program.md", render_program_markdown(result)),
+            "csv": batch.write_text("program.csv", render_program_csv(result)),
+            "ics": batch.write_bytes("program.ics", render_program_ics(result)),
+        }
     return paths
