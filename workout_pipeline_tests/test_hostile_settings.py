@@ -1,8 +1,8 @@
-"""Hostile hand-written settings: the constraints file and the alias file.
+"""Hostile hand-written settings: the constraints file, the alias file and --week-start.
 
 YAML alias bombs, FIFOs and devices, oversized files, duplicate keys, values whose repr is huge,
-and keys the objective would ignore. Each case ends in one short `error:` line with exit code 2,
-never a traceback, a hang or exit 1."""
+week starts that are empty, zoned or out of range, and keys the objective would ignore. Each case
+ends in one short `error:` line with exit code 2, never a traceback, a hang or exit 1."""
 
 import dataclasses
 import os
@@ -10,12 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from workout_pipeline.cli import main
 from workout_pipeline.errors import InputError
 from workout_pipeline.program.constraints import load_constraints
+from workout_pipeline.program.planner import next_monday, parse_week_start
 from workout_pipeline.userfiles import MAX_SETTINGS_BYTES, SettingsSyntaxError, load_json, load_yaml
 
 HEADER = "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE\n"
@@ -146,6 +148,37 @@ def test_a_fifo_device_or_deep_file_as_the_alias_file_is_refused(tmp_path):
         (tmp_path / name).write_text("[" * 100_000)
         deep = CliRunner().invoke(main, ["ingest", str(export), "--out", str(tmp_path / "o"), "--aliases", str(tmp_path / name)])
         assert deep.exit_code == 2 and "alias file is not valid" in _one_error_line(deep.stderr)
+
+
+# --- --week-start ------------------------------------------------------------------------------
+
+
+def test_a_bad_week_start_is_one_line_exit_2(tmp_path):
+    for value, message in (
+        ("", "is empty"),
+        ("   ", "is empty"),
+        ("1900-01-01", "outside 1990.."),
+        ("1989-12-31", "outside 1990.."),
+        ("2999-01-01", "outside 1990.."),
+        ("next tuesday", "is not a date"),
+        ("2026-02-30", "is not a date"),
+        ("99999-01-01", "is not a date"),
+    ):
+        done = _program("--week-start", value, "--out", tmp_path / "p")
+        assert done.exit_code == 2, (value, done.stderr)
+        line = _one_error_line(done.stderr)
+        assert line.startswith("error: --week-start ") and message in line, line
+
+
+def test_a_zoned_week_start_takes_its_own_calendar_date():
+    # 23:30 on Wednesday in UTC-8 is Thursday in UTC: the week is the one of the date written.
+    monday = next_monday("2026-07-29T23:30-08:00")
+    assert monday == pd.Timestamp("2026-07-27") and monday.tzinfo is None
+    assert next_monday("2026-08-02T10:00+05:00") == pd.Timestamp("2026-07-27")
+    assert parse_week_start(pd.Timestamp("2026-07-29 10:00", tz="Asia/Tokyo")) == pd.Timestamp("2026-07-29")
+    assert next_monday(" 2026-07-29 ") == pd.Timestamp("2026-07-27")
+    with pytest.raises(InputError, match="week_start"):
+        next_monday(pd.NaT)
 
 
 # --- keys the objective ignores, weekday names, exercise kinds ---------------------------------
