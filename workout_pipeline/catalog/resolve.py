@@ -39,6 +39,7 @@ from workout_pipeline.catalog.normalise import (
 )
 from workout_pipeline.errors import InputError
 from workout_pipeline.paths import DATA_DIR
+from workout_pipeline.userfiles import load_json, load_yaml, read_settings_text, short_repr
 
 ALIASES_CSV = DATA_DIR / "catalog" / "aliases.csv"
 SYNONYMS_CSV = DATA_DIR / "catalog" / "synonyms.csv"
@@ -94,43 +95,38 @@ def read_alias_file(path: str | os.PathLike[str]) -> dict[str, str | None]:
         {raw name (spacing collapsed): exercise id or None}, in file order.
 
     Raises:
-        InputError: Missing/unreadable file, wrong layout, or one name mapped to two ids.
+        InputError: Missing/unreadable file (or not a regular file of at most 1 MiB: the rule of
+            `userfiles.read_settings_text`), wrong layout, or one name mapped to two ids.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise InputError(f"{path}: cannot read alias file ({error.strerror or error})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: alias file is not UTF-8 text") from None
+    text = read_settings_text(path, "alias file", encoding="utf-8-sig")
     if path.suffix.lower() in (".json", ".yaml", ".yml"):
         return _alias_mapping(text, path)
     reader = csv.DictReader(text.splitlines())
-    if not reader.fieldnames or not {"exercise_raw", "exercise_id"} <= {(f or "").strip() for f in reader.fieldnames}:
-        raise InputError(f"{path}: alias file needs a header exercise_raw,exercise_id")
     aliases: dict[str, str | None] = {}
-    for line, row in enumerate(reader, start=2):
-        row = {(key or "").strip(): value for key, value in row.items()}
-        raw = " ".join((row.get("exercise_raw") or "").split())
-        target = (row.get("exercise_id") or "").strip() or None
-        if not raw:
-            continue
-        if raw in aliases and aliases[raw] != target:
-            raise InputError(f"{path}:{line}: {raw!r} is mapped to both {aliases[raw]} and {target}")
-        aliases[raw] = target
+    try:
+        if not reader.fieldnames or not {"exercise_raw", "exercise_id"} <= {(f or "").strip() for f in reader.fieldnames}:
+            raise InputError(f"{path}: alias file needs a header exercise_raw,exercise_id")
+        for line, row in enumerate(reader, start=2):
+            row = {(key or "").strip(): value for key, value in row.items()}
+            raw = " ".join((row.get("exercise_raw") or "").split())
+            target = (row.get("exercise_id") or "").strip() or None
+            if not raw:
+                continue
+            if raw in aliases and aliases[raw] != target:
+                raise InputError(f"{path}:{line}: {short_repr(raw)} is mapped to both {str(aliases[raw])[:60]} "
+                                 f"and {str(target)[:60]}")
+            aliases[raw] = target
+    except csv.Error as error:  # e.g. a field over the csv module's 128 KiB limit
+        raise InputError(f"{path}: alias file is not valid CSV ({error})") from None
     return aliases
 
 
 def _alias_mapping(text: str, path: Path) -> dict[str, str | None]:
-    import json
-
-    import yaml
-
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as error:
-        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise InputError(f"{path}: alias file is not valid {path.suffix[1:].upper()} ({first_line})") from None
+        data = load_json(text) if path.suffix.lower() == ".json" else load_yaml(text)
+    except ValueError as error:  # userfiles.SettingsSyntaxError: one line
+        raise InputError(f"{path}: alias file is not valid {path.suffix[1:].upper()} ({error})") from None
     if data is None:
         return {}
     if not isinstance(data, Mapping) or not all(isinstance(v, str | type(None)) for v in data.values()):

@@ -39,11 +39,10 @@ def command(catalog_path: str | None, constraints_file: str | None, history_dir:
             athlete: str | None, out_dir: str, days: int | None, exclude: tuple[str, ...], require: tuple[str, ...],
             week_start: str | None, formulation: str, time_limit_s: float, gap: float, deload: bool) -> dict[str, Any]:
     """Solve next week's program and write DIR/program.json, .md, .csv and .ics."""
-    import pandas as pd
-
     from workout_pipeline import pipeline
     from workout_pipeline.program import write_program
     from workout_pipeline.program.constraints import constraints_with_options
+    from workout_pipeline.program.planner import parse_week_start
     from workout_pipeline.program.store import lifter_unit, read_history_store, read_recommendations
     from workout_pipeline.settings import Settings
 
@@ -52,10 +51,7 @@ def command(catalog_path: str | None, constraints_file: str | None, history_dir:
     constraints = constraints_with_options(settings.constraints_path, days=days, exclude=exclude, require=require,
                                            deload=deload)
     if week_start is not None:
-        try:
-            week_start = pd.Timestamp(week_start)
-        except ValueError:
-            raise InputError(f"--week-start {week_start!r} is not a date (use YYYY-MM-DD)") from None
+        week_start = parse_week_start(week_start, "--week-start")
     catalog = pipeline.load_exercise_catalog(settings)
     history = recommendations = None
     if history_dir is not None:

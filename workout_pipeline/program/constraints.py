@@ -5,17 +5,18 @@ Every key is optional; absent keys take literature defaults. Unknown keys and ba
 `InputError` with a one-line message naming the key. See docs/program.md for the reference.
 """
 
-import json
 import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from workout_pipeline.catalog.muscles import MUSCLES
-from workout_pipeline.catalog.vocabulary import EQUIPMENT, STRENGTH_KINDS
+from workout_pipeline.catalog.vocabulary import EQUIPMENT, KINDS, STRENGTH_KINDS
 from workout_pipeline.errors import InputError
+from workout_pipeline.userfiles import load_json, load_yaml, read_settings_text, short_repr
 
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_WEEKDAY_NAMES: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # routine: start from the lifter's own routine, with per-exercise quality costs (the default);
 # seed: the seed formulation's objective, solved exactly (fast or naive formulation).
 OBJECTIVES: tuple[str, ...] = ("routine", "seed")
@@ -145,8 +146,8 @@ class ProgramConstraints:
         """Plain JSON-ready dict (tuples as lists)."""
         out: dict[str, Any] = {}
         for f in fields(self):
-            if f.name in ("given", "target_floors"):
-                continue
+            if f.name in ("given", "target_floors") or (f.name == "split" and self.objective != "seed"):
+                continue  # the split is the seed objective's alone (`_split`)
             value = getattr(self, f.name)
             out[f.name] = sorted(value) if isinstance(value, frozenset) else list(value) if isinstance(value, tuple) else value
         return out
@@ -177,20 +178,13 @@ def load_constraints(path_or_dict: "str | Path | dict[str, Any] | None" = None) 
 
 
 def _read_file(path: Path) -> dict[str, Any]:
+    # A regular file of at most 1 MiB; YAML without duplicate keys or alias bombs (`userfiles`).
+    text = read_settings_text(path, "constraints file")
+    is_json = path.suffix.lower() == ".json"
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read constraints file {path}: {exc}") from exc
-    try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            import yaml
-
-            data = yaml.safe_load(text)
-    except (ValueError, Exception) as exc:  # yaml.YAMLError is not a ValueError
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"constraints file {path} is not valid JSON/YAML: {first}") from exc
+        data = load_json(text) if is_json else load_yaml(text)
+    except ValueError as exc:
+        raise InputError(f"constraints file {path} is not valid {'JSON' if is_json else 'YAML'}: {exc}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -198,10 +192,16 @@ def _read_file(path: Path) -> dict[str, Any]:
     return data
 
 
+def _listed(names: list[str], most: int = 8) -> str:
+    """Names for an error line: at most `most` of them, each kept short."""
+    shown = ", ".join(name if len(name) <= 40 else f"{name[:37]}..." for name in map(str, names[:most]))
+    return shown if len(names) <= most else f"{shown} and {len(names) - most} more"
+
+
 def _validate(raw: dict[str, Any]) -> ProgramConstraints:
     unknown = sorted(set(map(str, raw)) - _FIELD_NAMES)
     if unknown:
-        raise InputError(f"unknown constraints key(s): {', '.join(unknown)} (see docs/program.md)")
+        raise InputError(f"unknown constraints key(s): {_listed(unknown)} (see docs/program.md)")
     v: dict[str, Any] = {}
     # training_days defaults to the number of weekdays named, else six (push/pull/legs twice)
     days_default = len(raw["weekdays"]) if isinstance(raw.get("weekdays"), list) and raw["weekdays"] else 6
@@ -217,7 +217,6 @@ def _validate(raw: dict[str, Any]) -> ProgramConstraints:
     v["secondary_weight"] = _number(raw, "secondary_weight", 0.0, 1.0, 0.5)
     v["targets"] = _muscle_map(raw, "targets", DEFAULT_TARGETS)
     v["hard_targets"] = _muscle_map(raw, "hard_targets", {})
-    v["split"] = _split(raw, v["training_days"])
     v["weekdays"] = _weekdays(raw, v["training_days"])
     v["session_minutes"] = _optional_number(raw, "session_minutes", 5.0, 600.0, 90.0)
     if "equipment" in raw and raw["equipment"] is not None:
@@ -225,19 +224,24 @@ def _validate(raw: dict[str, Any]) -> ProgramConstraints:
         unknown_equipment = [e for e in equipment if e not in EQUIPMENT]
         if unknown_equipment:
             raise InputError(
-                f"constraints key equipment: unknown equipment {', '.join(unknown_equipment)} (known: {', '.join(EQUIPMENT)})"
+                f"constraints key equipment: unknown equipment {_listed(unknown_equipment)} (known: {', '.join(EQUIPMENT)})"
             )
         v["equipment"] = tuple(equipment)
     v["exclude_muscles"] = tuple(_muscle_list(raw, "exclude_muscles"))
-    v["objective"] = raw.get("objective") or "routine"
-    if v["objective"] not in OBJECTIVES:
-        raise InputError(f"constraints key objective must be one of {', '.join(OBJECTIVES)}, got {v['objective']!r}")
+    objective = raw.get("objective") or "routine"
+    if not isinstance(objective, str) or objective not in OBJECTIVES:
+        raise InputError(f"constraints key objective must be one of {', '.join(OBJECTIVES)}, got {_shown(objective)}")
+    v["objective"] = objective
+    v["split"] = _split(raw, v["training_days"], objective)
     for key in ("exclude_exercises", "prefer_exercises", "avoid_exercises", "require_exercises"):
         v[key] = tuple(_str_list(raw, key))
     if _present(raw, "exercise_kinds"):
         v["exercise_kinds"] = tuple(sorted({k.lower().replace(" ", "_") for k in _str_list(raw, "exercise_kinds")}))
         if not v["exercise_kinds"]:
             raise InputError("constraints key exercise_kinds must name at least one kind (e.g. strength)")
+        unknown_kinds = [k for k in v["exercise_kinds"] if k not in KINDS]
+        if unknown_kinds:
+            raise InputError(f"constraints key exercise_kinds: unknown kind(s) {_listed(unknown_kinds)} (known: {', '.join(KINDS)})")
     v["favour_history"] = _bool(raw, "favour_history", True)
     v["familiar_first"] = _bool(raw, "familiar_first", True)
     v["deload"] = _bool(raw, "deload", False)
@@ -308,9 +312,9 @@ def _finite(value: Any) -> bool:
 
 
 def _shown(value: Any) -> str:
-    """A value for an error line, kept short (a 400-digit integer is a valid JSON number)."""
-    text = repr(value)
-    return text if len(text) <= 40 else f"{text[:37]}..."
+    """A value for an error line, kept short (a 400-digit integer is a valid JSON number) and
+    cheap: never a full repr, which for nested shared lists (YAML aliases) runs to gigabytes."""
+    return short_repr(value)
 
 
 def _optional_int(raw: dict[str, Any], key: str, lo: int, hi: int, default: int) -> int | None:
@@ -340,7 +344,7 @@ def _bool(raw: dict[str, Any], key: str, default: bool) -> bool:
     if not _present(raw, key):
         return default
     if not isinstance(raw[key], bool):
-        raise InputError(f"constraints key {key} must be true or false, got {raw[key]!r}")
+        raise InputError(f"constraints key {key} must be true or false, got {_shown(raw[key])}")
     return raw[key]
 
 
@@ -357,7 +361,7 @@ def _str_list(raw: dict[str, Any], key: str) -> list[str]:
 
 def _check_muscle(key: str, muscle: Any) -> str:
     if muscle not in MUSCLES:
-        raise InputError(f"constraints key {key}: unknown muscle {muscle!r} (known: {', '.join(MUSCLES)})")
+        raise InputError(f"constraints key {key}: unknown muscle {_shown(muscle)} (known: {', '.join(MUSCLES)})")
     return muscle
 
 
@@ -380,18 +384,23 @@ def _muscle_map(raw: dict[str, Any], key: str, default: dict[str, float]) -> dic
     return out
 
 
-def _split(raw: dict[str, Any], training_days: int) -> dict[str, int]:
+def _split(raw: dict[str, Any], training_days: int, objective: str) -> dict[str, int]:
+    base = min(2, training_days // 3)
+    default = {t: base for t in DAY_TYPES}
     if not _present(raw, "split"):
-        base = min(2, training_days // 3)
-        split = {t: base for t in DAY_TYPES}
-    else:
-        value = raw["split"]
-        if not isinstance(value, dict):
-            raise InputError("constraints key split must map push/pull/legs -> minimum days")
-        bad = sorted(set(map(str, value)) - set(DAY_TYPES))
-        if bad:
-            raise InputError(f"constraints key split: unknown day type(s) {', '.join(bad)} (use push, pull, legs)")
-        split = {t: _int(value, t, 0, 7, 0) for t in DAY_TYPES}
+        return default
+    value = raw["split"]
+    if not isinstance(value, dict):
+        raise InputError("constraints key split must map push/pull/legs -> minimum days")
+    bad = sorted(set(map(str, value)) - set(DAY_TYPES))
+    if bad:
+        raise InputError(f"constraints key split: unknown day type(s) {_listed(bad)} (use push, pull, legs)")
+    split = {t: _int(value, t, 0, 7, 0) for t in DAY_TYPES}
+    if objective != "seed" and split != default:
+        # The routine objective lays out the days of the lifter's routine (or a coach's usual
+        # split) and never reads this key: a split it would drop silently is an error.
+        raise InputError("constraints key split applies to objective: seed; the routine objective takes its days "
+                         "from your routine (remove split, or set objective: seed)")
     return split
 
 
@@ -401,9 +410,11 @@ def _weekdays(raw: dict[str, Any], training_days: int) -> tuple[str, ...]:
     names = _str_list(raw, "weekdays")
     canonical = []
     for name in names:
-        match = [w for w in WEEKDAYS if w.lower() == name[:3].lower()]
+        # Mon, monday, Tues, THURS: the start (3 letters or more) of a weekday's name, any case
+        folded = name.casefold()
+        match = [w for w, full in zip(WEEKDAYS, _WEEKDAY_NAMES) if len(folded) >= 3 and full.startswith(folded)]
         if not match:
-            raise InputError(f"constraints key weekdays: unknown weekday {name!r} (use Mon..Sun)")
+            raise InputError(f"constraints key weekdays: unknown weekday {_shown(name)} (use Mon..Sun or Monday..Sunday)")
         canonical.append(match[0])
     if len(set(canonical)) != len(canonical):
         raise InputError("constraints key weekdays lists a weekday twice")

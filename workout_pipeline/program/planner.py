@@ -184,10 +184,42 @@ def solve_program(
     )
 
 
-def next_monday(week_start: "str | pd.Timestamp | None" = None) -> pd.Timestamp:
-    """The Monday that starts the program's week: `week_start`'s week, else the next one."""
+def parse_week_start(value: Any, what: str = "week_start", today: "pd.Timestamp | None" = None) -> pd.Timestamp:
+    """A date in the program's week (text, date, datetime or Timestamp) as a naive midnight.
+
+    A time zone keeps the calendar date written (2026-07-29T23:30-08:00 is 2026-07-29). The
+    year must be within EARLIEST_YEAR..next year, the years whose sessions ingest keeps (it
+    quarantines others as date_out_of_range).
+
+    Raises:
+        InputError: empty, not a date, or out of range; the message starts with `what`.
+    """
+    from workout_pipeline.ingest.validate import EARLIEST_YEAR
+    from workout_pipeline.userfiles import short_repr
+
+    if isinstance(value, str):
+        if not value.strip():
+            raise InputError(f"{what} is empty (use YYYY-MM-DD)")
+        value = value.strip()
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError):
+        stamp = pd.NaT
+    if pd.isna(stamp):
+        raise InputError(f"{what} {short_repr(value)} is not a date (use YYYY-MM-DD)")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)  # the wall-clock date and time as written
+    latest = (today if today is not None else pd.Timestamp.today()).year + 1
+    if not EARLIEST_YEAR <= stamp.year <= latest:
+        raise InputError(f"{what} {stamp.date().isoformat()} is outside {EARLIEST_YEAR}..{latest} (the years ingest keeps)")
+    return stamp.normalize()
+
+
+def next_monday(week_start: Any = None) -> pd.Timestamp:
+    """The Monday that starts the program's week: `week_start`'s week (`parse_week_start`),
+    else the next one."""
     if week_start is not None:
-        day = pd.Timestamp(week_start).normalize()
+        day = parse_week_start(week_start)
         return day - pd.Timedelta(days=day.weekday())
     today = pd.Timestamp.today().normalize()
     return today + pd.Timedelta(days=7 - today.weekday())
