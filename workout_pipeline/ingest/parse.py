@@ -242,6 +242,8 @@ def _weights_to_kg(values: pd.Series, row_units: pd.Series | None, header_unit: 
     Unit cells that name no weight unit we know are quarantined (``unknown_weight_unit``)
     rather than guessed; stone is converted (1 st = 14 lb).
     """
+    # the sets' reps where the format has read them already (the inference weighs a load by its reps)
+    reps = draft["reps"].to_numpy(dtype=float, na_value=np.nan) if "reps" in draft else None
     if row_units is not None:
         units = map_distinct(blank_to_na(row_units), lambda cells: cells.str.strip().str.lower().str.rstrip(".").map(
             lambda cell: WEIGHT_UNIT_WORDS.get(cell, "?")))
@@ -252,7 +254,8 @@ def _weights_to_kg(values: pd.Series, row_units: pd.Series | None, header_unit: 
             rest = ~stated & values.notna()
             fallback = unit if unit != "auto" else None
             if fallback is None:
-                inferred = infer_weight_unit(values[rest].to_numpy(dtype=float), names[rest])
+                inferred = infer_weight_unit(values[rest].to_numpy(dtype=float), names[rest],
+                                             reps=None if reps is None else reps[rest.to_numpy(dtype=bool)])
                 fallback = inferred.unit
             units = units.where(stated, fallback)
             log.unit = present[0] if len(present) == 1 else "mixed"
@@ -274,7 +277,7 @@ def _weights_to_kg(values: pd.Series, row_units: pd.Series | None, header_unit: 
         log.unit, log.unit_reason, log.unit_confidence = unit, f"--unit {unit}", "override"
         log.lifter_unit, log.lifter_unit_source = unit, "override"
     else:
-        inferred = infer_weight_unit(values.to_numpy(dtype=float), names)
+        inferred = infer_weight_unit(values.to_numpy(dtype=float), names, reps=reps)
         log.unit, log.unit_reason = inferred.unit, f"inferred: {inferred.reason}"
         log.unit_confidence, log.unit_evidence = inferred.confidence, dict(inferred.evidence)
         log.lifter_unit, log.lifter_unit_source = inferred.entered_in or inferred.unit, "inferred"
