@@ -1,15 +1,18 @@
 """The lifter's unit from the evidence real lifters leave: exports generated here as an audit found
-them (Strong classic without a unit).
+them (Strong classic without a unit, Hevy `weight_kg`, FitNotes with a unit column).
 
 A pound lifter on 1.25-lb change plates (137.5, 142.5) or on machines with odd stack labels
-(59/73/87) was read as a kilogram lifter benching 142.5 kg for 5.
+(59/73/87) was read as a kilogram lifter benching 142.5 kg for 5; a Hevy kg export of pound
+entries and a FitNotes lifter who switched to pounds kept the lifter in kg.
 """
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from workout_pipeline.ingest import infer_weight_unit, parse_log_file
+from workout_pipeline.ingest.units import conversion_evidence, latest_typed_unit, recent_typed_unit
 from workout_pipeline.ingest.values import LB_TO_KG
 
 START = dt.datetime(2026, 3, 2, 18, 0)
@@ -31,6 +34,26 @@ def _strong(rows, path):
     lines = ["Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE"]
     lines += [f'{when:%Y-%m-%d %H:%M:%S},"Workout","1h","{exercise}",{number},{load},{reps},0,0,"","",'
               for when, exercise, number, load, reps in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _hevy(rows, path, column):
+    header = ["title", "start_time", "end_time", "description", "exercise_title", "superset_id", "exercise_notes",
+              "set_index", "set_type", column, "reps", "distance_km", "duration_seconds", "rpe"]
+    lines = [",".join(f'"{c}"' for c in header)]
+    for when, exercise, number, load, reps in sorted(rows, key=lambda r: r[0], reverse=True):
+        end = when + dt.timedelta(hours=1)
+        lines.append(f'"Workout","{when:%d %b %Y, %H:%M}","{end:%d %b %Y, %H:%M}","","{exercise}",,"",{number - 1},'
+                     f'"normal",{load},{reps},,,')
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _fitnotes(rows_and_units, path):
+    lines = ["Date,Exercise,Category,Weight,Weight Unit,Reps,Distance,Distance Unit,Time,Comment"]
+    lines += [f"{when:%Y-%m-%d},{exercise},Legs,{load},{unit},{reps},,,,"
+              for (when, exercise, _, load, reps), unit in rows_and_units]
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -122,6 +145,61 @@ KG_FEW = [("Squat (Barbell)", [60, 62.5, 65], 5, 3), ("Bench Press (Barbell)", [
 def test_lifters_read_right_stay_right(tmp_path, spec, sessions, unit):
     log = parse_log_file(_strong(_rows(spec, sessions), tmp_path / "strong.csv"), "p")
     assert (log.unit, log.unit_confidence, log.lifter_unit) == (unit, "confident", unit), log.unit_reason
+
+
+@pytest.mark.parametrize("decimals", [5, 3, 2])
+def test_kg_export_of_pound_entries_gives_a_pound_lifter_in_every_format(tmp_path, decimals):
+    """Hevy wrote 61.235 (or 61.23) kg for 135 lb; the lifter stayed kg there (Strong files gave lb)."""
+    rows = [(w, e, n, round(load * LB_TO_KG, decimals), r) for w, e, n, load, r in _rows(LB_BARBELL, 12)]
+    hevy = parse_log_file(_hevy(rows, tmp_path / "workout_data.csv", "weight_kg"), "p")
+    strong = parse_log_file(_strong(rows, tmp_path / "strong.csv"), "p")
+    for log in (hevy, strong):
+        assert (log.unit, log.lifter_unit, log.lifter_unit_source) == ("kg", "lb", "inferred"), log.unit_reason
+        assert "kg exports of lb entries" in log.unit_reason
+    assert hevy.unit_reason.startswith("header says kg (weight_kg)") and hevy.unit_confidence == "stated"
+    written = sorted({row[3] for row in rows})
+    assert sorted(hevy.sets["weight_kg"].unique()) == pytest.approx(written)  # stored as written
+
+
+def test_hevy_kg_lifter_and_hevy_pounds_stay(tmp_path):
+    kg = parse_log_file(_hevy(_rows(KG_BARBELL, 12), tmp_path / "kg.csv", "weight_kg"), "p")
+    assert (kg.unit, kg.lifter_unit, kg.lifter_unit_source) == ("kg", "kg", "export")
+    lb = parse_log_file(_hevy(_rows(LB_BARBELL, 12), tmp_path / "lb.csv", "weight_lbs"), "p")
+    assert (lb.unit, lb.lifter_unit, lb.unit_reason) == ("lb", "lb", "header says lb (weight_lbs)")
+    assert lb.sets["weight_kg"].max() == pytest.approx(275 * LB_TO_KG, abs=0.01)
+
+
+def test_fitnotes_lifter_follows_the_latest_unit_cells(tmp_path):
+    """kgs for 24 sessions, then lbs for the latest 12: the lifter is lb now (the majority said kg);
+    each row's load is still converted by its own cell."""
+    old = _rows(KG_BARBELL, 24, start=START - dt.timedelta(days=80))
+    new = _rows(LB_BARBELL, 12, start=START)
+    log = parse_log_file(_fitnotes([(r, "kgs") for r in old] + [(r, "lbs") for r in new], tmp_path / "f.csv"), "p")
+    assert (log.unit, log.lifter_unit, log.lifter_unit_source) == ("mixed", "lb", "export")
+    assert "your latest 100 loads were typed in lb" in log.unit_reason
+    assert log.sets["weight_kg"].max() == pytest.approx(275 * LB_TO_KG, abs=0.01)
+    assert 120.0 in log.sets["weight_kg"].tolist()
+    back = _rows(KG_BARBELL, 12, start=START + dt.timedelta(days=40))
+    log = parse_log_file(_fitnotes([(r, "lbs") for r in new] + [(r, "kgs") for r in back], tmp_path / "b.csv"), "p")
+    assert log.lifter_unit == "kg"
+
+
+def test_two_decimal_exports_show_their_conversion():
+    pounds = np.array([95, 135, 185, 225, 115, 155])
+    assert conversion_evidence(np.round(pounds * LB_TO_KG, 2)).entered_in == "lb"
+    assert conversion_evidence(np.round(pounds * LB_TO_KG, 3)).entered_in == "lb"
+    assert conversion_evidence(np.round(pounds * LB_TO_KG, 1)) is None  # 61.2: too coarse to tell
+    assert conversion_evidence(np.array([60.0, 62.5, 22.5, 101.25, 12.0, 35.0])) is None  # typed kg
+    typed = np.tile(np.round(pounds * LB_TO_KG, 2), 5)
+    assert recent_typed_unit(typed, "kg", np.arange(len(typed))) == ("lb", len(typed))
+
+
+def test_latest_typed_unit_is_one_rule():
+    kg_then_lb = np.array([0.0] * 150 + [1.0] * 70)
+    assert latest_typed_unit(kg_then_lb, np.arange(220)) == ("lb", 100)
+    assert latest_typed_unit(kg_then_lb, -np.arange(220)) == ("kg", 100)
+    assert latest_typed_unit(np.array([0.0, 1.0] * 60), np.arange(120)) is None  # no 60% majority
+    assert latest_typed_unit(np.array([1.0] * 19 + [np.nan] * 50), np.arange(69)) is None  # too few known
 
 
 def test_plausibility_weighs_loads_by_their_reps():

@@ -4,7 +4,8 @@ Evidence is scored as log-odds for pounds (positive: lb, negative: kg), each ite
 per-file summary can say why:
 
 1. ``conversions``: loads that are not round as written but become round in the other unit
-   (an lb export of kg entries: 44.0924 lb = 20 kg). Decisive when present.
+   (an lb export of kg entries: 44.0924 lb = 20 kg; a kg export of lb entries written with two
+   decimals: 61.23 kg = 135 lb). Decisive when present.
 2. ``increments``: how each load is built from the equipment of its exercise. A 45-lb bar with
    45/35/25/10/5/2.5-lb plates gives 95, 135, 185, 225, 315 (totals ending in 5); a 20-kg bar
    with 25..1.25-kg plates gives 2.5-kg steps (62.5, 102.5); lb dumbbells come in 5-lb steps
@@ -185,9 +186,28 @@ class UnitInference:
     entered_in: str | None = None
 
 
-def _is_multiple(values: np.ndarray, step: float) -> np.ndarray:
+def _is_multiple(values: np.ndarray, step: float, tolerance: float | np.ndarray = _ROUND_TOLERANCE) -> np.ndarray:
     ratio = values / step
-    return np.abs(ratio - np.round(ratio)) < _ROUND_TOLERANCE / step
+    return np.abs(ratio - np.round(ratio)) < tolerance / step
+
+
+def _conversion_tolerance(values: np.ndarray, factor: float) -> np.ndarray:
+    """How far a load, converted by `factor`, may be from a round load of the other unit.
+
+    An export that writes two decimals rounds the conversion by up to 0.005: 135 lb exported as
+    61.23 kg is 134.989 lb. That rounding, scaled by the factor, is allowed; a load with one decimal
+    (61.2) is too coarse to tell a conversion from a typed load."""
+    cents = values * 100
+    two_decimals = (np.abs(cents - np.round(cents)) < 1e-6) & ~_is_multiple(values, 0.1, 1e-9)
+    return np.where(two_decimals, max(_ROUND_TOLERANCE, 0.005 * factor * 1.001), _ROUND_TOLERANCE)
+
+
+def _round_after_converting(values: np.ndarray, written_in: str) -> np.ndarray:
+    """Loads written in `written_in` that are round in the other unit (a multiple of 0.25 kg or
+    0.5 lb) after converting, within the export's own rounding."""
+    factor = LB_TO_KG if written_in == "lb" else 1 / LB_TO_KG
+    step = _KG_STEP if written_in == "lb" else _LB_STEP
+    return _is_multiple(values * factor, step, _conversion_tolerance(values, factor))
 
 
 def conversion_evidence(values: np.ndarray) -> UnitInference | None:
@@ -200,8 +220,8 @@ def conversion_evidence(values: np.ndarray) -> UnitInference | None:
     if len(values) == 0:
         return None
     as_written_round = _is_multiple(values, _KG_STEP) | _is_multiple(values, _LB_STEP)
-    lb_of_kg = ~as_written_round & _is_multiple(values * LB_TO_KG, _KG_STEP)
-    kg_of_lb = ~as_written_round & _is_multiple(values / LB_TO_KG, _LB_STEP)
+    lb_of_kg = ~as_written_round & _round_after_converting(values, "lb")
+    kg_of_lb = ~as_written_round & _round_after_converting(values, "kg")
     share_lb_of_kg, share_kg_of_lb = lb_of_kg.mean(), kg_of_lb.mean()
     if max(share_lb_of_kg, share_kg_of_lb) < _CONVERTED_SHARE or max(lb_of_kg.sum(), kg_of_lb.sum()) < 3:
         return None
@@ -215,9 +235,31 @@ def conversion_evidence(values: np.ndarray) -> UnitInference | None:
 
 
 # A lifter's unit is the one their most recent loads were typed in: this many of the latest
-# loads that are round in exactly one unit vote, and a unit needs this share of them to win.
+# loads whose typed unit is known vote, and a unit needs this share of them to win.
 RECENT_TYPED_LOADS = 100
 RECENT_TYPED_SHARE = 0.6
+
+
+def latest_typed_unit(typed_lb: np.ndarray, order: np.ndarray) -> tuple[str, int] | None:
+    """The unit the lifter typed their latest loads in, and how many loads voted, or None.
+
+    `typed_lb` is 1 for each load typed in pounds, 0 for one typed in kilograms, NaN where the
+    typed unit is unknown; the latest RECENT_TYPED_LOADS loads with a known unit (by `order`, e.g.
+    the rows' dates) vote, and a unit with at least RECENT_TYPED_SHARE of them wins. Under
+    _MIN_LOADS_TO_VOTE known loads say nothing. The one rule for every export, whether the typed
+    units come from a unit column or from which unit each load is round in (``recent_typed_unit``).
+    """
+    typed_lb = np.asarray(typed_lb, dtype=float)
+    says = np.isfinite(typed_lb)
+    if says.sum() < _MIN_LOADS_TO_VOTE:
+        return None
+    latest = np.argsort(np.asarray(order)[says], kind="stable")[-RECENT_TYPED_LOADS:]
+    share_lb = float(typed_lb[says][latest].mean())
+    if share_lb >= RECENT_TYPED_SHARE:
+        return "lb", len(latest)
+    if 1.0 - share_lb >= RECENT_TYPED_SHARE:
+        return "kg", len(latest)
+    return None
 
 
 def recent_typed_unit(values: np.ndarray, written_in: str, order: np.ndarray) -> tuple[str, int] | None:
@@ -225,11 +267,10 @@ def recent_typed_unit(values: np.ndarray, written_in: str, order: np.ndarray) ->
 
     A load written in `written_in` that is round as written (a multiple of 0.25 kg or 0.5 lb)
     and not after converting was typed in `written_in`; one that is round only after converting
-    was typed in the other unit and converted by the app (20 kg exported as 44.09 lb). Loads
-    round both ways (0) or neither way say nothing. The latest RECENT_TYPED_LOADS loads that say
-    something (by `order`, e.g. the rows' dates) vote; a unit with at least RECENT_TYPED_SHARE
-    of them wins. A lifter who typed kg for years and pounds for the last months is a pound
-    lifter now.
+    was typed in the other unit and converted by the app (20 kg exported as 44.09 lb, 135 lb as
+    61.23 kg). Loads round both ways (0) or neither way say nothing. The latest loads decide
+    (``latest_typed_unit``): a lifter who typed kg for years and pounds for the last months is a
+    pound lifter now.
     """
     values = np.asarray(values, dtype=float)
     order = np.asarray(order)
@@ -237,22 +278,10 @@ def recent_typed_unit(values: np.ndarray, written_in: str, order: np.ndarray) ->
     values, order = values[keep], order[keep]
     if len(values) == 0:
         return None
-    other = "kg" if written_in == "lb" else "lb"
-    converted = values * LB_TO_KG if written_in == "lb" else values / LB_TO_KG
-    step_written = _LB_STEP if written_in == "lb" else _KG_STEP
-    step_other = _KG_STEP if written_in == "lb" else _LB_STEP
-    round_written, round_other = _is_multiple(values, step_written), _is_multiple(converted, step_other)
-    says = round_written != round_other
-    if says.sum() < _MIN_LOADS_TO_VOTE:
-        return None
-    latest = np.argsort(order[says], kind="stable")[-RECENT_TYPED_LOADS:]
-    typed_written = round_written[says][latest]
-    share = typed_written.mean()
-    if share >= RECENT_TYPED_SHARE:
-        return written_in, len(latest)
-    if 1.0 - share >= RECENT_TYPED_SHARE:
-        return other, len(latest)
-    return None
+    round_written = _is_multiple(values, _LB_STEP if written_in == "lb" else _KG_STEP)
+    round_other = _round_after_converting(values, written_in)
+    typed_written = np.where(round_written != round_other, 1.0 * round_written, np.nan)
+    return latest_typed_unit(typed_written if written_in == "lb" else 1.0 - typed_written, order)
 
 
 def load_shapes(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
