@@ -14,7 +14,8 @@ from workout_pipeline.errors import InputError
 from workout_pipeline.ingest.formats import FormatMatch, detect_format, read_uniform_table, records_to_frame, uniform_table_bytes
 from workout_pipeline.ingest.identity import named_athlete_conflict
 from workout_pipeline.ingest.text import iter_records, read_log_text, sniff_delimiter
-from workout_pipeline.ingest.units import conversion_evidence, infer_weight_unit, recent_typed_unit, snap_converted_kg
+from workout_pipeline.ingest.units import (conversion_evidence, infer_weight_unit, latest_typed_unit, recent_typed_unit,
+                                           snap_converted_kg)
 from workout_pipeline.ingest.values import (
     DISTANCE_TO_M,
     LB_TO_KG,
@@ -235,13 +236,17 @@ def _flag(draft: pd.DataFrame, mask: pd.Series, reason: str) -> None:
 
 
 def _weights_to_kg(values: pd.Series, row_units: pd.Series | None, header_unit: str | None, log: ParsedLog,
-                   unit: str, names: pd.Series, draft: pd.DataFrame) -> pd.Series:
-    """Convert loads to kg: a row's own unit cell wins, then a header unit, then the override
-    (``--unit``), then the inference from the loads and exercises (``units.infer_weight_unit``).
+                   unit: str, names: pd.Series, draft: pd.DataFrame, header: str | None = None) -> pd.Series:
+    """Convert loads to kg: a row's own unit cell wins, then a header unit (`header` names its
+    column in the reason), then the override (``--unit``), then the inference from the loads and
+    exercises (``units.infer_weight_unit``).
 
     Unit cells that name no weight unit we know are quarantined (``unknown_weight_unit``)
-    rather than guessed; stone is converted (1 st = 14 lb).
+    rather than guessed; stone is converted (1 st = 14 lb). The lifter's unit is the one their
+    latest loads were typed in (``units.latest_typed_unit``), except under ``--unit``.
     """
+    # the sets' reps where the format has read them already (the inference weighs a load by its reps)
+    reps = draft["reps"].to_numpy(dtype=float, na_value=np.nan) if "reps" in draft else None
     if row_units is not None:
         units = map_distinct(blank_to_na(row_units), lambda cells: cells.str.strip().str.lower().str.rstrip(".").map(
             lambda cell: WEIGHT_UNIT_WORDS.get(cell, "?")))
@@ -252,7 +257,8 @@ def _weights_to_kg(values: pd.Series, row_units: pd.Series | None, header_unit: 
             rest = ~stated & values.notna()
             fallback = unit if unit != "auto" else None
             if fallback is None:
-                inferred = infer_weight_unit(values[rest].to_numpy(dtype=float), names[rest])
+                inferred = infer_weight_unit(values[rest].to_numpy(dtype=float), names[rest],
+                                             reps=None if reps is None else reps[rest.to_numpy(dtype=bool)])
                 fallback = inferred.unit
             units = units.where(stated, fallback)
             log.unit = present[0] if len(present) == 1 else "mixed"
@@ -261,10 +267,12 @@ def _weights_to_kg(values: pd.Series, row_units: pd.Series | None, header_unit: 
             counts = units[stated].value_counts()
             log.lifter_unit = "lb" if counts.get("lb", 0) > counts.get("kg", 0) + counts.get("st", 0) else "kg"
             log.lifter_unit_source = "export"
+            _latest_stated_unit(values, units.where(stated), draft, log)
             factor = units.map(WEIGHT_UNIT_TO_KG).to_numpy(dtype=float)
             return _snap_where_lb(values * factor, factor != 1.0)
     if header_unit:
-        log.unit, log.unit_reason, log.unit_confidence = header_unit, f"header says {header_unit}", "stated"
+        log.unit, log.unit_confidence = header_unit, "stated"
+        log.unit_reason = f"header says {header_unit}" + (f" ({header})" if header else "")
         log.lifter_unit, log.lifter_unit_source = header_unit, "export"
         converted = conversion_evidence(values.to_numpy(dtype=float))
         if converted is not None and converted.entered_in not in (None, header_unit):
@@ -274,7 +282,7 @@ def _weights_to_kg(values: pd.Series, row_units: pd.Series | None, header_unit: 
         log.unit, log.unit_reason, log.unit_confidence = unit, f"--unit {unit}", "override"
         log.lifter_unit, log.lifter_unit_source = unit, "override"
     else:
-        inferred = infer_weight_unit(values.to_numpy(dtype=float), names)
+        inferred = infer_weight_unit(values.to_numpy(dtype=float), names, reps=reps)
         log.unit, log.unit_reason = inferred.unit, f"inferred: {inferred.reason}"
         log.unit_confidence, log.unit_evidence = inferred.confidence, dict(inferred.evidence)
         log.lifter_unit, log.lifter_unit_source = inferred.entered_in or inferred.unit, "inferred"
@@ -285,17 +293,31 @@ def _weights_to_kg(values: pd.Series, row_units: pd.Series | None, header_unit: 
     return values
 
 
+def _row_order(draft: pd.DataFrame, n: int) -> np.ndarray:
+    """Rows by date (a row without one counts as the oldest), else in file order."""
+    return draft["performed_at"].to_numpy("datetime64[ns]").astype(np.int64) if "performed_at" in draft else np.arange(n)
+
+
 def _latest_typed_unit(values: pd.Series, draft: pd.DataFrame, log: ParsedLog) -> None:
     """The lifter's unit from their latest loads when those were typed in another unit than the
     file's majority (`units.recent_typed_unit`): a lifter who switched from kg to lb is shown lb."""
     if log.unit not in ("kg", "lb"):
         return
-    # by date (a row without one counts as the oldest), else in file order
-    order = (draft["performed_at"].to_numpy("datetime64[ns]").astype(np.int64) if "performed_at" in draft
-             else np.arange(len(values)))
-    recent = recent_typed_unit(values.to_numpy(dtype=float), log.unit, order)
+    recent = recent_typed_unit(values.to_numpy(dtype=float), log.unit, _row_order(draft, len(values)))
     if recent is not None and recent[0] != log.lifter_unit:
         log.lifter_unit, log.lifter_unit_source = recent[0], "inferred"
+        log.unit_reason = f"{log.unit_reason}; your latest {recent[1]} loads were typed in {recent[0]}"
+
+
+def _latest_stated_unit(values: pd.Series, units: pd.Series, draft: pd.DataFrame, log: ParsedLog) -> None:
+    """With a unit column the rows say what each load was typed in: the latest loads decide the
+    lifter's unit by the same rule (`units.latest_typed_unit`), so a lifter who logged kg for months
+    and lb since is shown lb. Stone counts with kg (as in the majority it replaces)."""
+    loaded = (values > 0).fillna(False).to_numpy(dtype=bool)
+    typed_lb = units.map({"lb": 1.0, "kg": 0.0, "st": 0.0}).to_numpy(dtype=float, na_value=np.nan)
+    recent = latest_typed_unit(np.where(loaded, typed_lb, np.nan), _row_order(draft, len(values)))
+    if recent is not None and recent[0] != log.lifter_unit:
+        log.lifter_unit = recent[0]
         log.unit_reason = f"{log.unit_reason}; your latest {recent[1]} loads were typed in {recent[0]}"
 
 
@@ -425,9 +447,10 @@ def _hevy(frame, match: FormatMatch, log: ParsedLog, unit: str, decimal_comma: b
     weight_column = "weight_lbs" if "weight_lbs" in frame else "weight_kg"
     weights = _number(frame, weight_column, draft, decimal_comma)
     _reps(frame, "reps", draft, decimal_comma)
-    log.unit, log.unit_reason = ("lb", "header says lb (weight_lbs)") if weight_column == "weight_lbs" else ("kg", "header says kg (weight_kg)")
-    log.unit_confidence, log.lifter_unit, log.lifter_unit_source = "stated", log.unit, "export"
-    draft["weight_kg"] = _snap_where_lb(weights * LB_TO_KG, np.ones(len(weights), bool)) if log.unit == "lb" else weights
+    # The column names the unit; the lifter's unit follows the same rule as other exports (a kg
+    # export of loads typed in pounds, 61.235 for 135 lb, gives a pound lifter).
+    draft["weight_kg"] = _weights_to_kg(weights, None, "lb" if weight_column == "weight_lbs" else "kg", log, unit,
+                                        draft["exercise_raw"], draft, header=weight_column)
     distance_column = next((c for c in ("distance_km", "distance_miles", "distance_meters") if c in frame), None)
     distance = _number(frame, distance_column, draft, decimal_comma)
     draft["distance_m"] = distance * DISTANCE_TO_M[match.units.get("distance", "km")]

@@ -4,19 +4,27 @@ Evidence is scored as log-odds for pounds (positive: lb, negative: kg), each ite
 per-file summary can say why:
 
 1. ``conversions``: loads that are not round as written but become round in the other unit
-   (an lb export of kg entries: 44.0924 lb = 20 kg). Decisive when present.
+   (an lb export of kg entries: 44.0924 lb = 20 kg; a kg export of lb entries written with two
+   decimals: 61.23 kg = 135 lb). Decisive when present.
 2. ``increments``: how each load is built from the equipment of its exercise. A 45-lb bar with
    45/35/25/10/5/2.5-lb plates gives 95, 135, 185, 225, 315 (totals ending in 5); a 20-kg bar
    with 25..1.25-kg plates gives 2.5-kg steps (62.5, 102.5); lb dumbbells come in 5-lb steps
    (25, 30, 35), kg dumbbells in 2/2.5-kg steps (12, 14, 16, 22.5); kettlebells in 4-kg steps.
-   Each distinct (exercise, load) has a probability of its shape per kind of gym (a kg gym with
-   fine steps, a kg gym used only in 5-kg steps, an lb gym; tables below); the log-likelihoods
-   are compared, kg being the mixture of its two gyms.
+   A lifter's loads come from one gym: a kg gym with fine steps, a kg gym used only in 5-kg
+   steps, an lb gym, or an lb gym with 1.25-lb change plates (137.5, 142.5: x.5 loads then say
+   "fine steps" in either unit, and kg over lb only as much as such lb gyms are rarer). Each
+   distinct (exercise, load) has a probability of its shape per gym; a machine is one draw of a
+   kind of stack (5-step, 10-lb, 2.5-step, or odd labels such as 59/73/87) whose pins follow it,
+   so its loads are one fact, not one per pin. The gyms' log-likelihoods are compared (kg and
+   lb each a mixture of their two gyms).
 3. ``plausibility``: per exercise kind (from the catalog), how typical each exercise's median
-   load is under each reading (a 65 kg-per-hand dumbbell press or a 140 kg lat pulldown as
-   routine working sets are implausible; 65 lb and 140 lb are ordinary). The exercises are
-   pooled into one strength index per lifter (a strong lifter is strong at everything, so the
-   exercises are not independent votes).
+   load is under each reading, at its reps (Epley), against skewed population standards: wide
+   on the light side (beginners), tight on the heavy side (a 65 kg-per-hand dumbbell press, a
+   140 kg lat pulldown or a 230 kg deadlift for 5 as routine working sets are elite or beyond;
+   65 lb, 140 lb and 230 lb are ordinary). The exercises are pooled into one strength index per
+   lifter (a strong lifter is strong at everything, so the exercises are not independent votes).
+   It is capped as the increments are, so a lifter elite at every lift in one reading and
+   ordinary in the other is read in the other even against weak equipment evidence.
 
 Weak total evidence (|score| < ``AMBIGUOUS_SCORE``) is reported as ``ambiguous``: the unit is
 then the side the evidence leans to, and kg on an exact tie (the documented default).
@@ -47,38 +55,76 @@ _MIN_LOADS_TO_VOTE = 20
 AMBIGUOUS_SCORE = 1.5
 _LN_LB = math.log(1 / LB_TO_KG)
 # Correlated evidence: one lifter's load shapes come from one gym's equipment, so they are not
-# independent draws; the mean log-odds per distinct load counts as at most this many loads.
+# independent draws; the mean log-odds per draw (a distinct load, or a machine) counts as at most
+# this many draws.
 _INCREMENT_LOADS = 25
 _INCREMENT_CAP = 12.0
-_PLAUSIBILITY_CAP = 6.0
+# Strength is as decisive as equipment when it is as strong (one cap for both).
+_PLAUSIBILITY_CAP = _INCREMENT_CAP
 # Spread of a lifter's strength index (in per-kind standard deviations) across lifters.
 _STRENGTH_SPREAD = 0.9
+# Strength standards are skewed: the light side (beginners, small and female lifters) is wide, the
+# heavy side is bounded by what bodies can do. A kind's spread is its light side; its heavy side is
+# this share of it (a working squat of 95 kg typical, about 170 kg in the top 5% and 210 kg in the
+# top 1% of lifters; a working bench of 70 kg, about 120 and 145 kg).
+_HEAVY_SIDE = 0.7
+# Loads are compared at the reps of a kind's typical working set (Epley: r reps at w is about
+# w * (1 + r / 30) for one rep): about 6 on a barbell, 10 on other equipment; reps count up to 15.
+_REFERENCE_REPS = {"barbell": 6}
+_OTHER_REFERENCE_REPS = 10
+_MAX_REPS_COUNTED = 15
 # Barbell totals that a 45-lb bar and 45/25-lb plates make (the lb lifter's landmarks).
 LB_PLATE_TOTALS = frozenset([95, 135, 185, 225, 275, 315, 365, 405, 455, 495, 545, 585])
 
-# P(load shape | gym) per equipment group, for three kinds of gym: a kg gym with fine steps
-# (1.25-kg plates, 2-kg dumbbells, 2.5-kg stack pins), a kg gym used in 5-kg steps (a lifter who
-# never takes a 2.5-kg jump), and an lb gym. Shapes: `frac` (not a whole or half number, e.g. a
-# 1.25-kg step), `half` (x.5), `even` / `odd` (whole, not a multiple of 5), `five` (ends in 5),
-# `ten` (ends in 0), `lbplate` (a LB_PLATE_TOTALS barbell total; barbell group only). Whole
-# loads up to 12 are `small` and count for no gym (light bells exist in both units).
-_GYMS = ("kg_fine", "kg_coarse", "lb")
-# Within kg, the share of lifters who only ever take 5-kg steps.
+# P(load shape | gym) per equipment group, for four kinds of gym (one per lifter: a lifter's loads
+# all come from one gym's equipment): a kg gym with fine steps (1.25-kg plates, 2-kg dumbbells,
+# 2.5-kg stack pins), a kg gym used in 5-kg steps (a lifter who never takes a 2.5-kg jump), an lb
+# gym, and an lb gym with 1.25-lb change plates (2.5-lb jumps: 137.5, 142.5). Shapes: `frac` (not a
+# whole or half number, e.g. a 1.25-kg step), `half` (x.5), `even` / `odd` (whole, not a multiple
+# of 5), `five` (ends in 5), `ten` (ends in 0), `lbplate` (a LB_PLATE_TOTALS barbell total; barbell
+# group only). Whole loads up to 12 are `small` and count for no gym (light bells exist in both
+# units). A lifter who progresses in 2.5 steps on the bar writes x.5 loads in either unit: such
+# loads tell a fine gym from a coarse one, and kg from lb only through how rare each fine gym is.
+_GYMS = ("kg_fine", "kg_coarse", "lb", "lb_fine")
+# Within kg, the share of lifters who only ever take 5-kg steps; within lb, the share who load
+# 1.25-lb change plates.
 _KG_COARSE_PRIOR = 0.05
-_SHAPES: dict[str, dict[str, tuple[float, float, float]]] = {
-    #            shape: (P | kg fine, P | kg coarse, P | lb)
-    "barbell": {"frac": (0.03, 0.01, 0.01), "half": (0.22, 0.03, 0.05), "even": (0.05, 0.02, 0.01),
-                "odd": (0.03, 0.01, 0.01), "five": (0.25, 0.40, 0.36), "ten": (0.38, 0.49, 0.34),
-                "lbplate": (0.04, 0.04, 0.22)},
-    "dumbbell": {"frac": (0.03, 0.01, 0.01), "half": (0.20, 0.10, 0.08), "even": (0.28, 0.30, 0.04),
-                 "odd": (0.04, 0.02, 0.01), "five": (0.20, 0.25, 0.43), "ten": (0.25, 0.32, 0.43)},
-    "kettlebell": {"frac": (0.01, 0.01, 0.01), "half": (0.02, 0.02, 0.02), "even": (0.68, 0.68, 0.10),
-                   "odd": (0.04, 0.04, 0.07), "five": (0.05, 0.05, 0.35), "ten": (0.20, 0.20, 0.45)},
-    "stack": {"frac": (0.05, 0.01, 0.02), "half": (0.15, 0.03, 0.07), "even": (0.12, 0.04, 0.03),
-              "odd": (0.08, 0.03, 0.02), "five": (0.28, 0.37, 0.24), "ten": (0.32, 0.52, 0.62)},
-    "other": {"frac": (0.05, 0.01, 0.01), "half": (0.20, 0.05, 0.07), "even": (0.14, 0.08, 0.04),
-              "odd": (0.05, 0.02, 0.02), "five": (0.22, 0.35, 0.39), "ten": (0.34, 0.49, 0.47)},
+_LB_FINE_PRIOR = 0.15
+_SHAPES: dict[str, dict[str, tuple[float, float, float, float]]] = {
+    #            shape: (P | kg fine, P | kg coarse, P | lb, P | lb fine)
+    "barbell": {"frac": (0.03, 0.01, 0.01, 0.03), "half": (0.22, 0.03, 0.05, 0.22),
+                "even": (0.05, 0.02, 0.01, 0.03), "odd": (0.03, 0.01, 0.01, 0.02),
+                "five": (0.25, 0.40, 0.36, 0.22), "ten": (0.38, 0.49, 0.34, 0.36),
+                "lbplate": (0.04, 0.04, 0.22, 0.12)},
+    "dumbbell": {"frac": (0.03, 0.01, 0.01, 0.01), "half": (0.20, 0.10, 0.08, 0.08),
+                 "even": (0.28, 0.30, 0.04, 0.04), "odd": (0.04, 0.02, 0.01, 0.01),
+                 "five": (0.20, 0.25, 0.43, 0.43), "ten": (0.25, 0.32, 0.43, 0.43)},
+    "kettlebell": {"frac": (0.01, 0.01, 0.01, 0.01), "half": (0.02, 0.02, 0.02, 0.02),
+                   "even": (0.68, 0.68, 0.10, 0.10), "odd": (0.04, 0.04, 0.07, 0.07),
+                   "five": (0.05, 0.05, 0.35, 0.35), "ten": (0.20, 0.20, 0.45, 0.45)},
+    "other": {"frac": (0.05, 0.01, 0.01, 0.03), "half": (0.20, 0.05, 0.07, 0.20),
+              "even": (0.14, 0.08, 0.04, 0.04), "odd": (0.05, 0.02, 0.02, 0.02),
+              "five": (0.22, 0.35, 0.39, 0.30), "ten": (0.34, 0.49, 0.47, 0.41)},
 }
+# A machine's pin loads are its stack's labels, so a machine is one draw of a kind of stack, and its
+# pins are drawn from that stack's labels: P(a machine's loads | gym) = sum over stacks of
+# P(stack | gym) * prod over its distinct loads of P(shape | stack). Stacks: 5-step (5-kg or 5-lb
+# plates: 35, 40, 45), 10-step (10-lb plates: 60, 70, 80), 2.5-step (2.5-kg plates or add-on
+# weights), and odd labels (plates of the other unit or odd sizes: 9/14/18 kg for 10-lb plates,
+# 59/73/87 lb; each of the machine's loads then looks the same, and counting them as independent
+# would multiply one fact). A kg gym holds more odd-labelled machines (many are made for pounds).
+_STACK_SHAPES: dict[str, tuple[float, float, float, float]] = {
+    #        shape: (P | 5-step, P | 10-step, P | 2.5-step, P | odd labels)
+    "frac": (0.01, 0.01, 0.03, 0.10), "half": (0.03, 0.01, 0.35, 0.05), "even": (0.01, 0.005, 0.01, 0.35),
+    "odd": (0.01, 0.005, 0.01, 0.35), "five": (0.47, 0.03, 0.30, 0.075), "ten": (0.47, 0.94, 0.30, 0.075),
+}
+_STACKS_IN_GYM = np.array([
+    # P(stack | gym): 5-step, 10-step, 2.5-step, odd labels
+    (0.55, 0.08, 0.15, 0.22),  # kg, fine steps
+    (0.70, 0.12, 0.03, 0.15),  # kg, 5-kg steps
+    (0.25, 0.58, 0.07, 0.10),  # lb
+    (0.25, 0.58, 0.07, 0.10),  # lb, change plates
+])
 _EQUIPMENT_GROUP = {"barbell": "barbell", "smith_machine": "barbell", "ez_bar": "barbell", "dumbbell": "dumbbell",
                     "kettlebell": "kettlebell", "cable": "stack", "machine": "stack"}
 
@@ -140,9 +186,28 @@ class UnitInference:
     entered_in: str | None = None
 
 
-def _is_multiple(values: np.ndarray, step: float) -> np.ndarray:
+def _is_multiple(values: np.ndarray, step: float, tolerance: float | np.ndarray = _ROUND_TOLERANCE) -> np.ndarray:
     ratio = values / step
-    return np.abs(ratio - np.round(ratio)) < _ROUND_TOLERANCE / step
+    return np.abs(ratio - np.round(ratio)) < tolerance / step
+
+
+def _conversion_tolerance(values: np.ndarray, factor: float) -> np.ndarray:
+    """How far a load, converted by `factor`, may be from a round load of the other unit.
+
+    An export that writes two decimals rounds the conversion by up to 0.005: 135 lb exported as
+    61.23 kg is 134.989 lb. That rounding, scaled by the factor, is allowed; a load with one decimal
+    (61.2) is too coarse to tell a conversion from a typed load."""
+    cents = values * 100
+    two_decimals = (np.abs(cents - np.round(cents)) < 1e-6) & ~_is_multiple(values, 0.1, 1e-9)
+    return np.where(two_decimals, max(_ROUND_TOLERANCE, 0.005 * factor * 1.001), _ROUND_TOLERANCE)
+
+
+def _round_after_converting(values: np.ndarray, written_in: str) -> np.ndarray:
+    """Loads written in `written_in` that are round in the other unit (a multiple of 0.25 kg or
+    0.5 lb) after converting, within the export's own rounding."""
+    factor = LB_TO_KG if written_in == "lb" else 1 / LB_TO_KG
+    step = _KG_STEP if written_in == "lb" else _LB_STEP
+    return _is_multiple(values * factor, step, _conversion_tolerance(values, factor))
 
 
 def conversion_evidence(values: np.ndarray) -> UnitInference | None:
@@ -155,8 +220,8 @@ def conversion_evidence(values: np.ndarray) -> UnitInference | None:
     if len(values) == 0:
         return None
     as_written_round = _is_multiple(values, _KG_STEP) | _is_multiple(values, _LB_STEP)
-    lb_of_kg = ~as_written_round & _is_multiple(values * LB_TO_KG, _KG_STEP)
-    kg_of_lb = ~as_written_round & _is_multiple(values / LB_TO_KG, _LB_STEP)
+    lb_of_kg = ~as_written_round & _round_after_converting(values, "lb")
+    kg_of_lb = ~as_written_round & _round_after_converting(values, "kg")
     share_lb_of_kg, share_kg_of_lb = lb_of_kg.mean(), kg_of_lb.mean()
     if max(share_lb_of_kg, share_kg_of_lb) < _CONVERTED_SHARE or max(lb_of_kg.sum(), kg_of_lb.sum()) < 3:
         return None
@@ -170,9 +235,31 @@ def conversion_evidence(values: np.ndarray) -> UnitInference | None:
 
 
 # A lifter's unit is the one their most recent loads were typed in: this many of the latest
-# loads that are round in exactly one unit vote, and a unit needs this share of them to win.
+# loads whose typed unit is known vote, and a unit needs this share of them to win.
 RECENT_TYPED_LOADS = 100
 RECENT_TYPED_SHARE = 0.6
+
+
+def latest_typed_unit(typed_lb: np.ndarray, order: np.ndarray) -> tuple[str, int] | None:
+    """The unit the lifter typed their latest loads in, and how many loads voted, or None.
+
+    `typed_lb` is 1 for each load typed in pounds, 0 for one typed in kilograms, NaN where the
+    typed unit is unknown; the latest RECENT_TYPED_LOADS loads with a known unit (by `order`, e.g.
+    the rows' dates) vote, and a unit with at least RECENT_TYPED_SHARE of them wins. Under
+    _MIN_LOADS_TO_VOTE known loads say nothing. The one rule for every export, whether the typed
+    units come from a unit column or from which unit each load is round in (``recent_typed_unit``).
+    """
+    typed_lb = np.asarray(typed_lb, dtype=float)
+    says = np.isfinite(typed_lb)
+    if says.sum() < _MIN_LOADS_TO_VOTE:
+        return None
+    latest = np.argsort(np.asarray(order)[says], kind="stable")[-RECENT_TYPED_LOADS:]
+    share_lb = float(typed_lb[says][latest].mean())
+    if share_lb >= RECENT_TYPED_SHARE:
+        return "lb", len(latest)
+    if 1.0 - share_lb >= RECENT_TYPED_SHARE:
+        return "kg", len(latest)
+    return None
 
 
 def recent_typed_unit(values: np.ndarray, written_in: str, order: np.ndarray) -> tuple[str, int] | None:
@@ -180,11 +267,10 @@ def recent_typed_unit(values: np.ndarray, written_in: str, order: np.ndarray) ->
 
     A load written in `written_in` that is round as written (a multiple of 0.25 kg or 0.5 lb)
     and not after converting was typed in `written_in`; one that is round only after converting
-    was typed in the other unit and converted by the app (20 kg exported as 44.09 lb). Loads
-    round both ways (0) or neither way say nothing. The latest RECENT_TYPED_LOADS loads that say
-    something (by `order`, e.g. the rows' dates) vote; a unit with at least RECENT_TYPED_SHARE
-    of them wins. A lifter who typed kg for years and pounds for the last months is a pound
-    lifter now.
+    was typed in the other unit and converted by the app (20 kg exported as 44.09 lb, 135 lb as
+    61.23 kg). Loads round both ways (0) or neither way say nothing. The latest loads decide
+    (``latest_typed_unit``): a lifter who typed kg for years and pounds for the last months is a
+    pound lifter now.
     """
     values = np.asarray(values, dtype=float)
     order = np.asarray(order)
@@ -192,22 +278,10 @@ def recent_typed_unit(values: np.ndarray, written_in: str, order: np.ndarray) ->
     values, order = values[keep], order[keep]
     if len(values) == 0:
         return None
-    other = "kg" if written_in == "lb" else "lb"
-    converted = values * LB_TO_KG if written_in == "lb" else values / LB_TO_KG
-    step_written = _LB_STEP if written_in == "lb" else _KG_STEP
-    step_other = _KG_STEP if written_in == "lb" else _LB_STEP
-    round_written, round_other = _is_multiple(values, step_written), _is_multiple(converted, step_other)
-    says = round_written != round_other
-    if says.sum() < _MIN_LOADS_TO_VOTE:
-        return None
-    latest = np.argsort(order[says], kind="stable")[-RECENT_TYPED_LOADS:]
-    typed_written = round_written[says][latest]
-    share = typed_written.mean()
-    if share >= RECENT_TYPED_SHARE:
-        return written_in, len(latest)
-    if 1.0 - share >= RECENT_TYPED_SHARE:
-        return other, len(latest)
-    return None
+    round_written = _is_multiple(values, _LB_STEP if written_in == "lb" else _KG_STEP)
+    round_other = _round_after_converting(values, written_in)
+    typed_written = np.where(round_written != round_other, 1.0 * round_written, np.nan)
+    return latest_typed_unit(typed_written if written_in == "lb" else 1.0 - typed_written, order)
 
 
 def load_shapes(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -264,33 +338,61 @@ def _increments(values: np.ndarray, codes: np.ndarray, groups: np.ndarray) -> tu
     frame["group"] = groups[frame.index.to_numpy()]
     shapes = load_shapes(frame["load"].to_numpy(dtype=float), frame["group"].to_numpy(dtype=object))
     counted = shapes != "small"
-    probabilities = np.array([_SHAPES[g][s] for g, s in zip(frame["group"].to_numpy(dtype=object)[counted],
-                                                             shapes[counted])]).reshape(-1, len(_GYMS))
+    group, shapes, code = frame["group"].to_numpy(dtype=object)[counted], shapes[counted], frame["code"].to_numpy()[counted]
+    stack = group == "stack"
+    # Loads built from plates or picked from a rack: one draw each.
+    per_load = np.array([_SHAPES[g][s] for g, s in zip(group[~stack], shapes[~stack])], dtype=float)
+    loglik = np.log(per_load).sum(axis=0) if len(per_load) else np.zeros(len(_GYMS))
+    draws = len(per_load)
+    if stack.any():
+        # Machines: one draw of a stack each, then its pins.
+        pins = np.log(np.array([_STACK_SHAPES[s] for s in shapes[stack]], dtype=float))
+        machines = pd.DataFrame(pins).groupby(code[stack]).sum().to_numpy()  # (machine, stack)
+        per_machine = np.logaddexp.reduce(machines[:, None, :] + np.log(_STACKS_IN_GYM)[None, :, :], axis=2)
+        loglik = loglik + per_machine.sum(axis=0)
+        draws += len(machines)
     score = 0.0
-    if len(probabilities):
-        # Each gym's log-likelihood, the mean per distinct load counted as at most _INCREMENT_LOADS loads.
-        loglik = np.log(probabilities).mean(axis=0) * min(len(probabilities), _INCREMENT_LOADS)
+    if draws:
+        # Each gym's log-likelihood, the mean per draw weighing as at most _INCREMENT_LOADS draws.
+        loglik = loglik / draws * min(draws, _INCREMENT_LOADS)
         kg = np.logaddexp(math.log(1 - _KG_COARSE_PRIOR) + loglik[0], math.log(_KG_COARSE_PRIOR) + loglik[1])
-        score = float(np.clip(loglik[2] - kg, -_INCREMENT_CAP, _INCREMENT_CAP))
-    counts = pd.Series(shapes[counted]).value_counts()
-    share = lambda *kinds: counts.reindex(list(kinds)).fillna(0).sum() / max(int(counted.sum()), 1)  # noqa: E731
+        lb = np.logaddexp(math.log(1 - _LB_FINE_PRIOR) + loglik[2], math.log(_LB_FINE_PRIOR) + loglik[3])
+        score = float(np.clip(lb - kg, -_INCREMENT_CAP, _INCREMENT_CAP))
+    counts = pd.Series(shapes).value_counts()
+    share = lambda *kinds: counts.reindex(list(kinds)).fillna(0).sum() / max(len(shapes), 1)  # noqa: E731
     detail = (f"{share('lbplate'):.0%} lb plate totals (135, 225...), {share('five', 'lbplate'):.0%} ending in 5, "
               f"{share('half', 'frac'):.0%} on 2.5/1.25 steps, {share('even', 'odd'):.0%} on 1/2-kg steps "
-              f"over {int(counted.sum())} distinct loads")
+              f"over {len(shapes)} distinct loads")
     return score, detail
 
 
-def _plausibility(values: np.ndarray, codes: np.ndarray, names: list[str],
-                  kinds: list[ExerciseKind]) -> tuple[float, str]:
-    frame = pd.DataFrame({"code": codes, "load": values})
-    stats = frame.groupby("code", sort=False)["load"].agg(["median", "size"])
+def _rep_factor(reps: np.ndarray | None, reference: np.ndarray) -> np.ndarray:
+    """Multiplier that takes a set of r reps to the load of a set of `reference` reps (1 where unknown)."""
+    if reps is None:
+        return np.ones(len(reference))
+    reps = np.asarray(reps, dtype=float)
+    counted = np.clip(np.where(np.isfinite(reps) & (reps >= 1), reps, reference), 1, _MAX_REPS_COUNTED)
+    return (1 + counted / 30) / (1 + reference / 30)
+
+
+def _z(log_ratio: float, kind: ExerciseKind) -> float:
+    """How many of the kind's (light or heavy side) spreads a load is from its typical load."""
+    return log_ratio / (kind.spread * (_HEAVY_SIDE if log_ratio > 0 else 1.0))
+
+
+def _plausibility(values: np.ndarray, codes: np.ndarray, names: list[str], kinds: list[ExerciseKind],
+                  reps: np.ndarray | None = None) -> tuple[float, str]:
+    reference = np.array([_REFERENCE_REPS.get(kind.group, _OTHER_REFERENCE_REPS) for kind in kinds], dtype=float)[codes]
+    frame = pd.DataFrame({"code": codes, "load": values, "at_reference": values * _rep_factor(reps, reference)})
+    stats = frame.groupby("code", sort=False).agg(median=("load", "median"), size=("load", "size"),
+                                                   at_reference=("at_reference", "median"))
     rows = []
-    for code, (median, size) in stats.iterrows():
+    for code, (median, size, at_reference) in zip(stats.index, stats.itertuples(index=False)):
         name, kind = names[code], kinds[code]
-        if kind.kind == "bodyweight" or median <= 0:
+        if kind.kind == "bodyweight" or at_reference <= 0:
             continue
-        z_kg = (math.log(median) - math.log(kind.median_kg)) / kind.spread
-        rows.append((name, median, size, kind, z_kg, z_kg - _LN_LB / kind.spread))
+        log_ratio = math.log(at_reference) - math.log(kind.median_kg)
+        rows.append((name, median, size, kind, _z(log_ratio, kind), _z(log_ratio - _LN_LB, kind)))
     if not rows:
         return 0.0, ""
     weights = np.array([min(size, 20) for _, _, size, *_ in rows], dtype=float)
@@ -306,9 +408,9 @@ def _plausibility(values: np.ndarray, codes: np.ndarray, names: list[str],
 
 
 def _typicality(z: float) -> str:
-    if z > 2.0:
+    if z > 2.6:  # beyond the top 0.5% of lifters
         return "implausible"
-    if z > 1.3:
+    if z > 1.65:  # the top 5%
         return "elite"
     if z < -2.0:
         return "implausibly light"
@@ -318,7 +420,7 @@ def _typicality(z: float) -> str:
 
 
 def infer_weight_unit(loads, exercises: Sequence[str] | np.ndarray | None = None,
-                      kinds: dict[str, ExerciseKind] | None = None) -> UnitInference:
+                      kinds: dict[str, ExerciseKind] | None = None, reps=None) -> UnitInference:
     """Guess kg vs lb for loads written without a unit (evidence in the module docstring).
 
     Args:
@@ -327,6 +429,8 @@ def infer_weight_unit(loads, exercises: Sequence[str] | np.ndarray | None = None
         exercises: The exercise name of each load (same length), or None when unknown.
         kinds: {exercise name: ExerciseKind}; names missing from it are classified with the
             built-in catalog (``exercise_kinds``).
+        reps: The reps of each load's set (same length), or None: loads are compared with a kind's
+            typical working set at their reps (missing reps count as a typical set).
 
     Returns:
         The inferred unit, a one-line reason naming the evidence, and its confidence.
@@ -337,6 +441,8 @@ def infer_weight_unit(loads, exercises: Sequence[str] | np.ndarray | None = None
     values = values[keep]
     if len(values) == 0:
         return UnitInference("kg", "no loads above zero; assumed kg", confidence="ambiguous")
+    if reps is not None:
+        reps = np.asarray(reps, dtype=float).ravel()[keep]
     converted = conversion_evidence(values)
     if converted is not None:
         return converted
@@ -349,7 +455,7 @@ def infer_weight_unit(loads, exercises: Sequence[str] | np.ndarray | None = None
     code_kinds = [known[name] for name in uniques]
     groups = np.array([kind.group for kind in code_kinds], dtype=object)[codes]
     increments, increment_detail = _increments(values, codes, groups)
-    plausibility, plausibility_detail = _plausibility(values, codes, uniques, code_kinds)
+    plausibility, plausibility_detail = _plausibility(values, codes, uniques, code_kinds, reps)
     score = increments + plausibility
     evidence = (("increments", round(increments, 2)), ("plausibility", round(plausibility, 2)))
     detail = f"increments {increments:+.1f} ({increment_detail}); plausibility {plausibility:+.1f}"
