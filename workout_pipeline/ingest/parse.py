@@ -1,3 +1,4 @@
+# Over 400 lines: one reader per app format (Strong, Hevy, FitNotes, Fitbod, canonical) over the shared value rules, so the formats stay alike.
 """Parsing one app export into canonical set rows (plus the rows it could not read, with reasons).
 
 Over 400 lines on purpose: one builder per app format around shared row-flagging helpers.

@@ -1,3 +1,4 @@
+# Over 400 lines: every kind of unit evidence (plates, stacks, dumbbells, strength at its reps, conversions) and its weight in one place, so they are weighed against each other.
 """Inferring whether a log's unlabelled loads are kilograms or pounds, as a lifter would.
 
 Evidence is scored as log-odds for pounds (positive: lb, negative: kg), each item named so the
