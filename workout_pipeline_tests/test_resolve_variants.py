@@ -5,7 +5,7 @@ worse than leaving it unresolved (the set keeps the lifter's own name). Front vs
 incline vs flat, single-leg/single-arm vs bilateral, close-grip, reverse-grip, rope, hammer and
 calf name different lifts: a name keeps them, or resolves to the exercise that has them, or stays
 unresolved. Words that only say how a set was done (paused, tempo, belt) may be dropped.
-The cases were found by an audit of the resolver.
+The cases were found by an audit of the resolver (built-in catalog and free-exercise-db).
 """
 
 import pytest
@@ -139,3 +139,61 @@ def test_variant_and_descriptive_words_do_not_overlap():
     assert QUALIFIERS == VARIANT_WORDS | DESCRIPTIVE_WORDS
     assert {"front", "incline", "decline", "single", "close", "rope", "hammer", "underhand"} <= VARIANT_WORDS
     assert {"paused", "tempo", "belt", "seated", "standing"} <= DESCRIPTIVE_WORDS
+
+
+# With free-exercise-db as the catalog: the crosswalk keeps the equipment and the lift.
+CROSSWALK = [
+    ("Barbell Curl", "barbell_curl"),  # was machine_bicep_curl
+    ("EZ Bar Curl", "ez_bar_curl"),
+    ("Cable Curl", "standing_biceps_cable_curl"),
+    ("Dumbbell Fly", "dumbbell_flyes"),  # was butterfly (the pec deck)
+    ("Bench Press (Barbell)", "barbell_bench_press_medium_grip"),
+    ("Single-Arm Cable Row", "seated_one_arm_cable_pulley_rows"),  # was one_arm_dumbbell_row
+    ("Single Arm Tricep Extension (Dumbbell)", "dumbbell_one_arm_triceps_extension"),
+    ("Single Leg Extension", "single_leg_leg_extension"),
+    ("Goblet Squat", "goblet_squat"),
+    ("Kettlebell Arnold Press", "kettlebell_arnold_press"),
+    ("Lat Pulldown", "wide_grip_lat_pulldown"),
+    ("Single Leg Press", None),  # was single_leg_leg_extension
+    ("Weighted Dips", None),  # was weighted_bench_dip
+    ("Glute Bridge", None),  # was barbell_glute_bridge: a bodyweight bridge is no barbell bridge
+    ("Single Leg Calf Raise", None),  # free-exercise-db has only the seated one
+    ("Front Squat (Smith Machine)", None),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), CROSSWALK)
+def test_crosswalk_keeps_the_lift_and_its_equipment(free_exercise_db_json, name, expected):
+    from workout_pipeline.catalog import load_catalog
+    from workout_pipeline.catalog.crosswalk import build_resolver
+
+    resolver = _crosswalk(free_exercise_db_json, load_catalog, build_resolver)
+    assert resolver.resolve(name).exercise_id == expected
+
+
+def test_crosswalk_never_drops_a_variant_word(free_exercise_db_json):
+    """Every built-in exercise with a variant word maps to an exercise with the same ones."""
+    from workout_pipeline.catalog import load_builtin_catalog, load_catalog
+    from workout_pipeline.catalog.crosswalk import build_resolver
+
+    resolver = _crosswalk(free_exercise_db_json, load_catalog, build_resolver)
+    parse = resolver._normaliser.parse
+    wrong = {}
+    for exercise in load_builtin_catalog():
+        target, _ = resolver.match_exercise(exercise.exercise_id)
+        if target is None:
+            continue
+        mine = parse(exercise.name).words & VARIANT_WORDS
+        theirs = parse(resolver.catalog[target].name).words & VARIANT_WORDS
+        if mine != theirs:
+            wrong[exercise.exercise_id] = target
+    assert wrong == {}
+
+
+_CROSSWALKS = {}
+
+
+def _crosswalk(path, load_catalog, build_resolver):
+    if path not in _CROSSWALKS:
+        _CROSSWALKS[path] = build_resolver(load_catalog(path))
+    return _CROSSWALKS[path]
