@@ -54,17 +54,37 @@ STOP_WORDS: frozenset[str] = frozenset(
     "с со на в во для и к по от из у".split()
 )
 
-# Grip, stance and side words: a name may add or omit them and still mean the same movement.
-QUALIFIERS: frozenset[str] = frozenset(
-    "wide close narrow medium grip neutral supinated pronated underhand overhand "
-    "single one arm leg unilateral alternating seated standing isolateral front incline decline "
-    "assisted weighted pause paused tempo deficit heavy light bar rope v hammer strict "
-    "horizontal vertical low high plateloaded straight conventional".split()
+# Qualifiers that name a different lift: a front squat is not a back squat, an incline press not
+# a flat one, a single-arm press not a barbell press, a close-grip, reverse-grip (underhand),
+# overhand, neutral/hammer-grip or rope variant not the ordinary one, an assisted or weighted
+# pull-up not the bodyweight one (its logged weight means something else), a high row not a row.
+# A name keeps them: it matches only a catalog exercise that has them too, or stays unresolved.
+# (`reverse`, `lying`, `calf`... are plain movement words, never dropped either; `one arm`,
+# `one leg`, `unilateral` become `single arm` / `single leg` through synonyms.)
+VARIANT_WORDS: frozenset[str] = frozenset(
+    "close narrow neutral supinated pronated underhand overhand single one front incline decline "
+    "assisted weighted rope hammer high".split()
 )
 
+# Words that only say how a set was done, or on which make of machine: the lift is the same, so
+# a name may add or omit them (`Bench Press - Paused`, `Squat (belt)`, `Tempo Squat`, `Deficit
+# Romanian Deadlift`, `Alternating Dumbbell Curl`, `Seated Shoulder Press (Machine)`; a wide grip
+# is the usual one on pulldowns, pull-ups and rows, so `wide` is one too). Where the
+# catalog has an exercise that keeps the word (`Pause Squat`, `Deficit Deadlift`), it is preferred.
+# `seated` and `standing` may be dropped but never swapped for each other (calf raises).
+DESCRIPTIVE_WORDS: frozenset[str] = frozenset(
+    "medium grip wide arm alternating seated standing isolateral pause paused tempo deficit heavy light "
+    "bar v strict horizontal vertical low plateloaded straight conventional "
+    "belt beltless chain strap sleeve wrap".split()
+)
+
+# Grip, stance and side words (both kinds above): a whole-name synonym may be applied under them.
+QUALIFIERS: frozenset[str] = VARIANT_WORDS | DESCRIPTIVE_WORDS
+
 # Muscle words an app may leave out of a name (`Rope Pushdown` is the triceps rope pushdown).
+# Not `calf`: a calf raise is a lift of its own (`Single Leg Calf Raise` is no leg raise).
 MUSCLE_WORDS: frozenset[str] = frozenset(
-    "chest pec tricep bicep lat delt glute quad hamstring calf ab oblique trap shoulder".split()
+    "chest pec tricep bicep lat delt glute quad hamstring ab oblique trap shoulder".split()
 )
 
 _SINGULAR_EXCEPTIONS: dict[str, str] = {
@@ -99,6 +119,11 @@ _SCHEME = re.compile(r"^\d+(?:x\d+)*$")
 # Word characters kept: Latin (after folding), Greek and Cyrillic, kana, CJK and Hangul.
 _NON_WORD = re.compile(r"[^0-9a-z\u03b1-\u03c9\u0430-\u044f\u0451\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def has_cjk(text: str) -> bool:
+    """Whether the text has Chinese, Japanese or Korean characters."""
+    return _CJK.search(text) is not None
 
 
 def _singular(word: str) -> str:
@@ -210,8 +235,10 @@ class NameNormaliser:
             return ParsedName(frozenset(words), frozenset(equipment))
         core = frozenset(word for word in parsed.words if word not in QUALIFIERS)
         if core != parsed.words and core in self._whole:
-            words = self._split_equipment(self._whole[core], equipment)
-            return ParsedName(frozenset(words) | (parsed.words - core), frozenset(equipment))
+            words = frozenset(self._split_equipment(self._whole[core], equipment))
+            if {"seated", "standing"} <= words | parsed.words:
+                return None  # `Seated Calf Raise` is not made the standing one
+            return ParsedName(words | (parsed.words - core), frozenset(equipment))
         return None
 
 

@@ -12,8 +12,11 @@
    least 75% similar (OSA distance; only words the catalog never uses may be misspelt, so
    `adduction` never pairs with `abduction`) and a mean of at least `fuzzy_threshold`; then
    (b) a partial word match: the name and a catalog exercise share movement words and differ
-   only by grip/stance qualifiers, words the catalog never uses (`Leg Press Technogym`) or,
-   when two or more words are shared, muscle words (`Straight Arm Lat Pulldown`).
+   only by descriptive qualifiers (`paused`, `belt`, `seated`: `normalise.DESCRIPTIVE_WORDS`),
+   words the catalog never uses (`Leg Press Technogym`) or, when two or more words are shared,
+   muscle words (`Straight Arm Lat Pulldown`). A variant word (`front`, `incline`, `single`,
+   `close`, `rope`...: `normalise.VARIANT_WORDS`) names another lift and is never dropped:
+   `Front Squat (Smith Machine)` stays unresolved rather than becoming the Smith back squat.
    Both only look at exercises with the equipment the name states (so a dumbbell bench never
    becomes a barbell bench), and a tie between exercises with different primary muscles leaves
    the name unresolved.
@@ -33,8 +36,10 @@ from pathlib import Path
 from workout_pipeline.catalog.normalise import (
     MUSCLE_WORDS,
     QUALIFIERS,
+    VARIANT_WORDS,
     NameNormaliser,
     ParsedName,
+    has_cjk,
     read_synonyms,
 )
 from workout_pipeline.errors import InputError
@@ -47,6 +52,12 @@ DEFAULT_FUZZY_THRESHOLD = 0.85
 _WORD_PAIR_MIN_SIMILARITY = 0.75
 # Extra words a catalog name may have that the logged name left out (`Dip Machine` → seated dip).
 _OPTIONAL_CATALOG_WORDS = frozenset({"seated", "standing"})
+# Postures a name may omit but not swap: a seated calf raise is not a standing one.
+_OPPOSITE_POSTURE = {"seated": "standing", "standing": "seated"}
+# Movements with a grip to choose: on them `hammer` is the hammer (neutral) grip. On anything else
+# (`Hammer Chest Dip`, `Crunch Hammer Machine`) and on a named machine it is the Hammer Strength
+# make, which says nothing about the lift.
+_GRIP_MOVEMENTS = frozenset("curl press row pulldown pull chin raise extension fly pushdown pullover shrug".split())
 
 
 @dataclass(frozen=True)
@@ -159,8 +170,9 @@ class _CatalogIndex:
         self.alias_raw, self.alias_key = _alias_tables(known, normaliser)
 
     def ignorable(self, word: str) -> bool:
-        """Whether a word a logged name adds may be ignored: a qualifier, or a word the catalog
-        never uses that is not a typo of one it does (`Technogym` yes, `Inclne` no)."""
+        """Whether a word a logged name adds may be ignored: a descriptive qualifier (`paused`,
+        `belt`, not a variant word such as `front` or `single`), or a word the catalog never uses
+        that is not a typo of one it does (`Technogym` yes, `Inclne` no)."""
         if word not in self._ignorable:
             self._ignorable[word] = self._is_ignorable(word)
         return self._ignorable[word]
@@ -169,9 +181,13 @@ class _CatalogIndex:
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
+        if word in VARIANT_WORDS:
+            return False
         if word in QUALIFIERS:
             return True
-        if word in self.vocabulary:
+        if word in self.vocabulary or has_cjk(word):
+            # A Chinese/Japanese/Korean run no synonym read is as likely a qualifier
+            # (`上斜` incline, `反握` reverse grip) as noise: the name stays unresolved.
             return False
         if len(word) <= 3:
             return True
@@ -361,7 +377,17 @@ class ExerciseResolver:
                 return None
         return best
 
+    def _droppable(self, word: str, parsed: ParsedName, shared: frozenset[str]) -> bool:
+        """Whether a word of the logged name may be missing from a catalog exercise it matches."""
+        if word in MUSCLE_WORDS and len(shared) >= 2:
+            return True
+        if word == "hammer" and "curl" not in parsed.words:
+            return "machine" in parsed.equipment or not parsed.words & _GRIP_MOVEMENTS
+        return self._index.ignorable(word)
+
     def _partial(self, parsed: ParsedName) -> Resolution | None:
+        """A catalog exercise that shares movement words with the name and differs only by words
+        that do not change the lift (never a variant word such as `front`, `incline`, `single`)."""
         query = parsed.words
         scored = []
         for entry in self._candidates(parsed):
@@ -369,15 +395,14 @@ class ExerciseResolver:
             shared = query & words
             if not shared:
                 continue
-            if not all(
-                self._index.ignorable(word) or (word in MUSCLE_WORDS and len(shared) >= 2) for word in query - words
-            ):
+            if not all(self._droppable(word, parsed, shared) for word in query - words):
                 continue
             # Unknown words must be fewer than the shared ones (`Zorblax Widget Press` is no press).
             if len(query - words - QUALIFIERS) >= len(shared):
                 continue
             if not all(
-                word in _OPTIONAL_CATALOG_WORDS or (word in MUSCLE_WORDS and len(shared) >= 2)
+                (word in _OPTIONAL_CATALOG_WORDS and _OPPOSITE_POSTURE[word] not in query)
+                or (word in MUSCLE_WORDS and len(shared) >= 2)
                 for word in words - query
             ):
                 continue
