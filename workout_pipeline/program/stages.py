@@ -204,6 +204,10 @@ def _lattice_levels(ctx: SolveContext, residues: ResidueLattice, first_extra: in
         # once a week is in hand, a further cell gets a share of the budget only: the other
         # stages may do better (with few training days the best weeks have many extra sets)
         seconds = budget.left() if not weeks else min(budget.left(), SHARES.lattice_next_level * budget.seconds)
+        if ask_cutoff is not None and not weeks:
+            # the whole-set week (the cutoff, asked before the next level) keeps its share: at a
+            # 1 s budget an unproven first level took 0.63 of 0.9 s and left it 0.11 s, no week
+            seconds = max(SHARES.min_stage_s, min(seconds, budget.left() - SHARES.whole_set_first * budget.seconds))
         run = run_solver(prob, seconds, ctx.gap / 2)
         ctx.report[name] = run
         # weeks with `costly` exercises or more cost at least that count's floor
