@@ -175,7 +175,13 @@ def test_the_model_feeds_the_program_and_each_load_says_where_it_came_from(store
     athlete = athletes[-1]
     sets = pd.read_parquet(store_dir / "validated_sets.parquet")
     facts = _lifter_facts(sets[sets["athlete_id"] == athlete])
-    loaded = [s for s in facts["staples"] if facts["tops"][s][0] > 0][:2]
+    plain = tmp_path / "plain"
+    assert _cli("program", "--history", store_dir, "--athlete", athlete, "--out", plain).returncode == 0
+    plain_week = json.loads((plain / "program.json").read_text())["days"]
+    # two loaded staples the week holds (one of five may be left out: fresh export sim84-13's
+    # staples tie at 5 sessions, and its 3-day week keeps the deadlift, not the RDL)
+    in_week = {e["exercise_id"] for d in plain_week for e in d["exercises"]}
+    loaded = [s for s in facts["staples"] if facts["tops"][s][0] > 0 and s in in_week][:2]
     assert loaded
     recs = pd.DataFrame([{"athlete_id": athlete, "exercise_id": s, "exercise_raw": facts["logged"][s],
                           "load_kg": facts["tops"][s][0] + 2.5, "reps": facts["tops"][s][1], "sets": 3, "rest_s": 120.0,
@@ -184,9 +190,7 @@ def test_the_model_feeds_the_program_and_each_load_says_where_it_came_from(store
     model_dir = tmp_path / "evaluation"
     model_dir.mkdir()
     recs.to_parquet(model_dir / "recommendations.parquet")
-    plain = tmp_path / "plain"
-    assert _cli("program", "--history", store_dir, "--athlete", athlete, "--out", plain).returncode == 0
-    assert "model" not in {e["source"] for d in json.loads((plain / "program.json").read_text())["days"] for e in d["exercises"]}
+    assert "model" not in {e["source"] for d in plain_week for e in d["exercises"]}
     assert "progression model" not in (plain / "program.md").read_text()
     out = tmp_path / "with_model"
     done = _cli("program", "--history", store_dir, "--athlete", athlete, "--model", model_dir, "--out", out)
