@@ -34,6 +34,9 @@ def _evaluation_run(out: str, athlete: str, kill: str = "") -> None:
             tmp.write_text(athlete[:2])
             os.kill(os.getpid(), signal.SIGKILL)
 
+    # called in the test's own process too: the stubs are put back afterwards (left in place,
+    # they replaced every later test's plots in this worker with one-line files)
+    saved = model.plot_predictions, model.plot_embeddings, model.plot_e1rm_history, os.replace
     model.plot_predictions = model.plot_embeddings = plot
     model.plot_e1rm_history = plot_and_die if kill == "plot" else plot
     if kill == "rename":
@@ -45,9 +48,12 @@ def _evaluation_run(out: str, athlete: str, kill: str = "") -> None:
                 os.kill(os.getpid(), signal.SIGKILL)
 
         os.replace = replace
-    rows = pd.DataFrame({"athlete_id": [athlete], "exercise_id": ["bench_press"], "reps": [5]})
-    evaluation = Evaluation(None, None, None, None, {"athletes": [athlete]}, rows.copy(), rows.copy())
-    write_evaluation(evaluation, out)
+    try:
+        rows = pd.DataFrame({"athlete_id": [athlete], "exercise_id": ["bench_press"], "reps": [5]})
+        evaluation = Evaluation(None, None, None, None, {"athletes": [athlete]}, rows.copy(), rows.copy())
+        write_evaluation(evaluation, out)
+    finally:
+        model.plot_predictions, model.plot_embeddings, model.plot_e1rm_history, os.replace = saved
 
 
 def _in_subprocess(out: Path, athlete: str, kill: str = "") -> int:
@@ -161,3 +167,13 @@ def test_a_live_writers_staging_is_left_alone(tmp_path):
         assert first.staging.is_dir() and json.loads((out / "record.json").read_text()) == {"run": "second"}
     assert json.loads((out / "record.json").read_text()) == {"run": "first"}  # the last commit wins
     assert _hidden(out) == []
+
+
+def test_the_in_process_runs_put_the_real_plots_back(tmp_path):
+    """`_evaluation_run` stubs the plots; in this process it must restore them (a stub left in
+    place made the scale-out test's in-process demo write one-line PNGs in the same worker)."""
+    import workout_pipeline.model as model
+
+    before = model.plot_predictions, model.plot_embeddings, model.plot_e1rm_history, os.replace
+    _evaluation_run(str(tmp_path / "out"), "alice")
+    assert (model.plot_predictions, model.plot_embeddings, model.plot_e1rm_history, os.replace) == before
