@@ -247,14 +247,14 @@ def _commit(batch: OutputBatch) -> None:
         target = folder / name
         if target.is_dir() and not target.is_symlink():
             raise IsADirectoryError(f"cannot write {target}: it is a folder")
-        _fsync(staged)
+        fsync_path(staged)
     marker = staging / (_COMMIT + ".tmp")
     marker.write_text(json.dumps(order), encoding="utf-8")
-    _fsync(marker)
+    fsync_path(marker)
     with _folder_lock(folder):  # commits take turns; a batch killed meanwhile is finished first
         _recover(folder)
         os.replace(marker, staging / _COMMIT)  # the commit point
-        _fsync(staging)
+        fsync_path(staging)
         batch.committed = True
         _move(staging, folder, order)
     shutil.rmtree(staging, ignore_errors=True)
@@ -265,7 +265,7 @@ def _move(staging: Path, folder: Path, order: list[str]) -> None:
     for name in order:
         if os.path.lexists(staging / name):
             os.replace(staging / name, folder / name)
-    _fsync(folder)
+    fsync_path(folder)
 
 
 def _remove_dead_temps(folder: Path, patterns: Iterable[str]) -> None:
@@ -324,7 +324,8 @@ def _same_file(fd: int, path: Path) -> bool:
     return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """fsync a file or a folder by its path (a folder: so a rename in it survives a crash)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -48,7 +48,8 @@ class SettingsSyntaxError(ValueError):
     """A settings file that does not parse (or breaks the checks above); one-line message."""
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a path that is no regular file is, for messages ("a FIFO", "a folder", ...)."""
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
@@ -85,12 +86,12 @@ def read_settings_text(path: "str | os.PathLike[str]", what: str, encoding: str 
     try:
         mode = os.stat(path).st_mode
         if not stat.S_ISREG(mode):
-            raise refuse(f"it is {_kind(mode)}, not a regular file")
+            raise refuse(f"it is {file_kind(mode)}, not a regular file")
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         try:
             mode = os.fstat(fd).st_mode
             if not stat.S_ISREG(mode):
-                raise refuse(f"it is {_kind(mode)}, not a regular file")
+                raise refuse(f"it is {file_kind(mode)}, not a regular file")
             data = bytearray()
             while len(data) <= MAX_SETTINGS_BYTES:  # bounded even where st_size says 0 (/proc)
                 chunk = os.read(fd, MAX_SETTINGS_BYTES + 1 - len(data))

@@ -139,7 +139,7 @@ def _killed_merge(out, frames, k, steps):
             return real(*args, **kwargs)
         return step
 
-    for module, name in ((os, "replace"), (os, "rename"), (os, "symlink"), (store, "_fsync"), (shutil, "rmtree"),
+    for module, name in ((os, "replace"), (os, "rename"), (os, "symlink"), (store, "fsync_path"), (shutil, "rmtree"),
                          (store, "write_table")):
         setattr(module, name, counted(getattr(module, name)))
     store.merge_into_store(out, *frames)

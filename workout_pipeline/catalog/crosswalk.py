@@ -61,11 +61,6 @@ def _equipment_rank(one: str, other: str) -> int:
     return 1 if any(one in group and other in group for group in _EQUIPMENT_GROUPS) else 0
 
 
-def _swaps_posture(words: frozenset[str], other: frozenset[str]) -> bool:
-    """A seated lift for a standing one or the other way round (calf raises, curls, presses)."""
-    return ("seated" in words and "standing" in other) or ("standing" in words and "seated" in other)
-
-
 def _core(words: frozenset[str]) -> frozenset[str]:
     """The words that name the movement: no variant, descriptive, muscle or neutral words."""
     from workout_pipeline.catalog.normalise import DESCRIPTIVE_WORDS, MUSCLE_WORDS, VARIANT_WORDS
@@ -175,13 +170,13 @@ class CrosswalkResolver:
         movement with a word the exercise lacks (`Weighted Bench Dip` is no weighted chest dip);
         nor may the candidate's name add a word that names lifts in the built-in catalog
         (`Zottman Preacher Curl` is no preacher curl; unknown words such as `version` may stay)."""
-        from workout_pipeline.catalog.normalise import VARIANT_WORDS
+        from workout_pipeline.catalog.normalise import VARIANT_WORDS, swaps_posture
 
         other = self._parsed[candidate.exercise_id]
         return (other & VARIANT_WORDS != words & VARIANT_WORDS
                 or bool(_core(other - words) & self._builtin_words)
                 or _kind_class(candidate.kind) != _kind_class(source.kind)
-                or _swaps_posture(words, other)
+                or swaps_posture(words, other)
                 or _crosses_load(source.equipment, candidate.equipment)
                 or not _core(self._reading(candidate) or frozenset()) <= words)
 

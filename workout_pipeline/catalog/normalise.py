@@ -71,12 +71,22 @@ VARIANT_WORDS: frozenset[str] = frozenset(
 # Romanian Deadlift`, `Alternating Dumbbell Curl`, `Seated Shoulder Press (Machine)`; a wide grip
 # is the usual one on pulldowns, pull-ups and rows, so `wide` is one too). Where the
 # catalog has an exercise that keeps the word (`Pause Squat`, `Deficit Deadlift`), it is preferred.
-# `seated` and `standing` may be dropped but never swapped for each other (calf raises).
+# `seated` and `standing` may be dropped but never swapped for each other (calf raises):
+# `swaps_posture`.
 DESCRIPTIVE_WORDS: frozenset[str] = frozenset(
     "medium grip wide arm alternating seated standing isolateral pause paused tempo deficit heavy light "
     "bar v strict horizontal vertical low plateloaded straight conventional "
     "belt beltless chain strap sleeve wrap".split()
 )
+POSTURES: frozenset[str] = frozenset({"seated", "standing"})
+
+
+def swaps_posture(words: frozenset[str], other: frozenset[str]) -> bool:
+    """Whether one name is seated and the other standing (calf raises, curls, presses): a name
+    may leave its posture out, never swap it. The one rule for the resolver, the whole-name
+    synonyms and the crosswalk."""
+    return ("seated" in words and "standing" in other) or ("standing" in words and "seated" in other)
+
 
 # Grip, stance and side words (both kinds above): a whole-name synonym may be applied under them.
 QUALIFIERS: frozenset[str] = VARIANT_WORDS | DESCRIPTIVE_WORDS
@@ -236,7 +246,7 @@ class NameNormaliser:
         core = frozenset(word for word in parsed.words if word not in QUALIFIERS)
         if core != parsed.words and core in self._whole:
             words = frozenset(self._split_equipment(self._whole[core], equipment))
-            if {"seated", "standing"} <= words | parsed.words:
+            if swaps_posture(parsed.words, words):
                 return None  # `Seated Calf Raise` is not made the standing one
             return ParsedName(words | (parsed.words - core), frozenset(equipment))
         return None

@@ -35,12 +35,14 @@ from pathlib import Path
 
 from workout_pipeline.catalog.normalise import (
     MUSCLE_WORDS,
+    POSTURES,
     QUALIFIERS,
     VARIANT_WORDS,
     NameNormaliser,
     ParsedName,
     has_cjk,
     read_synonyms,
+    swaps_posture,
 )
 from workout_pipeline.errors import InputError
 from workout_pipeline.paths import DATA_DIR
@@ -50,10 +52,6 @@ ALIASES_CSV = DATA_DIR / "catalog" / "aliases.csv"
 SYNONYMS_CSV = DATA_DIR / "catalog" / "synonyms.csv"
 DEFAULT_FUZZY_THRESHOLD = 0.85
 _WORD_PAIR_MIN_SIMILARITY = 0.75
-# Extra words a catalog name may have that the logged name left out (`Dip Machine` → seated dip).
-_OPTIONAL_CATALOG_WORDS = frozenset({"seated", "standing"})
-# Postures a name may omit but not swap: a seated calf raise is not a standing one.
-_OPPOSITE_POSTURE = {"seated": "standing", "standing": "seated"}
 # Movements with a grip to choose: on them `hammer` is the hammer (neutral) grip. On anything else
 # (`Hammer Chest Dip`, `Crunch Hammer Machine`) and on a named machine it is the Hammer Strength
 # make, which says nothing about the lift.
@@ -401,7 +399,8 @@ class ExerciseResolver:
             if len(query - words - QUALIFIERS) >= len(shared):
                 continue
             if not all(
-                (word in _OPTIONAL_CATALOG_WORDS and _OPPOSITE_POSTURE[word] not in query)
+                # a posture the logged name left out (`Dip Machine` -> seated dip), never swapped
+                (word in POSTURES and not swaps_posture(query, frozenset({word})))
                 or (word in MUSCLE_WORDS and len(shared) >= 2)
                 for word in words - query
             ):

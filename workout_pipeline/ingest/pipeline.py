@@ -295,9 +295,9 @@ def special_file_error(path: Path) -> str | None:
         return None
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return None
-    kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a character device" if stat.S_ISCHR(mode)
-            else "a block device" if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "a special file")
-    return f"{path} is {kind}, not a log file; not opened"
+    from workout_pipeline.userfiles import file_kind
+
+    return f"{path} is {file_kind(mode)}, not a log file; not opened"
 
 
 def ingest_paths(

@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from workout_pipeline.atomic import fsync_path
 from workout_pipeline.errors import InputError
 from workout_pipeline.schema import (
     CANONICAL_COLUMNS,
@@ -498,12 +499,12 @@ def _commit(out_dir: Path, tables: StoreTables) -> int:
     try:
         for name, frame in zip(TABLE_FILES, tables):
             write_table(frame, staging / name, order=store_order(frame) if name == VALIDATED_FILE else None)
-            _fsync(staging / name)
-        _fsync(staging)
+            fsync_path(staging / name)
+        fsync_path(staging)
         os.rename(staging, generations_dir / f"gen-{number}")
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # gone after the rename; an error leaves no trace
-    _fsync(generations_dir)
+    fsync_path(generations_dir)
     _replace_symlink(out_dir / CURRENT_LINK, f"{GENERATIONS_DIR}/gen-{number}")  # the commit point
     for name in TABLE_FILES:  # stable paths (replaces the plain files of a pre-generation store)
         link = out_dir / name
@@ -547,15 +548,8 @@ def _replace_symlink(link: Path, target: str) -> None:
         tmp.unlink()
     os.symlink(target, tmp)
     os.replace(tmp, link)
-    _fsync(link.parent)
+    fsync_path(link.parent)
 
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _clean(out_dir: Path) -> None:
